@@ -1,0 +1,50 @@
+"""Content-addressed feature files: the key covers both frames' bytes and the flow settings."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from meclean.data.flow import FlowSettings
+
+FEATURE_VERSION = "1"
+"""Bump when the feature computation changes, so old files are not reused."""
+
+
+class FeatureStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @staticmethod
+    def key_for(onset: Path, apex: Path, settings: FlowSettings) -> str:
+        digest = hashlib.sha256(f"v{FEATURE_VERSION}|{settings.fingerprint()}".encode())
+        for frame in (onset, apex):
+            digest.update(b"|")
+            digest.update(frame.read_bytes())
+        return digest.hexdigest()
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.npy"
+
+    def __contains__(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def load(self, key: str) -> np.ndarray:
+        return np.load(self.path(key))
+
+    def save(self, key: str, features: np.ndarray) -> None:
+        """Write atomically: a crash never leaves a half-written feature file behind."""
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.save(f, features)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,81 @@
+"""What every reader yields: sample records and an import report of what was skipped."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from meclean.data.labels import Label
+
+ApexSource = Literal["sheet", "middle", "override", "manifest"]
+
+
+@dataclass(frozen=True)
+class SampleRecord:
+    """One micro-expression sample, as found on disk."""
+
+    dataset: str
+    subject: str
+    name: str
+    emotion: str
+    label: Label
+    onset_path: Path
+    apex_path: Path
+    offset_path: Path | None = None
+    apex_source: ApexSource = "sheet"
+
+    @property
+    def sample_id(self) -> str:
+        """Stable identifier, unique within a composite: ``dataset/subject/name``."""
+        return f"{self.dataset}/{self.subject}/{self.name}"
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """Why one sample (or a whole sheet) could not be imported."""
+
+    file: Path
+    message: str
+    row: int | None = None
+    field: str | None = None
+    sample: str | None = None
+
+    def __str__(self) -> str:
+        where = str(self.file)
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.field:
+            where += f", field {self.field!r}"
+        who = f" [{self.sample}]" if self.sample else ""
+        return f"{where}{who}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    """Everything a reader found: the samples it kept and why it dropped the others."""
+
+    samples: list[SampleRecord] = field(default_factory=list)
+    skipped: list[ImportIssue] = field(default_factory=list)
+    excluded: Counter[str] = field(default_factory=Counter)
+    """Samples left out on purpose, by emotion (e.g. CASME II 'others')."""
+    warnings: list[ImportIssue] = field(default_factory=list)
+
+    def extend(self, other: ImportReport) -> None:
+        self.samples.extend(other.samples)
+        self.skipped.extend(other.skipped)
+        self.excluded.update(other.excluded)
+        self.warnings.extend(other.warnings)
+
+    def counts(self) -> Counter[tuple[str, str]]:
+        """Imported samples per (dataset, label)."""
+        return Counter((s.dataset, s.label) for s in self.samples)
+
+
+class SheetError(ValueError):
+    """An annotation sheet or manifest that cannot be read at all."""
+
+    def __init__(self, file: Path, message: str) -> None:
+        super().__init__(f"{file}: {message}")
+        self.file = file

@@ -1,0 +1,116 @@
+"""Annotation sheets (.xlsx or .csv) whose table may sit below a few title rows."""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from meclean.data.records import SheetError
+
+HEADER_SEARCH_ROWS = 40
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    row: int
+    """1-based row number as a spreadsheet program shows it."""
+    values: Mapping[str, object]
+
+
+class MissingValue(ValueError):
+    """A required cell is empty or holds a placeholder such as '/' or -1."""
+
+
+def _normalise(header: object) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(header or "").lower())
+
+
+def _raw_rows(path: Path) -> list[Sequence[object]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            return list(csv.reader(f))
+    if suffix in {".xlsx", ".xlsm"}:
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:
+            raise SheetError(path, f"not a readable Excel workbook ({exc})") from exc
+        try:
+            return [tuple(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            book.close()
+    raise SheetError(path, f"unsupported sheet format {suffix!r}; save it as .xlsx or .csv")
+
+
+def read_sheet(
+    path: Path,
+    columns: Mapping[str, Sequence[str]],
+    optional: Mapping[str, Sequence[str]] | None = None,
+) -> list[SheetRow]:
+    """Rows of the first table whose header names every column in ``columns``.
+
+    ``columns`` maps a canonical key to the header spellings it accepts; matching ignores
+    case, spaces and punctuation, so 'Onset Frame' and 'OnsetFrame' are the same column.
+    Columns in ``optional`` are read when present.
+    """
+    if not path.is_file():
+        raise SheetError(path, "file not found")
+    rows = _raw_rows(path)
+    every = {**columns, **(optional or {})}
+    wanted = {key: {_normalise(s) for s in spellings} for key, spellings in every.items()}
+    best_missing: list[str] | None = None
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        headers = [_normalise(h) for h in row]
+        positions = {}
+        for key, spellings in wanted.items():
+            hits = [i for i, h in enumerate(headers) if h in spellings]
+            if hits:
+                positions[key] = hits[0]
+        missing = [columns[k][0] for k in columns if k not in positions]
+        if not missing:
+            return [
+                SheetRow(
+                    row=index + 2 + offset,
+                    values={k: (r[i] if i < len(r) else None) for k, i in positions.items()},
+                )
+                for offset, r in enumerate(rows[index + 1 :])
+                if any(cell not in (None, "") for cell in r)
+            ]
+        if positions and (best_missing is None or len(missing) < len(best_missing)):
+            best_missing = missing
+    if best_missing:
+        raise SheetError(path, f"missing column(s): {', '.join(best_missing)}")
+    expected = ", ".join(spellings[0] for spellings in columns.values())
+    raise SheetError(path, f"no header row with the columns {expected}")
+
+
+def text(value: object) -> str:
+    """A cell as stripped text; whole floats lose their '.0' (Excel stores 1 as 1.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    return str(value).strip()
+
+
+def frame_number(value: object) -> int:
+    """A frame index from a cell; raises ``MissingValue`` or ``ValueError`` with a reason."""
+    cell = text(value)
+    if cell in {"", "/", "-", "-1", "n/a", "na", "nan"}:
+        raise MissingValue(f"no value ({cell!r})" if cell else "empty")
+    try:
+        number = float(cell)
+    except ValueError:
+        raise ValueError(f"not a number: {cell!r}") from None
+    if not number.is_integer() or number < 0:
+        raise ValueError(f"not a frame index: {cell!r}")
+    return int(number)

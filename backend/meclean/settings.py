@@ -1,0 +1,31 @@
+"""The one settings object: every knob comes from ``MECLEAN_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MECLEAN_")
+
+    data_dir: Path = Path("meclean-data")
+    """Where generated datasets, features and renders live."""
+
+    workers: int = 2
+    """Processes for CPU-bound data work (flow, synthesis)."""
+
+    @property
+    def feature_dir(self) -> Path:
+        return self.data_dir / "features"
+
+    @property
+    def demo_dir(self) -> Path:
+        return self.data_dir / "demo"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

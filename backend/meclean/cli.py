@@ -28,7 +28,7 @@ from meclean.data.synth.plan import NoiseRates, SynthConfig
 from meclean.settings import get_settings
 
 app = typer.Typer(help="Clean the labels of micro-expression datasets.", no_args_is_help=True)
-console = Console()
+console = Console(soft_wrap=True)
 
 LayoutOption = Annotated[
     Layout, typer.Option("--layout", "-l", help="Folder layout of the dataset.")

@@ -14,6 +14,7 @@ from meclean.data.feature_store import FeatureStore
 from meclean.data.flow import FlowSettings, flow_features, read_gray
 from meclean.data.labels import CLASSES
 from meclean.data.records import SampleRecord
+from meclean.progress import Cancelled, ShouldStop
 
 Progress = Callable[[int, int], None]
 
@@ -24,10 +25,6 @@ class FeatureResult:
     key: str | None
     cached: bool = False
     error: str | None = None
-
-
-class Cancelled(Exception):
-    """The caller asked the computation to stop; finished features are kept."""
 
 
 def _compute(onset: str, apex: str, settings: FlowSettings, store_root: str, key: str) -> None:
@@ -42,7 +39,7 @@ def compute_features(
     store: FeatureStore,
     workers: int = 2,
     progress: Progress | None = None,
-    should_stop: Callable[[], bool] | None = None,
+    should_stop: ShouldStop | None = None,
 ) -> list[FeatureResult]:
     """Features for every sample; computes only what the store lacks.
 

@@ -1,0 +1,1 @@
+"""SSSNet, noisy-label methods, the LOSO trainer, metrics and embeddings (no db, no web)."""

@@ -1,0 +1,203 @@
+"""Noisy-label methods behind one interface: given a batch's logits and labels, the loss.
+
+Every method sees the logits of G folds at once, (G, B, C), and computes its statistics
+per fold (per row), so that batching folds never mixes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch.nn import functional as F
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    epoch: int
+    """0-based epoch."""
+    clean: torch.Tensor | None = None
+    """(G, B) bool: the experts' clean marks of the batch's samples, for IDC."""
+    double_softmax: bool = False
+    """Reproduce the published code: cross-entropy applied to softmax outputs."""
+
+
+@dataclass(frozen=True)
+class BatchLoss:
+    loss: torch.Tensor
+    """Scalar: the sum over folds of each fold's mean loss, so each fold's gradient is its own."""
+    flagged: torch.Tensor
+    """(G, B) bool: samples the method judged noisy in this batch."""
+    targets: torch.Tensor
+    """(G, B) labels the update used (ILC replaces flagged labels by predictions)."""
+
+
+def per_sample_ce(logits: torch.Tensor, labels: torch.Tensor, double_softmax: bool) -> torch.Tensor:
+    """Cross-entropy of every sample, (G, B)."""
+    scores = logits.softmax(-1) if double_softmax else logits
+    return F.cross_entropy(scores.transpose(1, 2), labels, reduction="none")
+
+
+def fold_mean(values: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """Sum over folds of the weighted mean over each fold's batch."""
+    weights = weights.to(values.dtype)
+    return ((values * weights).sum(1) / weights.sum(1).clamp_min(1)).sum()
+
+
+def moment_threshold(losses: torch.Tensor, alpha: float) -> torch.Tensor:
+    """mean + alpha * std of each fold's batch losses, (G, 1)."""
+    return losses.mean(1, keepdim=True) + alpha * losses.std(1, keepdim=True)
+
+
+class NoisyLabelMethod:
+    """Plain cross-entropy; subclasses change which samples count and with which labels."""
+
+    name = "baseline"
+    alpha: float = 2.5
+    """Where the run's final high-loss flag is drawn: mean + alpha * std of the losses."""
+
+    def batch_loss(
+        self, logits: torch.Tensor, labels: torch.Tensor, context: BatchContext
+    ) -> BatchLoss:
+        losses = per_sample_ce(logits, labels, context.double_softmax)
+        keep = torch.ones_like(labels, dtype=torch.bool)
+        return BatchLoss(fold_mean(losses, keep), torch.zeros_like(keep), labels)
+
+    def describe(self) -> dict[str, object]:
+        return {"method": self.name}
+
+
+Baseline = NoisyLabelMethod
+
+
+class QPercentile(NoisyLabelMethod):
+    """Small-loss trick: after a warm-up, drop the q% highest-loss samples of each batch."""
+
+    name = "qpercentile"
+
+    def __init__(self, q: float = 10.0, warmup_epochs: int = 10) -> None:
+        if not 0 <= q < 100:
+            raise ValueError(f"q must be in [0, 100), got {q}")
+        self.q, self.warmup_epochs = q, warmup_epochs
+
+    def batch_loss(self, logits, labels, context):
+        losses = per_sample_ce(logits, labels, context.double_softmax)
+        if context.epoch < self.warmup_epochs or self.q == 0:
+            return BatchLoss(fold_mean(losses, torch.ones_like(losses)), losses < 0, labels)
+        cut = torch.quantile(losses.detach(), 1 - self.q / 100, dim=1, keepdim=True)
+        flagged = losses.detach() > cut
+        return BatchLoss(fold_mean(losses, ~flagged), flagged, labels)
+
+    def describe(self):
+        return {"method": self.name, "q": self.q, "warmup_epochs": self.warmup_epochs}
+
+
+class GCE(NoisyLabelMethod):
+    """Generalized cross-entropy, L = (1 - p_y^q) / q (Zhang & Sabuncu, 2018)."""
+
+    name = "gce"
+
+    def __init__(self, q: float = 0.7) -> None:
+        if not 0 < q <= 1:
+            raise ValueError(f"q must be in (0, 1], got {q}")
+        self.q = q
+
+    def batch_loss(self, logits, labels, context):
+        scores = logits.softmax(-1) if context.double_softmax else logits
+        p_true = scores.softmax(-1).gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+        losses = (1 - p_true.clamp_min(1e-7) ** self.q) / self.q
+        keep = torch.ones_like(labels, dtype=torch.bool)
+        return BatchLoss(fold_mean(losses, keep), ~keep, labels)
+
+    def describe(self):
+        return {"method": self.name, "q": self.q}
+
+
+class LossThresholdingWithMoments(NoisyLabelMethod):
+    """LTM: leave out samples whose loss exceeds mean + alpha * std of their batch."""
+
+    name = "ltm"
+
+    def __init__(self, alpha: float = 2.5) -> None:
+        self.alpha = alpha
+
+    def detect(self, losses: torch.Tensor) -> torch.Tensor:
+        return losses.detach() > moment_threshold(losses.detach(), self.alpha)
+
+    def batch_loss(self, logits, labels, context):
+        losses = per_sample_ce(logits, labels, context.double_softmax)
+        flagged = self.detect(losses)
+        return BatchLoss(fold_mean(losses, ~flagged), flagged, labels)
+
+    def describe(self):
+        return {"method": self.name, "alpha": self.alpha}
+
+
+class IterativeLabelCorrection(LossThresholdingWithMoments):
+    """ILC: detect as LTM, then train the flagged samples on the network's own prediction."""
+
+    name = "ilc"
+
+    def batch_loss(self, logits, labels, context):
+        losses = per_sample_ce(logits, labels, context.double_softmax)
+        flagged = self.detect(losses)
+        targets = torch.where(flagged, logits.detach().argmax(-1), labels)
+        corrected = per_sample_ce(logits, targets, context.double_softmax)
+        return BatchLoss(fold_mean(corrected, torch.ones_like(flagged)), flagged, targets)
+
+
+class InitialDataCleaning(NoisyLabelMethod):
+    """IDC: during a warm-up only expert-marked clean samples train; then ``then`` takes over.
+
+    The marks come from the caller (the experts), never from a dataset's ground truth.
+    """
+
+    name = "idc"
+
+    def __init__(self, warmup_epochs: int = 50, then: NoisyLabelMethod | None = None) -> None:
+        self.warmup_epochs = warmup_epochs
+        self.then = then or NoisyLabelMethod()
+        self.alpha = self.then.alpha
+        if self.then.name != "baseline":
+            self.name = f"idc+{self.then.name}"
+
+    def batch_loss(self, logits, labels, context):
+        if context.epoch >= self.warmup_epochs:
+            return self.then.batch_loss(logits, labels, context)
+        if context.clean is None:
+            raise ValueError("IDC needs the experts' clean marks")
+        losses = per_sample_ce(logits, labels, context.double_softmax)
+        return BatchLoss(fold_mean(losses, context.clean), ~context.clean, labels)
+
+    def describe(self):
+        return {**self.then.describe(), "method": self.name, "warmup_epochs": self.warmup_epochs}
+
+
+METHOD_NAMES = ("baseline", "qpercentile", "gce", "ltm", "ilc", "idc", "idc+ltm", "idc+ilc")
+
+
+def make_method(
+    name: str,
+    *,
+    alpha: float = 2.5,
+    q: float | None = None,
+    warmup_epochs: int | None = None,
+) -> NoisyLabelMethod:
+    """A method by its CLI/API name, with the paper's defaults for what is not given."""
+    if name == "baseline":
+        return NoisyLabelMethod()
+    if name == "qpercentile":
+        return QPercentile(
+            q if q is not None else 10.0, warmup_epochs if warmup_epochs is not None else 10
+        )
+    if name == "gce":
+        return GCE(q if q is not None else 0.7)
+    if name == "ltm":
+        return LossThresholdingWithMoments(alpha)
+    if name == "ilc":
+        return IterativeLabelCorrection(alpha)
+    if name.startswith("idc"):
+        rest = name.removeprefix("idc").removeprefix("+") or "baseline"
+        then = make_method(rest, alpha=alpha) if rest != "baseline" else None
+        return InitialDataCleaning(warmup_epochs if warmup_epochs is not None else 50, then)
+    raise ValueError(f"unknown method {name!r}; choose one of {', '.join(METHOD_NAMES)}")

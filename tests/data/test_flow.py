@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+
+from meclean.data.flow import FlowSettings, flow_features, optical_flow, optical_strain
+from tests.conftest import textured_frame
+
+
+def test_strain_of_a_linear_flow_field_equals_the_formula():
+    ys, xs = np.mgrid[0:40, 0:50].astype(np.float32)
+    a, b, c, d = 0.03, -0.02, 0.05, 0.01  # u = a x + b y, v = c x + d y
+    flow = np.dstack([a * xs + b * ys, c * xs + d * ys])
+
+    strain = optical_strain(flow)
+
+    exx, eyy, exy = a, d, (b + c) / 2
+    np.testing.assert_allclose(strain, np.sqrt(exx**2 + eyy**2 + 2 * exy**2), rtol=1e-5)
+
+
+def test_strain_of_a_quadratic_field_follows_its_local_gradients():
+    ys, xs = np.mgrid[0:64, 0:64].astype(np.float64)
+    flow = np.dstack([0.001 * xs**2, 0.002 * xs * ys])
+
+    strain = optical_strain(flow)
+
+    exx, eyy, exy = 0.002 * xs, 0.002 * xs, (0 + 0.002 * ys) / 2
+    expected = np.sqrt(exx**2 + eyy**2 + 2 * exy**2)
+    np.testing.assert_allclose(strain[1:-1, 1:-1], expected[1:-1, 1:-1], rtol=1e-4, atol=1e-6)
+
+
+def test_rigid_translation_has_no_strain():
+    flow = np.full((30, 30, 2), 1.5, np.float32)
+    assert np.abs(optical_strain(flow)).max() == 0
+
+
+@pytest.mark.parametrize("method", ["tvl1", "farneback", "dis"])
+def test_each_method_recovers_a_known_subpixel_shift(method):
+    import cv2
+
+    onset = textured_frame(0, (80, 80))
+    shift = np.float32([[1, 0, 0.6], [0, 1, -0.4]])
+    apex = cv2.warpAffine(
+        onset, shift, (80, 80), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT
+    )
+
+    flow = optical_flow(onset, apex, FlowSettings(method=method))
+
+    centre = flow[20:60, 20:60].reshape(-1, 2)
+    np.testing.assert_allclose(np.median(centre, axis=0), [0.6, -0.4], atol=0.1)
+
+
+def test_features_are_three_channels_at_the_requested_size():
+    onset, apex = textured_frame(1, (90, 70)), textured_frame(1, (90, 70))
+    assert flow_features(onset, apex, FlowSettings(size=28)).shape == (3, 28, 28)
+
+
+def test_settings_reject_unknown_methods_and_sizes():
+    with pytest.raises(ValueError, match="unknown flow method"):
+        FlowSettings(method="lucas")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="outside"):
+        FlowSettings(size=4)

@@ -1,0 +1,68 @@
+import pytest
+from typer.testing import CliRunner
+
+from meclean.cli import app
+from tests.conftest import write_csv
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("command", ["synth", "import", "features", "demo"])
+def test_every_command_has_help(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_synth_then_import_prints_the_counts_per_dataset_and_class(tmp_path):
+    out = tmp_path / "synth"
+    made = runner.invoke(
+        app, ["synth", str(out), "--subjects", "3", "--samples-per-subject", "2", "--workers", "1"]
+    )
+    assert made.exit_code == 0, made.output
+    assert "Wrote 6 samples" in made.output
+
+    imported = runner.invoke(app, ["import", str(out), "--roster", str(out / "roster.csv")])
+
+    assert imported.exit_code == 0, imported.output
+    for dataset in ("casme2", "samm", "smic"):
+        assert dataset in imported.output
+
+
+def test_features_reports_computed_then_cached(tmp_path, monkeypatch, tiny_composite):
+    monkeypatch.setenv("MECLEAN_DATA_DIR", str(tmp_path / "data"))
+    from meclean.settings import get_settings
+
+    get_settings.cache_clear()
+    args = [
+        "features",
+        str(tiny_composite),
+        "--roster",
+        str(tiny_composite / "roster.csv"),
+        "--method",
+        "dis",
+        "--workers",
+        "1",
+        "--class-means",
+        str(tmp_path / "means.png"),
+    ]
+
+    first = runner.invoke(app, args)
+    second = runner.invoke(app, args)
+
+    assert first.exit_code == 0, first.output
+    assert "0 from cache" in first.output
+    assert "0 computed" in second.output
+    assert (tmp_path / "means.png").stat().st_size > 0
+    get_settings.cache_clear()
+
+
+def test_a_broken_sheet_exits_with_the_file_and_the_missing_column(tmp_path):
+    (tmp_path / "sub01").mkdir()
+    write_csv(tmp_path / "CASME2-coding.csv", [["Subject", "Filename"], ["1", "EP01"]])
+
+    result = runner.invoke(app, ["import", str(tmp_path), "--layout", "casme2"])
+
+    assert result.exit_code == 1
+    assert "CASME2-coding.csv" in result.output
+    assert "OnsetFrame" in result.output

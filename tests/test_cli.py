@@ -66,3 +66,44 @@ def test_a_broken_sheet_exits_with_the_file_and_the_missing_column(tmp_path):
     assert result.exit_code == 1
     assert "CASME2-coding.csv" in result.output
     assert "OnsetFrame" in result.output
+
+
+def test_train_prints_the_table_of_uf1_and_uar_per_dataset(tmp_path, monkeypatch, tiny_composite):
+    monkeypatch.setenv("MECLEAN_DATA_DIR", str(tmp_path / "data"))
+    from meclean.settings import get_settings
+
+    get_settings.cache_clear()
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            str(tiny_composite),
+            "--roster",
+            str(tiny_composite / "roster.csv"),
+            "--method",
+            "ltm",
+            "--epochs",
+            "2",
+            "--flow",
+            "dis",
+            "--no-final",
+            "--device",
+            "cpu",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path / "run"),
+        ],
+    )
+    get_settings.cache_clear()
+
+    assert result.exit_code == 0, result.output
+    for group in ("composite", "casme2", "samm", "smic", "UF1", "UAR"):
+        assert group in result.output
+    assert (tmp_path / "run" / "result.json").exists()
+
+
+def test_idc_without_marks_is_refused(tiny_composite):
+    result = runner.invoke(app, ["train", str(tiny_composite), "--method", "idc"])
+    assert result.exit_code == 1
+    assert "--marks" in result.output

@@ -33,7 +33,8 @@ class TrainConfig:
     flag_window: int = 20
     """Flags of the last this-many epochs count towards a sample's flag rate."""
     folds_per_step: int | None = None
-    """Folds trained side by side; default all of them on CUDA, 8 on the CPU."""
+    """Folds trained side by side; default all of them on CUDA. On the CPU grouped
+    convolutions run slower than one fold at a time (benchmarks/README.md), so 1."""
     device: str | None = None
     """'cuda', 'cuda:1', 'cpu'; default CUDA when available."""
 
@@ -210,12 +211,14 @@ def train_loso(
     """Out-of-fold probabilities for every sample, and how often each was flagged."""
     start = time.perf_counter()
     device = resolve_device(config.device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed shapes: let cuDNN pick its fastest kernels
     torch.manual_seed(seed)
     x = torch.as_tensor(features, dtype=torch.float32, device=device)
     y = torch.as_tensor(labels, dtype=torch.long, device=device)
     clean_t = None if clean is None else torch.as_tensor(clean, dtype=torch.bool, device=device)
     folds = loso_folds(subjects)
-    per_step = config.folds_per_step or (len(folds) if device.type == "cuda" else 8)
+    per_step = config.folds_per_step or (len(folds) if device.type == "cuda" else 1)
     classes = config.model.classes
     probabilities = np.zeros((len(labels), classes), np.float32)
     flags = FlagCounts.empty(len(labels), classes)

@@ -1,0 +1,250 @@
+"""A whole training run: LOSO over several seeds, then a final model on all samples."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from meclean.ml.embedding import umap_projection
+from meclean.ml.loso import (
+    FlagCounts,
+    TrainConfig,
+    TrainingProgress,
+    loso_folds,
+    resolve_device,
+    train_group,
+    train_loso,
+)
+from meclean.ml.methods import NoisyLabelMethod, moment_threshold
+from meclean.ml.metrics import Scores, score
+from meclean.progress import ShouldStop
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """What a run trains on: features and the labels of one label version."""
+
+    features: np.ndarray
+    """(N, 3, H, W) float32: Vx, Vy, strain."""
+    labels: np.ndarray
+    """(N,) class indices."""
+    subjects: Sequence[str]
+    """Subject of each sample, unique across datasets (e.g. 'casme2/sub01')."""
+    datasets: Sequence[str]
+    sample_ids: Sequence[str]
+    clean: np.ndarray | None = None
+    """(N,) bool: the experts' clean marks, for IDC."""
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    seed_index: int
+    seeds: int
+    stage: str
+    """'loso', 'final' or 'projection'."""
+    training: TrainingProgress | None = None
+
+
+@dataclass
+class FinalModel:
+    """The model trained on every sample, and what it says about each one."""
+
+    embedding: np.ndarray
+    projection: np.ndarray
+    probabilities: np.ndarray
+    loss: np.ndarray
+    threshold: float
+    high_loss: np.ndarray
+    state: dict[str, torch.Tensor]
+    scales: np.ndarray
+
+
+@dataclass
+class RunResult:
+    method: dict[str, object]
+    config: dict[str, object]
+    seeds: list[int]
+    scores: list[dict[str, Scores]]
+    """Per seed: composite and per-dataset scores of the out-of-fold predictions."""
+    sample_ids: list[str]
+    labels: np.ndarray
+    probabilities: np.ndarray
+    """(N, classes) out-of-fold probabilities, averaged over seeds."""
+    flag_rate: np.ndarray
+    proposed_label: np.ndarray
+    """(N,) the class ILC/LTM would relabel a flagged sample to; -1 when none."""
+    final: FinalModel | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        """Mean and standard deviation over seeds of UF1 and UAR, per group."""
+        groups = self.scores[0].keys()
+        return {
+            g: {
+                "uf1_mean": float(np.mean([s[g].uf1 for s in self.scores])),
+                "uf1_std": float(np.std([s[g].uf1 for s in self.scores])),
+                "uar_mean": float(np.mean([s[g].uar for s in self.scores])),
+                "uar_std": float(np.std([s[g].uar for s in self.scores])),
+            }
+            for g in groups
+        }
+
+    def write(self, directory: Path) -> None:
+        """``result.json`` (metrics and per-sample outcomes), ``arrays.npz`` and ``model.pt``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        document = {
+            "method": self.method,
+            "config": self.config,
+            "seeds": self.seeds,
+            "summary": self.summary(),
+            "scores": [{g: asdict(s) for g, s in seed.items()} for seed in self.scores],
+            "timings": self.timings,
+        }
+        (directory / "result.json").write_text(json.dumps(document, indent=2))
+        arrays = {
+            "sample_ids": np.asarray(self.sample_ids),
+            "labels": self.labels,
+            "probabilities": self.probabilities,
+            "flag_rate": self.flag_rate,
+            "proposed_label": self.proposed_label,
+        }
+        if self.final is not None:
+            arrays |= {
+                "embedding": self.final.embedding,
+                "projection": self.final.projection,
+                "final_probabilities": self.final.probabilities,
+                "final_loss": self.final.loss,
+                "high_loss": self.final.high_loss,
+            }
+            torch.save(
+                {"state": self.final.state, "scales": torch.as_tensor(self.final.scales)},
+                directory / "model.pt",
+            )
+        np.savez_compressed(directory / "arrays.npz", **arrays)
+
+
+def proposed_labels(labels: np.ndarray, flags: FlagCounts) -> np.ndarray:
+    """For each flagged sample, the class the network most often predicted when flagging it."""
+    proposal = np.full(len(labels), -1)
+    flagged = flags.flagged > 0
+    votes = flags.votes.argmax(1)
+    change = flagged & (votes != labels)
+    proposal[change] = votes[change]
+    return proposal
+
+
+def train_final(
+    data: TrainingSet,
+    method: NoisyLabelMethod,
+    config: TrainConfig,
+    seed: int,
+    projection: bool = True,
+    should_stop: ShouldStop | None = None,
+    on_epoch: Callable[[int, float], None] | None = None,
+) -> FinalModel:
+    """Train on every sample; embed, score and flag each one."""
+    device = resolve_device(config.device)
+    x = torch.as_tensor(data.features, dtype=torch.float32, device=device)
+    y = torch.as_tensor(data.labels, dtype=torch.long, device=device)
+    clean = None if data.clean is None else torch.as_tensor(data.clean, device=device)
+    everything = np.arange(len(data.labels))
+    final_fold = len(loso_folds(data.subjects))  # seeds apart from every LOSO fold
+    group = train_group(
+        x,
+        y,
+        [everything],
+        [final_fold],
+        method,
+        config,
+        seed,
+        clean,
+        on_epoch=on_epoch,
+        should_stop=should_stop,
+    )
+    with torch.no_grad():
+        hidden = group.model.features((x / group.scales[0])[None])
+        logits = group.model.classify(hidden)
+        loss = F.cross_entropy(logits[0], y, reduction="none")
+        threshold = moment_threshold(loss[None], method.alpha)
+    embedding = hidden[0].cpu().numpy()
+    return FinalModel(
+        embedding=embedding,
+        projection=umap_projection(embedding, seed) if projection else np.zeros((len(y), 2)),
+        probabilities=logits[0].softmax(-1).cpu().numpy(),
+        loss=loss.cpu().numpy(),
+        threshold=float(threshold),
+        high_loss=(loss > threshold[0]).cpu().numpy(),
+        state={k: v.cpu() for k, v in group.model.state_dict().items()},
+        scales=group.scales.cpu().numpy().ravel(),
+    )
+
+
+def run_experiment(
+    data: TrainingSet,
+    method: NoisyLabelMethod,
+    config: TrainConfig,
+    seeds: Sequence[int] = (0,),
+    final_model: bool = True,
+    progress: Callable[[RunProgress], None] | None = None,
+    should_stop: ShouldStop | None = None,
+) -> RunResult:
+    """LOSO for each seed, scored the MEGC way; then the final model with the first seed."""
+    timings: dict[str, float] = {}
+    scores, probabilities = [], []
+    flags = FlagCounts.empty(len(data.labels), config.model.classes)
+    for k, seed in enumerate(seeds):
+
+        def report(p: TrainingProgress, k: int = k) -> None:
+            if progress:
+                progress(RunProgress(k, len(seeds), "loso", p))
+
+        out = train_loso(
+            data.features,
+            data.labels,
+            data.subjects,
+            method,
+            config,
+            seed,
+            data.clean,
+            report,
+            should_stop,
+        )
+        timings[f"loso_seed_{seed}_s"] = out.seconds
+        probabilities.append(out.probabilities)
+        scores.append(score(data.labels, out.probabilities.argmax(1), data.datasets))
+        flags.flagged += out.flags.flagged
+        flags.seen += out.flags.seen
+        flags.votes += out.flags.votes
+    final = None
+    if final_model:
+        if progress:
+            progress(RunProgress(len(seeds) - 1, len(seeds), "final"))
+        start = time.perf_counter()
+        final = train_final(data, method, config, seeds[0], should_stop=should_stop)
+        timings["final_s"] = time.perf_counter() - start
+    return RunResult(
+        method=method.describe(),
+        config=_describe(config),
+        seeds=list(seeds),
+        scores=scores,
+        sample_ids=list(data.sample_ids),
+        labels=data.labels,
+        probabilities=np.mean(probabilities, axis=0),
+        flag_rate=flags.rate(),
+        proposed_label=proposed_labels(data.labels, flags),
+        final=final,
+        timings=timings,
+    )
+
+
+def _describe(config: TrainConfig) -> dict[str, object]:
+    described = asdict(config)
+    described["device"] = str(resolve_device(config.device))
+    return described

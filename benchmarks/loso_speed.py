@@ -1,0 +1,200 @@
+"""Full LOSO training: meclean's trainer against a straightforward per-fold loop.
+
+Run: `.venv/bin/python benchmarks/loso_speed.py [--epochs 200 --seeds 3 --device cuda]`.
+Both train SSSNet24 with plain cross-entropy on the same synthetic 441-sample roster
+(3x60x60 inputs), 68 folds, batch 128, SGD 0.01/0.9/1e-3. The straightforward loop is what
+a first implementation looks like (the published code's structure): a DataLoader over a
+TensorDataset, one fold after another, conv -> ReLU -> pool in NCHW. meclean's trainer
+keeps tensors on the device, pools before ReLU in channels-last, and trains
+``--folds-per-step`` folds side by side. Prints ms per fold-epoch, the projected time of
+the full protocol (68 folds x 200 epochs), the ratio, and UF1/UAR of both per seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from meclean.ml.loso import TrainConfig, loso_folds, train_loso
+from meclean.ml.methods import NoisyLabelMethod
+from meclean.ml.metrics import score
+from meclean.ml.run import TrainingSet
+
+FULL_FOLD_EPOCHS = 68 * 200
+
+
+def straightforward_sssnet() -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(3, 14, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(3, 3),
+        nn.BatchNorm2d(14),
+        nn.Dropout2d(0.5),
+        nn.Conv2d(14, 24, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2, 2),
+        nn.BatchNorm2d(24),
+        nn.Dropout2d(0.5),
+        nn.Flatten(),
+        nn.Linear(8 * 8 * 24, 128),
+        nn.ReLU(),
+        nn.Dropout(0.5),
+        nn.Linear(128, 3),
+    )
+
+
+def straightforward_loso(data: TrainingSet, epochs: int, seed: int, device: str) -> np.ndarray:
+    """Out-of-fold predictions from the per-fold loop."""
+    torch.manual_seed(seed)
+    x = torch.as_tensor(data.features)
+    y = torch.as_tensor(data.labels)
+    predictions = np.zeros(len(y), np.int64)
+    for fold in loso_folds(data.subjects):
+        train = torch.as_tensor(fold.train)
+        scale = x[train].std(dim=(0, 2, 3)).reshape(1, 3, 1, 1)
+        loader = DataLoader(TensorDataset(x[train] / scale, y[train]), batch_size=128, shuffle=True)
+        model = straightforward_sssnet().to(device)
+        optimiser = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-3)
+        loss_fn = nn.CrossEntropyLoss()
+        model.train()
+        for _ in range(epochs):
+            for xb, yb in loader:
+                optimiser.zero_grad()
+                loss_fn(model(xb.to(device)), yb.to(device)).backward()
+                optimiser.step()
+        model.eval()
+        with torch.no_grad():
+            test = torch.as_tensor(fold.test)
+            predictions[fold.test] = model((x[test] / scale).to(device)).argmax(1).cpu().numpy()
+    return predictions
+
+
+def roster_training_set(tmp: Path) -> TrainingSet:
+    """The full synthetic roster with TV-L1 features (needs OpenCV contrib and openpyxl)."""
+    from meclean.data.feature_store import FeatureStore
+    from meclean.data.features import compute_features
+    from meclean.data.flow import FlowSettings
+    from meclean.data.readers import read_dataset
+    from meclean.data.synth.generator import generate
+    from meclean.data.synth.plan import SynthConfig
+    from meclean.ml.training_data import training_set
+
+    root = tmp / "synth"
+    generate(root, SynthConfig(seed=0), workers=2)
+    samples = read_dataset("megc2019", root, roster=root / "roster.csv").samples
+    store = FeatureStore(tmp / "features")
+    results = compute_features(samples, FlowSettings(), store, workers=2)
+    return training_set(samples, [r.key for r in results], store)
+
+
+def load_or_make(path: Path | None, save: Path | None) -> TrainingSet:
+    """Precomputed arrays (so a GPU machine needs neither OpenCV contrib nor openpyxl)."""
+    if path is not None:
+        arrays = np.load(path)
+        return TrainingSet(
+            arrays["features"],
+            arrays["labels"],
+            arrays["subjects"].tolist(),
+            arrays["datasets"].tolist(),
+            arrays["sample_ids"].tolist(),
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        data = roster_training_set(Path(tmp))
+    if save is not None:
+        np.savez_compressed(
+            save,
+            features=data.features,
+            labels=data.labels,
+            subjects=np.asarray(data.subjects),
+            datasets=np.asarray(data.datasets),
+            sample_ids=np.asarray(data.sample_ids),
+        )
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=5, help="epochs per fold (protocol: 200)")
+    parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--folds-per-step", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--reference-seeds",
+        type=int,
+        default=None,
+        help="run the straightforward loop for this many seeds only",
+    )
+    parser.add_argument("--features", type=Path, help="precomputed training set (.npz)")
+    parser.add_argument("--save-features", type=Path, help="write the training set here")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    reference_seeds = args.seeds if args.reference_seeds is None else args.reference_seeds
+
+    data = load_or_make(args.features, args.save_features)
+    fold_epochs = len(set(data.subjects)) * args.epochs
+    config = TrainConfig(epochs=args.epochs, device=args.device, folds_per_step=args.folds_per_step)
+    name = torch.cuda.get_device_name() if args.device.startswith("cuda") else "cpu"
+    print(
+        f"device {args.device} ({name}), {args.threads} threads, {args.epochs} epochs, "
+        f"{len(data.labels)} samples, {len(set(data.subjects))} folds\n"
+    )
+    print(
+        f"{'trainer':16s} {'seed':>4s} {'seconds':>8s} {'ms/fold-epoch':>14s} "
+        f"{'full run min':>12s} {'UF1':>7s} {'UAR':>7s}"
+    )
+    timings: dict[str, list[float]] = {"straightforward": [], "meclean": []}
+    for seed in range(args.seeds):
+        runs = [
+            (
+                "meclean",
+                lambda s=seed: train_loso(
+                    data.features, data.labels, data.subjects, NoisyLabelMethod(), config, s
+                ).probabilities.argmax(1),
+            )
+        ]
+        if seed < reference_seeds:
+            runs.insert(
+                0,
+                (
+                    "straightforward",
+                    lambda s=seed: straightforward_loso(data, args.epochs, s, args.device),
+                ),
+            )
+        for trainer, run in runs:
+            if args.device.startswith("cuda"):
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            predictions = run()
+            seconds = time.perf_counter() - start
+            timings[trainer].append(seconds)
+            composite = score(data.labels, predictions, data.datasets)["composite"]
+            per = 1000 * seconds / fold_epochs
+            print(
+                f"{trainer:16s} {seed:4d} {seconds:8.1f} {per:14.1f} "
+                f"{per * FULL_FOLD_EPOCHS / 60_000:12.2f} "
+                f"{composite.uf1:7.4f} {composite.uar:7.4f}",
+                flush=True,
+            )
+    if timings["straightforward"]:
+        ratio = statistics.median(timings["straightforward"]) / statistics.median(
+            timings["meclean"]
+        )
+        print(f"\nspeed-up of meclean over the straightforward loop (median): {ratio:.2f}x")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory: {peak:.0f} MiB")
+    if args.device.startswith("cuda"):
+        print(f"peak GPU memory: {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

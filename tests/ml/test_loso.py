@@ -1,0 +1,123 @@
+import numpy as np
+import pytest
+import torch
+
+from meclean.ml import loso
+from meclean.ml.loso import TrainConfig, loso_folds, train_loso
+from meclean.ml.methods import IterativeLabelCorrection, NoisyLabelMethod
+from meclean.ml.metrics import score
+from meclean.ml.model import SSSNet, SSSNetConfig
+from meclean.progress import Cancelled
+from tests.ml.conftest import signed_samples
+
+FAST = TrainConfig(epochs=2, batch_size=8, device="cpu")
+
+
+def test_each_fold_tests_exactly_one_subject_and_trains_on_all_others():
+    folds = loso_folds(["a", "b", "a", "c", "b"])
+
+    assert [f.subject for f in folds] == ["a", "b", "c"]
+    assert folds[0].test.tolist() == [0, 2]
+    assert folds[0].train.tolist() == [1, 3, 4]
+
+
+def test_no_fold_ever_trains_on_its_held_out_subject(monkeypatch):
+    full = signed_samples(subjects=5, per_subject=4, seed=1)
+    # One subject is short, so that the longer training sets' folds are topped up.
+    data = type(full)(
+        full.features[:-2],
+        full.labels[:-2],
+        full.subjects[:-2],
+        full.datasets[:-2],
+        full.sample_ids[:-2],
+    )
+    trained_on: dict[int, set[int]] = {}
+    current_folds: list[int] = []
+
+    class Recording(SSSNet):
+        def forward(self, x):
+            if self.training:  # the sample index rides in the input, whatever the scaling
+                ids = (x[:, :, 1, 0, 0] / x[:, :, 1, 0, 1]).round().long() - 1
+                for fold, row in zip(current_folds, ids, strict=True):
+                    trained_on.setdefault(fold, set()).update(row.tolist())
+            return super().forward(x)
+
+    real_train_group = loso.train_group
+
+    def recording_train_group(features, labels, train_sets, fold_ids, *args, **kwargs):
+        current_folds[:] = fold_ids
+        return real_train_group(features, labels, train_sets, fold_ids, *args, **kwargs)
+
+    monkeypatch.setattr(loso, "SSSNet", Recording)
+    monkeypatch.setattr(loso, "train_group", recording_train_group)
+    config = TrainConfig(epochs=3, batch_size=4, folds_per_step=2, device="cpu")
+    train_loso(data.features, data.labels, data.subjects, NoisyLabelMethod(), config)
+
+    folds = loso_folds(data.subjects)
+    assert sorted(trained_on) == list(range(len(folds)))
+    for k, fold in enumerate(folds):
+        assert trained_on[k] == set(fold.train.tolist())
+
+
+def test_folds_trained_side_by_side_equal_folds_trained_one_by_one():
+    data = signed_samples(subjects=4, per_subject=6)
+    config = TrainConfig(epochs=3, batch_size=8, device="cpu", model=SSSNetConfig(dropout=0.0))
+
+    one_by_one = train_loso(
+        data.features,
+        data.labels,
+        data.subjects,
+        IterativeLabelCorrection(),
+        TrainConfig(**{**config.__dict__, "folds_per_step": 1}),
+    )
+    together = train_loso(
+        data.features,
+        data.labels,
+        data.subjects,
+        IterativeLabelCorrection(),
+        TrainConfig(**{**config.__dict__, "folds_per_step": 4}),
+    )
+
+    np.testing.assert_allclose(one_by_one.probabilities, together.probabilities, atol=1e-4)
+    np.testing.assert_array_equal(one_by_one.flags.flagged, together.flags.flagged)
+
+
+def test_training_is_deterministic_for_a_seed_on_cpu():
+    data = signed_samples(subjects=3, per_subject=6)
+    runs = [
+        train_loso(data.features, data.labels, data.subjects, NoisyLabelMethod(), FAST, seed=s)
+        for s in (4, 4, 5)
+    ]
+    np.testing.assert_array_equal(runs[0].probabilities, runs[1].probabilities)
+    assert not np.array_equal(runs[0].probabilities, runs[2].probabilities)
+
+
+def test_progress_reports_every_epoch_and_cancellation_stops_the_run():
+    data = signed_samples(subjects=3, per_subject=6)
+    reports = []
+    train_loso(
+        data.features, data.labels, data.subjects, NoisyLabelMethod(), FAST, progress=reports.append
+    )
+    assert [(r.folds_done, r.epoch) for r in reports[:2]] == [(0, 1), (0, 2)]
+    assert reports[-1].folds_done == 3
+
+    with pytest.raises(Cancelled):
+        train_loso(
+            data.features,
+            data.labels,
+            data.subjects,
+            NoisyLabelMethod(),
+            FAST,
+            should_stop=lambda: True,
+        )
+
+
+def test_a_short_run_on_a_tiny_synthetic_set_beats_chance(synthetic_training_set):
+    data = synthetic_training_set
+    torch.set_num_threads(1)
+    config = TrainConfig(epochs=40, batch_size=32, device="cpu", folds_per_step=1)
+
+    out = train_loso(data.features, data.labels, data.subjects, NoisyLabelMethod(), config)
+
+    composite = score(data.labels, out.probabilities.argmax(1), data.datasets)["composite"]
+    assert composite.uf1 > 0.55, composite

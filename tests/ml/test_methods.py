@@ -1,0 +1,136 @@
+import pytest
+import torch
+from torch.nn import functional as F
+
+from meclean.ml.methods import (
+    GCE,
+    BatchContext,
+    InitialDataCleaning,
+    IterativeLabelCorrection,
+    LossThresholdingWithMoments,
+    NoisyLabelMethod,
+    QPercentile,
+    make_method,
+)
+
+
+def batch_with_one_outlier():
+    """Two folds of eight samples; in each, sample 5 is confidently wrong."""
+    logits = torch.full((2, 8, 3), -2.0)
+    logits[..., 0] = 2.0
+    labels = torch.zeros(2, 8, dtype=torch.long)
+    labels[:, 5] = 2
+    logits[0, 1, 0] = 1.0  # a mildly less confident clean sample
+    return logits.requires_grad_(), labels
+
+
+def test_ltm_leaves_out_exactly_the_samples_above_mean_plus_alpha_std():
+    logits, labels = batch_with_one_outlier()
+    losses = F.cross_entropy(logits.detach().transpose(1, 2), labels, reduction="none")
+    threshold = losses.mean(1, keepdim=True) + 2.0 * losses.std(1, keepdim=True)
+
+    step = LossThresholdingWithMoments(alpha=2.0).batch_loss(logits, labels, BatchContext(0))
+
+    assert torch.equal(step.flagged, losses > threshold)
+    assert step.flagged[:, 5].all() and step.flagged.sum() == 2
+    kept = ~step.flagged
+    expected = sum((losses[g][kept[g]]).mean() for g in range(2))
+    assert torch.isclose(step.loss, expected)
+
+
+def test_ltm_gives_flagged_samples_no_gradient():
+    logits, labels = batch_with_one_outlier()
+    LossThresholdingWithMoments(alpha=2.0).batch_loss(
+        logits, labels, BatchContext(0)
+    ).loss.backward()
+    assert logits.grad[:, 5].abs().sum() == 0
+    assert logits.grad[:, 0].abs().sum() > 0
+
+
+def test_ilc_replaces_exactly_the_flagged_labels_with_predictions_and_uses_every_sample():
+    logits, labels = batch_with_one_outlier()
+
+    step = IterativeLabelCorrection(alpha=2.0).batch_loss(logits, labels, BatchContext(0))
+
+    assert torch.equal(step.targets[step.flagged], logits.argmax(-1)[step.flagged])
+    assert torch.equal(step.targets[~step.flagged], labels[~step.flagged])
+    assert (step.targets[:, 5] == 0).all()
+    step.loss.backward()
+    assert (logits.grad.abs().sum(-1) > 0).all()
+
+
+def test_idc_trains_only_on_clean_samples_during_warmup_then_on_all():
+    logits, labels = batch_with_one_outlier()
+    clean = torch.ones(2, 8, dtype=torch.bool)
+    clean[:, 3] = False
+    idc = InitialDataCleaning(warmup_epochs=5)
+
+    idc.batch_loss(logits, labels, BatchContext(4, clean)).loss.backward()
+    assert logits.grad[:, 3].abs().sum() == 0
+    logits.grad = None
+    idc.batch_loss(logits, labels, BatchContext(5, clean)).loss.backward()
+    assert logits.grad[:, 3].abs().sum() > 0
+
+
+def test_idc_refuses_to_run_without_marks():
+    logits, labels = batch_with_one_outlier()
+    with pytest.raises(ValueError, match="clean marks"):
+        InitialDataCleaning(5).batch_loss(logits, labels, BatchContext(0))
+
+
+def test_gce_matches_its_formula():
+    logits = torch.randn(1, 6, 3)
+    labels = torch.tensor([[0, 1, 2, 0, 1, 2]])
+    q = 0.7
+
+    step = GCE(q).batch_loss(logits, labels, BatchContext(0))
+
+    p_true = logits.softmax(-1)[0, torch.arange(6), labels[0]]
+    assert torch.isclose(step.loss, ((1 - p_true**q) / q).mean())
+
+
+def test_q_percentile_drops_the_top_q_percent_after_warmup_only():
+    logits = torch.randn(1, 10, 3)
+    labels = torch.randint(0, 3, (1, 10))
+    method = QPercentile(q=20, warmup_epochs=2)
+
+    assert not method.batch_loss(logits, labels, BatchContext(1)).flagged.any()
+    flagged = method.batch_loss(logits, labels, BatchContext(2)).flagged
+    losses = F.cross_entropy(logits.transpose(1, 2), labels, reduction="none")
+    assert flagged.sum() == 2
+    assert set(losses[flagged].tolist()) == set(losses[0].topk(2).values.tolist())
+
+
+def test_baseline_is_per_fold_mean_cross_entropy():
+    logits, labels = batch_with_one_outlier()
+    step = NoisyLabelMethod().batch_loss(logits, labels, BatchContext(0))
+    expected = sum(F.cross_entropy(logits[g], labels[g]) for g in range(2))
+    assert torch.isclose(step.loss, expected)
+
+
+def test_double_softmax_parity_switch_reproduces_the_published_loss():
+    logits, labels = batch_with_one_outlier()
+    step = NoisyLabelMethod().batch_loss(logits, labels, BatchContext(0, double_softmax=True))
+    expected = sum(F.cross_entropy(logits[g].softmax(-1), labels[g]) for g in range(2))
+    assert torch.isclose(step.loss, expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("ltm", LossThresholdingWithMoments),
+        ("ilc", IterativeLabelCorrection),
+        ("gce", GCE),
+        ("idc", InitialDataCleaning),
+        ("idc+ilc", InitialDataCleaning),
+    ],
+)
+def test_methods_are_made_by_name(name, kind):
+    method = make_method(name)
+    assert isinstance(method, kind)
+    assert method.name == name
+
+
+def test_an_unknown_method_lists_the_known_ones():
+    with pytest.raises(ValueError, match="choose one of baseline"):
+        make_method("coteaching")

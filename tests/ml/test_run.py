@@ -1,0 +1,54 @@
+import json
+
+import numpy as np
+import torch
+
+from meclean.ml.loso import FlagCounts, TrainConfig
+from meclean.ml.methods import IterativeLabelCorrection
+from meclean.ml.model import SSSNet, SSSNetConfig
+from meclean.ml.run import proposed_labels, run_experiment
+from tests.ml.conftest import signed_samples
+
+
+def test_a_run_gives_scores_per_seed_and_everything_the_review_needs(tmp_path):
+    data = signed_samples(subjects=4, per_subject=6)
+    config = TrainConfig(epochs=3, batch_size=8, device="cpu")
+    progress = []
+
+    result = run_experiment(
+        data, IterativeLabelCorrection(), config, seeds=[0, 1], progress=progress.append
+    )
+
+    n = len(data.labels)
+    assert len(result.scores) == 2 and set(result.scores[0]) == {"composite", "synthetic"}
+    assert set(result.summary()["composite"]) == {"uf1_mean", "uf1_std", "uar_mean", "uar_std"}
+    assert result.probabilities.shape == (n, 3)
+    np.testing.assert_allclose(result.probabilities.sum(1), 1, atol=1e-5)
+    assert (
+        result.flag_rate.shape == (n,) and ((result.flag_rate >= 0) & (result.flag_rate <= 1)).all()
+    )
+    final = result.final
+    assert final.embedding.shape == (n, 128) and final.projection.shape == (n, 2)
+    assert np.isfinite(final.projection).all()
+    assert (final.high_loss == (final.loss > final.threshold)).all()
+    assert {p.stage for p in progress} == {"loso", "final"}
+
+    result.write(tmp_path)
+    document = json.loads((tmp_path / "result.json").read_text())
+    assert document["method"] == {"method": "ilc", "alpha": 2.5}
+    arrays = np.load(tmp_path / "arrays.npz")
+    assert arrays["projection"].shape == (n, 2)
+    saved = torch.load(tmp_path / "model.pt")
+    model = SSSNet(SSSNetConfig())
+    model.load_state_dict(saved["state"])
+
+
+def test_a_relabel_is_proposed_only_for_flagged_samples_whose_votes_disagree_with_the_label():
+    flags = FlagCounts.empty(3, 3)
+    flags.flagged[:] = [2, 0, 3]
+    flags.votes[0] = [0, 2, 0]
+    flags.votes[2] = [3, 0, 0]
+
+    proposal = proposed_labels(np.array([0, 1, 0]), flags)
+
+    assert proposal.tolist() == [1, -1, -1]

@@ -134,3 +134,28 @@ def test_methods_are_made_by_name(name, kind):
 def test_an_unknown_method_lists_the_known_ones():
     with pytest.raises(ValueError, match="choose one of baseline"):
         make_method("coteaching")
+
+
+def test_manifold_mixup_trains_on_the_mixture_of_two_samples_labels(monkeypatch):
+    from meclean.ml.methods import ManifoldMixup
+    from meclean.ml.model import SSSNet, SSSNetConfig
+
+    torch.manual_seed(0)
+    model = SSSNet(SSSNetConfig(dropout=0.0), copies=2).eval()
+    inputs = torch.randn(2, 4, 3, 60, 60)
+    labels = torch.tensor([[0, 1, 2, 0], [1, 1, 2, 2]])
+    monkeypatch.setattr(torch, "randint", lambda high, size: torch.tensor(3))  # mix hidden layer
+    monkeypatch.setattr(torch, "randperm", lambda n, device=None: torch.tensor([1, 0, 3, 2]))
+    monkeypatch.setattr(torch.distributions.Beta, "sample", lambda self: torch.tensor(0.3))
+
+    step, logits = ManifoldMixup().train_step(model, inputs, labels, BatchContext(0))
+
+    hidden = model.features(inputs)
+    mixed = model.classify(0.3 * hidden + 0.7 * hidden[:, [1, 0, 3, 2]])
+    torch.testing.assert_close(logits, mixed)
+    expected = sum(
+        0.3 * F.cross_entropy(mixed[g], labels[g])
+        + 0.7 * F.cross_entropy(mixed[g], labels[g, [1, 0, 3, 2]])
+        for g in range(2)
+    )
+    torch.testing.assert_close(step.loss, expected)

@@ -154,8 +154,9 @@ def train_group(
             context = BatchContext(
                 epoch, None if clean is None else clean[index], config.double_softmax
             )
-            logits = model(features[index] / scales)
-            step = method.batch_loss(logits, labels[index], context)
+            step, logits = method.train_step(
+                model, features[index] / scales, labels[index], context
+            )
             optimiser.zero_grad(set_to_none=True)
             step.loss.backward()
             optimiser.step()

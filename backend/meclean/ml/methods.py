@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
+from meclean.ml.model import SSSNet
+
 
 @dataclass(frozen=True)
 class BatchContext:
@@ -50,11 +52,22 @@ def moment_threshold(losses: torch.Tensor, alpha: float) -> torch.Tensor:
 
 
 class NoisyLabelMethod:
-    """Plain cross-entropy; subclasses change which samples count and with which labels."""
+    """Plain cross-entropy; subclasses change which samples count and with which labels.
+
+    Most methods only change ``batch_loss``; a method that changes the forward pass itself
+    (Manifold Mixup) overrides ``train_step``.
+    """
 
     name = "baseline"
     alpha: float = 2.5
     """Where the run's final high-loss flag is drawn: mean + alpha * std of the losses."""
+
+    def train_step(
+        self, model: SSSNet, inputs: torch.Tensor, labels: torch.Tensor, context: BatchContext
+    ) -> tuple[BatchLoss, torch.Tensor]:
+        """One training forward pass: the loss, and the logits the flags are voted with."""
+        logits = model(inputs)
+        return self.batch_loss(logits, labels, context), logits
 
     def batch_loss(
         self, logits: torch.Tensor, labels: torch.Tensor, context: BatchContext
@@ -173,7 +186,52 @@ class InitialDataCleaning(NoisyLabelMethod):
         return {**self.then.describe(), "method": self.name, "warmup_epochs": self.warmup_epochs}
 
 
-METHOD_NAMES = ("baseline", "qpercentile", "gce", "ltm", "ilc", "idc", "idc+ltm", "idc+ilc")
+class ManifoldMixup(NoisyLabelMethod):
+    """Manifold Mixup (Verma et al., 2019): train on mixtures of two samples' representations,
+    taken at a random layer (input, either conv block, or the last hidden layer), against the
+    same mixture of their labels."""
+
+    name = "mixup"
+
+    def __init__(self, beta: float = 2.0) -> None:
+        self.beta = beta
+
+    def train_step(self, model, inputs, labels, context):
+        lam = float(torch.distributions.Beta(self.beta, self.beta).sample())
+        perm = torch.randperm(labels.shape[1], device=labels.device)
+        layer = int(torch.randint(4, ()))
+        h = model.stem(inputs)
+        for depth, block in enumerate((model.block1, model.block2)):
+            if layer == depth:
+                h = lam * h + (1 - lam) * h[perm]
+            h = block(h)
+        if layer == 2:
+            h = lam * h + (1 - lam) * h[perm]
+        hidden = model.hidden(h)
+        if layer == 3:
+            hidden = lam * hidden + (1 - lam) * hidden[:, perm]
+        logits = model.classify(hidden)
+        losses = lam * per_sample_ce(logits, labels, context.double_softmax) + (
+            1 - lam
+        ) * per_sample_ce(logits, labels[:, perm], context.double_softmax)
+        keep = torch.ones_like(labels, dtype=torch.bool)
+        return BatchLoss(fold_mean(losses, keep), ~keep, labels), logits
+
+    def describe(self):
+        return {"method": self.name, "beta": self.beta}
+
+
+METHOD_NAMES = (
+    "baseline",
+    "qpercentile",
+    "gce",
+    "ltm",
+    "ilc",
+    "idc",
+    "idc+ltm",
+    "idc+ilc",
+    "mixup",
+)
 
 
 def make_method(
@@ -192,6 +250,8 @@ def make_method(
         )
     if name == "gce":
         return GCE(q if q is not None else 0.7)
+    if name == "mixup":
+        return ManifoldMixup()
     if name == "ltm":
         return LossThresholdingWithMoments(alpha)
     if name == "ilc":

@@ -59,18 +59,28 @@ class SSSNet(nn.Module):
             nn.init.uniform_(weight, -bound, bound)
             nn.init.uniform_(bias, -bound, bound)
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """The last hidden layer (G, B, hidden_units), after ReLU."""
+    def stem(self, x: torch.Tensor) -> torch.Tensor:
+        """(G, B, 3, H, W) -> (B, G*3, H, W): each copy's inputs become its channel group."""
         g, b = x.shape[:2]
         x = x.transpose(0, 1).reshape(b, g * 3, *x.shape[-2:])
-        x = x.contiguous(memory_format=torch.channels_last)
+        return x.contiguous(memory_format=torch.channels_last)
+
+    def block1(self, x: torch.Tensor) -> torch.Tensor:
         # Max-pool before ReLU equals ReLU before max-pool (ReLU is monotone) and is cheaper.
-        x = F.relu(F.max_pool2d(self.conv1(x), 3, 3))
-        x = self.drop2d(self.bn1(x))
-        x = F.relu(F.max_pool2d(self.conv2(x), 2, 2))
-        x = self.drop2d(self.bn2(x))
-        x = x.reshape(b, g, -1).transpose(0, 1)
+        return self.drop2d(self.bn1(F.relu(F.max_pool2d(self.conv1(x), 3, 3))))
+
+    def block2(self, x: torch.Tensor) -> torch.Tensor:
+        return self.drop2d(self.bn2(F.relu(F.max_pool2d(self.conv2(x), 2, 2))))
+
+    def hidden(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, G*C, h, w) -> the last hidden layer (G, B, hidden_units), after ReLU."""
+        b = x.shape[0]
+        x = x.reshape(b, self.copies, -1).transpose(0, 1)
         return F.relu(torch.baddbmm(self.fc1_bias, x, self.fc1_weight))
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The last hidden layer (G, B, hidden_units) of inputs (G, B, 3, H, W)."""
+        return self.hidden(self.block2(self.block1(self.stem(x))))
 
     def classify(self, hidden: torch.Tensor) -> torch.Tensor:
         return torch.baddbmm(self.fc2_bias, self.drop(hidden), self.fc2_weight)

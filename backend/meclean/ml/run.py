@@ -75,13 +75,18 @@ class RunResult:
     """Per seed: composite and per-dataset scores of the out-of-fold predictions."""
     sample_ids: list[str]
     labels: np.ndarray
-    probabilities: np.ndarray
-    """(N, classes) out-of-fold probabilities, averaged over seeds."""
+    seed_probabilities: list[np.ndarray]
+    """Per seed: (N, classes) out-of-fold probabilities."""
     flag_rate: np.ndarray
     proposed_label: np.ndarray
     """(N,) the class ILC/LTM would relabel a flagged sample to; -1 when none."""
     final: FinalModel | None
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """(N, classes) out-of-fold probabilities, averaged over seeds."""
+        return np.mean(self.seed_probabilities, axis=0)
 
     def summary(self) -> dict[str, dict[str, float]]:
         """Mean and standard deviation over seeds of UF1 and UAR, per group."""
@@ -236,7 +241,7 @@ def run_experiment(
         scores=scores,
         sample_ids=list(data.sample_ids),
         labels=data.labels,
-        probabilities=np.mean(probabilities, axis=0),
+        seed_probabilities=probabilities,
         flag_rate=flags.rate(),
         proposed_label=proposed_labels(data.labels, flags),
         final=final,

@@ -27,6 +27,8 @@ from meclean.ml.metrics import score
 from meclean.ml.run import RunResult, TrainingSet, run_experiment
 
 DEFAULT_METHODS = "baseline,qpercentile,gce,ltm,ilc,idc,idc+ilc,mixup,true-labels"
+# The protocol's warm-ups, in epochs of 200; shorter budgets scale them.
+PROTOCOL_WARMUP = {"qpercentile": 10, "idc": 50, "idc+ilc": 50, "idc+ltm": 50}
 # How often a simulated expert marks a sample noisy, by what generated it.
 EXPERT_MARKS_NOISY = {"clean": 0.08, "flipped": 0.7, "ambiguous": 0.45, "weak": 0.55}
 
@@ -103,7 +105,10 @@ def main() -> None:
     print(header + "   UAR composite   UF1 vs truth   flag P/R   relabel acc   minutes")
     for name in args.methods.split(","):
         start = time.perf_counter()
-        method = make_method("baseline" if name == "true-labels" else name)
+        warmup = None
+        if name in PROTOCOL_WARMUP:
+            warmup = max(1, round(PROTOCOL_WARMUP[name] * args.epochs / 200))
+        method = make_method("baseline" if name == "true-labels" else name, warmup_epochs=warmup)
         run_data = data
         if name == "true-labels":
             run_data = TrainingSet(

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import typer
 from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.progress import MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from meclean.data.feature_store import FeatureStore
@@ -55,13 +55,19 @@ WorkersOption = Annotated[int | None, typer.Option(min=1, help="Processes (defau
 
 
 @contextmanager
-def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
-    columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn())
+def progress_bar(description: str) -> Iterator[Callable[..., None]]:
+    """A bar whose updater takes (done, total) and, optionally, a status text."""
+    columns = (
+        *Progress.get_default_columns()[:-1],
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[status]}"),
+    )
     with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(description, total=None)
+        task = bar.add_task(description, total=None, status="")
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def update(done: int, total: int, status: str = "") -> None:
+            bar.update(task, completed=done, total=total, status=status)
 
         yield update
 
@@ -289,7 +295,12 @@ def train(
             if p.training is not None:
                 t = p.training
                 done = (p.seed_index * folds + t.folds_done) * epochs + t.epoch
-                update(done, seeds * folds * epochs)
+                status = f"seed {p.seed_index} fold {t.folds_done + 1} loss {t.loss:.3f}"
+                if t.uf1 is not None:
+                    status += f" UF1 so far {t.uf1:.3f}"
+                update(done, seeds * folds * epochs, status)
+            elif p.stage == "final":
+                update(seeds * folds * epochs, seeds * folds * epochs, "final model, UMAP")
 
         try:
             result = run_experiment(data, chosen, config, list(range(seeds)), final, on_progress)

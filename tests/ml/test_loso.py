@@ -4,7 +4,7 @@ import torch
 
 from meclean.ml import loso
 from meclean.ml.loso import TrainConfig, loso_folds, train_loso
-from meclean.ml.methods import IterativeLabelCorrection, NoisyLabelMethod
+from meclean.ml.methods import METHOD_NAMES, IterativeLabelCorrection, NoisyLabelMethod, make_method
 from meclean.ml.metrics import score
 from meclean.ml.model import SSSNet, SSSNetConfig
 from meclean.progress import Cancelled
@@ -100,6 +100,7 @@ def test_progress_reports_every_epoch_and_cancellation_stops_the_run():
     )
     assert [(r.folds_done, r.epoch) for r in reports[:2]] == [(0, 1), (0, 2)]
     assert reports[-1].folds_done == 3
+    assert reports[0].uf1 is None and 0 <= reports[-1].uf1 <= 1
 
     with pytest.raises(Cancelled):
         train_loso(
@@ -121,3 +122,15 @@ def test_a_short_run_on_a_tiny_synthetic_set_beats_chance(synthetic_training_set
 
     composite = score(data.labels, out.probabilities.argmax(1), data.datasets)["composite"]
     assert composite.uf1 > 0.55, composite
+
+
+@pytest.mark.parametrize("name", METHOD_NAMES)
+def test_every_method_runs_a_loso_end_to_end(name):
+    data = signed_samples(subjects=3, per_subject=6)
+    clean = np.arange(len(data.labels)) % 4 != 0
+    method = make_method(name, warmup_epochs=1)
+
+    out = train_loso(data.features, data.labels, data.subjects, method, FAST, clean=clean)
+
+    assert np.isfinite(out.probabilities).all()
+    np.testing.assert_allclose(out.probabilities.sum(1), 1, atol=1e-5)

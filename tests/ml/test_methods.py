@@ -159,3 +159,35 @@ def test_manifold_mixup_trains_on_the_mixture_of_two_samples_labels(monkeypatch)
         for g in range(2)
     )
     torch.testing.assert_close(step.loss, expected)
+
+
+def test_anchor_points_give_the_transition_rows():
+    from meclean.ml.methods import anchor_transition
+
+    probs = torch.tensor([[[0.9, 0.05, 0.05], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8], [0.5, 0.4, 0.1]]])
+
+    transition = anchor_transition(probs, quantile=1.0)
+
+    torch.testing.assert_close(transition[0], probs[0, :3])
+
+
+def test_t_revision_is_cross_entropy_in_warmup_then_reweights_through_the_transition():
+    from meclean.ml.methods import TRevision
+
+    method = TRevision(warmup_epochs=1)
+    (slack,) = method.start_group(copies=1, classes=3, device=torch.device("cpu"))
+    logits = torch.randn(1, 6, 3)
+    labels = torch.tensor([[0, 1, 2, 0, 1, 2]])
+
+    warm = method.batch_loss(logits, labels, BatchContext(0))
+    torch.testing.assert_close(warm.loss, F.cross_entropy(logits[0], labels[0]))
+
+    step = method.batch_loss(logits.requires_grad_(), labels, BatchContext(1))
+    clean = logits.softmax(-1)
+    transition = method._transition
+    noisy = clean @ transition[0]
+    p_noisy = noisy[0, torch.arange(6), labels[0]]
+    weight = clean[0, torch.arange(6), labels[0]] / p_noisy
+    torch.testing.assert_close(step.loss, (-weight * p_noisy.log()).mean())
+    step.loss.backward()
+    assert slack.grad is not None and slack.grad.abs().sum() > 0

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from meclean.ml.methods import BatchContext, NoisyLabelMethod
+from meclean.ml.metrics import confusion_matrix, uf1
 from meclean.ml.model import SSSNet, SSSNetConfig
 from meclean.progress import Cancelled, ShouldStop
 
@@ -62,6 +63,9 @@ class TrainingProgress:
     epoch: int
     epochs: int
     loss: float
+    """Mean training loss of the current folds' last epoch."""
+    uf1: float | None = None
+    """Composite UF1 of the out-of-fold predictions of the folds finished so far."""
 
 
 @dataclass
@@ -123,8 +127,12 @@ def train_group(
     for copy, fold in enumerate(fold_ids):
         model.load_copy_state(copy, initial_state(config.model, seed, fold))
     model.to(device).train()
+    own = method.start_group(g, config.model.classes, device)
     optimiser = torch.optim.SGD(
-        model.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay
+        [*model.parameters(), *own],
+        lr=config.lr,
+        momentum=config.momentum,
+        weight_decay=config.weight_decay,
     )
     scales = (
         torch.stack(
@@ -223,13 +231,19 @@ def train_loso(
     classes = config.model.classes
     probabilities = np.zeros((len(labels), classes), np.float32)
     flags = FlagCounts.empty(len(labels), classes)
+    predicted = np.zeros(len(labels), bool)
+    running_uf1: float | None = None
     for first in range(0, len(folds), per_step):
         group = folds[first : first + per_step]
         ids = list(range(first, first + len(group)))
 
-        def on_epoch(epoch: int, loss: float, done: int = first) -> None:
+        def on_epoch(
+            epoch: int, loss: float, done: int = first, uf1_so_far: float | None = running_uf1
+        ) -> None:
             if progress:
-                progress(TrainingProgress(done, len(folds), epoch + 1, config.epochs, loss))
+                progress(
+                    TrainingProgress(done, len(folds), epoch + 1, config.epochs, loss, uf1_so_far)
+                )
 
         result = train_group(
             x,
@@ -246,6 +260,12 @@ def train_loso(
         )
         for fold, probs in zip(group, predict(result, x, [f.test for f in group]), strict=True):
             probabilities[fold.test] = probs
+            predicted[fold.test] = True
+        running_uf1 = uf1(
+            confusion_matrix(labels[predicted], probabilities[predicted].argmax(1), classes)
+        )
     if progress:
-        progress(TrainingProgress(len(folds), len(folds), config.epochs, config.epochs, 0.0))
+        progress(
+            TrainingProgress(len(folds), len(folds), config.epochs, config.epochs, 0.0, running_uf1)
+        )
     return LosoOutput(probabilities, flags, time.perf_counter() - start)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 from torch.nn import functional as F
 
 from meclean.ml.model import SSSNet
@@ -61,6 +62,12 @@ class NoisyLabelMethod:
     name = "baseline"
     alpha: float = 2.5
     """Where the run's final high-loss flag is drawn: mean + alpha * std of the losses."""
+
+    def start_group(self, copies: int, classes: int, device: torch.device) -> list[nn.Parameter]:
+        """Called before a group of folds trains; returns the method's own trainable
+        parameters (T-revision's slack), which the optimiser updates with the network's."""
+        del copies, classes, device
+        return []
 
     def train_step(
         self, model: SSSNet, inputs: torch.Tensor, labels: torch.Tensor, context: BatchContext
@@ -221,6 +228,57 @@ class ManifoldMixup(NoisyLabelMethod):
         return {"method": self.name, "beta": self.beta}
 
 
+def anchor_transition(probabilities: torch.Tensor, quantile: float = 0.97) -> torch.Tensor:
+    """Transition matrices (G, C, C) from anchor points: row i is the predicted distribution
+    of the sample whose p(i|x) sits at the ``quantile`` of the fold's samples (Xia et al.)."""
+    g, _, c = probabilities.shape
+    transition = torch.empty(g, c, c, device=probabilities.device)
+    for i in range(c):
+        column = probabilities[..., i]
+        target = torch.quantile(column, quantile, dim=1, keepdim=True)
+        anchor = (column - target).abs().argmin(1)
+        transition[:, i] = probabilities[torch.arange(g), anchor]
+    return transition
+
+
+class TRevision(NoisyLabelMethod):
+    """T-revision (Xia et al., 2019): after a warm-up, estimate each fold's label-transition
+    matrix T from anchor points, then train with importance reweighting through T + dT, the
+    slack dT learnt alongside the network."""
+
+    name = "trevision"
+
+    def __init__(self, warmup_epochs: int = 20, quantile: float = 0.97) -> None:
+        self.warmup_epochs, self.quantile = warmup_epochs, quantile
+
+    def start_group(self, copies, classes, device):
+        self._seen: list[torch.Tensor] = []
+        self._transition: torch.Tensor | None = None
+        self._slack = nn.Parameter(torch.zeros(copies, classes, classes, device=device))
+        return [self._slack]
+
+    def batch_loss(self, logits, labels, context):
+        if context.epoch < self.warmup_epochs:
+            if context.epoch == self.warmup_epochs - 1:
+                self._seen.append(logits.detach().softmax(-1))
+            return super().batch_loss(logits, labels, context)
+        if self._transition is None:
+            if not self._seen:
+                raise ValueError("T-revision needs at least one warm-up epoch")
+            self._transition = anchor_transition(torch.cat(self._seen, 1), self.quantile)
+        scores = logits.softmax(-1) if context.double_softmax else logits
+        clean = scores.softmax(-1)
+        noisy = torch.bmm(clean, self._transition + self._slack).clamp_min(1e-6)
+        noisy_y = noisy.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+        clean_y = clean.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+        weight = (clean_y / noisy_y).detach()
+        keep = torch.ones_like(labels, dtype=torch.bool)
+        return BatchLoss(fold_mean(-weight * noisy_y.log(), keep), ~keep, labels)
+
+    def describe(self):
+        return {"method": self.name, "warmup_epochs": self.warmup_epochs}
+
+
 METHOD_NAMES = (
     "baseline",
     "qpercentile",
@@ -231,6 +289,7 @@ METHOD_NAMES = (
     "idc+ltm",
     "idc+ilc",
     "mixup",
+    "trevision",
 )
 
 
@@ -252,6 +311,8 @@ def make_method(
         return GCE(q if q is not None else 0.7)
     if name == "mixup":
         return ManifoldMixup()
+    if name == "trevision":
+        return TRevision(warmup_epochs if warmup_epochs is not None else 20)
     if name == "ltm":
         return LossThresholdingWithMoments(alpha)
     if name == "ilc":

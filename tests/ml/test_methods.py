@@ -191,3 +191,30 @@ def test_t_revision_is_cross_entropy_in_warmup_then_reweights_through_the_transi
     torch.testing.assert_close(step.loss, (-weight * p_noisy.log()).mean())
     step.loss.backward()
     assert slack.grad is not None and slack.grad.abs().sum() > 0
+
+
+def test_meta_weight_net_learns_from_clean_samples_without_moving_batch_norm_statistics():
+    import copy
+
+    from meclean.ml.methods import MetaWeightNet
+    from meclean.ml.model import SSSNet, SSSNetConfig
+
+    torch.manual_seed(0)
+    model = SSSNet(SSSNetConfig(), copies=2).train()
+    reference = copy.deepcopy(model)
+    inputs = torch.randn(2, 8, 3, 60, 60)
+    labels = torch.randint(0, 3, (2, 8))
+    clean = torch.rand(2, 8) > 0.3
+    method = MetaWeightNet()
+    assert method.start_group(2, 3, torch.device("cpu")) == []
+    before = [p.detach().clone() for p in method._layers]
+
+    step, logits = method.train_step(model, inputs, labels, BatchContext(0, clean))
+
+    assert any(not torch.equal(b, p) for b, p in zip(before, method._layers, strict=True))
+    reference(inputs)  # one real forward pass
+    torch.testing.assert_close(model.bn1.running_mean, reference.bn1.running_mean)
+    losses = F.cross_entropy(logits.transpose(1, 2), labels, reduction="none")
+    weights = method.sample_weights(losses.detach())
+    torch.testing.assert_close(step.loss, (losses * weights).mean(1).sum())
+    assert torch.equal(step.flagged, weights < 0.5)

@@ -237,7 +237,7 @@ def anchor_transition(probabilities: torch.Tensor, quantile: float = 0.97) -> to
         column = probabilities[..., i]
         target = torch.quantile(column, quantile, dim=1, keepdim=True)
         anchor = (column - target).abs().argmin(1)
-        transition[:, i] = probabilities[torch.arange(g), anchor]
+        transition[:, i] = probabilities[torch.arange(g, device=probabilities.device), anchor]
     return transition
 
 
@@ -279,6 +279,67 @@ class TRevision(NoisyLabelMethod):
         return {"method": self.name, "warmup_epochs": self.warmup_epochs}
 
 
+class MetaWeightNet(NoisyLabelMethod):
+    """Meta-Weight-Net (Shu et al., 2019): a small per-fold network maps each sample's loss
+    to its weight, learnt so that a virtual SGD step on the weighted loss lowers the loss of
+    the samples the experts marked clean (the meta set, taken from the same batch)."""
+
+    name = "mwn"
+
+    def __init__(self, hidden: int = 100, lr: float = 0.01, meta_lr: float = 1e-3) -> None:
+        self.hidden_units, self.lr, self.meta_lr = hidden, lr, meta_lr
+
+    def start_group(self, copies, classes, device):
+        def layer(fan_in: int, fan_out: int) -> tuple[nn.Parameter, nn.Parameter]:
+            bound = 1 / fan_in**0.5
+            weight = torch.empty(copies, fan_in, fan_out, device=device).uniform_(-bound, bound)
+            bias = torch.empty(copies, 1, fan_out, device=device).uniform_(-bound, bound)
+            return nn.Parameter(weight), nn.Parameter(bias)
+
+        self._layers = (*layer(1, self.hidden_units), *layer(self.hidden_units, 1))
+        # The weighting network learns from the meta loss only, with its own optimiser.
+        self._optimiser = torch.optim.Adam(self._layers, lr=self.meta_lr, weight_decay=1e-4)
+        return []
+
+    def sample_weights(self, losses: torch.Tensor) -> torch.Tensor:
+        """(G, B) weights in (0, 1) for (G, B) losses."""
+        w1, b1, w2, b2 = self._layers
+        hidden = F.relu(torch.baddbmm(b1, losses.unsqueeze(-1), w1))
+        return torch.sigmoid(torch.baddbmm(b2, hidden, w2)).squeeze(-1)
+
+    def train_step(self, model, inputs, labels, context):
+        if context.clean is None:
+            raise ValueError("Meta-Weight-Net needs the experts' clean marks as its meta set")
+        from torch.func import functional_call
+
+        params = dict(model.named_parameters())
+        # Virtual passes must not move the real batch-norm running statistics.
+        buffers = {k: v.clone() for k, v in model.named_buffers()}
+        losses = per_sample_ce(
+            functional_call(model, (params, buffers), (inputs,)), labels, context.double_softmax
+        )
+        weighted = (losses * self.sample_weights(losses.detach())).mean(1).sum()
+        grads = torch.autograd.grad(weighted, list(params.values()), create_graph=True)
+        virtual = {k: p - self.lr * g for (k, p), g in zip(params.items(), grads, strict=True)}
+        meta_logits = functional_call(model, (virtual, buffers), (inputs,))
+        meta_loss = fold_mean(
+            per_sample_ce(meta_logits, labels, context.double_softmax), context.clean
+        )
+        self._optimiser.zero_grad(set_to_none=True)
+        meta_loss.backward(inputs=list(self._layers))
+        self._optimiser.step()
+
+        logits = model(inputs)
+        losses = per_sample_ce(logits, labels, context.double_softmax)
+        with torch.no_grad():
+            weights = self.sample_weights(losses.detach())
+        keep = torch.ones_like(labels, dtype=torch.bool)
+        return BatchLoss(fold_mean(losses * weights, keep), weights < 0.5, labels), logits
+
+    def describe(self):
+        return {"method": self.name, "hidden": self.hidden_units, "meta_lr": self.meta_lr}
+
+
 METHOD_NAMES = (
     "baseline",
     "qpercentile",
@@ -290,6 +351,7 @@ METHOD_NAMES = (
     "idc+ilc",
     "mixup",
     "trevision",
+    "mwn",
 )
 
 
@@ -311,6 +373,8 @@ def make_method(
         return GCE(q if q is not None else 0.7)
     if name == "mixup":
         return ManifoldMixup()
+    if name == "mwn":
+        return MetaWeightNet()
     if name == "trevision":
         return TRevision(warmup_epochs if warmup_epochs is not None else 20)
     if name == "ltm":

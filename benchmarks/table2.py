@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 from meclean.data.labels import CLASSES
-from meclean.ml.detectors import confident_learning_issues
 from meclean.ml.loso import TrainConfig
 from meclean.ml.methods import make_method
 from meclean.ml.metrics import score
@@ -136,7 +135,7 @@ def main() -> None:
             flush=True,
         )
         if name == "baseline":
-            issues = confident_learning_issues(data.labels, result.probabilities)
+            issues = result.label_issues
             p, r = precision_recall(issues, flipped)
             print(
                 f"{'  + confident learning (cleanlab) on baseline out-of-fold probabilities':70s}"

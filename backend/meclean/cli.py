@@ -263,8 +263,8 @@ def train(
             folds_per_step=folds_per_step,
         )
         clean = read_clean_marks(marks) if marks else None
-        if chosen.name.startswith("idc") and clean is None:
-            raise ValueError("IDC needs the experts' marks: pass --marks")
+        if chosen.needs_marks and clean is None:
+            raise ValueError(f"{chosen.name} needs the experts' marks: pass --marks")
     except (ValueError, SheetError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None

@@ -62,6 +62,8 @@ class NoisyLabelMethod:
     name = "baseline"
     alpha: float = 2.5
     """Where the run's final high-loss flag is drawn: mean + alpha * std of the losses."""
+    needs_marks = False
+    """Whether the method needs the experts' clean/noisy marks (``BatchContext.clean``)."""
 
     def start_group(self, copies: int, classes: int, device: torch.device) -> list[nn.Parameter]:
         """Called before a group of folds trains; returns the method's own trainable
@@ -173,6 +175,7 @@ class InitialDataCleaning(NoisyLabelMethod):
     """
 
     name = "idc"
+    needs_marks = True
 
     def __init__(self, warmup_epochs: int = 50, then: NoisyLabelMethod | None = None) -> None:
         self.warmup_epochs = warmup_epochs
@@ -285,6 +288,7 @@ class MetaWeightNet(NoisyLabelMethod):
     the samples the experts marked clean (the meta set, taken from the same batch)."""
 
     name = "mwn"
+    needs_marks = True
 
     def __init__(self, hidden: int = 100, lr: float = 0.01, meta_lr: float = 1e-3) -> None:
         self.hidden_units, self.lr, self.meta_lr = hidden, lr, meta_lr

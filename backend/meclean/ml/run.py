@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from meclean.ml.detectors import confident_learning_issues
 from meclean.ml.embedding import umap_projection
 from meclean.ml.loso import (
     FlagCounts,
@@ -80,6 +81,8 @@ class RunResult:
     flag_rate: np.ndarray
     proposed_label: np.ndarray
     """(N,) the class ILC/LTM would relabel a flagged sample to; -1 when none."""
+    label_issues: np.ndarray
+    """(N,) bool: confident learning's verdict on the averaged out-of-fold probabilities."""
     final: FinalModel | None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -119,6 +122,7 @@ class RunResult:
             "probabilities": self.probabilities,
             "flag_rate": self.flag_rate,
             "proposed_label": self.proposed_label,
+            "label_issues": self.label_issues,
         }
         if self.final is not None:
             arrays |= {
@@ -244,6 +248,7 @@ def run_experiment(
         seed_probabilities=probabilities,
         flag_rate=flags.rate(),
         proposed_label=proposed_labels(data.labels, flags),
+        label_issues=confident_learning_issues(data.labels, np.mean(probabilities, axis=0)),
         final=final,
         timings=timings,
     )

@@ -154,7 +154,7 @@ def train_group(
         )
         order_t = torch.as_tensor(order, device=device)
         count_flags = flags is not None and epoch >= config.epochs - config.flag_window
-        total = 0.0
+        total = torch.zeros((), device=device)  # summed on the device: no sync per step
         for start in range(0, longest, config.batch_size):
             if should_stop and should_stop():
                 raise Cancelled
@@ -168,11 +168,11 @@ def train_group(
             optimiser.zero_grad(set_to_none=True)
             step.loss.backward()
             optimiser.step()
-            total += float(step.loss.detach())
+            total += step.loss.detach()
             if count_flags:
                 _count(flags, index, step.flagged, logits.detach().argmax(-1))
         if on_epoch:
-            on_epoch(epoch, total / g / -(-longest // config.batch_size))
+            on_epoch(epoch, float(total) / g / -(-longest // config.batch_size))
     return GroupResult(model.eval(), scales)
 
 

@@ -107,3 +107,28 @@ def test_idc_without_marks_is_refused(tiny_composite):
     result = runner.invoke(app, ["train", str(tiny_composite), "--method", "idc"])
     assert result.exit_code == 1
     assert "--marks" in result.output
+
+
+def test_import_with_save_stores_the_dataset_once(tmp_path, monkeypatch, tiny_composite):
+    monkeypatch.setenv("MECLEAN_DATA_DIR", str(tmp_path / "data"))
+    from meclean.settings import get_settings
+
+    get_settings.cache_clear()
+    args = [
+        "import",
+        str(tiny_composite),
+        "--roster",
+        str(tiny_composite / "roster.csv"),
+        "--save",
+        "demo",
+    ]
+
+    first = runner.invoke(app, args)
+    second = runner.invoke(app, args)
+    get_settings.cache_clear()
+
+    assert first.exit_code == 0, first.output
+    assert "as dataset 'demo' (label version 1)" in first.output
+    assert second.exit_code == 1
+    assert "already exists" in second.output
+    assert (tmp_path / "data" / "meclean.db").exists()

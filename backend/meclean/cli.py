@@ -26,6 +26,9 @@ from meclean.data.render import class_mean_sheet
 from meclean.data.synth.generator import generate
 from meclean.data.synth.layouts import ROSTER
 from meclean.data.synth.plan import NoiseRates, SynthConfig
+from meclean.db.datasets import DatasetExists, store_import
+from meclean.db.migrations import upgrade
+from meclean.db.session import make_engine, session_factory, transaction
 from meclean.ml.loso import TrainConfig
 from meclean.ml.methods import METHOD_NAMES, make_method
 from meclean.ml.model import SSSNetConfig
@@ -149,9 +152,43 @@ def import_(
     sheet: SheetOption = None,
     overrides: OverridesOption = None,
     roster: RosterOption = None,
+    save: Annotated[
+        str | None, typer.Option(help="Store the samples in the database under this name.")
+    ] = None,
 ) -> None:
-    """Read a dataset and report what would be imported and what is skipped, and why."""
-    print_report(_read(layout, path, sheet, overrides, roster))
+    """Read a dataset, report what is imported and what is skipped (and why); --save stores it."""
+    report = _read(layout, path, sheet, overrides, roster)
+    print_report(report)
+    if save:
+        _store(save, layout, path, report)
+
+
+def _store(name: str, layout: Layout, path: Path, report: ImportReport) -> None:
+    url = get_settings().resolved_database_url()
+    get_settings().data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with transaction(session_factory(engine)) as session:
+            dataset = store_import(session, name, layout, path.resolve(), report)
+            console.print(
+                f"Stored {len(report.samples)} samples as dataset {dataset.name!r} "
+                f"(label version {dataset.current_label_version_id})."
+            )
+    except DatasetExists as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
+@app.command("db-upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema to the newest migration."""
+    url = get_settings().resolved_database_url()
+    get_settings().data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(url)
+    console.print(f"Database at the newest schema: {url}")
 
 
 @app.command()

@@ -17,6 +17,13 @@ class Settings(BaseSettings):
     workers: int = 2
     """Processes for CPU-bound data work (flow, synthesis)."""
 
+    database_url: str | None = None
+    """SQLAlchemy URL; default SQLite in the data directory. PostgreSQL:
+    ``postgresql+psycopg://user:password@host/meclean``."""
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'meclean.db'}"
+
     @property
     def feature_dir(self) -> Path:
         return self.data_dir / "features"

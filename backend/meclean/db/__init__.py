@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy models and queries; the schema is owned by Alembic (``alembic/``)."""

@@ -1,0 +1,94 @@
+"""Expert marks: an append-only history, and each expert's latest verdict per sample."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from meclean.db.models import Mark
+
+Verdict = Literal["clean", "noisy", "unsure"]
+VERDICTS: tuple[Verdict, ...] = ("clean", "noisy", "unsure")
+
+
+@dataclass(frozen=True)
+class MarkState:
+    """A mark as plain values, usable after its session has closed."""
+
+    id: int
+    verdict: str
+    typical: bool
+    note: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, mark: Mark) -> MarkState:
+        return cls(mark.id, mark.verdict, mark.typical, mark.note, mark.created_at)
+
+
+class StaleMark(Exception):
+    """The expert's latest mark is not the one their change was based on (another tab)."""
+
+    def __init__(self, current: MarkState | None) -> None:
+        super().__init__("the mark changed since it was read")
+        self.current = current
+
+
+def _state(mark: Mark | None) -> MarkState | None:
+    return MarkState.of(mark) if mark else None
+
+
+def latest_mark(session: Session, sample_id: int, user_id: int) -> Mark | None:
+    return session.scalar(
+        select(Mark)
+        .where(Mark.sample_id == sample_id, Mark.user_id == user_id)
+        .order_by(Mark.id.desc())
+        .limit(1)
+    )
+
+
+def set_mark(
+    session: Session,
+    sample_id: int,
+    user_id: int,
+    verdict: Verdict,
+    typical: bool = False,
+    note: str = "",
+    based_on: int | None = None,
+) -> Mark:
+    """Record a new verdict; ``based_on`` is the id of the mark the expert last saw
+    (None if they saw none), and a mismatch raises ``StaleMark``."""
+    if verdict not in VERDICTS:
+        raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
+    current = latest_mark(session, sample_id, user_id)
+    if (current.id if current else None) != based_on:
+        raise StaleMark(_state(current))
+    mark = Mark(
+        sample_id=sample_id,
+        user_id=user_id,
+        supersedes=based_on or 0,
+        verdict=verdict,
+        typical=typical,
+        note=note,
+    )
+    try:
+        with session.begin_nested():
+            session.add(mark)
+    except IntegrityError:
+        # A concurrent write based on the same mark landed first.
+        raise StaleMark(_state(latest_mark(session, sample_id, user_id))) from None
+    return mark
+
+
+def latest_marks(session: Session, sample_ids: Sequence[int] | None = None) -> list[Mark]:
+    """Every expert's latest mark on each sample (all samples unless ``sample_ids``)."""
+    newest = select(func.max(Mark.id).label("id")).group_by(Mark.sample_id, Mark.user_id)
+    if sample_ids is not None:
+        newest = newest.where(Mark.sample_id.in_(sample_ids))
+    return list(session.scalars(select(Mark).where(Mark.id.in_(newest)).order_by(Mark.id)))

@@ -1,0 +1,175 @@
+"""Tables. Arrays (features, embeddings) stay in files; rows hold keys and small numbers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[object, object]] = {
+        dict[str, Any]: JSON,
+        list[float]: JSON,
+        datetime: DateTime(timezone=True),
+    }
+
+
+class Dataset(Base):
+    __tablename__ = "datasets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    layout: Mapped[str] = mapped_column(String(20))
+    source_path: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    current_label_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("label_versions.id", use_alter=True, name="fk_datasets_current_label_version")
+    )
+
+    samples: Mapped[list[Sample]] = relationship(back_populates="dataset")
+
+
+class Sample(Base):
+    __tablename__ = "samples"
+    __table_args__ = (UniqueConstraint("dataset_id", "source", "subject", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(50))
+    """The source dataset within a composite: casme2, samm, smic or a manifest's name."""
+    subject: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    emotion: Mapped[str] = mapped_column(String(50))
+    original_label: Mapped[str] = mapped_column(String(20))
+    onset_path: Mapped[str] = mapped_column(Text)
+    apex_path: Mapped[str] = mapped_column(Text)
+    offset_path: Mapped[str | None] = mapped_column(Text)
+    apex_source: Mapped[str] = mapped_column(String(20))
+    feature_key: Mapped[str | None] = mapped_column(String(64))
+
+    dataset: Mapped[Dataset] = relationship(back_populates="samples")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    """annotator, curator or admin."""
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Mark(Base):
+    """One expert verdict on one sample; marks are history, never updated in place.
+
+    ``supersedes`` is the id of the same expert's previous mark on the sample (0 for the
+    first); it is unique per (sample, expert), so two writes based on the same mark, from
+    two tabs at once, cannot both land: each expert's history stays one line.
+    """
+
+    __tablename__ = "marks"
+    __table_args__ = (
+        Index("ix_marks_sample_user_id", "sample_id", "user_id", "id"),
+        UniqueConstraint("sample_id", "user_id", "supersedes", name="uq_marks_one_successor"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    supersedes: Mapped[int] = mapped_column(default=0)
+    verdict: Mapped[str] = mapped_column(String(10))
+    """clean, noisy or unsure."""
+    typical: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LabelVersion(Base):
+    __tablename__ = "label_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
+    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("label_versions.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class SampleLabel(Base):
+    """The label of one sample in one label version."""
+
+    __tablename__ = "sample_labels"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("label_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    sample_id: Mapped[int] = mapped_column(
+        ForeignKey("samples.id", ondelete="CASCADE"), primary_key=True
+    )
+    label: Mapped[str] = mapped_column(String(20))
+
+
+class Run(Base):
+    """A training run; the worker fills its status, metrics and per-sample results."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
+    )
+    label_version_id: Mapped[int] = mapped_column(ForeignKey("label_versions.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    method: Mapped[dict[str, Any]] = mapped_column()
+    config: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    """queued, running, succeeded, failed or cancelled."""
+    error: Mapped[str | None] = mapped_column(Text)
+    metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    artifacts_key: Mapped[str | None] = mapped_column(String(200))
+    """Folder (under the data directory) holding the run's arrays and weights."""
+
+
+class RunSampleResult(Base):
+    __tablename__ = "run_sample_results"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    sample_id: Mapped[int] = mapped_column(
+        ForeignKey("samples.id", ondelete="CASCADE"), primary_key=True
+    )
+    prediction: Mapped[str] = mapped_column(String(20))
+    probabilities: Mapped[list[float]] = mapped_column()
+    flag_rate: Mapped[float] = mapped_column()
+    final_loss: Mapped[float | None] = mapped_column()
+    high_loss: Mapped[bool] = mapped_column(default=False)
+    proposed_label: Mapped[str | None] = mapped_column(String(20))
+    umap_x: Mapped[float | None] = mapped_column()
+    umap_y: Mapped[float | None] = mapped_column()
+
+
+class RelabelReview(Base):
+    __tablename__ = "relabel_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    accepted: Mapped[bool] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

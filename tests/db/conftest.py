@@ -1,7 +1,10 @@
 import pytest
+from sqlalchemy import select
 
+from meclean.data.readers import read_dataset
+from meclean.db.datasets import store_import
 from meclean.db.migrations import upgrade
-from meclean.db.models import User
+from meclean.db.models import Dataset, Sample, User
 from meclean.db.session import make_engine, session_factory, transaction
 
 
@@ -26,3 +29,19 @@ def experts(factory) -> list[int]:
         session.add_all(users)
         session.flush()
         return [u.id for u in users]
+
+
+@pytest.fixture
+def stored(factory, tiny_composite) -> tuple[int, list[int]]:
+    """The tiny synthetic composite, stored: (dataset id, sample ids)."""
+    report = read_dataset("megc2019", tiny_composite, roster=tiny_composite / "roster.csv")
+    with transaction(factory) as session:
+        dataset = store_import(session, "demo", "megc2019", tiny_composite, report)
+        dataset_id = dataset.id
+    with factory() as session:
+        ids = list(session.scalars(select(Sample.id).order_by(Sample.id)))
+    return dataset_id, ids
+
+
+def dataset_of(session, dataset_id: int) -> Dataset:
+    return session.get(Dataset, dataset_id)

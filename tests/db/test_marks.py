@@ -3,20 +3,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from meclean.data.readers import read_dataset
-from meclean.db.datasets import store_import
-from meclean.db.marks import StaleMark, latest_mark, latest_marks, set_mark
-from meclean.db.models import Mark, Sample
+from meclean.db.marks import StaleMark, grades, grades_csv, latest_mark, latest_marks, set_mark
+from meclean.db.models import Mark
 from meclean.db.session import transaction
 
 
 @pytest.fixture
-def sample_ids(factory, tiny_composite) -> list[int]:
-    report = read_dataset("megc2019", tiny_composite, roster=tiny_composite / "roster.csv")
-    with transaction(factory) as session:
-        store_import(session, "demo", "megc2019", tiny_composite, report)
-    with factory() as session:
-        return list(session.scalars(select(Sample.id).order_by(Sample.id)))
+def sample_ids(stored) -> list[int]:
+    return stored[1]
 
 
 def test_each_expert_keeps_a_history_and_the_latest_mark_is_theirs(factory, experts, sample_ids):
@@ -69,3 +63,23 @@ def test_many_experts_marking_at_once_lose_nothing(factory, experts, sample_ids)
     assert len(latest) == 2 * len(sample_ids)
     assert total == 4 * len(sample_ids)  # every write landed, each on the one before it
     assert {m.supersedes for m in latest} != {0}
+
+
+def test_grades_follow_one_expert_or_the_experts_consensus(factory, experts, stored):
+    ana, bo = experts
+    dataset_id, (s1, s2, s3, s4, *_) = stored
+    with transaction(factory) as session:
+        set_mark(session, s1, ana, "clean", typical=True)
+        set_mark(session, s1, bo, "clean", typical=True)
+        set_mark(session, s2, ana, "clean")
+        set_mark(session, s2, bo, "noisy")
+        set_mark(session, s3, ana, "unsure")
+        set_mark(session, s4, ana, "noisy")
+
+    with factory() as session:
+        assert grades(session, dataset_id, user_id=ana) == {s1: 2, s2: 1, s4: 0}
+        assert grades(session, dataset_id, rule="majority") == {s1: 2, s4: 0}
+        assert grades(session, dataset_id, rule="any-noisy") == {s1: 2, s2: 0, s4: 0}
+        csv_text = grades_csv(session, dataset_id, grades(session, dataset_id, user_id=ana))
+    assert csv_text.splitlines()[0] == "dataset,subject,filename,grade"
+    assert len(csv_text.splitlines()) == 4

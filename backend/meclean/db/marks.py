@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import csv
+import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -11,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from meclean.db.models import Mark
+from meclean.db.models import Mark, Sample
 
 Verdict = Literal["clean", "noisy", "unsure"]
 VERDICTS: tuple[Verdict, ...] = ("clean", "noisy", "unsure")
@@ -88,7 +90,57 @@ def set_mark(
 
 def latest_marks(session: Session, sample_ids: Sequence[int] | None = None) -> list[Mark]:
     """Every expert's latest mark on each sample (all samples unless ``sample_ids``)."""
-    newest = select(func.max(Mark.id).label("id")).group_by(Mark.sample_id, Mark.user_id)
+    newest = _newest_ids()
     if sample_ids is not None:
         newest = newest.where(Mark.sample_id.in_(sample_ids))
     return list(session.scalars(select(Mark).where(Mark.id.in_(newest)).order_by(Mark.id)))
+
+
+Consensus = Literal["majority", "any-noisy"]
+
+
+def grades(
+    session: Session, dataset_id: int, user_id: int | None = None, rule: Consensus = "majority"
+) -> dict[int, int]:
+    """Sample id -> IDC grade (0 noisy, 1 clean, 2 clean and typical), from one expert's
+    latest marks or, without ``user_id``, from all experts by ``rule``. Samples with only
+    'unsure' marks, no marks or a tie get no grade."""
+    query = (
+        select(Mark)
+        .join(Sample, Sample.id == Mark.sample_id)
+        .where(Sample.dataset_id == dataset_id, Mark.id.in_(_newest_ids()))
+    )
+    if user_id is not None:
+        query = query.where(Mark.user_id == user_id)
+    votes: dict[int, list[Mark]] = {}
+    for mark in session.scalars(query):
+        if mark.verdict != "unsure":
+            votes.setdefault(mark.sample_id, []).append(mark)
+    result = {}
+    for sample_id, marks in votes.items():
+        clean = [m for m in marks if m.verdict == "clean"]
+        noisy = len(marks) - len(clean)
+        if noisy and (rule == "any-noisy" or noisy > len(clean)):
+            result[sample_id] = 0
+        elif len(clean) > noisy:
+            typical = sum(m.typical for m in clean) * 2 > len(clean)
+            result[sample_id] = 2 if typical else 1
+    return result
+
+
+def _newest_ids():
+    return select(func.max(Mark.id)).group_by(Mark.sample_id, Mark.user_id)
+
+
+def grades_csv(session: Session, dataset_id: int, graded: Mapping[int, int]) -> str:
+    """Grades as the CSV that ``meclean train --marks`` and IDC read."""
+    rows = session.execute(
+        select(Sample.id, Sample.source, Sample.subject, Sample.name)
+        .where(Sample.dataset_id == dataset_id, Sample.id.in_(list(graded)))
+        .order_by(Sample.source, Sample.subject, Sample.name)
+    ).tuples()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["dataset", "subject", "filename", "grade"])
+    writer.writerows((source, subject, name, graded[sid]) for sid, source, subject, name in rows)
+    return out.getvalue()

@@ -19,14 +19,16 @@ def training_set(
     store: FeatureStore,
     clean_marks: Mapping[SampleKey, bool] | None = None,
 ) -> TrainingSet:
-    """Stack the samples' features; ``clean_marks`` (IDC) must cover every sample."""
+    """Stack the samples' features.
+
+    ``clean_marks`` feed IDC and Meta-Weight-Net: a sample counts as clean only if the
+    experts marked it so; an unmarked sample is not known to be clean.
+    """
     clean = None
     if clean_marks is not None:
-        missing = [s.sample_id for s in samples if sample_key(s.subject, s.name) not in clean_marks]
-        if missing:
-            shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
-            raise ValueError(f"{len(missing)} samples have no clean/noisy mark: {shown}")
-        clean = np.array([clean_marks[sample_key(s.subject, s.name)] for s in samples])
+        if not any(clean_marks.get(sample_key(s.subject, s.name)) for s in samples):
+            raise ValueError("no sample of this dataset is marked clean")
+        clean = np.array([bool(clean_marks.get(sample_key(s.subject, s.name))) for s in samples])
     return TrainingSet(
         features=np.stack([store.load(k) for k in feature_keys]).astype(np.float32),
         labels=np.array([CLASSES.index(s.label) for s in samples]),

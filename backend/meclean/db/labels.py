@@ -84,7 +84,7 @@ def roster_csv(session: Session, version_id: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["dataset", "subject", "filename", "label"])
-    writer.writerows(rows.tuples())
+    writer.writerows(rows)
     return out.getvalue()
 
 
@@ -94,7 +94,7 @@ def changes_from_csv(session: Session, dataset: Dataset, text: str) -> dict[int,
         select(Sample.id, Sample.source, Sample.subject, Sample.name).where(
             Sample.dataset_id == dataset.id
         )
-    ).tuples()
+    )
     by_key = {(source, *sample_key(subject, name)): sid for sid, source, subject, name in samples}
     reader = csv.DictReader(io.StringIO(text))
     missing = {"dataset", "subject", "filename", "label"} - set(reader.fieldnames or [])

@@ -138,7 +138,7 @@ def grades_csv(session: Session, dataset_id: int, graded: Mapping[int, int]) -> 
         select(Sample.id, Sample.source, Sample.subject, Sample.name)
         .where(Sample.dataset_id == dataset_id, Sample.id.in_(list(graded)))
         .order_by(Sample.source, Sample.subject, Sample.name)
-    ).tuples()
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["dataset", "subject", "filename", "grade"])

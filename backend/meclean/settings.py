@@ -21,6 +21,18 @@ class Settings(BaseSettings):
     """SQLAlchemy URL; default SQLite in the data directory. PostgreSQL:
     ``postgresql+psycopg://user:password@host/meclean``."""
 
+    import_roots: list[Path] = []
+    """Folders the API may import datasets from; default: the data directory."""
+
+    session_hours: float = 12.0
+    """How long a login lasts."""
+
+    secure_cookies: bool = False
+    """Mark cookies Secure; turn on behind HTTPS."""
+
+    def allowed_import_roots(self) -> list[Path]:
+        return [p.resolve() for p in (self.import_roots or [self.data_dir])]
+
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'meclean.db'}"
 

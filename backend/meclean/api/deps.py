@@ -1,0 +1,59 @@
+"""The one database-session dependency, and who is asking."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from meclean.api.errors import ApiError
+from meclean.db.models import LoginSession, User
+from meclean.db.users import Role, has_role, session_user
+
+SESSION_COOKIE = "meclean_session"
+CSRF_COOKIE = "meclean_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """A session in a transaction: committed when the request succeeds, else rolled back."""
+    with request.app.state.sessions() as session, session.begin():
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+
+
+def current_login(request: Request, session: DbSession) -> tuple[User, LoginSession]:
+    """The signed-in user; state-changing requests must also echo the CSRF token."""
+    token = request.cookies.get(SESSION_COOKIE)
+    found = session_user(session, token) if token else None
+    if found is None:
+        raise ApiError(401, "sign in first")
+    _, login = found
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not secrets.compare_digest(sent, login.csrf_token):
+            raise ApiError(403, f"missing or wrong {CSRF_HEADER} header", CSRF_HEADER)
+    return found
+
+
+def require(role: Role) -> Callable[..., User]:
+    """A dependency that admits users of ``role`` or above."""
+
+    def dependency(login: Annotated[tuple[User, LoginSession], Depends(current_login)]) -> User:
+        user, _ = login
+        if not has_role(user, role):
+            raise ApiError(403, f"this needs the {role} role; you are {user.role}")
+        return user
+
+    return dependency
+
+
+Annotator = Annotated[User, Depends(require("annotator"))]
+Curator = Annotated[User, Depends(require("curator"))]
+Admin = Annotated[User, Depends(require("admin"))]

@@ -1,0 +1,71 @@
+"""Login, logout and who am I."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+
+from meclean.api.deps import CSRF_COOKIE, SESSION_COOKIE, DbSession, current_login
+from meclean.api.errors import ApiError
+from meclean.db.models import LoginSession, User
+from meclean.db.users import LoginThrottled, authenticate, end_session, start_session
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+
+class Credentials(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class Me(BaseModel):
+    id: int
+    name: str
+    role: str
+    csrf_token: str
+
+
+@router.post("/login")
+def login(body: Credentials, request: Request, response: Response, session: DbSession) -> Me:
+    try:
+        user = authenticate(session, body.name, body.password)
+    except LoginThrottled as exc:
+        wait = max(1, int((exc.retry_after - datetime.now(UTC)).total_seconds()) + 1)
+        raise ApiError(429, str(exc), headers={"Retry-After": str(wait)}) from None
+    if user is None:
+        # The failed attempt's throttle must be stored although the request fails.
+        session.commit()
+        raise ApiError(401, "wrong name or password")
+    settings = request.app.state.settings
+    token, started = start_session(session, user, timedelta(hours=settings.session_hours))
+    max_age = int(settings.session_hours * 3600)
+    secure = settings.secure_cookies
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="strict", secure=secure
+    )
+    # Readable by the page's script, which echoes it in a header on every change.
+    response.set_cookie(
+        CSRF_COOKIE, started.csrf_token, max_age=max_age, samesite="strict", secure=secure
+    )
+    return Me(id=user.id, name=user.name, role=user.role, csrf_token=started.csrf_token)
+
+
+@router.post("/logout", status_code=204)
+def logout(
+    request: Request,
+    response: Response,
+    session: DbSession,
+    _: Annotated[tuple[User, LoginSession], Depends(current_login)],
+) -> None:
+    end_session(session, request.cookies[SESSION_COOKIE])
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+
+
+@router.get("/me")
+def me(found: Annotated[tuple[User, LoginSession], Depends(current_login)]) -> Me:
+    user, login_session = found
+    return Me(id=user.id, name=user.name, role=user.role, csrf_token=login_session.csrf_token)

@@ -1,0 +1,127 @@
+"""Datasets: import from a folder on the server, list, and counts per class and verdict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from meclean.api.deps import Annotator, Curator, DbSession
+from meclean.api.errors import ApiError
+from meclean.data.readers import Layout, read_dataset
+from meclean.data.records import SheetError
+from meclean.db.datasets import DatasetExists, store_import
+from meclean.db.marks import latest_marks
+from meclean.db.models import Dataset, Sample, SampleLabel
+
+router = APIRouter(prefix="/api/datasets", tags=["datasets"])
+
+
+class ImportRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    layout: Layout
+    path: str = Field(description="Folder (or manifest CSV) under one of the import roots.")
+    sheet: str | None = None
+    overrides: str | None = None
+    roster: str | None = None
+
+
+class Skipped(BaseModel):
+    sample: str | None
+    file: str
+    row: int | None
+    field: str | None
+    message: str
+
+
+class ImportSummary(BaseModel):
+    dataset_id: int
+    imported: int
+    skipped: list[Skipped]
+    excluded: dict[str, int]
+
+
+class DatasetOut(BaseModel):
+    id: int
+    name: str
+    layout: str
+    samples: int
+    current_label_version_id: int | None
+    labels: dict[str, int]
+    verdicts: dict[str, int]
+    """Experts' latest marks, by verdict."""
+
+
+def confined(request: Request, raw: str | None, field: str) -> Path | None:
+    """A path inside a configured import root, symlinks resolved; anything else is refused."""
+    if raw is None:
+        return None
+    path = Path(raw).resolve()
+    roots = request.app.state.settings.allowed_import_roots()
+    if not any(path.is_relative_to(root) for root in roots):
+        raise ApiError(403, "path is outside the import roots", field)
+    if not path.exists():
+        raise ApiError(422, f"{raw} does not exist", field)
+    return path
+
+
+@router.post("/import", status_code=201)
+def import_dataset(
+    body: ImportRequest, request: Request, session: DbSession, user: Curator
+) -> ImportSummary:
+    path = confined(request, body.path, "path")
+    sheet = confined(request, body.sheet, "sheet")
+    overrides = confined(request, body.overrides, "overrides")
+    roster = confined(request, body.roster, "roster")
+    try:
+        report = read_dataset(body.layout, path, sheet, overrides, roster)
+        dataset = store_import(session, body.name, body.layout, path, report, user.id)
+    except SheetError as exc:
+        raise ApiError(422, str(exc), "path") from None
+    except DatasetExists as exc:
+        raise ApiError(409, str(exc), "name") from None
+    return ImportSummary(
+        dataset_id=dataset.id,
+        imported=len(report.samples),
+        skipped=[
+            Skipped(sample=i.sample, file=str(i.file), row=i.row, field=i.field, message=i.message)
+            for i in report.skipped
+        ],
+        excluded=dict(report.excluded),
+    )
+
+
+def describe(session: DbSession, dataset: Dataset) -> DatasetOut:
+    labels = session.execute(
+        select(SampleLabel.label, func.count())
+        .where(SampleLabel.version_id == dataset.current_label_version_id)
+        .group_by(SampleLabel.label)
+    )
+    sample_ids = list(session.scalars(select(Sample.id).where(Sample.dataset_id == dataset.id)))
+    verdicts: dict[str, int] = {}
+    for mark in latest_marks(session, sample_ids):
+        verdicts[mark.verdict] = verdicts.get(mark.verdict, 0) + 1
+    return DatasetOut(
+        id=dataset.id,
+        name=dataset.name,
+        layout=dataset.layout,
+        samples=len(sample_ids),
+        current_label_version_id=dataset.current_label_version_id,
+        labels={label: n for label, n in labels},
+        verdicts=verdicts,
+    )
+
+
+@router.get("")
+def list_datasets(session: DbSession, _: Annotator) -> list[DatasetOut]:
+    return [describe(session, d) for d in session.scalars(select(Dataset).order_by(Dataset.id))]
+
+
+@router.get("/{dataset_id}")
+def get_dataset(dataset_id: int, session: DbSession, _: Annotator) -> DatasetOut:
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
+    return describe(session, dataset)

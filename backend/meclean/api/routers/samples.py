@@ -1,0 +1,198 @@
+"""Samples: filtered, cursor-paginated lists; one sample with its marks and label history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from meclean.api.deps import Annotator, DbSession
+from meclean.api.errors import ApiError
+from meclean.db.marks import latest_marks
+from meclean.db.models import Dataset, LabelVersion, Mark, Sample, SampleLabel, User
+
+router = APIRouter(prefix="/api", tags=["samples"])
+MAX_PAGE = 500
+
+
+class MarkOut(BaseModel):
+    id: int
+    user: str
+    verdict: str
+    typical: bool
+    note: str
+    created_at: datetime
+
+
+class SampleOut(BaseModel):
+    id: int
+    dataset_id: int
+    source: str
+    subject: str
+    name: str
+    emotion: str
+    label: str
+    """In the dataset's current label version."""
+    marks: list[MarkOut]
+    """Every expert's latest mark."""
+    my_mark: MarkOut | None
+    agreement: bool | None
+    """Whether the experts who marked it clean or noisy agree; None with fewer than two."""
+
+
+class SamplePage(BaseModel):
+    items: list[SampleOut]
+    next_cursor: int | None
+
+
+class LabelHistoryEntry(BaseModel):
+    version_id: int
+    label: str
+    reason: str
+    created_at: datetime
+
+
+class SampleDetail(SampleOut):
+    original_label: str
+    apex_source: str
+    label_history: list[LabelHistoryEntry]
+
+
+def _mark_out(mark: Mark, names: dict[int, str]) -> MarkOut:
+    return MarkOut(
+        id=mark.id,
+        user=names[mark.user_id],
+        verdict=mark.verdict,
+        typical=mark.typical,
+        note=mark.note,
+        created_at=mark.created_at,
+    )
+
+
+def _agreement(marks: list[Mark]) -> bool | None:
+    verdicts = {m.verdict for m in marks if m.verdict != "unsure"}
+    decided = [m for m in marks if m.verdict != "unsure"]
+    return None if len(decided) < 2 else len(verdicts) == 1
+
+
+def describe_samples(
+    session: DbSession, samples: list[Sample], labels: dict[int, str], me: User
+) -> list[SampleOut]:
+    names = {user_id: name for user_id, name in session.execute(select(User.id, User.name))}
+    by_sample: dict[int, list[Mark]] = {}
+    for mark in latest_marks(session, [s.id for s in samples]):
+        by_sample.setdefault(mark.sample_id, []).append(mark)
+    out = []
+    for s in samples:
+        marks = by_sample.get(s.id, [])
+        mine = next((m for m in marks if m.user_id == me.id), None)
+        out.append(
+            SampleOut(
+                id=s.id,
+                dataset_id=s.dataset_id,
+                source=s.source,
+                subject=s.subject,
+                name=s.name,
+                emotion=s.emotion,
+                label=labels.get(s.id, s.original_label),
+                marks=[_mark_out(m, names) for m in marks],
+                my_mark=_mark_out(mine, names) if mine else None,
+                agreement=_agreement(marks),
+            )
+        )
+    return out
+
+
+@router.get("/datasets/{dataset_id}/samples")
+def list_samples(
+    dataset_id: int,
+    session: DbSession,
+    me: Annotator,
+    source: str | None = None,
+    subject: str | None = None,
+    label: Literal["negative", "positive", "surprise"] | None = None,
+    verdict: Literal["clean", "noisy", "unsure", "unmarked"] | None = Query(
+        None, description="My latest verdict; 'unmarked': samples I have not marked."
+    ),
+    disagreement: bool = False,
+    cursor: int | None = Query(None, description="next_cursor of the previous page"),
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+) -> SamplePage:
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
+    query = (
+        select(Sample, SampleLabel.label)
+        .join(
+            SampleLabel,
+            (SampleLabel.sample_id == Sample.id)
+            & (SampleLabel.version_id == dataset.current_label_version_id),
+        )
+        .where(Sample.dataset_id == dataset_id)
+        .order_by(Sample.id)
+    )
+    if source:
+        query = query.where(Sample.source == source)
+    if subject:
+        query = query.where(Sample.subject == subject)
+    if label:
+        query = query.where(SampleLabel.label == label)
+    if cursor is not None:
+        query = query.where(Sample.id > cursor)
+    needs_marks = verdict is not None or disagreement
+    items: list[SampleOut] = []
+    # Mark filters are applied on pages of candidates, so a page never holds a partial scan.
+    for batch in session.execute(query).partitions(max(limit, 200)):
+        labels = {s.id: lab for s, lab in batch}
+        described = describe_samples(session, [s for s, _ in batch], labels, me)
+        for sample in described:
+            if needs_marks and not _matches(sample, verdict, disagreement):
+                continue
+            items.append(sample)
+            if len(items) == limit + 1:
+                break
+        if len(items) == limit + 1:
+            break
+    more = len(items) > limit
+    items = items[:limit]
+    return SamplePage(items=items, next_cursor=items[-1].id if more and items else None)
+
+
+def _matches(sample: SampleOut, verdict: str | None, disagreement: bool) -> bool:
+    if disagreement and sample.agreement is not False:
+        return False
+    if verdict == "unmarked":
+        return sample.my_mark is None
+    return verdict is None or (sample.my_mark is not None and sample.my_mark.verdict == verdict)
+
+
+@router.get("/samples/{sample_id}")
+def get_sample(sample_id: int, session: DbSession, me: Annotator) -> SampleDetail:
+    sample = session.get(Sample, sample_id)
+    if sample is None:
+        raise ApiError(404, f"no sample {sample_id}", "sample_id")
+    dataset = session.get(Dataset, sample.dataset_id)
+    history = session.execute(
+        select(LabelVersion, SampleLabel.label)
+        .join(SampleLabel, SampleLabel.version_id == LabelVersion.id)
+        .where(SampleLabel.sample_id == sample_id)
+        .order_by(LabelVersion.id)
+    )
+    entries = [
+        LabelHistoryEntry(version_id=v.id, label=lab, reason=v.reason, created_at=v.created_at)
+        for v, lab in history
+    ]
+    current = next(
+        (e.label for e in entries if e.version_id == dataset.current_label_version_id),
+        sample.original_label,
+    )
+    (summary,) = describe_samples(session, [sample], {sample.id: current}, me)
+    return SampleDetail(
+        **summary.model_dump(),
+        original_label=sample.original_label,
+        apex_source=sample.apex_source,
+        label_history=entries,
+    )

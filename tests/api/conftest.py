@@ -1,0 +1,71 @@
+import shutil
+
+import pytest
+from fastapi.testclient import TestClient
+
+from meclean.api.app import create_app
+from meclean.api.deps import CSRF_HEADER
+from meclean.db.migrations import upgrade
+from meclean.db.session import make_engine, session_factory, transaction
+from meclean.db.users import create_user
+from meclean.settings import Settings
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def settings(tmp_path, tiny_composite) -> Settings:
+    data_dir = tmp_path / "data"
+    shutil.copytree(tiny_composite, data_dir / "composite")
+    settings = Settings(data_dir=data_dir)
+    upgrade(settings.resolved_database_url())
+    engine = make_engine(settings.resolved_database_url())
+    with transaction(session_factory(engine)) as session:
+        for role in ("annotator", "curator", "admin"):
+            create_user(session, role, role, PASSWORD)
+        create_user(session, "annotator2", "annotator", PASSWORD)
+    engine.dispose()
+    return settings
+
+
+@pytest.fixture
+def app(settings):
+    app = create_app(settings)
+    yield app
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def anonymous(app) -> TestClient:
+    return TestClient(app)
+
+
+@pytest.fixture
+def login(app):
+    """A client signed in as ``name``, sending the CSRF header as the browser app does."""
+
+    def signed_in(name: str) -> TestClient:
+        client = TestClient(app)
+        response = client.post("/api/login", json={"name": name, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        client.headers[CSRF_HEADER] = response.json()["csrf_token"]
+        return client
+
+    return signed_in
+
+
+@pytest.fixture
+def imported(login, settings) -> int:
+    """The tiny composite imported by a curator; returns the dataset id."""
+    composite = settings.data_dir / "composite"
+    response = login("curator").post(
+        "/api/datasets/import",
+        json={
+            "name": "demo",
+            "layout": "megc2019",
+            "path": str(composite),
+            "roster": str(composite / "roster.csv"),
+        },
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["dataset_id"]

@@ -1,0 +1,85 @@
+import re
+from datetime import timedelta
+
+import pytest
+
+from meclean.api.deps import CSRF_HEADER, SESSION_COOKIE
+from meclean.db.models import User
+from meclean.db.session import transaction
+from meclean.db.users import start_session
+from tests.api.conftest import PASSWORD
+
+PUBLIC = {"/api/login", "/api/health"}
+
+
+def protected_routes(app):
+    """Every (method, concrete URL) of the API but the public ones, from its OpenAPI schema."""
+    for path, operations in app.openapi()["paths"].items():
+        if path.startswith("/api") and path not in PUBLIC:
+            for method in operations:
+                yield method.upper(), re.sub(r"\{[^}]+\}", "1", path)
+
+
+def test_health_needs_no_session(anonymous):
+    assert anonymous.get("/api/health").json() == {"status": "ok"}
+
+
+def test_every_route_but_login_and_health_denies_an_anonymous_request(app, anonymous):
+    routes = list(protected_routes(app))
+    assert len(routes) >= 8
+    for method, url in routes:
+        response = anonymous.request(method, url, json={})
+        assert response.status_code == 401, (method, url, response.text)
+
+
+def test_login_sets_an_http_only_strict_session_cookie(anonymous):
+    response = anonymous.post("/api/login", json={"name": "annotator", "password": PASSWORD})
+    cookie = next(
+        h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE)
+    )
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert response.json()["role"] == "annotator"
+
+
+def test_a_change_without_the_csrf_header_is_refused(login, imported):
+    client = login("annotator")
+    del client.headers[CSRF_HEADER]
+    response = client.put("/api/samples/1/mark", json={"verdict": "clean"})
+    assert response.status_code == 403
+    assert response.json()["detail"]["field"] == CSRF_HEADER
+
+
+def test_an_annotator_cannot_import_but_a_curator_can(login, settings):
+    body = {"name": "x", "layout": "megc2019", "path": str(settings.data_dir / "composite")}
+    response = login("annotator").post("/api/datasets/import", json=body)
+    assert response.status_code == 403
+    assert "curator" in response.json()["detail"]["message"]
+
+
+def test_repeated_failed_logins_are_slowed_with_retry_after(anonymous):
+    first = anonymous.post("/api/login", json={"name": "annotator", "password": "nope"})
+    second = anonymous.post("/api/login", json={"name": "annotator", "password": PASSWORD})
+    assert first.status_code == 401
+    assert second.status_code == 429
+    assert int(second.headers["Retry-After"]) >= 1
+
+
+def test_an_expired_session_is_signed_out(app, anonymous):
+    with transaction(app.state.sessions) as session:
+        user = session.query(User).filter_by(name="annotator").one()
+        token, _ = start_session(session, user, timedelta(seconds=-1))
+    anonymous.cookies.set(SESSION_COOKIE, token)
+    assert anonymous.get("/api/me").status_code == 401
+
+
+def test_logout_ends_the_session(login):
+    client = login("annotator")
+    assert client.post("/api/logout").status_code == 204
+    assert client.get("/api/me").status_code == 401
+
+
+@pytest.mark.parametrize("body", [{"name": "a"}, {"name": "", "password": "x"}])
+def test_a_malformed_login_is_422_naming_the_field(anonymous, body):
+    response = anonymous.post("/api/login", json=body)
+    assert response.status_code == 422
+    assert response.json()["detail"]["field"] in {"password", "name"}

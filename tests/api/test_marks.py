@@ -1,0 +1,107 @@
+from concurrent.futures import ThreadPoolExecutor
+
+
+def samples_of(client, dataset_id, **params):
+    return client.get(f"/api/datasets/{dataset_id}/samples", params=params).json()
+
+
+def test_pages_follow_the_cursor_through_every_sample(login, imported):
+    client = login("annotator")
+    total = client.get(f"/api/datasets/{imported}").json()["samples"]
+    seen, cursor = [], None
+    while True:
+        page = samples_of(client, imported, limit=4, **({"cursor": cursor} if cursor else {}))
+        seen += [s["id"] for s in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == total
+
+
+def test_my_mark_shows_at_once_and_others_marks_stay_separate(login, imported):
+    ana, bo = login("annotator"), login("annotator2")
+    first = samples_of(ana, imported, limit=1)["items"][0]
+
+    mine = ana.put(f"/api/samples/{first['id']}/mark", json={"verdict": "noisy"})
+    theirs = bo.put(f"/api/samples/{first['id']}/mark", json={"verdict": "clean"})
+
+    assert mine.status_code == theirs.status_code == 200
+    seen_by_ana = ana.get(f"/api/samples/{first['id']}").json()
+    assert seen_by_ana["my_mark"]["verdict"] == "noisy"
+    assert {(m["user"], m["verdict"]) for m in seen_by_ana["marks"]} == {
+        ("annotator", "noisy"),
+        ("annotator2", "clean"),
+    }
+    assert seen_by_ana["agreement"] is False
+    assert [s["id"] for s in samples_of(ana, imported, disagreement=True)["items"]] == [first["id"]]
+
+
+def test_filtering_to_unmarked_hides_what_i_marked(login, imported):
+    client = login("annotator")
+    first = samples_of(client, imported, limit=1)["items"][0]
+    client.put(f"/api/samples/{first['id']}/mark", json={"verdict": "clean"})
+
+    unmarked = samples_of(client, imported, verdict="unmarked", limit=500)["items"]
+    clean = samples_of(client, imported, verdict="clean")["items"]
+
+    assert first["id"] not in {s["id"] for s in unmarked}
+    assert [s["id"] for s in clean] == [first["id"]]
+
+
+def test_a_stale_write_from_another_tab_gets_409_with_the_current_mark(login, imported):
+    client = login("annotator")
+    sample = samples_of(client, imported, limit=1)["items"][0]["id"]
+    first = client.put(f"/api/samples/{sample}/mark", json={"verdict": "noisy"}).json()
+    second = client.put(
+        f"/api/samples/{sample}/mark", json={"verdict": "clean", "based_on": first["id"]}
+    ).json()
+
+    stale = client.put(
+        f"/api/samples/{sample}/mark", json={"verdict": "unsure", "based_on": first["id"]}
+    )
+
+    assert stale.status_code == 409
+    assert stale.json()["detail"]["current"]["id"] == second["id"]
+    assert client.get(f"/api/samples/{sample}").json()["my_mark"]["verdict"] == "clean"
+
+
+def test_bulk_marks_a_selection(login, imported):
+    client = login("annotator")
+    ids = [s["id"] for s in samples_of(client, imported, limit=3)["items"]]
+
+    response = client.post("/api/marks/bulk", json={"sample_ids": ids, "verdict": "noisy"})
+
+    assert response.json() == {"marked": 3}
+    assert {s["id"] for s in samples_of(client, imported, verdict="noisy")["items"]} == set(ids)
+
+
+def test_many_experts_marking_at_once_lose_no_mark(login, imported):
+    clients = [login("annotator"), login("annotator2"), login("curator"), login("admin")]
+    ids = [s["id"] for s in samples_of(clients[0], imported, limit=500)["items"]]
+
+    def mark_everything(client):
+        return [
+            client.put(f"/api/samples/{i}/mark", json={"verdict": "clean"}).status_code for i in ids
+        ]
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = [s for batch in pool.map(mark_everything, clients) for s in batch]
+
+    assert set(statuses) == {200}
+    for sample in samples_of(clients[0], imported, limit=500)["items"]:
+        assert len(sample["marks"]) == 4
+
+
+def test_unknown_samples_are_404_and_bad_verdicts_422(login, imported):
+    client = login("annotator")
+    assert client.get("/api/samples/999999").status_code == 404
+    assert client.put("/api/samples/999999/mark", json={"verdict": "clean"}).status_code == 404
+    bad = client.put("/api/samples/1/mark", json={"verdict": "meh"})
+    assert bad.status_code == 422
+    assert bad.json()["detail"]["field"] == "verdict"
+
+
+def test_sample_detail_has_its_label_history(login, imported):
+    detail = login("annotator").get("/api/samples/1").json()
+    assert [h["version_id"] for h in detail["label_history"]] == [1]
+    assert detail["label"] == detail["original_label"]

@@ -16,6 +16,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/meclean demo
+	$(BIN)/meclean serve
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -132,3 +132,17 @@ def test_import_with_save_stores_the_dataset_once(tmp_path, monkeypatch, tiny_co
     assert second.exit_code == 1
     assert "already exists" in second.output
     assert (tmp_path / "data" / "meclean.db").exists()
+
+
+def test_users_add_creates_an_account_with_a_printed_password(tmp_path, monkeypatch):
+    monkeypatch.setenv("MECLEAN_DATA_DIR", str(tmp_path / "data"))
+    from meclean.settings import get_settings
+
+    get_settings.cache_clear()
+    created = runner.invoke(app, ["users", "add", "ana", "--role", "curator"])
+    again = runner.invoke(app, ["users", "add", "ana"])
+    get_settings.cache_clear()
+
+    assert created.exit_code == 0, created.output
+    assert "Created curator 'ana' with password:" in created.output
+    assert again.exit_code == 1 and "already exists" in again.output

@@ -9,6 +9,7 @@ from meclean.db.users import (
     authenticate,
     create_user,
     end_session,
+    ensure_admin,
     has_role,
     session_user,
     start_session,
@@ -59,3 +60,11 @@ def test_roles_are_ordered_and_bad_accounts_are_refused(factory):
             create_user(session, "y", "annotator", "short")
         with pytest.raises(ValueError, match="already exists"):
             create_user(session, "cu", "annotator", "long enough")
+
+
+def test_a_first_admin_is_created_once_with_a_one_time_password(factory):
+    with transaction(factory) as session:
+        name, password = ensure_admin(session)
+    with transaction(factory) as session:
+        assert ensure_admin(session) is None
+        assert authenticate(session, name, password).role == "admin"

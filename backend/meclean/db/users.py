@@ -101,3 +101,15 @@ def session_user(session: Session, token: str) -> tuple[User, LoginSession] | No
 
 def end_session(session: Session, token: str) -> None:
     session.execute(delete(LoginSession).where(LoginSession.token_hash == _digest(token)))
+
+
+def ensure_admin(session: Session) -> tuple[str, str] | None:
+    """Create a first admin when there is none; returns (name, one-time password) if so."""
+    if session.scalar(select(User.id).where(User.role == "admin")) is not None:
+        return None
+    name = "admin"
+    while session.scalar(select(User.id).where(User.name == name)) is not None:
+        name = f"admin-{secrets.token_hex(2)}"
+    password = secrets.token_urlsafe(12)
+    create_user(session, name, "admin", password)
+    return name, password

@@ -1,0 +1,3 @@
+from meclean.cli import app
+
+app()

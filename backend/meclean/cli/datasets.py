@@ -1,0 +1,224 @@
+"""Dataset commands: synth, import, features, demo."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import cv2
+import numpy as np
+import typer
+from rich.table import Table
+
+from meclean.cli.common import (
+    LayoutOption,
+    OverridesOption,
+    RosterOption,
+    SheetOption,
+    WorkersOption,
+    app,
+    console,
+    progress_bar,
+    read_or_exit,
+    upgraded_sessions,
+)
+from meclean.data.feature_store import FeatureStore
+from meclean.data.features import FeatureResult, class_means, compute_features
+from meclean.data.flow import FlowMethod, FlowSettings
+from meclean.data.labels import CLASSES
+from meclean.data.readers import Layout, read_dataset
+from meclean.data.records import ImportReport
+from meclean.data.render import class_mean_sheet
+from meclean.data.synth.generator import generate
+from meclean.data.synth.layouts import ROSTER
+from meclean.data.synth.plan import NoiseRates, SynthConfig
+from meclean.db.datasets import DatasetExists, store_import
+from meclean.db.session import transaction
+from meclean.settings import get_settings
+
+DEMO_NAME = "MEGC2019 synthetic demo"
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Argument(help="Folder to write the dataset into.")],
+    seed: int = 0,
+    flipped: Annotated[float, typer.Option(min=0, max=1, help="Share of flipped labels.")] = 0.10,
+    ambiguous: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of mixed movements.")
+    ] = 0.10,
+    weak: Annotated[float, typer.Option(min=0, max=1, help="Share of motion-poor samples.")] = 0.05,
+    subjects: Annotated[int | None, typer.Option(min=1, help="Keep only N subjects.")] = None,
+    samples_per_subject: Annotated[int | None, typer.Option(min=1)] = None,
+    scale: Annotated[int, typer.Option(min=1, max=24, help="Repeat the roster K times.")] = 1,
+    workers: WorkersOption = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an earlier synthetic dataset.")] = False,
+) -> None:
+    """Write a synthetic MEGC2019 stand-in (CASME II, SAMM and SMIC-HS layouts)."""
+    try:
+        config = SynthConfig(
+            seed=seed,
+            noise=NoiseRates(flipped, ambiguous, weak),
+            subjects=subjects,
+            samples_per_subject=samples_per_subject,
+            scale=scale,
+        )
+        with progress_bar("Rendering clips") as update:
+            summary = generate(out, config, workers or get_settings().workers, overwrite, update)
+    except (ValueError, FileExistsError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    noise = ", ".join(f"{k} {v}" for k, v in sorted(summary.noise.items()))
+    console.print(f"Wrote {summary.samples} samples to {out} ({noise}).")
+    console.print(
+        f"Roster: {summary.roster}; ground truth (never imported): {summary.ground_truth}"
+    )
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="Dataset folder, or a manifest CSV.")],
+    layout: LayoutOption = "megc2019",
+    sheet: SheetOption = None,
+    overrides: OverridesOption = None,
+    roster: RosterOption = None,
+    save: Annotated[
+        str | None, typer.Option(help="Store the samples in the database under this name.")
+    ] = None,
+) -> None:
+    """Read a dataset, report what is imported and what is skipped (and why); --save stores it."""
+    report = read_or_exit(layout, path, sheet, overrides, roster)
+    print_report(report)
+    if save:
+        _store(save, layout, path, report)
+
+
+def _store(name: str, layout: Layout, path: Path, report: ImportReport) -> None:
+    engine, sessions = upgraded_sessions()
+    try:
+        with transaction(sessions) as session:
+            dataset = store_import(session, name, layout, path.resolve(), report)
+            console.print(
+                f"Stored {len(report.samples)} samples as dataset {dataset.name!r} "
+                f"(label version {dataset.current_label_version_id})."
+            )
+    except DatasetExists as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def features(
+    path: Annotated[Path, typer.Argument(help="Dataset folder, or a manifest CSV.")],
+    layout: LayoutOption = "megc2019",
+    sheet: SheetOption = None,
+    overrides: OverridesOption = None,
+    roster: RosterOption = None,
+    method: Annotated[FlowMethod, typer.Option(help="Optical-flow method.")] = "tvl1",
+    size: Annotated[int, typer.Option(min=8, max=512, help="Output side in pixels.")] = 60,
+    workers: WorkersOption = None,
+    class_means_png: Annotated[
+        Path | None, typer.Option("--class-means", help="Write the class-mean images here.")
+    ] = None,
+) -> None:
+    """Compute onset-to-apex flow and strain for every sample (cached, resumable)."""
+    report = read_or_exit(layout, path, sheet, overrides, roster)
+    settings = get_settings()
+    flow = FlowSettings(method=method, size=size)
+    store = FeatureStore(settings.feature_dir)
+    try:
+        with progress_bar(f"Optical flow ({method})") as update:
+            results = compute_features(
+                report.samples, flow, store, workers or settings.workers, update
+            )
+    except KeyboardInterrupt:
+        console.print("Interrupted: finished features are kept; run again to resume.")
+        raise typer.Exit(130) from None
+    _print_feature_summary(results, store)
+    if class_means_png:
+        _write_class_means(report, results, store, class_means_png)
+
+
+def _print_feature_summary(results: list[FeatureResult], store: FeatureStore) -> None:
+    cached = sum(r.cached for r in results)
+    failed = [r for r in results if r.error]
+    computed = len(results) - cached - len(failed)
+    console.print(
+        f"Features: {computed} computed, {cached} from cache, {len(failed)} failed "
+        f"(stored under {store.root})."
+    )
+    for r in failed:
+        console.print(f"  [red]{r.sample_id}[/red]: {r.error}", highlight=False)
+
+
+def _write_class_means(
+    report: ImportReport, results: list[FeatureResult], store: FeatureStore, out: Path
+) -> None:
+    ok = [(s, r) for s, r in zip(report.samples, results, strict=True) if r.key]
+    stack = np.stack([store.load(r.key) for _, r in ok if r.key])
+    means = class_means(stack, [s.label for s, _ in ok], [s.dataset for s, _ in ok])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    sheets = [class_mean_sheet(group) for group in means.values()]
+    height = max(s.shape[0] for s in sheets)
+    padded = [np.pad(s, ((0, height - s.shape[0]), (0, 8), (0, 0))) for s in sheets]
+    cv2.imwrite(str(out), np.hstack(padded))
+    console.print(f"Class means ({', '.join(means)}, left to right): {out}")
+
+
+@app.command()
+def demo(
+    workers: WorkersOption = None,
+) -> None:
+    """Generate the synthetic demo dataset, compute its features and store it."""
+    settings = get_settings()
+    root = settings.demo_dir
+    if not (root / ROSTER).exists():
+        synth(root, workers=workers, overwrite=True)
+    else:
+        console.print(f"Demo dataset already at {root}.")
+    features(
+        root,
+        layout="megc2019",
+        roster=root / ROSTER,
+        workers=workers,
+        class_means_png=settings.data_dir / "renders" / "class-means.png",
+    )
+    report = read_dataset("megc2019", root, roster=root / ROSTER)
+    engine, sessions = upgraded_sessions()
+    try:
+        with transaction(sessions) as session:
+            store_import(session, DEMO_NAME, "megc2019", root, report)
+        console.print(f"Stored the demo as dataset {DEMO_NAME!r}.")
+    except DatasetExists:
+        console.print(f"Dataset {DEMO_NAME!r} already stored.")
+    finally:
+        engine.dispose()
+    counts = Counter(s.label for s in report.samples)
+    console.print(f"Demo ready: {sum(counts.values())} samples ({dict(counts)}).")
+
+
+def print_report(report: ImportReport) -> None:
+    table = Table(title="Imported samples")
+    table.add_column("dataset")
+    for label in CLASSES:
+        table.add_column(label, justify="right")
+    table.add_column("total", justify="right")
+    counts = report.counts()
+    for dataset in sorted({d for d, _ in counts}):
+        row = [counts[(dataset, c)] for c in CLASSES]
+        table.add_row(dataset, *map(str, row), str(sum(row)))
+    console.print(table)
+    if report.excluded:
+        excluded = ", ".join(f"{e}: {n}" for e, n in sorted(report.excluded.items()))
+        console.print(f"Excluded on purpose: {excluded}")
+    for title, issues, colour in (
+        ("Skipped", report.skipped, "red"),
+        ("Warnings", report.warnings, "yellow"),
+    ):
+        if issues:
+            console.print(f"[{colour}]{title} ({len(issues)}):[/{colour}]")
+            for issue in issues:
+                console.print(f"  {issue}", highlight=False, markup=False)

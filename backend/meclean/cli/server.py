@@ -1,0 +1,65 @@
+"""Server commands: db-upgrade, users, serve."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+import typer
+
+from meclean.cli.common import app, console, upgraded_sessions
+from meclean.db.session import transaction
+from meclean.db.users import Role, create_user, ensure_admin
+from meclean.settings import get_settings
+
+
+@app.command("db-upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema to the newest migration."""
+    engine, _ = upgraded_sessions()
+    engine.dispose()
+    console.print(f"Database at the newest schema: {get_settings().resolved_database_url()}")
+
+
+users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: Annotated[Role, typer.Option(help="annotator, curator or admin.")] = "annotator",
+) -> None:
+    """Create an account; its password is generated and printed once."""
+    engine, sessions = upgraded_sessions()
+    password = secrets.token_urlsafe(12)
+    try:
+        with transaction(sessions) as session:
+            create_user(session, name, role, password)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    console.print(f"Created {role} {name!r} with password: {password}")
+    console.print("It is shown only now; they can change it after signing in.")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Migrate the database, make a first admin if there is none, and serve the API."""
+    import uvicorn
+
+    from meclean.api.app import create_app
+
+    engine, sessions = upgraded_sessions()
+    with transaction(sessions) as session:
+        created = ensure_admin(session)
+    engine.dispose()
+    if created:
+        console.print(f"First admin {created[0]!r}, one-time password: {created[1]}")
+    console.print(f"meclean API at http://{host}:{port} (OpenAPI: /docs)")
+    uvicorn.run(create_app(), host=host, port=port)

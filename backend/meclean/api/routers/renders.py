@@ -1,0 +1,135 @@
+"""PNG renders of samples and class means, cached on disk and revalidated by ETag."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import select
+
+from meclean.api.deps import Annotator, DbSession
+from meclean.api.errors import ApiError
+from meclean.data.feature_store import FeatureStore
+from meclean.data.features import class_means
+from meclean.data.flow import FlowSettings, flow_features, read_gray
+from meclean.data.render import class_mean_sheet, png_bytes, render_sample
+from meclean.db.labels import labels_of
+from meclean.db.models import Dataset, Sample, SampleLabel
+
+router = APIRouter(prefix="/api", tags=["renders"])
+RENDER_VERSION = "1"
+"""Bump when renders change, so browsers and the disk cache drop the old ones."""
+SampleRender = Literal["onset", "apex", "vx", "vy", "strain", "triptych", "flow", "arrows"]
+Size = Annotated[int, Query(ge=32, le=720, description="Height in pixels")]
+
+
+def _png_response(request: Request, cache: Path, etag: str, render) -> Response:
+    headers = {"ETag": etag, "Cache-Control": "private, max-age=86400"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    if cache.is_file():
+        content = cache.read_bytes()
+    else:
+        content = png_bytes(render())
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+        os.replace(tmp, cache)
+    return Response(content, media_type="image/png", headers=headers)
+
+
+def sample_features(store: FeatureStore, sample: Sample) -> tuple[str, np.ndarray]:
+    """The sample's stored features, computed (and the key kept on the row) when missing."""
+    key = sample.feature_key or store.key_for(
+        Path(sample.onset_path), Path(sample.apex_path), FlowSettings()
+    )
+    if key not in store:
+        try:
+            features = flow_features(
+                read_gray(sample.onset_path), read_gray(sample.apex_path), FlowSettings()
+            )
+        except (ValueError, OSError) as exc:
+            raise ApiError(422, f"cannot compute the flow of this sample: {exc}") from None
+        store.save(key, features)
+    sample.feature_key = key
+    return key, store.load(key)
+
+
+@router.get("/samples/{sample_id}/render/{kind}", response_class=Response)
+def render(
+    sample_id: int,
+    kind: SampleRender,
+    request: Request,
+    session: DbSession,
+    _: Annotator,
+    size: Size = 180,
+) -> Response:
+    sample = session.get(Sample, sample_id)
+    if sample is None:
+        raise ApiError(404, f"no sample {sample_id}", "sample_id")
+    settings = request.app.state.settings
+    try:
+        key, features = sample_features(FeatureStore(settings.feature_dir), sample)
+    except OSError as exc:
+        raise ApiError(422, f"frames of this sample are unreadable: {exc}") from None
+    tag = hashlib.sha256(f"{key}|{kind}|{size}|{RENDER_VERSION}".encode()).hexdigest()[:32]
+    cache = settings.data_dir / "renders" / "samples" / tag[:2] / f"{tag}.png"
+    return _png_response(
+        request,
+        cache,
+        f'"{tag}"',
+        lambda: render_sample(
+            kind, read_gray(sample.onset_path), read_gray(sample.apex_path), features, size
+        ),
+    )
+
+
+@router.get("/datasets/{dataset_id}/class-means", response_class=Response)
+def class_mean_render(
+    dataset_id: int,
+    request: Request,
+    session: DbSession,
+    _: Annotator,
+    version_id: int | None = Query(None, description="Label version; default the current"),
+    group: str = Query("composite", description="'composite' or a source dataset"),
+    size: Size = 240,
+) -> Response:
+    """Mean Vx, Vy and strain per class, one row per class, for any label version."""
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
+    version = version_id or dataset.current_label_version_id
+    labels = labels_of(session, version)
+    in_dataset = session.scalar(
+        select(SampleLabel.version_id)
+        .join(Sample, Sample.id == SampleLabel.sample_id)
+        .where(SampleLabel.version_id == version, Sample.dataset_id == dataset_id)
+        .limit(1)
+    )
+    if in_dataset is None:
+        raise ApiError(404, f"no label version {version} in dataset {dataset_id}", "version_id")
+    samples = list(session.scalars(select(Sample).where(Sample.dataset_id == dataset_id)))
+    sources = {s.source for s in samples}
+    if group != "composite" and group not in sources:
+        raise ApiError(422, f"group must be 'composite' or one of {sorted(sources)}", "group")
+    store = FeatureStore(request.app.state.settings.feature_dir)
+    keyed = [(s, *sample_features(store, s)) for s in samples]
+    fingerprint = hashlib.sha256(
+        "|".join(f"{key}:{labels[s.id]}" for s, key, _ in keyed).encode()
+        + f"|{group}|{size}|{RENDER_VERSION}".encode()
+    ).hexdigest()[:32]
+    cache = request.app.state.settings.data_dir / "renders" / "class-means" / f"{fingerprint}.png"
+
+    def draw() -> np.ndarray:
+        stack = np.stack([features for _, _, features in keyed])
+        means = class_means(stack, [labels[s.id] for s, _, _ in keyed], [s.source for s in samples])
+        sheet = class_mean_sheet(means[group], scale=max(1, size // 60))
+        return sheet
+
+    return _png_response(request, cache, f'"{fingerprint}"', draw)

@@ -1,0 +1,51 @@
+import cv2
+import numpy as np
+import pytest
+
+PNG = b"\x89PNG"
+
+
+def decode(response):
+    return cv2.imdecode(np.frombuffer(response.content, np.uint8), cv2.IMREAD_COLOR)
+
+
+@pytest.mark.parametrize(
+    "kind", ["onset", "apex", "vx", "vy", "strain", "triptych", "flow", "arrows"]
+)
+def test_every_sample_render_is_a_png_of_the_requested_height(login, imported, kind):
+    response = login("annotator").get(f"/api/samples/1/render/{kind}", params={"size": 96})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.content.startswith(PNG)
+    assert decode(response).shape[0] == 96
+
+
+def test_a_cached_render_is_revalidated_by_etag(login, imported, settings):
+    client = login("annotator")
+    first = client.get("/api/samples/1/render/flow")
+    etag = first.headers["etag"]
+
+    again = client.get("/api/samples/1/render/flow", headers={"If-None-Match": etag})
+
+    assert again.status_code == 304
+    assert "max-age" in first.headers["cache-control"]
+    assert list((settings.data_dir / "renders" / "samples").rglob("*.png"))
+
+
+def test_render_sizes_are_bounded_and_unknown_samples_are_404(login, imported):
+    client = login("annotator")
+    assert client.get("/api/samples/1/render/flow", params={"size": 5000}).status_code == 422
+    assert client.get("/api/samples/1/render/sparkles").status_code == 422
+    assert client.get("/api/samples/999999/render/flow").status_code == 404
+
+
+def test_class_means_render_per_group_and_refuse_unknown_groups(login, imported):
+    client = login("annotator")
+    composite = client.get(f"/api/datasets/{imported}/class-means")
+    smic = client.get(f"/api/datasets/{imported}/class-means", params={"group": "smic"})
+    bad = client.get(f"/api/datasets/{imported}/class-means", params={"group": "ck+"})
+
+    assert composite.status_code == smic.status_code == 200
+    assert composite.content.startswith(PNG)
+    assert decode(composite).shape[0] == 3 * 240  # one row per class
+    assert bad.status_code == 422

@@ -1,0 +1,142 @@
+"""Label versions and exports: list, diff, create from relabels or a CSV, export as CSV."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from meclean.api.deps import Annotator, Curator, DbSession
+from meclean.api.errors import ApiError
+from meclean.data.labels import Label
+from meclean.db.labels import (
+    LabelError,
+    changes_from_csv,
+    create_version,
+    diff_versions,
+    roster_csv,
+)
+from meclean.db.marks import Consensus, grades, grades_csv
+from meclean.db.models import Dataset, LabelVersion, User
+
+router = APIRouter(prefix="/api/datasets/{dataset_id}", tags=["labels"])
+
+
+class VersionOut(BaseModel):
+    id: int
+    parent_id: int | None
+    created_by: str | None
+    created_at: datetime
+    reason: str
+    current: bool
+
+
+class ChangeOut(BaseModel):
+    sample_id: int
+    before: str
+    after: str
+
+
+class NewVersion(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+    changes: dict[int, Label] | None = Field(None, description="sample id -> new label")
+    csv: str | None = Field(None, description="labels in the roster's CSV format")
+
+
+def _dataset(session: DbSession, dataset_id: int) -> Dataset:
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
+    return dataset
+
+
+def _version(session: DbSession, dataset: Dataset, version_id: int, field: str) -> LabelVersion:
+    version = session.get(LabelVersion, version_id)
+    if version is None or version.dataset_id != dataset.id:
+        raise ApiError(404, f"no label version {version_id} in this dataset", field)
+    return version
+
+
+@router.get("/label-versions")
+def list_versions(dataset_id: int, session: DbSession, _: Annotator) -> list[VersionOut]:
+    dataset = _dataset(session, dataset_id)
+    names = {i: n for i, n in session.execute(select(User.id, User.name))}
+    versions = session.scalars(
+        select(LabelVersion).where(LabelVersion.dataset_id == dataset_id).order_by(LabelVersion.id)
+    )
+    return [
+        VersionOut(
+            id=v.id,
+            parent_id=v.parent_id,
+            created_by=names.get(v.created_by),
+            created_at=v.created_at,
+            reason=v.reason,
+            current=v.id == dataset.current_label_version_id,
+        )
+        for v in versions
+    ]
+
+
+@router.get("/label-versions/diff")
+def diff(
+    dataset_id: int, session: DbSession, _: Annotator, old: int = Query(), new: int = Query()
+) -> list[ChangeOut]:
+    dataset = _dataset(session, dataset_id)
+    _version(session, dataset, old, "old")
+    _version(session, dataset, new, "new")
+    return [ChangeOut(**c.__dict__) for c in diff_versions(session, old, new)]
+
+
+@router.post("/label-versions", status_code=201)
+def new_version(dataset_id: int, body: NewVersion, session: DbSession, user: Curator) -> VersionOut:
+    """A new current version from explicit changes or a roster-format CSV."""
+    dataset = _dataset(session, dataset_id)
+    if (body.changes is None) == (body.csv is None):
+        raise ApiError(422, "give either changes or csv", "changes")
+    try:
+        changes = (
+            dict(body.changes)
+            if body.changes is not None
+            else changes_from_csv(session, dataset, body.csv or "")
+        )
+        version = create_version(session, dataset, changes, body.reason, user.id)
+    except LabelError as exc:
+        raise ApiError(422, str(exc), "csv" if body.csv is not None else "changes") from None
+    return VersionOut(
+        id=version.id,
+        parent_id=version.parent_id,
+        created_by=user.name,
+        created_at=version.created_at,
+        reason=version.reason,
+        current=True,
+    )
+
+
+@router.get("/label-versions/{version_id}/csv", response_class=PlainTextResponse)
+def export_version(dataset_id: int, version_id: int, session: DbSession, _: Annotator) -> str:
+    """A label version in the roster's format (dataset, subject, filename, label)."""
+    _version(session, _dataset(session, dataset_id), version_id, "version_id")
+    return roster_csv(session, version_id)
+
+
+@router.get("/marks.csv", response_class=PlainTextResponse)
+def export_marks(
+    dataset_id: int,
+    session: DbSession,
+    _: Annotator,
+    user: str | None = Query(None, description="one expert's marks; default all experts"),
+    rule: Literal["majority", "any-noisy"] = "majority",
+) -> str:
+    """Grades 0 noisy / 1 clean / 2 clean and typical, the CSV that IDC reads."""
+    _dataset(session, dataset_id)
+    user_id = None
+    if user is not None:
+        user_id = session.scalar(select(User.id).where(User.name == user))
+        if user_id is None:
+            raise ApiError(404, f"no user {user!r}", "user")
+    consensus: Consensus = rule
+    return grades_csv(session, dataset_id, grades(session, dataset_id, user_id, consensus))

@@ -18,10 +18,12 @@ run: $(STAMP)
 	$(BIN)/meclean demo
 	$(BIN)/meclean serve
 
+# The database tests run on SQLite and on a local PostgreSQL that .ci/postgres.sh installs
+# (apt-get) and starts.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n 2
+	MECLEAN_TEST_POSTGRES_URL=$$(bash .ci/postgres.sh) $(BIN)/pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

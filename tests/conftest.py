@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from uuid import uuid4
 
 import cv2
 import numpy as np
 import pytest
+from sqlalchemy import create_engine, make_url, text
 
 from meclean.data.synth.generator import generate
 from meclean.data.synth.plan import NoiseRates, SynthConfig
@@ -53,3 +56,25 @@ def clean_composite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = SynthConfig(seed=5, noise=NoiseRates(0, 0, 0), subjects=12, samples_per_subject=6)
     generate(root, config, workers=2)
     return root
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: SQLite in a temporary folder, or a fresh PostgreSQL database on
+    the server named by MECLEAN_TEST_POSTGRES_URL (``make test`` starts one and sets it)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'meclean.db'}"
+        return
+    server = os.environ.get("MECLEAN_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("MECLEAN_TEST_POSTGRES_URL is not set; `make test` sets it")
+    name = f"meclean_test_{uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

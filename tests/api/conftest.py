@@ -14,10 +14,10 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def settings(tmp_path, tiny_composite) -> Settings:
+def settings(tmp_path, tiny_composite, database_url) -> Settings:
     data_dir = tmp_path / "data"
     shutil.copytree(tiny_composite, data_dir / "composite")
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(data_dir=data_dir, database_url=database_url)
     upgrade(settings.resolved_database_url())
     engine = make_engine(settings.resolved_database_url())
     with transaction(session_factory(engine)) as session:

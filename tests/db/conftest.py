@@ -9,15 +9,14 @@ from meclean.db.session import make_engine, session_factory, transaction
 
 
 @pytest.fixture
-def database_url(tmp_path) -> str:
-    url = f"sqlite:///{tmp_path / 'meclean.db'}"
-    upgrade(url)
-    return url
+def migrated_url(database_url) -> str:
+    upgrade(database_url)
+    return database_url
 
 
 @pytest.fixture
-def factory(database_url):
-    engine = make_engine(database_url)
+def factory(migrated_url):
+    engine = make_engine(migrated_url)
     yield session_factory(engine)
     engine.dispose()
 

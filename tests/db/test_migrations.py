@@ -13,8 +13,8 @@ def tables(url):
         engine.dispose()
 
 
-def test_upgrade_downgrade_upgrade_round_trips(tmp_path):
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+def test_upgrade_downgrade_upgrade_round_trips(database_url):
+    url = database_url
 
     upgrade(url)
     created = tables(url)
@@ -27,5 +27,5 @@ def test_upgrade_downgrade_upgrade_round_trips(tmp_path):
     assert tables(url) == created
 
 
-def test_the_models_and_the_migrations_agree(database_url):
-    command.check(alembic_config(database_url))  # raises on any difference
+def test_the_models_and_the_migrations_agree(migrated_url):
+    command.check(alembic_config(migrated_url))  # raises on any difference

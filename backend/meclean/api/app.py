@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from meclean import __version__
 from meclean.api.errors import install_error_handlers
-from meclean.api.routers import auth, datasets, labels, marks, renders, samples
+from meclean.api.routers import auth, datasets, labels, marks, renders, samples, users
 from meclean.db.session import make_engine, session_factory
 from meclean.settings import Settings, get_settings
 
@@ -24,6 +24,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (auth, datasets, samples, marks, labels, renders):
+    for module in (auth, datasets, samples, marks, labels, renders, users):
         app.include_router(module.router)
     return app

@@ -113,3 +113,13 @@ def ensure_admin(session: Session) -> tuple[str, str] | None:
     password = secrets.token_urlsafe(12)
     create_user(session, name, "admin", password)
     return name, password
+
+
+def change_password(user: User, old: str, new: str) -> None:
+    try:
+        _hasher.verify(user.password_hash, old)
+    except (VerificationError, InvalidHashError):
+        raise ValueError("the current password is wrong") from None
+    if len(new) < 8:
+        raise ValueError("a password needs at least 8 characters")
+    user.password_hash = _hasher.hash(new)

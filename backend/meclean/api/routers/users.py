@@ -1,0 +1,90 @@
+"""Accounts: admins manage them; everyone can change their own password."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import delete, select
+
+from meclean.api.deps import Admin, Annotator, DbSession
+from meclean.api.errors import ApiError
+from meclean.db.models import LoginSession, User
+from meclean.db.users import Role, change_password, create_user
+
+router = APIRouter(prefix="/api", tags=["users"])
+
+
+class UserOut(BaseModel):
+    id: int
+    name: str
+    role: str
+    active: bool
+    created_at: datetime
+
+
+class NewUser(BaseModel):
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@-]+$")
+    role: Role
+
+
+class CreatedUser(UserOut):
+    password: str
+    """Generated; shown only in this response."""
+
+
+class UserChange(BaseModel):
+    role: Role | None = None
+    active: bool | None = None
+
+
+class PasswordChange(BaseModel):
+    old: str = Field(min_length=1, max_length=1000)
+    new: str = Field(min_length=8, max_length=1000)
+
+
+def _out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id, name=user.name, role=user.role, active=user.active, created_at=user.created_at
+    )
+
+
+@router.get("/users")
+def list_users(session: DbSession, _: Admin) -> list[UserOut]:
+    return [_out(u) for u in session.scalars(select(User).order_by(User.id))]
+
+
+@router.post("/users", status_code=201)
+def add_user(body: NewUser, session: DbSession, _: Admin) -> CreatedUser:
+    password = secrets.token_urlsafe(12)
+    try:
+        user = create_user(session, body.name, body.role, password)
+    except ValueError as exc:
+        raise ApiError(409, str(exc), "name") from None
+    return CreatedUser(**_out(user).model_dump(), password=password)
+
+
+@router.patch("/users/{user_id}")
+def change_user(user_id: int, body: UserChange, session: DbSession, admin: Admin) -> UserOut:
+    user = session.get(User, user_id)
+    if user is None:
+        raise ApiError(404, f"no user {user_id}", "user_id")
+    if user.id == admin.id and (body.role not in (None, "admin") or body.active is False):
+        raise ApiError(422, "admins cannot demote or deactivate themselves", "role")
+    if body.role is not None:
+        user.role = body.role
+    if body.active is not None:
+        user.active = body.active
+        if not body.active:
+            session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    return _out(user)
+
+
+@router.post("/me/password", status_code=204)
+def my_password(body: PasswordChange, session: DbSession, me: Annotator) -> None:
+    try:
+        change_password(me, body.old, body.new)
+    except ValueError as exc:
+        raise ApiError(422, str(exc), "old") from None

@@ -44,11 +44,18 @@ def _png_response(request: Request, cache: Path, etag: str, render) -> Response:
     return Response(content, media_type="image/png", headers=headers)
 
 
-def sample_features(store: FeatureStore, sample: Sample) -> tuple[str, np.ndarray]:
-    """The sample's stored features, computed (and the key kept on the row) when missing."""
-    key = sample.feature_key or store.key_for(
-        Path(sample.onset_path), Path(sample.apex_path), FlowSettings()
-    )
+def feature_key(sample: Sample) -> str:
+    """The key of the sample's features, remembered on the row once computed."""
+    if sample.feature_key is None:
+        sample.feature_key = FeatureStore.key_for(
+            Path(sample.onset_path), Path(sample.apex_path), FlowSettings()
+        )
+    return sample.feature_key
+
+
+def sample_features(store: FeatureStore, sample: Sample) -> np.ndarray:
+    """The sample's stored features, computed when missing."""
+    key = feature_key(sample)
     if key not in store:
         try:
             features = flow_features(
@@ -57,8 +64,7 @@ def sample_features(store: FeatureStore, sample: Sample) -> tuple[str, np.ndarra
         except (ValueError, OSError) as exc:
             raise ApiError(422, f"cannot compute the flow of this sample: {exc}") from None
         store.save(key, features)
-    sample.feature_key = key
-    return key, store.load(key)
+    return store.load(key)
 
 
 @router.get("/samples/{sample_id}/render/{kind}", response_class=Response)
@@ -75,17 +81,22 @@ def render(
         raise ApiError(404, f"no sample {sample_id}", "sample_id")
     settings = request.app.state.settings
     try:
-        key, features = sample_features(FeatureStore(settings.feature_dir), sample)
+        key = feature_key(sample)
     except OSError as exc:
         raise ApiError(422, f"frames of this sample are unreadable: {exc}") from None
     tag = hashlib.sha256(f"{key}|{kind}|{size}|{RENDER_VERSION}".encode()).hexdigest()[:32]
     cache = settings.data_dir / "renders" / "samples" / tag[:2] / f"{tag}.png"
+    store = FeatureStore(settings.feature_dir)
     return _png_response(
         request,
         cache,
         f'"{tag}"',
         lambda: render_sample(
-            kind, read_gray(sample.onset_path), read_gray(sample.apex_path), features, size
+            kind,
+            read_gray(sample.onset_path),
+            read_gray(sample.apex_path),
+            sample_features(store, sample),
+            size,
         ),
     )
 
@@ -119,7 +130,7 @@ def class_mean_render(
     if group != "composite" and group not in sources:
         raise ApiError(422, f"group must be 'composite' or one of {sorted(sources)}", "group")
     store = FeatureStore(request.app.state.settings.feature_dir)
-    keyed = [(s, *sample_features(store, s)) for s in samples]
+    keyed = [(s, feature_key(s), sample_features(store, s)) for s in samples]
     fingerprint = hashlib.sha256(
         "|".join(f"{key}:{labels[s.id]}" for s, key, _ in keyed).encode()
         + f"|{group}|{size}|{RENDER_VERSION}".encode()

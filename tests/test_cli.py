@@ -2,9 +2,19 @@ import pytest
 from typer.testing import CliRunner
 
 from meclean.cli import app
+from meclean.settings import get_settings
 from tests.conftest import write_csv
 
 runner = CliRunner()
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """MECLEAN_DATA_DIR pointed at a temporary folder, for commands that write there."""
+    monkeypatch.setenv("MECLEAN_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield tmp_path / "data"
+    get_settings.cache_clear()
 
 
 @pytest.mark.parametrize("command", ["synth", "import", "features", "demo"])
@@ -29,11 +39,7 @@ def test_synth_then_import_prints_the_counts_per_dataset_and_class(tmp_path):
         assert dataset in imported.output
 
 
-def test_features_reports_computed_then_cached(tmp_path, monkeypatch, tiny_composite):
-    monkeypatch.setenv("MECLEAN_DATA_DIR", str(tmp_path / "data"))
-    from meclean.settings import get_settings
-
-    get_settings.cache_clear()
+def test_features_reports_computed_then_cached(tmp_path, data_dir, tiny_composite):
     args = [
         "features",
         str(tiny_composite),
@@ -54,7 +60,6 @@ def test_features_reports_computed_then_cached(tmp_path, monkeypatch, tiny_compo
     assert "0 from cache" in first.output
     assert "0 computed" in second.output
     assert (tmp_path / "means.png").stat().st_size > 0
-    get_settings.cache_clear()
 
 
 def test_a_broken_sheet_exits_with_the_file_and_the_missing_column(tmp_path):
@@ -68,11 +73,7 @@ def test_a_broken_sheet_exits_with_the_file_and_the_missing_column(tmp_path):
     assert "OnsetFrame" in result.output
 
 
-def test_train_prints_the_table_of_uf1_and_uar_per_dataset(tmp_path, monkeypatch, tiny_composite):
-    monkeypatch.setenv("MECLEAN_DATA_DIR", str(tmp_path / "data"))
-    from meclean.settings import get_settings
-
-    get_settings.cache_clear()
+def test_train_prints_the_table_of_uf1_and_uar_per_dataset(tmp_path, data_dir, tiny_composite):
     result = runner.invoke(
         app,
         [
@@ -95,7 +96,6 @@ def test_train_prints_the_table_of_uf1_and_uar_per_dataset(tmp_path, monkeypatch
             str(tmp_path / "run"),
         ],
     )
-    get_settings.cache_clear()
 
     assert result.exit_code == 0, result.output
     for group in ("composite", "casme2", "samm", "smic", "UF1", "UAR"):
@@ -109,11 +109,7 @@ def test_idc_without_marks_is_refused(tiny_composite):
     assert "--marks" in result.output
 
 
-def test_import_with_save_stores_the_dataset_once(tmp_path, monkeypatch, tiny_composite):
-    monkeypatch.setenv("MECLEAN_DATA_DIR", str(tmp_path / "data"))
-    from meclean.settings import get_settings
-
-    get_settings.cache_clear()
+def test_import_with_save_stores_the_dataset_once(data_dir, tiny_composite):
     args = [
         "import",
         str(tiny_composite),
@@ -125,23 +121,17 @@ def test_import_with_save_stores_the_dataset_once(tmp_path, monkeypatch, tiny_co
 
     first = runner.invoke(app, args)
     second = runner.invoke(app, args)
-    get_settings.cache_clear()
 
     assert first.exit_code == 0, first.output
     assert "as dataset 'demo' (label version 1)" in first.output
     assert second.exit_code == 1
     assert "already exists" in second.output
-    assert (tmp_path / "data" / "meclean.db").exists()
+    assert (data_dir / "meclean.db").exists()
 
 
-def test_users_add_creates_an_account_with_a_printed_password(tmp_path, monkeypatch):
-    monkeypatch.setenv("MECLEAN_DATA_DIR", str(tmp_path / "data"))
-    from meclean.settings import get_settings
-
-    get_settings.cache_clear()
+def test_users_add_creates_an_account_with_a_printed_password(data_dir):
     created = runner.invoke(app, ["users", "add", "ana", "--role", "curator"])
     again = runner.invoke(app, ["users", "add", "ana"])
-    get_settings.cache_clear()
 
     assert created.exit_code == 0, created.output
     assert "Created curator 'ana' with password:" in created.output

@@ -27,7 +27,7 @@ from meclean.ml.run import RunResult, TrainingSet, run_experiment
 
 DEFAULT_METHODS = "baseline,qpercentile,gce,ltm,ilc,idc,idc+ilc,mixup,true-labels"
 # The protocol's warm-ups, in epochs of 200; shorter budgets scale them.
-PROTOCOL_WARMUP = {"qpercentile": 10, "idc": 50, "idc+ilc": 50, "idc+ltm": 50}
+PROTOCOL_WARMUP = {"qpercentile": 10, "idc": 50, "idc+ilc": 50, "idc+ltm": 50, "trevision": 20}
 # How often a simulated expert marks a sample noisy, by what generated it.
 EXPERT_MARKS_NOISY = {"clean": 0.08, "flipped": 0.7, "ambiguous": 0.45, "weak": 0.55}
 
@@ -113,7 +113,7 @@ def main() -> None:
             run_data = TrainingSet(
                 data.features, true_labels, data.subjects, data.datasets, data.sample_ids
             )
-        elif name.startswith("idc"):
+        elif method.needs_marks:
             run_data = TrainingSet(
                 data.features,
                 data.labels,

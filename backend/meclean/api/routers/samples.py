@@ -140,22 +140,23 @@ def list_samples(
         query = query.where(Sample.subject == subject)
     if label:
         query = query.where(SampleLabel.label == label)
-    if cursor is not None:
-        query = query.where(Sample.id > cursor)
     needs_marks = verdict is not None or disagreement
+    # Keyset pages of candidates; filters on marks may need several to fill a page.
+    chunk = 200 if needs_marks else limit + 1
     items: list[SampleOut] = []
-    # Mark filters are applied on pages of candidates, so a page never holds a partial scan.
-    for batch in session.execute(query).partitions(max(limit, 200)):
-        labels = {s.id: lab for s, lab in batch}
-        described = describe_samples(session, [s for s, _ in batch], labels, me)
-        for sample in described:
-            if needs_marks and not _matches(sample, verdict, disagreement):
-                continue
-            items.append(sample)
-            if len(items) == limit + 1:
-                break
-        if len(items) == limit + 1:
+    last = cursor
+    while len(items) <= limit:
+        page = query if last is None else query.where(Sample.id > last)
+        rows = session.execute(page.limit(chunk)).all()
+        if not rows:
             break
+        labels = {sample.id: lab for sample, lab in rows}
+        for sample in describe_samples(session, [s for s, _ in rows], labels, me):
+            if not needs_marks or _matches(sample, verdict, disagreement):
+                items.append(sample)
+                if len(items) > limit:
+                    break
+        last = rows[-1][0].id
     more = len(items) > limit
     items = items[:limit]
     return SamplePage(items=items, next_cursor=items[-1].id if more and items else None)

@@ -43,12 +43,14 @@ def test_a_run_gives_scores_per_seed_and_everything_the_review_needs(tmp_path):
     model.load_state_dict(saved["state"])
 
 
-def test_a_relabel_is_proposed_only_for_flagged_samples_whose_votes_disagree_with_the_label():
-    flags = FlagCounts.empty(3, 3)
-    flags.flagged[:] = [2, 0, 3]
+def test_a_relabel_is_proposed_only_for_persistently_flagged_samples_voted_to_another_class():
+    flags = FlagCounts.empty(4, 3)
+    flags.seen[:] = 4
+    flags.flagged[:] = [2, 0, 3, 1]
     flags.votes[0] = [0, 2, 0]
     flags.votes[2] = [3, 0, 0]
+    flags.votes[3] = [0, 0, 1]
 
-    proposal = proposed_labels(np.array([0, 1, 0]), flags)
+    proposal = proposed_labels(np.array([0, 1, 0, 0]), flags)
 
-    assert proposal.tolist() == [1, -1, -1]
+    assert proposal.tolist() == [1, -1, -1, -1]  # sample 3: flagged in 1 of 4 updates

@@ -139,10 +139,18 @@ class RunResult:
         np.savez_compressed(directory / "arrays.npz", **arrays)
 
 
-def proposed_labels(labels: np.ndarray, flags: FlagCounts) -> np.ndarray:
-    """For each flagged sample, the class the network most often predicted when flagging it."""
+PROPOSAL_FLAG_RATE = 0.5
+"""A relabel is proposed for samples flagged in at least this share of their updates: a
+sample flagged now and then is too often a hard but correct one."""
+
+
+def proposed_labels(
+    labels: np.ndarray, flags: FlagCounts, min_rate: float = PROPOSAL_FLAG_RATE
+) -> np.ndarray:
+    """For each persistently flagged sample, the class the network most often predicted
+    when flagging it; -1 where nothing is proposed."""
     proposal = np.full(len(labels), -1)
-    flagged = flags.flagged > 0
+    flagged = (flags.flagged > 0) & (flags.rate() >= min_rate)
     votes = flags.votes.argmax(1)
     change = flagged & (votes != labels)
     proposal[change] = votes[change]

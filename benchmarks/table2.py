@@ -96,7 +96,8 @@ def main() -> None:
     )
     print(
         f"budget: {args.epochs} epochs x {args.seeds} seeds per method, "
-        f"{config.batch_size} batch, 68 LOSO folds\n"
+        f"{config.batch_size} batch, 68 LOSO folds; warm-ups scaled from the protocol's "
+        f"200 epochs: {PROTOCOL_WARMUP}\n"
     )
     header = f"{'method':14s}" + "".join(
         f"{g:>18s}" for g in ("composite", "casme2", "samm", "smic")

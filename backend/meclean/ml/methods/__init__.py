@@ -1,0 +1,90 @@
+"""Noisy-label methods behind one interface (``base.NoisyLabelMethod``), made by name."""
+
+from __future__ import annotations
+
+from meclean.ml.methods.base import (
+    Baseline,
+    BatchContext,
+    BatchLoss,
+    NoisyLabelMethod,
+    fold_mean,
+    moment_threshold,
+    per_sample_ce,
+)
+from meclean.ml.methods.paper import (
+    GCE,
+    InitialDataCleaning,
+    IterativeLabelCorrection,
+    LossThresholdingWithMoments,
+    QPercentile,
+)
+from meclean.ml.methods.peers import ManifoldMixup, MetaWeightNet, TRevision, anchor_transition
+
+METHOD_NAMES = (
+    "baseline",
+    "qpercentile",
+    "gce",
+    "ltm",
+    "ilc",
+    "idc",
+    "idc+ltm",
+    "idc+ilc",
+    "mixup",
+    "trevision",
+    "mwn",
+)
+
+
+def make_method(
+    name: str,
+    *,
+    alpha: float = 2.5,
+    q: float | None = None,
+    warmup_epochs: int | None = None,
+) -> NoisyLabelMethod:
+    """A method by its CLI/API name, with the paper's defaults for what is not given."""
+    if name == "baseline":
+        return NoisyLabelMethod()
+    if name == "qpercentile":
+        return QPercentile(
+            q if q is not None else 10.0, warmup_epochs if warmup_epochs is not None else 10
+        )
+    if name == "gce":
+        return GCE(q if q is not None else 0.7)
+    if name == "mixup":
+        return ManifoldMixup()
+    if name == "mwn":
+        return MetaWeightNet()
+    if name == "trevision":
+        return TRevision(warmup_epochs if warmup_epochs is not None else 20)
+    if name == "ltm":
+        return LossThresholdingWithMoments(alpha)
+    if name == "ilc":
+        return IterativeLabelCorrection(alpha)
+    if name.startswith("idc"):
+        rest = name.removeprefix("idc").removeprefix("+") or "baseline"
+        then = make_method(rest, alpha=alpha) if rest != "baseline" else None
+        return InitialDataCleaning(warmup_epochs if warmup_epochs is not None else 50, then)
+    raise ValueError(f"unknown method {name!r}; choose one of {', '.join(METHOD_NAMES)}")
+
+
+__all__ = [
+    "GCE",
+    "METHOD_NAMES",
+    "Baseline",
+    "BatchContext",
+    "BatchLoss",
+    "InitialDataCleaning",
+    "IterativeLabelCorrection",
+    "LossThresholdingWithMoments",
+    "ManifoldMixup",
+    "MetaWeightNet",
+    "NoisyLabelMethod",
+    "QPercentile",
+    "TRevision",
+    "anchor_transition",
+    "fold_mean",
+    "make_method",
+    "moment_threshold",
+    "per_sample_ce",
+]

@@ -28,7 +28,7 @@ from meclean.data.features import FeatureResult, class_means, compute_features
 from meclean.data.flow import FlowMethod, FlowSettings
 from meclean.data.labels import CLASSES
 from meclean.data.readers import Layout, read_dataset
-from meclean.data.records import ImportReport
+from meclean.data.records import ImportReport, SampleRecord
 from meclean.data.render import class_mean_sheet
 from meclean.data.synth.generator import generate
 from meclean.data.synth.layouts import ROSTER
@@ -126,20 +126,27 @@ def features(
 ) -> None:
     """Compute onset-to-apex flow and strain for every sample (cached, resumable)."""
     report = read_or_exit(layout, path, sheet, overrides, roster)
+    results, store = features_with_progress(
+        report.samples, FlowSettings(method=method, size=size), workers
+    )
+    if class_means_png:
+        _write_class_means(report, results, store, class_means_png)
+
+
+def features_with_progress(
+    samples: list[SampleRecord], flow: FlowSettings, workers: int | None
+) -> tuple[list[FeatureResult], FeatureStore]:
+    """Compute (or find cached) features with a progress bar, and say how it went."""
     settings = get_settings()
-    flow = FlowSettings(method=method, size=size)
     store = FeatureStore(settings.feature_dir)
     try:
-        with progress_bar(f"Optical flow ({method})") as update:
-            results = compute_features(
-                report.samples, flow, store, workers or settings.workers, update
-            )
+        with progress_bar(f"Optical flow ({flow.method})") as update:
+            results = compute_features(samples, flow, store, workers or settings.workers, update)
     except KeyboardInterrupt:
         console.print("Interrupted: finished features are kept; run again to resume.")
         raise typer.Exit(130) from None
     _print_feature_summary(results, store)
-    if class_means_png:
-        _write_class_means(report, results, store, class_means_png)
+    return results, store
 
 
 def _print_feature_summary(results: list[FeatureResult], store: FeatureStore) -> None:

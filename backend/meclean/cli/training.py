@@ -19,8 +19,7 @@ from meclean.cli.common import (
     progress_bar,
     read_or_exit,
 )
-from meclean.data.feature_store import FeatureStore
-from meclean.data.features import compute_features
+from meclean.cli.datasets import features_with_progress
 from meclean.data.flow import FlowMethod, FlowSettings
 from meclean.data.marks import read_clean_marks
 from meclean.data.records import SheetError
@@ -29,7 +28,6 @@ from meclean.ml.methods import METHOD_NAMES, make_method
 from meclean.ml.model import SSSNetConfig
 from meclean.ml.run import RunProgress, RunResult, run_experiment
 from meclean.ml.training_data import training_set
-from meclean.settings import get_settings
 
 
 @app.command()
@@ -89,16 +87,9 @@ def train(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     report = read_or_exit(layout, path, sheet, overrides, roster)
-    settings = get_settings()
-    store = FeatureStore(settings.feature_dir)
-    with progress_bar(f"Optical flow ({flow_method})") as update:
-        results = compute_features(
-            report.samples,
-            FlowSettings(method=flow_method, size=size),
-            store,
-            workers or settings.workers,
-            update,
-        )
+    results, store = features_with_progress(
+        report.samples, FlowSettings(method=flow_method, size=size), workers
+    )
     usable = [(s, r.key) for s, r in zip(report.samples, results, strict=True) if r.key]
     if len(usable) < len(report.samples):
         left_out = len(report.samples) - len(usable)

@@ -54,11 +54,10 @@ def login(app):
     return signed_in
 
 
-@pytest.fixture
-def imported(login, settings) -> int:
-    """The tiny composite imported by a curator; returns the dataset id."""
+def import_demo(client: TestClient, settings: Settings):
+    """Ask the API to import the tiny composite as 'demo'."""
     composite = settings.data_dir / "composite"
-    response = login("curator").post(
+    return client.post(
         "/api/datasets/import",
         json={
             "name": "demo",
@@ -67,5 +66,11 @@ def imported(login, settings) -> int:
             "roster": str(composite / "roster.csv"),
         },
     )
+
+
+@pytest.fixture
+def imported(login, settings) -> int:
+    """The tiny composite imported by a curator; returns the dataset id."""
+    response = import_demo(login("curator"), settings)
     assert response.status_code == 201, response.text
     return response.json()["dataset_id"]

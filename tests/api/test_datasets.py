@@ -1,3 +1,6 @@
+from tests.api.conftest import import_demo
+
+
 def test_a_curator_imports_a_folder_and_gets_the_summary(login, settings, imported):
     datasets = login("annotator").get("/api/datasets").json()
 
@@ -39,17 +42,9 @@ def test_a_broken_import_leaves_no_dataset_and_says_why(login, settings):
 
 
 def test_importing_the_same_name_twice_is_a_conflict(login, settings, imported):
-    composite = settings.data_dir / "composite"
-    response = login("curator").post(
-        "/api/datasets/import",
-        json={
-            "name": "demo",
-            "layout": "megc2019",
-            "path": str(composite),
-            "roster": str(composite / "roster.csv"),
-        },
-    )
+    response = import_demo(login("curator"), settings)
     assert response.status_code == 409
+    assert response.json()["detail"]["field"] == "name"
 
 
 def test_an_unknown_dataset_is_404(login):

@@ -30,6 +30,19 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     """Mark cookies Secure; turn on behind HTTPS."""
 
+    queue_url: str | None = None
+    """Task queue for training runs: ``redis://host:6379/0`` for workers on other machines;
+    default a SQLite queue file in the data directory."""
+
+    inprocess_worker: bool = True
+    """``meclean serve`` also runs one queue consumer, so nothing else needs starting."""
+
+    heartbeat_timeout_s: float = 60.0
+    """A running task whose worker was silent this long is handed to another worker."""
+
+    max_attempts: int = 3
+    """Tries per task before its run is marked failed."""
+
     def allowed_import_roots(self) -> list[Path]:
         return [p.resolve() for p in (self.import_roots or [self.data_dir])]
 
@@ -39,6 +52,10 @@ class Settings(BaseSettings):
     @property
     def feature_dir(self) -> Path:
         return self.data_dir / "features"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.data_dir / "runs"
 
     @property
     def demo_dir(self) -> Path:

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from meclean.ml import loso
-from meclean.ml.loso import TrainConfig, loso_folds, train_loso
+from meclean.ml.loso import LosoOutput, TrainConfig, loso_folds, train_loso
 from meclean.ml.methods import METHOD_NAMES, IterativeLabelCorrection, NoisyLabelMethod, make_method
 from meclean.ml.metrics import score
 from meclean.ml.model import SSSNet, SSSNetConfig
@@ -57,6 +57,29 @@ def test_no_fold_ever_trains_on_its_held_out_subject(monkeypatch):
     assert sorted(trained_on) == list(range(len(folds)))
     for k, fold in enumerate(folds):
         assert trained_on[k] == set(fold.train.tolist())
+
+
+def test_fold_subsets_trained_apart_merge_into_the_whole_run():
+    data = signed_samples(subjects=4, per_subject=5)
+    args = (data.features, data.labels, data.subjects, IterativeLabelCorrection(), FAST, 1)
+
+    whole = train_loso(*args)
+    parts = [train_loso(*args, fold_numbers=[2, 3]), train_loso(*args, fold_numbers=[0, 1])]
+    merged = LosoOutput.merge(parts)
+
+    assert merged.predicted.all()
+    assert not parts[0].predicted.all()
+    np.testing.assert_allclose(merged.probabilities, whole.probabilities, atol=1e-6)
+    np.testing.assert_array_equal(merged.flags.flagged, whole.flags.flagged)
+
+
+def test_merging_overlapping_fold_subsets_is_refused():
+    data = signed_samples(subjects=3, per_subject=4)
+    args = (data.features, data.labels, data.subjects, NoisyLabelMethod(), FAST)
+    part = train_loso(*args, fold_numbers=[0])
+
+    with pytest.raises(ValueError, match="several parts"):
+        LosoOutput.merge([part, part])
 
 
 def test_folds_trained_side_by_side_equal_folds_trained_one_by_one():

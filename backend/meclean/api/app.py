@@ -2,28 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from meclean import __version__
 from meclean.api.errors import install_error_handlers
-from meclean.api.routers import auth, datasets, labels, marks, renders, samples, users
+from meclean.api.routers import auth, datasets, labels, marks, renders, runs, samples, users
 from meclean.db.session import make_engine, session_factory
+from meclean.jobs.queue import Jobs
+from meclean.jobs.watchdog import Watchdog
 from meclean.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app for ``settings``; the schema must already be at head (``meclean db-upgrade``)."""
     settings = settings or get_settings()
-    app = FastAPI(title="meclean", version=__version__)
+    app = FastAPI(title="meclean", version=__version__, lifespan=_workers)
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url())
     app.state.sessions = session_factory(app.state.engine)
+    app.state.jobs = Jobs(settings)
     install_error_handlers(app)
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (auth, datasets, samples, marks, labels, renders, users):
+    for module in (auth, datasets, samples, marks, labels, renders, runs, users):
         app.include_router(module.router)
     return app
+
+
+@asynccontextmanager
+async def _workers(app: FastAPI) -> AsyncIterator[None]:
+    """While serving: the watchdog and, unless turned off, one in-process queue consumer.
+    On shutdown, parts running here go back to the queue for the next worker."""
+    jobs: Jobs = app.state.jobs
+    watchdog = Watchdog(jobs)
+    watchdog.start()
+    consumer = None
+    if app.state.settings.inprocess_worker:
+        consumer = jobs.consumer(embedded=True)
+        consumer.start()
+    try:
+        yield
+    finally:
+        jobs.stopping.set()
+        watchdog.stop()
+        if consumer is not None:
+            consumer.stop(graceful=True)
+        jobs.close()

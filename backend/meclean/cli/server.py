@@ -63,3 +63,32 @@ def serve(
         console.print(f"First admin {created[0]!r}, one-time password: {created[1]}")
     console.print(f"meclean API at http://{host}:{port} (OpenAPI: /docs)")
     uvicorn.run(create_app(), host=host, port=port)
+
+
+@app.command()
+def worker(
+    device: Annotated[
+        str | None, typer.Option(help="cuda:0, cpu, ... (default: each run's preference).")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Tasks at once, each in its own process.")
+    ] = 1,
+) -> None:
+    """Take training tasks from the queue until stopped (Ctrl+C)."""
+    import os
+
+    from meclean.jobs.queue import Jobs
+    from meclean.jobs.watchdog import Watchdog
+
+    settings = get_settings()
+    engine, _ = upgraded_sessions()
+    engine.dispose()
+    threads = max(1, (os.cpu_count() or 1) // concurrency)
+    jobs = Jobs(settings, device=device, torch_threads=threads if concurrency > 1 else None)
+    Watchdog(jobs).start()
+    queue = settings.queue_url or settings.data_dir / "queue.sqlite3"
+    console.print(
+        f"meclean worker: queue {queue}, device {device or 'per run'}, "
+        f"{concurrency} task(s) at once"
+    )
+    jobs.consumer(workers=concurrency, processes=concurrency > 1).run()

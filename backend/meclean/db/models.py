@@ -17,6 +17,7 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[object, object]] = {
         dict[str, Any]: JSON,
         list[float]: JSON,
+        list[int]: JSON,
         datetime: DateTime(timezone=True),
     }
 
@@ -122,6 +123,10 @@ class LabelVersion(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
+    source_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="SET NULL", use_alter=True, name="fk_label_versions_run")
+    )
+    """The run whose relabels this version accepted, if any."""
 
 
 class SampleLabel(Base):
@@ -154,12 +159,47 @@ class Run(Base):
     status: Mapped[str] = mapped_column(String(20), default="queued")
     """queued, running, succeeded, failed or cancelled."""
     error: Mapped[str | None] = mapped_column(Text)
+    traceback: Mapped[str | None] = mapped_column(Text)
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
     artifacts_key: Mapped[str | None] = mapped_column(String(200))
     """Folder (under the data directory) holding the run's arrays and weights."""
+
+    parts: Mapped[list[RunPart]] = relationship(
+        back_populates="run", order_by="RunPart.id", cascade="all, delete-orphan"
+    )
+
+
+class RunPart(Base):
+    """One task of a run, which any worker may take: a group of LOSO folds of one seed, the
+    final all-sample model, or the aggregation that scores the run."""
+
+    __tablename__ = "run_parts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    """'folds', 'final' or 'aggregate'."""
+    seed: Mapped[int] = mapped_column(default=0)
+    folds: Mapped[list[int]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), default="waiting")
+    """waiting (for other parts), queued, running, succeeded, failed or cancelled."""
+    attempts: Mapped[int] = mapped_column(default=0)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    device: Mapped[str | None] = mapped_column(String(50))
+    started_at: Mapped[datetime | None] = mapped_column()
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    done: Mapped[int] = mapped_column(default=0)
+    """Units of work finished (fold-epochs); ``total`` when the part succeeds."""
+    total: Mapped[int] = mapped_column(default=1)
+    loss: Mapped[float | None] = mapped_column()
+    uf1: Mapped[float | None] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)
+
+    run: Mapped[Run] = relationship(back_populates="parts")
 
 
 class RunSampleResult(Base):
@@ -175,6 +215,8 @@ class RunSampleResult(Base):
     final_loss: Mapped[float | None] = mapped_column()
     high_loss: Mapped[bool] = mapped_column(default=False)
     proposed_label: Mapped[str | None] = mapped_column(String(20))
+    label_issue: Mapped[bool] = mapped_column(default=False)
+    """Confident learning's verdict on the out-of-fold probabilities."""
     umap_x: Mapped[float | None] = mapped_column()
     umap_y: Mapped[float | None] = mapped_column()
 

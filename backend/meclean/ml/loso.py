@@ -123,6 +123,9 @@ def train_group(
     """Train one SSSNet per training set, side by side; ``fold_ids`` seed each one."""
     device = features.device
     g = len(train_sets)
+    # Dropout and other torch randomness depend only on (seed, first fold of the group), so
+    # a group trains the same whichever worker runs it and whatever ran before it.
+    torch.manual_seed(seed * 100_003 + fold_ids[0] + 1)
     model = SSSNet(config.model, copies=g)
     for copy, fold in enumerate(fold_ids):
         model.load_copy_state(copy, initial_state(config.model, seed, fold))
@@ -201,9 +204,28 @@ def predict(
 @dataclass
 class LosoOutput:
     probabilities: np.ndarray
-    """(N, classes) out-of-fold class probabilities."""
+    """(N, classes) out-of-fold class probabilities; zero for samples of folds not trained."""
+    predicted: np.ndarray
+    """(N,) bool: whose fold was trained here."""
     flags: FlagCounts
     seconds: float
+
+    @classmethod
+    def merge(cls, parts: Sequence[LosoOutput]) -> LosoOutput:
+        """One output from outputs of disjoint fold subsets (e.g. from different workers)."""
+        overlap = np.sum([p.predicted for p in parts], axis=0) > 1
+        if overlap.any():
+            raise ValueError(f"{int(overlap.sum())} samples were predicted by several parts")
+        return cls(
+            np.sum([p.probabilities for p in parts], axis=0),
+            np.any([p.predicted for p in parts], axis=0),
+            FlagCounts(
+                np.sum([p.flags.flagged for p in parts], axis=0),
+                np.sum([p.flags.seen for p in parts], axis=0),
+                np.sum([p.flags.votes for p in parts], axis=0),
+            ),
+            float(sum(p.seconds for p in parts)),
+        )
 
 
 def train_loso(
@@ -216,17 +238,23 @@ def train_loso(
     clean: np.ndarray | None = None,
     progress: Callable[[TrainingProgress], None] | None = None,
     should_stop: ShouldStop | None = None,
+    fold_numbers: Sequence[int] | None = None,
 ) -> LosoOutput:
-    """Out-of-fold probabilities for every sample, and how often each was flagged."""
+    """Out-of-fold probabilities for every sample, and how often each was flagged.
+
+    ``fold_numbers`` (indices into ``loso_folds(subjects)``) trains only those folds, so a
+    run can be split over workers; each fold trains the same either way.
+    """
     start = time.perf_counter()
     device = resolve_device(config.device)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # fixed shapes: let cuDNN pick its fastest kernels
-    torch.manual_seed(seed)
     x = torch.as_tensor(features, dtype=torch.float32, device=device)
     y = torch.as_tensor(labels, dtype=torch.long, device=device)
     clean_t = None if clean is None else torch.as_tensor(clean, dtype=torch.bool, device=device)
-    folds = loso_folds(subjects)
+    all_folds = loso_folds(subjects)
+    numbers = list(range(len(all_folds))) if fold_numbers is None else list(fold_numbers)
+    folds = [all_folds[n] for n in numbers]
     per_step = config.folds_per_step or (len(folds) if device.type == "cuda" else 1)
     classes = config.model.classes
     probabilities = np.zeros((len(labels), classes), np.float32)
@@ -235,7 +263,7 @@ def train_loso(
     running_uf1: float | None = None
     for first in range(0, len(folds), per_step):
         group = folds[first : first + per_step]
-        ids = list(range(first, first + len(group)))
+        ids = numbers[first : first + per_step]
 
         def on_epoch(
             epoch: int, loss: float, done: int = first, uf1_so_far: float | None = running_uf1
@@ -268,4 +296,4 @@ def train_loso(
         progress(
             TrainingProgress(len(folds), len(folds), config.epochs, config.epochs, 0.0, running_uf1)
         )
-    return LosoOutput(probabilities, flags, time.perf_counter() - start)
+    return LosoOutput(probabilities, predicted, flags, time.perf_counter() - start)

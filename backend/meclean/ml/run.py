@@ -16,6 +16,7 @@ from meclean.ml.detectors import confident_learning_issues
 from meclean.ml.embedding import umap_projection
 from meclean.ml.loso import (
     FlagCounts,
+    LosoOutput,
     TrainConfig,
     TrainingProgress,
     loso_folds,
@@ -65,6 +66,13 @@ class FinalModel:
     high_loss: np.ndarray
     state: dict[str, torch.Tensor]
     scales: np.ndarray
+
+    def save(self, path: Path) -> None:
+        torch.save({k: getattr(self, k) for k in self.__dataclass_fields__}, path)
+
+    @classmethod
+    def load(cls, path: Path) -> FinalModel:
+        return cls(**torch.load(path, weights_only=False))
 
 
 @dataclass
@@ -213,44 +221,61 @@ def run_experiment(
     should_stop: ShouldStop | None = None,
 ) -> RunResult:
     """LOSO for each seed, scored the MEGC way; then the final model with the first seed."""
-    timings: dict[str, float] = {}
-    scores, probabilities = [], []
-    flags = FlagCounts.empty(len(data.labels), config.model.classes)
+    outputs = []
     for k, seed in enumerate(seeds):
 
         def report(p: TrainingProgress, k: int = k) -> None:
             if progress:
                 progress(RunProgress(k, len(seeds), "loso", p))
 
-        out = train_loso(
-            data.features,
-            data.labels,
-            data.subjects,
-            method,
-            config,
-            seed,
-            data.clean,
-            report,
-            should_stop,
+        outputs.append(
+            train_loso(
+                data.features,
+                data.labels,
+                data.subjects,
+                method,
+                config,
+                seed,
+                data.clean,
+                report,
+                should_stop,
+            )
         )
-        timings[f"loso_seed_{seed}_s"] = out.seconds
-        probabilities.append(out.probabilities)
-        scores.append(score(data.labels, out.probabilities.argmax(1), data.datasets))
-        flags.flagged += out.flags.flagged
-        flags.seen += out.flags.seen
-        flags.votes += out.flags.votes
     final = None
+    timings = {}
     if final_model:
         if progress:
             progress(RunProgress(len(seeds) - 1, len(seeds), "final"))
         start = time.perf_counter()
         final = train_final(data, method, config, seeds[0], should_stop=should_stop)
         timings["final_s"] = time.perf_counter() - start
+    return combine(data, method, config, seeds, outputs, final, timings)
+
+
+def combine(
+    data: TrainingSet,
+    method: NoisyLabelMethod,
+    config: TrainConfig,
+    seeds: Sequence[int],
+    outputs: Sequence[LosoOutput],
+    final: FinalModel | None,
+    timings: dict[str, float] | None = None,
+) -> RunResult:
+    """Score each seed's complete out-of-fold predictions and pool the flags into a result."""
+    missing = [seed for seed, out in zip(seeds, outputs, strict=True) if not out.predicted.all()]
+    if missing:
+        raise ValueError(f"seeds {missing} lack out-of-fold predictions for some samples")
+    flags = FlagCounts.empty(len(data.labels), config.model.classes)
+    for out in outputs:
+        flags.flagged += out.flags.flagged
+        flags.seen += out.flags.seen
+        flags.votes += out.flags.votes
+    probabilities = [out.probabilities for out in outputs]
     return RunResult(
         method=method.describe(),
         config=_describe(config),
         seeds=list(seeds),
-        scores=scores,
+        scores=[score(data.labels, p.argmax(1), data.datasets) for p in probabilities],
         sample_ids=list(data.sample_ids),
         labels=data.labels,
         seed_probabilities=probabilities,
@@ -258,7 +283,10 @@ def run_experiment(
         proposed_label=proposed_labels(data.labels, flags),
         label_issues=confident_learning_issues(data.labels, np.mean(probabilities, axis=0)),
         final=final,
-        timings=timings,
+        timings={
+            **{f"loso_seed_{s}_s": out.seconds for s, out in zip(seeds, outputs, strict=True)},
+            **(timings or {}),
+        },
     )
 
 

@@ -16,8 +16,9 @@ from meclean.api.deps import Annotator, DbSession
 from meclean.api.errors import ApiError
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import class_means
-from meclean.data.flow import FlowSettings, flow_features, read_gray
+from meclean.data.flow import read_gray
 from meclean.data.render import class_mean_sheet, png_bytes, render_sample
+from meclean.db.features import FeatureError, feature_key, sample_features
 from meclean.db.labels import labels_of
 from meclean.db.models import Dataset, Sample, SampleLabel
 
@@ -44,29 +45,6 @@ def _png_response(request: Request, cache: Path, etag: str, render) -> Response:
     return Response(content, media_type="image/png", headers=headers)
 
 
-def feature_key(sample: Sample) -> str:
-    """The key of the sample's features, remembered on the row once computed."""
-    if sample.feature_key is None:
-        sample.feature_key = FeatureStore.key_for(
-            Path(sample.onset_path), Path(sample.apex_path), FlowSettings()
-        )
-    return sample.feature_key
-
-
-def sample_features(store: FeatureStore, sample: Sample) -> np.ndarray:
-    """The sample's stored features, computed when missing."""
-    key = feature_key(sample)
-    if key not in store:
-        try:
-            features = flow_features(
-                read_gray(sample.onset_path), read_gray(sample.apex_path), FlowSettings()
-            )
-        except (ValueError, OSError) as exc:
-            raise ApiError(422, f"cannot compute the flow of this sample: {exc}") from None
-        store.save(key, features)
-    return store.load(key)
-
-
 @router.get("/samples/{sample_id}/render/{kind}", response_class=Response)
 def render(
     sample_id: int,
@@ -82,8 +60,8 @@ def render(
     settings = request.app.state.settings
     try:
         key = feature_key(sample)
-    except OSError as exc:
-        raise ApiError(422, f"frames of this sample are unreadable: {exc}") from None
+    except FeatureError as exc:
+        raise ApiError(422, str(exc)) from None
     tag = hashlib.sha256(f"{key}|{kind}|{size}|{RENDER_VERSION}".encode()).hexdigest()[:32]
     cache = settings.data_dir / "renders" / "samples" / tag[:2] / f"{tag}.png"
     store = FeatureStore(settings.feature_dir)
@@ -95,10 +73,17 @@ def render(
             kind,
             read_gray(sample.onset_path),
             read_gray(sample.apex_path),
-            sample_features(store, sample),
+            _features(store, sample),
             size,
         ),
     )
+
+
+def _features(store: FeatureStore, sample: Sample) -> np.ndarray:
+    try:
+        return sample_features(store, sample)
+    except FeatureError as exc:
+        raise ApiError(422, str(exc)) from None
 
 
 @router.get("/datasets/{dataset_id}/class-means", response_class=Response)
@@ -130,7 +115,7 @@ def class_mean_render(
     if group != "composite" and group not in sources:
         raise ApiError(422, f"group must be 'composite' or one of {sorted(sources)}", "group")
     store = FeatureStore(request.app.state.settings.feature_dir)
-    keyed = [(s, feature_key(s), sample_features(store, s)) for s in samples]
+    keyed = [(s, feature_key(s), _features(store, s)) for s in samples]
     fingerprint = hashlib.sha256(
         "|".join(f"{key}:{labels[s.id]}" for s, key, _ in keyed).encode()
         + f"|{group}|{size}|{RENDER_VERSION}".encode()

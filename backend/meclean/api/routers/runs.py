@@ -1,0 +1,390 @@
+"""Training runs: launch, follow live, cancel, compare, read results, review relabels."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterable
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import anyio
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from meclean.api.deps import Annotator, Curator, DbSession
+from meclean.api.errors import ApiError
+from meclean.data.labels import CLASSES
+from meclean.db.labels import create_version, labels_of
+from meclean.db.models import Dataset, RelabelReview, Run, RunSampleResult, Sample, User
+from meclean.db.session import transaction
+from meclean.jobs.runs import (
+    ACTIVE,
+    RunError,
+    RunRequest,
+    cancel_run,
+    launch_run,
+    queued_parts,
+    run_progress,
+)
+from meclean.ml.methods import METHOD_NAMES
+
+router = APIRouter(prefix="/api", tags=["runs"])
+EVENT_POLL_SECONDS = 0.5
+
+
+class RunLaunch(BaseModel):
+    method: Literal[METHOD_NAMES]  # type: ignore[valid-type]
+    alpha: float = Field(2.5, ge=0, le=10, description="LTM/ILC: mean + alpha * std")
+    q: float | None = Field(None, gt=0, le=100, description="q-percentile (%) or GCE's q")
+    warmup_epochs: int | None = Field(None, ge=0, le=2000)
+    epochs: int = Field(200, ge=1, le=2000)
+    seeds: int = Field(1, ge=1, le=10)
+    label_version_id: int | None = Field(None, description="default: the current version")
+    marks_user: str | None = Field(
+        None, description="IDC's clean set from this expert; default all experts by consensus"
+    )
+    consensus: Literal["majority", "any-noisy"] = "majority"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    tasks_per_seed: int = Field(4, ge=1, le=68, description="fold groups per seed")
+
+
+class ProgressOut(BaseModel):
+    done: int
+    total: int
+    fraction: float
+    eta_s: float | None
+    loss: float | None
+    uf1: float | None
+    running_parts: int
+
+
+class PartOut(BaseModel):
+    id: int
+    kind: str
+    seed: int
+    folds: list[int]
+    status: str
+    attempts: int
+    worker: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    done: int
+    total: int
+    error: str | None
+
+
+class RunOut(BaseModel):
+    id: int
+    dataset_id: int
+    label_version_id: int
+    created_by: str | None
+    method: dict[str, Any]
+    epochs: int
+    seeds: list[int]
+    device: str
+    clean_samples: int | None
+    """How many samples IDC was told are clean, when the method uses marks."""
+    status: str
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress: ProgressOut
+    summary: dict[str, dict[str, float]] | None
+
+
+class RunDetail(RunOut):
+    parts: list[PartOut]
+    metrics: dict[str, Any] | None
+    traceback: str | None
+
+
+class Projection(BaseModel):
+    """Columns of equal length, ready for one Plotly scattergl trace per class."""
+
+    classes: list[str]
+    sample_id: list[int]
+    name: list[str]
+    x: list[float]
+    y: list[float]
+    label: list[str]
+    """In the run's label version."""
+    current_label: list[str]
+    prediction: list[str]
+    proposed_label: list[str | None]
+    high_loss: list[bool]
+    flag_rate: list[float]
+    review: list[Literal["accepted", "rejected"] | None]
+
+
+class SampleResultOut(BaseModel):
+    sample_id: int
+    name: str
+    source: str
+    subject: str
+    label: str
+    prediction: str
+    probabilities: list[float]
+    flag_rate: float
+    final_loss: float | None
+    high_loss: bool
+    proposed_label: str | None
+    label_issue: bool
+
+
+class RelabelReviewIn(BaseModel):
+    sample_ids: list[int] = Field(min_length=1, max_length=10_000)
+    accept: bool
+
+
+class RelabelReviewOut(BaseModel):
+    reviewed: int
+    label_version_id: int | None
+    """The new label version holding the accepted relabels."""
+
+
+def run_out(run: Run, names: dict[int, str], detail: bool = False) -> RunOut | RunDetail:
+    clean = run.config.get("clean_sample_ids")
+    fields = dict(
+        id=run.id,
+        dataset_id=run.dataset_id,
+        label_version_id=run.label_version_id,
+        created_by=names.get(run.created_by),
+        method={k: v for k, v in run.method.items() if v is not None},
+        epochs=run.config["epochs"],
+        seeds=run.config["seeds"],
+        device=run.config["device"],
+        clean_samples=None if clean is None else len(clean),
+        status=run.status,
+        error=run.error,
+        created_at=run.created_at,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        progress=ProgressOut(**vars(run_progress(run))),
+        summary=(run.metrics or {}).get("summary"),
+    )
+    if not detail:
+        return RunOut(**fields)
+    parts = [PartOut.model_validate(p, from_attributes=True) for p in run.parts]
+    return RunDetail(**fields, parts=parts, metrics=run.metrics, traceback=run.traceback)
+
+
+def _names(session: Session) -> dict[int, str]:
+    return {i: n for i, n in session.execute(select(User.id, User.name))}
+
+
+def _run(session: Session, run_id: int) -> Run:
+    run = session.get(Run, run_id, options=[selectinload(Run.parts)])
+    if run is None:
+        raise ApiError(404, f"no run {run_id}", "run_id")
+    return run
+
+
+@router.post("/datasets/{dataset_id}/runs", status_code=201)
+def launch(dataset_id: int, body: RunLaunch, request: Request, user: Curator) -> RunOut:
+    """Queue a LOSO run; any worker takes its parts."""
+    jobs = request.app.state.jobs
+    with transaction(jobs.sessions) as session:
+        dataset = session.get(Dataset, dataset_id)
+        if dataset is None:
+            raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
+        marks_user_id = None
+        if body.marks_user is not None:
+            marks_user_id = session.scalar(select(User.id).where(User.name == body.marks_user))
+            if marks_user_id is None:
+                raise ApiError(422, f"no user {body.marks_user!r}", "marks_user")
+        options = body.model_dump(exclude={"marks_user"})
+        try:
+            run = launch_run(
+                session, dataset, RunRequest(**options, marks_user_id=marks_user_id), user.id
+            )
+        except RunError as exc:
+            raise ApiError(422, str(exc), exc.field) from None
+        parts = queued_parts(run)
+        out = run_out(run, _names(session))
+    jobs.enqueue(parts)  # after the commit, so no worker can look for an unwritten part
+    return out
+
+
+@router.get("/runs")
+def list_runs(session: DbSession, _: Annotator, dataset_id: int | None = None) -> list[RunOut]:
+    query = select(Run).options(selectinload(Run.parts)).order_by(Run.id.desc())
+    if dataset_id is not None:
+        query = query.where(Run.dataset_id == dataset_id)
+    names = _names(session)
+    return [run_out(r, names) for r in session.scalars(query)]
+
+
+@router.get("/runs/compare")
+def compare_runs(
+    session: DbSession, _: Annotator, ids: Annotated[list[int], Query(max_length=20)]
+) -> list[RunOut]:
+    """Runs side by side in the paper's Table 2/3 shape: UF1/UAR, composite and per dataset."""
+    names = _names(session)
+    return [run_out(_run(session, i), names) for i in ids]
+
+
+@router.get("/runs/events", response_class=EventSourceResponse)
+async def run_events(
+    request: Request,
+    session: DbSession,
+    _: Annotator,
+    run_id: int | None = None,
+    dataset_id: int | None = None,
+) -> AsyncIterable[ServerSentEvent]:
+    """Server-sent 'progress' events whenever a run changes; with ``run_id``, a final 'done'
+    once it has finished."""
+    session.commit()  # hold no connection while streaming; each poll opens its own
+    sessions = request.app.state.sessions
+    seen: dict[int, str] = {}
+    while not await request.is_disconnected():
+        runs = await anyio.to_thread.run_sync(_snapshot, sessions, run_id, dataset_id)
+        if run_id is not None and not runs:
+            yield ServerSentEvent(event="error", data={"message": f"no run {run_id}"})
+            return
+        for run in runs:
+            payload = run.model_dump_json()
+            if seen.get(run.id) != payload:
+                seen[run.id] = payload
+                yield ServerSentEvent(event="progress", raw_data=payload, id=str(run.id))
+        if run_id is not None and runs[0].status not in ACTIVE:
+            yield ServerSentEvent(event="done", raw_data=runs[0].model_dump_json())
+            return
+        await anyio.sleep(EVENT_POLL_SECONDS)
+
+
+def _snapshot(sessions, run_id: int | None, dataset_id: int | None) -> list[RunOut]:
+    with sessions() as session:
+        query = select(Run).options(selectinload(Run.parts)).order_by(Run.id)
+        if run_id is not None:
+            query = query.where(Run.id == run_id)
+        if dataset_id is not None:
+            query = query.where(Run.dataset_id == dataset_id)
+        names = _names(session)
+        return [run_out(r, names) for r in session.scalars(query)]
+
+
+@router.get("/runs/{run_id}")
+def get_run(run_id: int, session: DbSession, _: Annotator) -> RunDetail:
+    return run_out(_run(session, run_id), _names(session), detail=True)
+
+
+@router.post("/runs/{run_id}/cancel")
+def cancel(run_id: int, session: DbSession, _: Curator) -> RunOut:
+    run = _run(session, run_id)
+    if not cancel_run(session, run):
+        raise ApiError(409, f"run {run_id} has already {run.status}", "run_id")
+    return run_out(run, _names(session))
+
+
+@router.delete("/runs/{run_id}", status_code=204, response_class=Response)
+def delete_run(run_id: int, request: Request, session: DbSession, _: Curator) -> Response:
+    run = _run(session, run_id)
+    if run.status in ACTIVE:
+        raise ApiError(409, f"run {run_id} is {run.status}; cancel it first", "run_id")
+    session.delete(run)
+    session.flush()
+    shutil.rmtree(request.app.state.settings.run_dir / str(run_id), ignore_errors=True)
+    return Response(status_code=204)
+
+
+def _results(session: Session, run: Run) -> list[tuple[RunSampleResult, Sample]]:
+    if run.status != "succeeded":
+        raise ApiError(409, f"run {run.id} is {run.status}; results come when it succeeds")
+    return session.execute(
+        select(RunSampleResult, Sample)
+        .join(Sample, Sample.id == RunSampleResult.sample_id)
+        .where(RunSampleResult.run_id == run.id)
+        .order_by(Sample.id)
+    ).all()
+
+
+@router.get("/runs/{run_id}/results")
+def run_results(run_id: int, session: DbSession, _: Annotator) -> list[SampleResultOut]:
+    """Per sample: out-of-fold prediction and probabilities, flag rate, loss, proposal."""
+    run = _run(session, run_id)
+    labels = labels_of(session, run.label_version_id)
+    return [
+        SampleResultOut(
+            sample_id=s.id,
+            name=s.name,
+            source=s.source,
+            subject=s.subject,
+            label=labels[s.id],
+            prediction=r.prediction,
+            probabilities=r.probabilities,
+            flag_rate=r.flag_rate,
+            final_loss=r.final_loss,
+            high_loss=r.high_loss,
+            proposed_label=r.proposed_label,
+            label_issue=r.label_issue,
+        )
+        for r, s in _results(session, run)
+    ]
+
+
+@router.get("/runs/{run_id}/projection")
+def projection(run_id: int, session: DbSession, _: Annotator) -> Projection:
+    """The final model's UMAP of every sample, with flags, proposals and their reviews."""
+    run = _run(session, run_id)
+    rows = _results(session, run)
+    labels = labels_of(session, run.label_version_id)
+    dataset = session.get(Dataset, run.dataset_id)
+    current = labels_of(session, dataset.current_label_version_id)
+    reviews = _latest_reviews(session, run.id)
+    return Projection(
+        classes=list(CLASSES),
+        sample_id=[s.id for _, s in rows],
+        name=[f"{s.source}/{s.subject}/{s.name}" for _, s in rows],
+        x=[round(r.umap_x or 0.0, 4) for r, _ in rows],
+        y=[round(r.umap_y or 0.0, 4) for r, _ in rows],
+        label=[labels[s.id] for _, s in rows],
+        current_label=[current[s.id] for _, s in rows],
+        prediction=[r.prediction for r, _ in rows],
+        proposed_label=[r.proposed_label for r, _ in rows],
+        high_loss=[r.high_loss for r, _ in rows],
+        flag_rate=[round(r.flag_rate, 3) for r, _ in rows],
+        review=[reviews.get(s.id) for _, s in rows],
+    )
+
+
+def _latest_reviews(session: Session, run_id: int) -> dict[int, str]:
+    reviews = session.scalars(
+        select(RelabelReview).where(RelabelReview.run_id == run_id).order_by(RelabelReview.id)
+    )
+    return {r.sample_id: "accepted" if r.accepted else "rejected" for r in reviews}
+
+
+@router.post("/runs/{run_id}/relabels")
+def review_relabels(
+    run_id: int, body: RelabelReviewIn, session: DbSession, user: Curator
+) -> RelabelReviewOut:
+    """Accept or reject the run's proposed relabels; accepted ones become a new label version."""
+    run = _run(session, run_id)
+    proposals = {r.sample_id: r.proposed_label for r, _ in _results(session, run)}
+    unknown = [s for s in body.sample_ids if proposals.get(s) is None]
+    if unknown:
+        raise ApiError(
+            422, f"run {run_id} proposes no relabel for samples {unknown[:10]}", "sample_ids"
+        )
+    ids = list(dict.fromkeys(body.sample_ids))
+    session.add_all(
+        RelabelReview(run_id=run_id, sample_id=s, user_id=user.id, accepted=body.accept)
+        for s in ids
+    )
+    version_id = None
+    if body.accept:
+        dataset = session.get(Dataset, run.dataset_id)
+        version = create_version(
+            session,
+            dataset,
+            {s: proposals[s] for s in ids},
+            f"accepted {len(ids)} relabels proposed by run {run_id} ({run.method['name']})",
+            user.id,
+        )
+        version.source_run_id = run_id
+        version_id = version.id
+    return RelabelReviewOut(reviewed=len(ids), label_version_id=version_id)

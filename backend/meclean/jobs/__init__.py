@@ -1,0 +1,1 @@
+"""Training runs as queued tasks: launch, execute on any worker, recover, aggregate."""

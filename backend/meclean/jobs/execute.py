@@ -1,0 +1,247 @@
+"""Executing one part of a run on a worker: claim it, train, report, store atomically."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import torch
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from meclean.data.feature_store import FeatureStore
+from meclean.db.models import Run, RunPart
+from meclean.db.session import transaction
+from meclean.jobs.inputs import run_method, run_training_set, train_config
+from meclean.jobs.results import parts_dir, save_fold_output, store_results
+from meclean.jobs.runs import ACTIVE, fail_run, ready_aggregations
+from meclean.ml.loso import train_loso
+from meclean.ml.run import train_final
+from meclean.progress import Cancelled
+
+if TYPE_CHECKING:
+    from meclean.jobs.queue import Jobs
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 1.0
+"""How often a running part writes its progress and heartbeat, and checks for a stop."""
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
+
+
+class PartMonitor:
+    """A running part's link to the database: progress and heartbeat out, stop requests in.
+
+    Written at most once per ``HEARTBEAT_SECONDS``; ``should_stop`` is cheap enough to call
+    every batch.
+    """
+
+    def __init__(self, jobs: Jobs, part: RunPart) -> None:
+        self.jobs = jobs
+        self.part_id, self.run_id, self.attempt = part.id, part.run_id, part.attempts
+        self.done, self.total = 0, part.total
+        self.loss: float | None = None
+        self.uf1: float | None = None
+        self.stop_reason: str | None = None
+        self._last = 0.0
+
+    def report(self, done: int, loss: float | None = None, uf1: float | None = None) -> None:
+        self.done, self.loss, self.uf1 = min(done, self.total), loss, uf1
+        self.should_stop()
+
+    def should_stop(self) -> bool:
+        if self.jobs.stopping.is_set():
+            self.stop_reason = "shutdown"
+        elif time.monotonic() - self._last >= HEARTBEAT_SECONDS:
+            self.flush()
+        return self.stop_reason is not None
+
+    def flush(self) -> None:
+        self._last = time.monotonic()
+        with transaction(self.jobs.sessions) as session:
+            mine = session.execute(
+                update(RunPart)
+                .where(
+                    RunPart.id == self.part_id,
+                    RunPart.status == "running",
+                    RunPart.attempts == self.attempt,
+                )
+                .values(
+                    heartbeat_at=datetime.now(UTC), done=self.done, loss=self.loss, uf1=self.uf1
+                )
+            ).rowcount
+            status = session.scalar(select(Run.status).where(Run.id == self.run_id))
+        if not mine:
+            self.stop_reason = "taken over or cancelled"
+        elif status not in ACTIVE:
+            self.stop_reason = f"run {status}"
+
+
+def execute_part(jobs: Jobs, part_id: int) -> None:
+    """The queue task: run one part if it is still wanted, and record how it went."""
+    part = _claim(jobs.sessions, part_id)
+    if part is None:
+        return
+    monitor = PartMonitor(jobs, part)
+    if jobs.torch_threads:
+        torch.set_num_threads(jobs.torch_threads)
+    try:
+        with jobs.sessions() as session:
+            run = session.get(Run, part.run_id)
+            if part.kind == "aggregate":
+                store_results(jobs.sessions, jobs.settings, run, monitor.should_stop)
+                return  # store_results marks the part and the run in one transaction
+            store = FeatureStore(jobs.settings.feature_dir)
+            data = run_training_set(session, run, store, monitor.should_stop)
+        monitor.flush()
+        output = _part_dir(jobs, part.run_id)
+        if part.kind == "folds":
+            _train_folds(jobs, run, part, data, monitor, output)
+        else:
+            _train_final_model(jobs, run, part, data, monitor, output)
+    except Cancelled:
+        _stopped(jobs, part, monitor.stop_reason or "cancelled")
+        return
+    except Exception as exc:
+        log.exception("part %s of run %s failed", part.id, part.run_id)
+        with transaction(jobs.sessions) as session:
+            _finish(session, part, "failed", error=repr(exc))
+            fail_run(
+                session, part.run_id, f"{part.kind} part failed: {exc}", traceback.format_exc()
+            )
+        return
+    with transaction(jobs.sessions) as session:
+        _finish(session, part, "succeeded")
+    with transaction(jobs.sessions) as session:
+        ready = ready_aggregations(session, part.run_id)
+    jobs.enqueue(ready)
+
+
+def _claim(sessions: sessionmaker[Session], part_id: int) -> RunPart | None:
+    """Take the part if it is queued and its run still wants it; each part runs once at a time."""
+    now = datetime.now(UTC)
+    with transaction(sessions) as session:
+        part = session.get(RunPart, part_id)
+        if part is None or part.status != "queued":
+            return None
+        run = session.get(Run, part.run_id)
+        if run.status not in ACTIVE:
+            return None
+        claimed = session.execute(
+            update(RunPart)
+            .where(RunPart.id == part_id, RunPart.status == "queued")
+            .values(
+                status="running",
+                attempts=RunPart.attempts + 1,
+                worker=worker_name(),
+                started_at=now,
+                heartbeat_at=now,
+                done=0,
+                error=None,
+            )
+        ).rowcount
+        if not claimed:
+            return None
+        if run.status == "queued":
+            run.status, run.started_at = "running", now
+        session.flush()
+        session.refresh(part)
+        session.expunge(part)
+        return part
+
+
+def _finish(session: Session, part: RunPart, status: str, error: str | None = None) -> None:
+    values = {"status": status, "finished_at": datetime.now(UTC), "error": error}
+    if status == "succeeded":
+        values["done"] = part.total
+    session.execute(
+        update(RunPart)
+        .where(
+            RunPart.id == part.id, RunPart.status == "running", RunPart.attempts == part.attempts
+        )
+        .values(**values)
+    )
+
+
+def _stopped(jobs: Jobs, part: RunPart, reason: str) -> None:
+    """Shutdown hands the part back to the queue; a cancelled run just ends here."""
+    if reason != "shutdown":
+        return
+    with transaction(jobs.sessions) as session:
+        back = session.execute(
+            update(RunPart)
+            .where(
+                RunPart.id == part.id,
+                RunPart.status == "running",
+                RunPart.attempts == part.attempts,
+            )
+            .values(status="queued", worker=None, attempts=RunPart.attempts - 1)
+        ).rowcount
+    if back:
+        jobs.enqueue([part.id])
+
+
+def _train_folds(jobs, run, part, data, monitor, output: Path) -> None:
+    config = train_config(run, jobs.device)
+    method = run_method(run)
+
+    def progress(p) -> None:
+        monitor.report(p.folds_done * config.epochs + p.epoch, p.loss, p.uf1)
+
+    out = train_loso(
+        data.features,
+        data.labels,
+        data.subjects,
+        method,
+        config,
+        part.seed,
+        data.clean,
+        progress,
+        monitor.should_stop,
+        fold_numbers=part.folds,
+    )
+    _save_atomically(output / f"part-{part.id}.npz", lambda f: save_fold_output(f, out))
+
+
+def _train_final_model(jobs, run, part, data, monitor, output: Path) -> None:
+    config = train_config(run, jobs.device)
+    method = run_method(run)
+    final = train_final(
+        data,
+        method,
+        config,
+        part.seed,
+        should_stop=monitor.should_stop,
+        on_epoch=lambda epoch, loss: monitor.report(epoch + 1, loss),
+    )
+    _save_atomically(output / "final.pt", final.save)
+
+
+def _part_dir(jobs: Jobs, run_id: int) -> Path:
+    folder = parts_dir(jobs.settings, run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _save_atomically(target: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Readers see the whole file or none: write beside it, then rename over."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

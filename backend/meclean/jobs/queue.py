@@ -1,0 +1,86 @@
+"""The Huey task queue: SQLite storage by default, Redis for workers on other machines."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+from sqlalchemy.orm import Session, sessionmaker
+
+from meclean.db.session import make_engine, session_factory
+from meclean.jobs.execute import execute_part
+from meclean.settings import Settings
+
+POLL_SECONDS = 0.25
+"""Longest wait of an idle consumer on the SQLite queue (Redis consumers block instead)."""
+
+
+def make_huey(settings: Settings) -> Huey:
+    if settings.queue_url:
+        return RedisHuey("meclean", url=settings.queue_url, results=False)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("meclean", filename=str(settings.data_dir / "queue.sqlite3"), results=False)
+
+
+class Jobs:
+    """What a process needs to launch and execute runs: settings, database, queue.
+
+    Every process (the API, each worker) builds one; the queue's task is registered by
+    name, so any process can execute a part that another enqueued.
+    """
+
+    def __init__(
+        self, settings: Settings, device: str | None = None, torch_threads: int | None = None
+    ) -> None:
+        self.settings = settings
+        self.device = device
+        """Overrides each run's device preference on this worker (e.g. 'cuda:1')."""
+        self.torch_threads = torch_threads
+        """CPU threads per task, when several tasks share a machine."""
+        self.huey = make_huey(settings)
+        self.stopping = threading.Event()
+        """Set when this process shuts down: its running parts go back to the queue."""
+        self._sessions: sessionmaker[Session] | None = None
+        self._pid = 0
+
+        @self.huey.task(name="meclean.run_part")
+        def run_part(part_id: int) -> None:
+            execute_part(self, part_id)
+
+        self._run_part = run_part
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        # A forked worker process opens its own connections rather than share its parent's.
+        if self._sessions is None or self._pid != os.getpid():
+            self._sessions = session_factory(make_engine(self.settings.resolved_database_url()))
+            self._pid = os.getpid()
+        return self._sessions
+
+    def enqueue(self, part_ids: list[int]) -> None:
+        for part_id in part_ids:
+            self._run_part(part_id)
+
+    def consumer(self, workers: int = 1, processes: bool = False, embedded: bool = False):
+        """A queue consumer; ``embedded`` leaves signal handling to the host (uvicorn)."""
+        kind = _EmbeddedConsumer if embedded else Consumer
+        return kind(
+            self.huey,
+            workers=workers,
+            worker_type="process" if processes else "thread",
+            periodic=False,
+            initial_delay=POLL_SECONDS,
+            backoff=1.0,
+            max_delay=POLL_SECONDS,
+        )
+
+    def close(self) -> None:
+        if self._sessions is not None:
+            self._sessions.kw["bind"].dispose()
+
+
+class _EmbeddedConsumer(Consumer):
+    def _set_signal_handlers(self) -> None:
+        pass

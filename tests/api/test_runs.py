@@ -1,0 +1,146 @@
+import json
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import PASSWORD
+
+FAST_RUN = {"method": "ilc", "alpha": 0.0, "epochs": 4, "tasks_per_seed": 2}
+
+
+@pytest.fixture
+def serving(app):
+    """The app with its lifespan running: watchdog and in-process queue consumer."""
+    with TestClient(app):
+        yield app
+
+
+def signed_in(app, name: str) -> TestClient:
+    client = TestClient(app)
+    response = client.post("/api/login", json={"name": name, "password": PASSWORD})
+    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    return client
+
+
+def follow(client: TestClient, run_id: int, timeout: float = 240) -> list[tuple[str, dict]]:
+    events, name = [], None
+    deadline = time.monotonic() + timeout
+    with client.stream("GET", "/api/runs/events", params={"run_id": run_id}) as stream:
+        for line in stream.iter_lines():
+            assert time.monotonic() < deadline, f"run {run_id} did not finish: {events[-1:]}"
+            if line.startswith("event:"):
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                events.append((name, json.loads(line.split(":", 1)[1])))
+                if name == "done":
+                    return events
+    return events
+
+
+def wait_for(client: TestClient, run_id: int, condition, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = client.get(f"/api/runs/{run_id}").json()
+        if condition(run):
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} never reached the condition: {run}")
+
+
+def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(serving, imported):
+    curator = signed_in(serving, "curator")
+    launched = curator.post(f"/api/datasets/{imported}/runs", json=FAST_RUN)
+    assert launched.status_code == 201, launched.text
+    run_id = launched.json()["id"]
+
+    events = follow(curator, run_id)
+
+    names = [name for name, _ in events]
+    assert names[-1] == "done" and "progress" in names
+    fractions = [e["progress"]["fraction"] for n, e in events if n == "progress"]
+    assert fractions == sorted(fractions) and max(fractions) > 0
+    assert events[-1][1]["status"] == "succeeded", events[-1][1]
+    detail = curator.get(f"/api/runs/{run_id}").json()
+    assert {p["kind"] for p in detail["parts"]} == {"folds", "final", "aggregate"}
+    assert all(p["status"] == "succeeded" for p in detail["parts"])
+    assert 0 <= detail["summary"]["composite"]["uf1_mean"] <= 1
+    assert len(detail["metrics"]["scores"][0]["composite"]["confusion"]) == 3
+
+    results = curator.get(f"/api/runs/{run_id}/results").json()
+    projection = curator.get(f"/api/runs/{run_id}/projection").json()
+    assert len(results) == len(projection["x"]) == len(projection["high_loss"]) == 18
+    assert all(abs(sum(r["probabilities"]) - 1) < 1e-3 for r in results)
+
+    results = [r for r in results if r["proposed_label"]]
+    proposed = [r["sample_id"] for r in results]
+    assert len(proposed) >= 2, "ILC with alpha 0 should propose relabels on noisy labels"
+    accepted = curator.post(
+        f"/api/runs/{run_id}/relabels", json={"sample_ids": proposed[:2], "accept": True}
+    )
+    assert accepted.status_code == 200, accepted.text
+    version_id = accepted.json()["label_version_id"]
+    versions = curator.get(f"/api/datasets/{imported}/label-versions").json()
+    assert versions[-1]["id"] == version_id and versions[-1]["current"]
+    assert f"run {run_id}" in versions[-1]["reason"]
+    diff = curator.get(
+        f"/api/datasets/{imported}/label-versions/diff",
+        params={"old": detail["label_version_id"], "new": version_id},
+    ).json()
+    changed = {c["sample_id"]: c["after"] for c in diff}
+    assert changed == {r["sample_id"]: r["proposed_label"] for r in results[:2]}
+    after = curator.get(f"/api/runs/{run_id}/projection").json()
+    reviewed = [r for r in after["review"] if r]
+    assert reviewed == ["accepted", "accepted"]
+
+
+def test_cancelling_a_run_stops_its_worker_within_seconds(serving, imported):
+    curator = signed_in(serving, "curator")
+    run_id = curator.post(
+        f"/api/datasets/{imported}/runs", json={**FAST_RUN, "epochs": 2000}
+    ).json()["id"]
+    wait_for(curator, run_id, lambda r: r["status"] == "running" and r["progress"]["done"] > 0)
+
+    cancelled = curator.post(f"/api/runs/{run_id}/cancel")
+
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled"
+    start = time.monotonic()
+    # The worker is free again: a second run gets picked up.
+    second = curator.post(f"/api/datasets/{imported}/runs", json={**FAST_RUN, "epochs": 1})
+    wait_for(curator, second.json()["id"], lambda r: r["status"] != "queued", timeout=10)
+    assert time.monotonic() - start < 10
+    assert curator.post(f"/api/runs/{run_id}/cancel").status_code == 409
+
+
+def test_only_curators_launch_runs(login, imported):
+    response = login("annotator").post(f"/api/datasets/{imported}/runs", json=FAST_RUN)
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"method": "ilc", "epochs": 0}, "epochs"),
+        ({"method": "magic"}, "method"),
+        ({"method": "ilc", "alpha": -1}, "alpha"),
+        ({"method": "idc"}, "marks_user_id"),
+        ({"method": "idc", "marks_user": "nobody"}, "marks_user"),
+        ({"method": "ilc", "label_version_id": 999}, "label_version_id"),
+    ],
+)
+def test_a_bad_launch_is_refused_naming_the_field(login, imported, body, field):
+    response = login("curator").post(f"/api/datasets/{imported}/runs", json=body)
+
+    assert response.status_code == 422
+    assert response.json()["detail"]["field"] == field
+
+
+def test_results_of_an_unfinished_run_are_refused(login, imported):
+    curator = login("curator")
+    run_id = curator.post(f"/api/datasets/{imported}/runs", json=FAST_RUN).json()["id"]
+
+    assert curator.get(f"/api/runs/{run_id}/results").status_code == 409
+    assert curator.get(f"/api/runs/{run_id}").json()["status"] == "queued"
+    assert curator.delete(f"/api/runs/{run_id}").status_code == 409

@@ -19,10 +19,12 @@ run: $(STAMP)
 	$(BIN)/meclean serve
 
 # The database tests run on SQLite and on a local PostgreSQL that .ci/postgres.sh installs
-# (apt-get) and starts.
+# (apt-get) and starts; .ci/packages.sh installs Redis and Chromium for the queue and
+# browser tests.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	bash .ci/packages.sh
 	MECLEAN_TEST_POSTGRES_URL=$$(bash .ci/postgres.sh) $(BIN)/pytest -n 2
 
 lint: $(STAMP)

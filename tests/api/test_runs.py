@@ -72,6 +72,25 @@ def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(servin
     assert len(results) == len(projection["x"]) == len(projection["high_loss"]) == 18
     assert all(abs(sum(r["probabilities"]) - 1) < 1e-3 for r in results)
 
+    by_loss = curator.get(
+        f"/api/datasets/{imported}/samples",
+        params={"run_id": run_id, "sort": "loss", "limit": 5},
+    ).json()
+    second_page = curator.get(
+        f"/api/datasets/{imported}/samples",
+        params={"run_id": run_id, "sort": "loss", "limit": 50, "cursor": by_loss["next_cursor"]},
+    ).json()
+    loss = {r["sample_id"]: r["final_loss"] for r in results}
+    order = [s["id"] for s in by_loss["items"] + second_page["items"]]
+    assert order == sorted(loss, key=lambda s: (-loss[s], s))
+    flagged = curator.get(
+        f"/api/datasets/{imported}/samples", params={"run_id": run_id, "flagged": True}
+    ).json()["items"]
+    assert {s["id"] for s in flagged} == {r["sample_id"] for r in results if r["high_loss"]}
+    sample = curator.get(f"/api/samples/{results[0]['sample_id']}").json()
+    assert sample["runs"][0]["run_id"] == run_id
+    assert sample["runs"][0]["prediction"] == results[0]["prediction"]
+
     results = [r for r in results if r["proposed_label"]]
     proposed = [r["sample_id"] for r in results]
     assert len(proposed) >= 2, "ILC with alpha 0 should propose relabels on noisy labels"

@@ -12,7 +12,16 @@ from sqlalchemy import select
 from meclean.api.deps import Annotator, DbSession
 from meclean.api.errors import ApiError
 from meclean.db.marks import latest_marks
-from meclean.db.models import Dataset, LabelVersion, Mark, Sample, SampleLabel, User
+from meclean.db.models import (
+    Dataset,
+    LabelVersion,
+    Mark,
+    Run,
+    RunSampleResult,
+    Sample,
+    SampleLabel,
+    User,
+)
 
 router = APIRouter(prefix="/api", tags=["samples"])
 MAX_PAGE = 500
@@ -55,10 +64,25 @@ class LabelHistoryEntry(BaseModel):
     created_at: datetime
 
 
+class RunVerdict(BaseModel):
+    """What one finished run says about the sample."""
+
+    run_id: int
+    method: str
+    finished_at: datetime | None
+    prediction: str
+    probabilities: list[float]
+    flag_rate: float
+    final_loss: float | None
+    high_loss: bool
+    proposed_label: str | None
+
+
 class SampleDetail(SampleOut):
     original_label: str
     apex_source: str
     label_history: list[LabelHistoryEntry]
+    runs: list[RunVerdict]
 
 
 def _mark_out(mark: Mark, names: dict[int, str]) -> MarkOut:
@@ -118,12 +142,19 @@ def list_samples(
         None, description="My latest verdict; 'unmarked': samples I have not marked."
     ),
     disagreement: bool = False,
+    run_id: int | None = Query(None, description="A finished run, for `flagged` and `sort`"),
+    flagged: bool = Query(False, description="Only samples the run found high-loss"),
+    sort: Literal["name", "loss", "flag_rate"] = Query(
+        "name", description="'loss' and 'flag_rate' (highest first) need `run_id`"
+    ),
     cursor: int | None = Query(None, description="next_cursor of the previous page"),
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> SamplePage:
     dataset = session.get(Dataset, dataset_id)
     if dataset is None:
         raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
+    if (flagged or sort != "name") and run_id is None:
+        raise ApiError(422, "flagged and sorting by loss or flag rate need a run_id", "run_id")
     query = (
         select(Sample, SampleLabel.label)
         .join(
@@ -132,7 +163,22 @@ def list_samples(
             & (SampleLabel.version_id == dataset.current_label_version_id),
         )
         .where(Sample.dataset_id == dataset_id)
-        .order_by(Sample.id)
+    )
+    if run_id is not None:
+        run = session.get(Run, run_id)
+        if run is None or run.dataset_id != dataset_id or run.status != "succeeded":
+            raise ApiError(422, f"no finished run {run_id} on this dataset", "run_id")
+        query = query.join(
+            RunSampleResult,
+            (RunSampleResult.sample_id == Sample.id) & (RunSampleResult.run_id == run_id),
+        )
+        if flagged:
+            query = query.where(RunSampleResult.high_loss)
+    by_run = {"loss": RunSampleResult.final_loss, "flag_rate": RunSampleResult.flag_rate}
+    query = (
+        query.order_by(by_run[sort].desc(), Sample.id)
+        if sort in by_run
+        else query.order_by(Sample.id)
     )
     if source:
         query = query.where(Sample.source == source)
@@ -141,25 +187,31 @@ def list_samples(
     if label:
         query = query.where(SampleLabel.label == label)
     needs_marks = verdict is not None or disagreement
-    # Keyset pages of candidates; filters on marks may need several to fill a page.
+    # Pages of candidates, as many as it takes to fill a page when filtering on marks. By
+    # name the cursor is the last sample id (keyset); by a run's numbers, a position.
     chunk = 200 if needs_marks else limit + 1
-    items: list[SampleOut] = []
-    last = cursor
-    while len(items) <= limit:
-        page = query if last is None else query.where(Sample.id > last)
+    found: list[tuple[SampleOut, int]] = []
+    last, position = (cursor, 0) if sort == "name" else (None, cursor or 0)
+    while len(found) <= limit:
+        page = query.where(Sample.id > last) if last is not None else query.offset(position)
         rows = session.execute(page.limit(chunk)).all()
         if not rows:
             break
         labels = {sample.id: lab for sample, lab in rows}
-        for sample in describe_samples(session, [s for s, _ in rows], labels, me):
+        described = describe_samples(session, [s for s, _ in rows], labels, me)
+        for k, sample in enumerate(described):
             if not needs_marks or _matches(sample, verdict, disagreement):
-                items.append(sample)
-                if len(items) > limit:
+                found.append((sample, position + k))
+                if len(found) > limit:
                     break
-        last = rows[-1][0].id
-    more = len(items) > limit
-    items = items[:limit]
-    return SamplePage(items=items, next_cursor=items[-1].id if more and items else None)
+        position += len(rows)
+        if sort == "name":
+            last, position = rows[-1][0].id, 0
+    items = [sample for sample, _ in found[:limit]]
+    if len(found) <= limit:
+        return SamplePage(items=items, next_cursor=None)
+    next_cursor = items[-1].id if sort == "name" else found[limit][1]
+    return SamplePage(items=items, next_cursor=next_cursor)
 
 
 def _matches(sample: SampleOut, verdict: str | None, disagreement: bool) -> bool:
@@ -191,9 +243,29 @@ def get_sample(sample_id: int, session: DbSession, me: Annotator) -> SampleDetai
         sample.original_label,
     )
     (summary,) = describe_samples(session, [sample], {sample.id: current}, me)
+    verdicts = session.execute(
+        select(RunSampleResult, Run)
+        .join(Run, Run.id == RunSampleResult.run_id)
+        .where(RunSampleResult.sample_id == sample_id, Run.status == "succeeded")
+        .order_by(Run.id.desc())
+    )
     return SampleDetail(
         **summary.model_dump(),
         original_label=sample.original_label,
         apex_source=sample.apex_source,
         label_history=entries,
+        runs=[
+            RunVerdict(
+                run_id=run.id,
+                method=run.method["name"],
+                finished_at=run.finished_at,
+                prediction=r.prediction,
+                probabilities=r.probabilities,
+                flag_rate=r.flag_rate,
+                final_loss=r.final_loss,
+                high_loss=r.high_loss,
+                proposed_label=r.proposed_label,
+            )
+            for r, run in verdicts
+        ],
     )

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     """SQLAlchemy URL; default SQLite in the data directory. PostgreSQL:
     ``postgresql+psycopg://user:password@host/meclean``."""
 
+    frontend_dir: Path = Path(__file__).resolve().parents[2] / "frontend"
+    """The browser app's static files."""
+
     import_roots: list[Path] = []
     """Folders the API may import datasets from; default: the data directory."""
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import plotly
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 
 from meclean import __version__
 from meclean.api.errors import install_error_handlers
@@ -14,6 +18,8 @@ from meclean.db.session import make_engine, session_factory
 from meclean.jobs.queue import Jobs
 from meclean.jobs.watchdog import Watchdog
 from meclean.settings import Settings, get_settings
+
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,6 +38,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for module in (auth, datasets, samples, marks, labels, renders, runs, users):
         app.include_router(module.router)
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        # Plotly.js from the installed plotly package: nothing is fetched from the internet.
+        return FileResponse(PLOTLY_JS, media_type="text/javascript")
+
+    # Last, so the API's routes win; the files themselves are public, the data is not.
+    app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
     return app
 
 

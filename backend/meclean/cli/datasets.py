@@ -35,6 +35,8 @@ from meclean.data.synth.layouts import ROSTER
 from meclean.data.synth.plan import NoiseRates, SynthConfig
 from meclean.db.datasets import DatasetExists, store_import
 from meclean.db.session import transaction
+from meclean.jobs.queue import Jobs
+from meclean.jobs.runs import RunRequest, launch_run, queued_parts
 from meclean.settings import get_settings
 
 DEMO_NAME = "MEGC2019 synthetic demo"
@@ -175,6 +177,10 @@ def _write_class_means(
     console.print(f"Class means ({', '.join(means)}, left to right): {out}")
 
 
+DEMO_RUN = RunRequest(method="ilc", epochs=10, tasks_per_seed=2)
+"""Short enough that the projection screen has content a few minutes after `make run`."""
+
+
 @app.command()
 def demo(
     workers: WorkersOption = None,
@@ -197,8 +203,14 @@ def demo(
     engine, sessions = upgraded_sessions()
     try:
         with transaction(sessions) as session:
-            store_import(session, DEMO_NAME, "megc2019", root, report)
-        console.print(f"Stored the demo as dataset {DEMO_NAME!r}.")
+            dataset = store_import(session, DEMO_NAME, "megc2019", root, report)
+            run = launch_run(session, dataset, DEMO_RUN, None)
+            parts = queued_parts(run)
+        Jobs(settings).enqueue(parts)
+        console.print(
+            f"Stored the demo as dataset {DEMO_NAME!r} and queued run {run.id} "
+            f"({DEMO_RUN.method}, {DEMO_RUN.epochs} epochs): `meclean serve` trains it."
+        )
     except DatasetExists:
         console.print(f"Dataset {DEMO_NAME!r} already stored.")
     finally:

@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from meclean.db.models import Mark, Sample
 
-Verdict = Literal["clean", "noisy", "unsure"]
-VERDICTS: tuple[Verdict, ...] = ("clean", "noisy", "unsure")
+Verdict = Literal["clean", "noisy", "unsure", "retracted"]
+"""'retracted' withdraws the expert's earlier verdict (undo back to unmarked); the history
+keeps both."""
+VERDICTS: tuple[Verdict, ...] = ("clean", "noisy", "unsure", "retracted")
 
 
 @dataclass(frozen=True)
@@ -88,12 +90,18 @@ def set_mark(
     return mark
 
 
-def latest_marks(session: Session, sample_ids: Sequence[int] | None = None) -> list[Mark]:
-    """Every expert's latest mark on each sample (all samples unless ``sample_ids``)."""
+def latest_marks(
+    session: Session, sample_ids: Sequence[int] | None = None, retracted: bool = False
+) -> list[Mark]:
+    """Every expert's latest mark on each sample (all samples unless ``sample_ids``); an
+    expert whose latest mark is a retraction has none, unless ``retracted``."""
     newest = _newest_ids()
     if sample_ids is not None:
         newest = newest.where(Mark.sample_id.in_(sample_ids))
-    return list(session.scalars(select(Mark).where(Mark.id.in_(newest)).order_by(Mark.id)))
+    query = select(Mark).where(Mark.id.in_(newest)).order_by(Mark.id)
+    if not retracted:
+        query = query.where(Mark.verdict != "retracted")
+    return list(session.scalars(query))
 
 
 Consensus = Literal["majority", "any-noisy"]
@@ -108,7 +116,11 @@ def grades(
     query = (
         select(Mark)
         .join(Sample, Sample.id == Mark.sample_id)
-        .where(Sample.dataset_id == dataset_id, Mark.id.in_(_newest_ids()))
+        .where(
+            Sample.dataset_id == dataset_id,
+            Mark.id.in_(_newest_ids()),
+            Mark.verdict != "retracted",
+        )
     )
     if user_id is not None:
         query = query.where(Mark.user_id == user_id)

@@ -14,7 +14,7 @@ from meclean.data.readers import Layout, read_dataset
 from meclean.data.records import SheetError
 from meclean.db.datasets import DatasetExists, store_import
 from meclean.db.marks import latest_marks
-from meclean.db.models import Dataset, Sample, SampleLabel
+from meclean.db.models import Dataset, Sample, SampleLabel, User
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 
@@ -52,6 +52,10 @@ class DatasetOut(BaseModel):
     labels: dict[str, int]
     verdicts: dict[str, int]
     """Experts' latest marks, by verdict."""
+    marked: int
+    """Samples with at least one expert's verdict."""
+    my_verdicts: dict[str, int]
+    """My latest marks, by verdict."""
 
 
 def confined(request: Request, raw: str | None, field: str) -> Path | None:
@@ -93,7 +97,7 @@ def import_dataset(
     )
 
 
-def describe(session: DbSession, dataset: Dataset) -> DatasetOut:
+def describe(session: DbSession, dataset: Dataset, me: User) -> DatasetOut:
     labels = session.execute(
         select(SampleLabel.label, func.count())
         .where(SampleLabel.version_id == dataset.current_label_version_id)
@@ -101,8 +105,13 @@ def describe(session: DbSession, dataset: Dataset) -> DatasetOut:
     )
     sample_ids = list(session.scalars(select(Sample.id).where(Sample.dataset_id == dataset.id)))
     verdicts: dict[str, int] = {}
+    mine: dict[str, int] = {}
+    marked = set()
     for mark in latest_marks(session, sample_ids):
         verdicts[mark.verdict] = verdicts.get(mark.verdict, 0) + 1
+        marked.add(mark.sample_id)
+        if mark.user_id == me.id:
+            mine[mark.verdict] = mine.get(mark.verdict, 0) + 1
     return DatasetOut(
         id=dataset.id,
         name=dataset.name,
@@ -111,17 +120,20 @@ def describe(session: DbSession, dataset: Dataset) -> DatasetOut:
         current_label_version_id=dataset.current_label_version_id,
         labels={label: n for label, n in labels},
         verdicts=verdicts,
+        marked=len(marked),
+        my_verdicts=mine,
     )
 
 
 @router.get("")
-def list_datasets(session: DbSession, _: Annotator) -> list[DatasetOut]:
-    return [describe(session, d) for d in session.scalars(select(Dataset).order_by(Dataset.id))]
+def list_datasets(session: DbSession, me: Annotator) -> list[DatasetOut]:
+    datasets = session.scalars(select(Dataset).order_by(Dataset.id))
+    return [describe(session, d, me) for d in datasets]
 
 
 @router.get("/{dataset_id}")
-def get_dataset(dataset_id: int, session: DbSession, _: Annotator) -> DatasetOut:
+def get_dataset(dataset_id: int, session: DbSession, me: Annotator) -> DatasetOut:
     dataset = session.get(Dataset, dataset_id)
     if dataset is None:
         raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
-    return describe(session, dataset)
+    return describe(session, dataset, me)

@@ -48,6 +48,8 @@ class SampleOut(BaseModel):
     marks: list[MarkOut]
     """Every expert's latest mark."""
     my_mark: MarkOut | None
+    my_mark_id: int | None
+    """Id of my latest mark, a retraction included: what a change of mine is based on."""
     agreement: bool | None
     """Whether the experts who marked it clean or noisy agree; None with fewer than two."""
 
@@ -107,12 +109,14 @@ def describe_samples(
 ) -> list[SampleOut]:
     names = {user_id: name for user_id, name in session.execute(select(User.id, User.name))}
     by_sample: dict[int, list[Mark]] = {}
-    for mark in latest_marks(session, [s.id for s in samples]):
+    for mark in latest_marks(session, [s.id for s in samples], retracted=True):
         by_sample.setdefault(mark.sample_id, []).append(mark)
     out = []
     for s in samples:
-        marks = by_sample.get(s.id, [])
+        with_retracted = by_sample.get(s.id, [])
+        marks = [m for m in with_retracted if m.verdict != "retracted"]
         mine = next((m for m in marks if m.user_id == me.id), None)
+        my_latest = next((m for m in with_retracted if m.user_id == me.id), None)
         out.append(
             SampleOut(
                 id=s.id,
@@ -124,6 +128,7 @@ def describe_samples(
                 label=labels.get(s.id, s.original_label),
                 marks=[_mark_out(m, names) for m in marks],
                 my_mark=_mark_out(mine, names) if mine else None,
+                my_mark_id=my_latest.id if my_latest else None,
                 agreement=_agreement(marks),
             )
         )

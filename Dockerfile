@@ -1,0 +1,14 @@
+# One image for the API and the workers. TORCH_INDEX picks the torch build: CPU for the
+# API, CUDA for GPU workers (see docker-compose.yml).
+FROM python:3.11-slim-bookworm
+ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
+WORKDIR /app
+RUN pip install --no-cache-dir torch==2.13.0 --index-url ${TORCH_INDEX}
+COPY pyproject.toml README.md alembic.ini ./
+COPY alembic alembic
+COPY backend backend
+COPY frontend frontend
+RUN pip install --no-cache-dir -e ".[postgres]"
+ENV MECLEAN_DATA_DIR=/data
+EXPOSE 8000
+CMD ["meclean", "serve", "--host", "0.0.0.0"]

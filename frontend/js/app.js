@@ -1,0 +1,141 @@
+// The shell: sign-in, the top bar (dataset, progress counter, who am I) and the screens,
+// one per address (#/samples, #/sample/12, #/class-means, #/runs, #/runs/3, ...).
+import { api, ApiError } from "./api.js";
+import { onMarksChanged, unsavedCount } from "./marks.js";
+import { h, toast } from "./ui.js";
+import { showGrid } from "./grid.js";
+import { showSample } from "./detail.js";
+import { showClassMeans } from "./classmeans.js";
+import { showRuns, showRun } from "./runs.js";
+import { showProjection } from "./projection.js";
+
+export const state = { me: null, datasets: [], dataset: null };
+let leaveScreen = null;
+
+const routes = [
+  [/^#\/sample\/(\d+)$/, (m) => showSample(state, Number(m[1]))],
+  [/^#\/class-means$/, () => showClassMeans(state)],
+  [/^#\/runs\/(\d+)\/projection$/, (m) => showProjection(state, Number(m[1]))],
+  [/^#\/runs\/(\d+)$/, (m) => showRun(state, Number(m[1]))],
+  [/^#\/runs$/, () => showRuns(state)],
+  [/^#\/samples$/, () => showGrid(state)],
+];
+
+async function route() {
+  if (!state.me) return;
+  leaveScreen?.();
+  leaveScreen = null;
+  const view = document.getElementById("view");
+  view.replaceChildren();
+  if (!state.dataset) {
+    view.append(h("p", { class: "empty" }, "No dataset yet: run `meclean demo` or import one."));
+    return;
+  }
+  for (const link of document.querySelectorAll("#topbar nav a")) {
+    link.classList.toggle("active", location.hash.startsWith(link.getAttribute("href")));
+  }
+  const match = routes.find(([pattern]) => pattern.test(location.hash));
+  if (!match) {
+    location.hash = "#/samples";
+    return;
+  }
+  try {
+    leaveScreen = (await match[1](location.hash.match(match[0]))) ?? null;
+  } catch (error) {
+    view.append(h("p", { class: "error" }, `Could not show this screen: ${error.message}`));
+  }
+}
+
+export async function refreshCounter() {
+  if (!state.dataset) return;
+  const d = await api(`/api/datasets/${state.dataset.id}`);
+  state.dataset = d;
+  const mine = d.my_verdicts;
+  const myMarked = Object.values(mine).reduce((a, b) => a + b, 0);
+  const unsaved = unsavedCount();
+  document.getElementById("counter").replaceChildren(
+    h("span", { id: "my-progress", title: "My marks" },
+      `Me: ${myMarked} / ${d.samples} marked (${mine.clean ?? 0} clean, ${mine.noisy ?? 0} noisy)`),
+    h("span", { id: "all-progress", title: "Samples any expert marked" },
+      `Everyone: ${d.marked} / ${d.samples} (${d.verdicts.clean ?? 0} clean, ${d.verdicts.noisy ?? 0} noisy)`),
+    unsaved ? h("span", { class: "unsaved" }, `${unsaved} unsaved`) : ""
+  );
+}
+
+let counterTimer;
+onMarksChanged(() => {
+  clearTimeout(counterTimer);
+  counterTimer = setTimeout(() => refreshCounter().catch(() => {}), 250);
+});
+
+function showLogin(message) {
+  state.me = null;
+  document.getElementById("topbar").hidden = true;
+  const error = h("p", { class: "error", role: "alert" }, message ?? "");
+  const form = h(
+    "form",
+    { class: "login", "aria-label": "Sign in" },
+    h("h1", {}, "meclean"),
+    h("p", {}, "Clean the labels of micro-expression datasets."),
+    h("label", {}, "Name", h("input", { name: "name", autocomplete: "username", required: true })),
+    h("label", {}, "Password",
+      h("input", { name: "password", type: "password", autocomplete: "current-password", required: true })),
+    h("button", { type: "submit" }, "Sign in"),
+    error
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api("/api/login", { method: "POST", body: { name: data.get("name"), password: data.get("password") } });
+      await start();
+    } catch (e) {
+      error.textContent = e instanceof ApiError ? e.message : `Cannot reach the server: ${e.message}`;
+    }
+  });
+  document.getElementById("view").replaceChildren(form);
+  form.querySelector("input").focus();
+}
+
+async function start() {
+  // Without the CSRF cookie there is no session to ask about: go straight to sign-in.
+  if (!document.cookie.includes("meclean_csrf=")) return showLogin();
+  try {
+    state.me = await api("/api/me");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return showLogin();
+    throw error;
+  }
+  document.getElementById("topbar").hidden = false;
+  document.getElementById("whoami").textContent = `${state.me.name} (${state.me.role})`;
+  state.datasets = await api("/api/datasets");
+  const picker = document.getElementById("dataset-picker");
+  const wanted = Number(localStorage.getItem("meclean.dataset"));
+  state.dataset = state.datasets.find((d) => d.id === wanted) ?? state.datasets[0] ?? null;
+  picker.replaceChildren(...state.datasets.map((d) =>
+    h("option", { value: d.id, selected: d.id === state.dataset?.id }, d.name)));
+  picker.onchange = () => {
+    state.dataset = state.datasets.find((d) => d.id === Number(picker.value));
+    localStorage.setItem("meclean.dataset", picker.value);
+    refreshCounter();
+    route();
+  };
+  await refreshCounter();
+  if (!location.hash || location.hash === "#/") location.hash = "#/samples";
+  else route();
+}
+
+window.addEventListener("hashchange", route);
+window.addEventListener("meclean:signed-out", () => showLogin("Your session ended; sign in again."));
+document.getElementById("logout").addEventListener("click", async () => {
+  await api("/api/logout", { method: "POST" }).catch(() => {});
+  showLogin();
+});
+document.getElementById("help-button").addEventListener("click", () =>
+  document.getElementById("help").showModal());
+document.addEventListener("keydown", (event) => {
+  if (event.key === "?" && !event.target.closest("input, textarea, select")) {
+    document.getElementById("help").showModal();
+  }
+});
+start().catch((error) => toast(`meclean could not start: ${error.message}`, "error"));

@@ -1,0 +1,28 @@
+// The mean Vx, Vy and strain image per class (the paper's Figure 1), for any label version,
+// per dataset or composite, two versions side by side.
+import { api } from "./api.js";
+import { h, select } from "./ui.js";
+
+export async function showClassMeans(state) {
+  const view = document.getElementById("view");
+  const versions = await api(`/api/datasets/${state.dataset.id}/label-versions`);
+  const current = versions.find((v) => v.current) ?? versions.at(-1);
+  const choice = { left: versions[0].id, right: current.id, group: "composite" };
+  const figures = h("div", { class: "side-by-side" });
+  const options = versions.map((v) => [v.id, `v${v.id}${v.current ? " (current)" : ""}: ${v.reason}`.slice(0, 80)]);
+  const draw = () => figures.replaceChildren(...["left", "right"].map((side) =>
+    h("figure", {}, h("img", {
+      src: `/api/datasets/${state.dataset.id}/class-means?version_id=${choice[side]}&group=${choice.group}&size=240`,
+      alt: `class means, label version ${choice[side]}`,
+    }), h("figcaption", {}, `Label version ${choice[side]}, ${choice.group}: rows negative, positive, surprise; columns Vx, Vy, strain`))));
+  view.replaceChildren(
+    h("h1", {}, "Class means"),
+    h("form", { class: "filters" },
+      select("left", options, choice.left, (v) => { choice.left = v; draw(); }, "Left "),
+      select("right", options, choice.right, (v) => { choice.right = v; draw(); }, "Right "),
+      select("group", [["composite", "Composite"], ["casme2", "CASME II"], ["samm", "SAMM"], ["smic", "SMIC"]],
+        choice.group, (v) => { choice.group = v; draw(); }, "Group ")),
+    figures
+  );
+  draw();
+}

@@ -1,0 +1,69 @@
+// One sample: frames and flow at a larger size, its dataset's class means beside it, every
+// expert's marks, its label history and what each run made of it.
+import { api, render } from "./api.js";
+import { mark, onMarksChanged, undo } from "./marks.js";
+import { CLASSES, fixed, h } from "./ui.js";
+
+export async function showSample(state, sampleId) {
+  const view = document.getElementById("view");
+  let sample = await api(`/api/samples/${sampleId}`);
+  const frames = h("section", { class: "panels", "aria-label": "Frames and flow" },
+    [["onset", "Onset"], ["apex", "Apex"], ["vx", "Vx"], ["vy", "Vy"], ["strain", "Optical strain"],
+      ["flow", "Colour-coded flow"], ["arrows", "Flow on the apex frame"]].map(([kind, title]) =>
+      h("figure", {}, h("img", { src: render(sample.id, kind, 200), alt: `${title} of ${sample.name}`, height: 200 }),
+        h("figcaption", {}, title))));
+  const means = h("figure", { class: "class-means" },
+    h("img", { src: `/api/datasets/${sample.dataset_id}/class-means?group=${sample.source}&size=180`,
+      alt: `class means of ${sample.source}` }),
+    h("figcaption", {}, `Class means of ${sample.source} (rows: ${CLASSES.join(", ")}; columns: Vx, Vy, strain)`));
+  const note = h("textarea", { name: "note", rows: 2, cols: 40, placeholder: "Note (optional)" },
+    sample.my_mark?.note ?? "");
+  const myMark = h("div", { class: "my-mark" });
+  const drawMine = () => myMark.replaceChildren(
+    h("strong", {}, "My verdict: "), sample.my_mark ? `${sample.my_mark.verdict}${sample.my_mark.typical ? " (typical)" : ""}` : "unmarked",
+    ...[["clean", false, "Clean (c)"], ["noisy", false, "Noisy (n)"], ["unsure", false, "Unsure (u)"], ["clean", true, "Typical (t)"]]
+      .map(([verdict, typical, text]) => h("button", { type: "button",
+        onclick: () => mark(sample, verdict, typical, note.value) }, text)));
+  drawMine();
+  const stop = onMarksChanged((changed) => {
+    if (changed.id === sample.id) {
+      sample = changed;
+      drawMine();
+    }
+  });
+  const keys = { c: ["clean", false], n: ["noisy", false], u: ["unsure", false], t: ["clean", true] };
+  const onKey = (event) => {
+    if (event.target.closest("input, textarea, select, dialog") || event.ctrlKey || event.metaKey) return;
+    if (event.key in keys) mark(sample, ...keys[event.key], note.value);
+    else if (event.key === "z") undo();
+  };
+  document.addEventListener("keydown", onKey);
+  const marks = h("table", { class: "marks" },
+    h("caption", {}, "All experts' marks"),
+    h("tr", {}, h("th", {}, "Expert"), h("th", {}, "Verdict"), h("th", {}, "Note"), h("th", {}, "When")),
+    sample.marks.map((m) => h("tr", {}, h("td", {}, m.user), h("td", {}, m.verdict + (m.typical ? " (typical)" : "")),
+      h("td", {}, m.note), h("td", {}, new Date(m.created_at).toLocaleString()))));
+  const history = h("table", { class: "history" },
+    h("caption", {}, "Label history"),
+    h("tr", {}, h("th", {}, "Version"), h("th", {}, "Label"), h("th", {}, "Why")),
+    sample.label_history.map((e) => h("tr", {}, h("td", {}, e.version_id), h("td", {}, e.label), h("td", {}, e.reason))));
+  const runs = h("table", { class: "verdicts" },
+    h("caption", {}, "Runs"),
+    h("tr", {}, ...["Run", "Method", "Prediction", ...CLASSES.map((c) => `p(${c})`), "Flag rate", "Loss", "Proposed"].map((t) => h("th", {}, t))),
+    sample.runs.map((r) => h("tr", {},
+      h("td", {}, h("a", { href: `#/runs/${r.run_id}` }, r.run_id)), h("td", {}, r.method), h("td", {}, r.prediction),
+      r.probabilities.map((p) => h("td", {}, fixed(p, 2))), h("td", {}, fixed(r.flag_rate, 2)),
+      h("td", {}, fixed(r.final_loss, 3)), h("td", {}, r.proposed_label ?? "–"))));
+  view.replaceChildren(
+    h("p", {}, h("a", { href: "#/samples" }, "← Samples")),
+    h("h1", {}, `${sample.label} | ${sample.subject} | ${sample.name}`),
+    h("p", {}, `${sample.source}, emotion “${sample.emotion}”, originally ${sample.original_label}; apex ${sample.apex_source}.`),
+    myMark, note,
+    h("div", { class: "detail" }, frames, means),
+    marks, history, sample.runs.length ? runs : h("p", {}, "No finished run has scored this sample yet.")
+  );
+  return () => {
+    stop();
+    document.removeEventListener("keydown", onKey);
+  };
+}

@@ -1,0 +1,196 @@
+// The expert's main screen: sample cards, filters, keyboard marking.
+import { api, render } from "./api.js";
+import { isUnsaved, mark, onMarksChanged, undo } from "./marks.js";
+import { CLASSES, h, select, toast } from "./ui.js";
+
+const PAGE = 60;
+const RENDERS = [["triptych", "Vx | Vy | strain"], ["flow", "Colour flow"], ["arrows", "Arrows on apex"]];
+const KEY_VERDICTS = { c: ["clean", false], n: ["noisy", false], u: ["unsure", false], t: ["clean", true] };
+
+function loadFilters() {
+  const defaults = { source: "", label: "", subject: "", verdict: "", disagreement: false,
+    run_id: "", flagged: false, sort: "name", kind: "triptych" };
+  try {
+    return { ...defaults, ...JSON.parse(localStorage.getItem("meclean.filters") ?? "{}") };
+  } catch {
+    return defaults;
+  }
+}
+
+export async function showGrid(state) {
+  const view = document.getElementById("view");
+  const filters = loadFilters();
+  const runs = (await api("/api/runs", { query: { dataset_id: state.dataset.id } }))
+    .filter((r) => r.status === "succeeded");
+  if (filters.run_id && !runs.some((r) => String(r.id) === String(filters.run_id))) {
+    Object.assign(filters, { run_id: "", flagged: false, sort: "name" });
+  }
+  const grid = h("section", { class: "grid", id: "grid", "aria-label": "Samples" });
+  const sentinel = h("div", { class: "sentinel" });
+  const status = h("p", { class: "grid-status", "aria-live": "polite" });
+  let samples = [];
+  let cursor = null;
+  let done = false;
+  let loading = null;
+  let focus = 0;
+  let generation = 0;
+
+  const setFilter = (key) => (value) => {
+    filters[key] = value;
+    if (key === "run_id" && !value) Object.assign(filters, { flagged: false, sort: "name" });
+    localStorage.setItem("meclean.filters", JSON.stringify(filters));
+    reload();
+  };
+  const runFilters = filters.run_id ? [
+    h("label", {}, h("input", { type: "checkbox", name: "flagged", checked: filters.flagged,
+      onchange: (e) => setFilter("flagged")(e.target.checked) }), " flagged by the run"),
+    select("sort", [["name", "Sort: name"], ["loss", "Sort: run's loss"], ["flag_rate", "Sort: flag rate"]],
+      filters.sort, setFilter("sort")),
+  ] : [];
+  const bar = h("form", { class: "filters", "aria-label": "Filters", onsubmit: (e) => e.preventDefault() },
+    select("source", [["", "All datasets"], ["casme2", "CASME II"], ["samm", "SAMM"], ["smic", "SMIC"]],
+      filters.source, setFilter("source")),
+    select("label", [["", "All labels"], ...CLASSES.map((c) => [c, c])], filters.label, setFilter("label")),
+    h("label", {}, "Subject ", h("input", { name: "subject", size: 8, value: filters.subject,
+      onchange: (e) => setFilter("subject")(e.target.value.trim()) })),
+    select("verdict", [["", "Any verdict of mine"], ["unmarked", "Unmarked by me"], ["clean", "I marked clean"],
+      ["noisy", "I marked noisy"], ["unsure", "I marked unsure"]], filters.verdict, setFilter("verdict")),
+    h("label", {}, h("input", { type: "checkbox", name: "disagreement", checked: filters.disagreement,
+      onchange: (e) => setFilter("disagreement")(e.target.checked) }), " experts disagree"),
+    select("run_id", [["", "No run"], ...runs.map((r) => [r.id, `Run ${r.id} (${r.method.name})`])],
+      filters.run_id, (v) => { setFilter("run_id")(v); showGrid(state); }),
+    ...runFilters,
+    select("kind", RENDERS, filters.kind, (v) => {
+      filters.kind = v;
+      localStorage.setItem("meclean.filters", JSON.stringify(filters));
+      for (const img of grid.querySelectorAll("img")) img.src = render(img.dataset.id, v, 150);
+    }, "Render ")
+  );
+  view.replaceChildren(bar, status, grid, sentinel);
+
+  function badge(m, mine) {
+    const text = m.verdict + (m.typical ? " ★" : "");
+    return h("span", { class: `badge ${m.verdict}${mine ? " mine" : ""}`,
+      title: `${m.user}: ${text}${m.note ? ` (${m.note})` : ""}` }, mine ? text : `${m.user}: ${text}`);
+  }
+
+  function card(sample, index) {
+    const others = sample.marks.filter((m) => m.user !== state.me.name);
+    const mine = sample.my_mark ? badge({ ...sample.my_mark, user: state.me.name }, true)
+      : h("span", { class: "badge unmarked mine" }, "unmarked");
+    return h("article", {
+      class: `card${isUnsaved(sample.id) ? " unsaved" : ""}`, tabindex: index === focus ? 0 : -1,
+      dataset: { id: sample.id, index }, "aria-label": `${sample.label} ${sample.subject} ${sample.name}`,
+      onclick: () => setFocus(index), ondblclick: () => (location.hash = `#/sample/${sample.id}`),
+    },
+    h("h3", {}, `${sample.label} | ${sample.subject} | ${sample.name}`),
+    h("img", { src: render(sample.id, filters.kind, 150), alt: `flow of ${sample.name}`,
+      loading: "lazy", decoding: "async", height: 150, dataset: { id: sample.id } }),
+    h("div", { class: "badges" }, mine, others.map((m) => badge(m, false)),
+      sample.agreement === false ? h("span", { class: "badge disagree" }, "disagree") : ""));
+  }
+
+  function redraw(index) {
+    const old = grid.children[index];
+    if (!old) return;
+    const hadFocus = old === document.activeElement;
+    const fresh = card(samples[index], index);
+    old.replaceWith(fresh);
+    if (hadFocus) fresh.focus({ preventScroll: true });
+  }
+
+  async function loadMore() {
+    if (done || loading) return loading;
+    const mine = generation;
+    loading = (async () => {
+      const page = await api(`/api/datasets/${state.dataset.id}/samples`, {
+        query: { ...filters, kind: undefined, run_id: filters.run_id || undefined,
+          flagged: filters.flagged || undefined, cursor, limit: PAGE },
+      });
+      if (mine !== generation) return;
+      const start = samples.length;
+      samples.push(...page.items);
+      grid.append(...page.items.map((s, k) => card(s, start + k)));
+      cursor = page.next_cursor;
+      done = cursor === null;
+      status.textContent = `${samples.length}${done ? "" : "+"} samples`;
+      if (start === 0 && samples.length) setFocus(0);
+      if (!samples.length) status.textContent = "No sample matches these filters.";
+    })();
+    try {
+      await loading;
+    } catch (error) {
+      status.textContent = `Could not load samples: ${error.message}`;
+    } finally {
+      loading = null;
+    }
+  }
+
+  function reload() {
+    generation += 1;
+    samples = [];
+    cursor = null;
+    done = false;
+    focus = 0;
+    grid.replaceChildren();
+    loading = null;
+    loadMore();
+  }
+
+  function setFocus(index) {
+    if (!samples.length) return;
+    focus = Math.max(0, Math.min(index, samples.length - 1));
+    for (const el of grid.querySelectorAll(".card[tabindex='0']")) el.tabIndex = -1;
+    const el = grid.children[focus];
+    el.tabIndex = 0;
+    el.focus();
+    el.scrollIntoView({ block: "nearest" });
+    if (focus > samples.length - 10) loadMore();
+  }
+
+  function columns() {
+    const first = grid.children[0];
+    if (!first) return 1;
+    return [...grid.children].filter((c) => c.offsetTop === first.offsetTop).length || 1;
+  }
+
+  function onKey(event) {
+    if (event.target.closest("input, textarea, select, dialog") || event.ctrlKey || event.metaKey || event.altKey) return;
+    const moves = { ArrowRight: 1, l: 1, j: 1, ArrowLeft: -1, h: -1, k: -1,
+      ArrowDown: columns(), ArrowUp: -columns() };
+    if (event.key in moves) {
+      event.preventDefault();
+      setFocus(focus + moves[event.key]);
+    } else if (event.key in KEY_VERDICTS && samples[focus]) {
+      const [verdict, typical] = KEY_VERDICTS[event.key];
+      mark(samples[focus], verdict, typical);
+      setFocus(focus + 1);
+    } else if (event.key === "z") {
+      const sample = undo();
+      const index = sample ? samples.indexOf(sample) : -1;
+      if (index >= 0) setFocus(index);
+    } else if (event.key === "Enter" && samples[focus]) {
+      location.hash = `#/sample/${samples[focus].id}`;
+    }
+  }
+
+  const stopListening = onMarksChanged((sample, how) => {
+    const index = samples.findIndex((s) => s.id === sample.id);
+    if (index >= 0) {
+      samples[index] = sample;
+      redraw(index);
+    }
+    if (how === "retrying") toast("A mark is not saved yet; retrying", "error");
+  });
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) loadMore();
+  }, { rootMargin: "600px" });
+  observer.observe(sentinel);
+  document.addEventListener("keydown", onKey);
+  await loadMore();
+  return () => {
+    document.removeEventListener("keydown", onKey);
+    observer.disconnect();
+    stopListening();
+  };
+}

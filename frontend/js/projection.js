@@ -1,0 +1,134 @@
+// The paper's Figure 5, interactive: the final model's UMAP, points by class, high-loss
+// samples as red crosses, ILC's proposals before/after; select a group to review it.
+import { api, render } from "./api.js";
+import { CLASSES, CLASS_COLOURS, FLAG_COLOUR, canCurate, fixed, h, toast } from "./ui.js";
+
+export async function showProjection(state, runId) {
+  const view = document.getElementById("view");
+  const run = await api(`/api/runs/${runId}`);
+  let data = await api(`/api/runs/${runId}/projection`);
+  let after = false;
+  let selected = [];
+  const curator = canCurate(state.me);
+  const plot = h("div", { id: "projection", class: "projection", role: "img",
+    "aria-label": "UMAP projection of the final model's last hidden layer" });
+  const hover = h("aside", { class: "hover-card", "aria-live": "polite" }, "Hover a point to see its flow.");
+  const list = h("aside", { class: "selection", id: "selection" });
+  const toggle = h("button", { type: "button", id: "toggle-ilc", "aria-pressed": "false",
+    onclick: () => { after = !after; toggle.setAttribute("aria-pressed", String(after)); draw(); } },
+  "Show after ILC");
+
+  function colourClass(i) {
+    return after && data.proposed_label[i] && data.review[i] !== "rejected" ? data.proposed_label[i] : data.current_label[i];
+  }
+
+  function traces() {
+    const index = data.sample_id.map((_, i) => i);
+    const byClass = CLASSES.map((c) => {
+      const points = index.filter((i) => colourClass(i) === c);
+      return {
+        type: "scattergl", mode: "markers", name: c,
+        x: points.map((i) => data.x[i]), y: points.map((i) => data.y[i]),
+        customdata: points.map((i) => i),
+        text: points.map((i) => `${data.name[i]}<br>label ${data.current_label[i]}, predicted ${data.prediction[i]}` +
+          `${data.proposed_label[i] ? `<br>ILC proposes ${data.proposed_label[i]}` : ""}<br>flag rate ${fixed(data.flag_rate[i], 2)}`),
+        hovertemplate: "%{text}<extra></extra>",
+        marker: { color: CLASS_COLOURS[c], size: 8, opacity: 0.85,
+          line: { width: points.map((i) => (data.proposed_label[i] ? 2 : 0)), color: "#222" } },
+      };
+    });
+    const flagged = index.filter((i) => data.high_loss[i]);
+    byClass.push({
+      type: "scattergl", mode: "markers", name: "high loss",
+      x: flagged.map((i) => data.x[i]), y: flagged.map((i) => data.y[i]), customdata: flagged,
+      text: flagged.map((i) => data.name[i]), hovertemplate: "%{text} (high loss)<extra></extra>",
+      // An open cross over the class-coloured point, so both stay readable.
+      marker: { color: FLAG_COLOUR, symbol: "x-open", size: 15, line: { width: 2, color: FLAG_COLOUR } },
+    });
+    return byClass;
+  }
+
+  async function draw() {
+    toggle.textContent = after ? "Show before ILC" : "Show after ILC";
+    const keep = selected;
+    await window.Plotly.react(plot, traces(), {
+      title: { text: `Run ${run.id} (${run.method.name}): ${after ? "after" : "before"} ILC relabelling` },
+      dragmode: "lasso", hovermode: "closest", height: 560,
+      legend: { title: { text: "class / flag" } },
+      xaxis: { title: { text: "UMAP 1" }, zeroline: false }, yaxis: { title: { text: "UMAP 2" }, zeroline: false },
+      margin: { l: 50, r: 10, t: 50, b: 50 },
+    }, { responsive: true, displaylogo: false });
+    selected = keep; // redrawing clears Plotly's selection, not the reviewer's list
+    showSelection();
+  }
+
+  function showSelection() {
+    const withProposal = selected.filter((i) => data.proposed_label[i]);
+    const ids = selected.map((i) => data.sample_id[i]);
+    const review = async (accept) => {
+      const sampleIds = withProposal.map((i) => data.sample_id[i]);
+      try {
+        const result = await api(`/api/runs/${run.id}/relabels`, { method: "POST", body: { sample_ids: sampleIds, accept } });
+        toast(accept ? `Accepted ${result.reviewed} relabels into label version ${result.label_version_id}` : `Rejected ${result.reviewed} relabels`);
+        data = await api(`/api/runs/${run.id}/projection`);
+        await draw();
+      } catch (error) {
+        toast(error.message, "error");
+      }
+    };
+    const bulk = async (verdict) => {
+      try {
+        await api("/api/marks/bulk", { method: "POST", body: { sample_ids: ids, verdict } });
+        toast(`Marked ${ids.length} samples ${verdict}`);
+      } catch (error) {
+        toast(error.message, "error");
+      }
+    };
+    list.replaceChildren(
+      h("h2", {}, `${selected.length} selected`, withProposal.length ? `, ${withProposal.length} with a proposed relabel` : ""),
+      selected.length ? h("div", { class: "actions" },
+        h("button", { type: "button", onclick: () => bulk("clean") }, "Mark clean"),
+        h("button", { type: "button", onclick: () => bulk("noisy") }, "Mark noisy"),
+        curator && withProposal.length ? h("button", { type: "button", id: "accept-relabels", onclick: () => review(true) }, "Accept relabels") : "",
+        curator && withProposal.length ? h("button", { type: "button", id: "reject-relabels", onclick: () => review(false) }, "Reject relabels") : "") : "",
+      h("ul", {}, selected.slice(0, 300).map((i) => h("li", {},
+        h("a", { href: `#/sample/${data.sample_id[i]}` }, data.name[i]),
+        ` ${data.current_label[i]}`,
+        data.proposed_label[i] ? h("span", { class: "proposal" }, ` → ${data.proposed_label[i]}`) : "",
+        data.review[i] ? h("span", { class: `review ${data.review[i]}` }, ` (${data.review[i]})`) : "",
+        data.high_loss[i] ? h("span", { class: "flag" }, " ✕ high loss") : ""))),
+      selected.length > 300 ? h("p", {}, `and ${selected.length - 300} more`) : "");
+  }
+
+  view.replaceChildren(
+    h("p", {}, h("a", { href: `#/runs/${run.id}` }, `← Run ${run.id}`)),
+    h("div", { class: "projection-tools" }, toggle,
+      h("span", {}, "Lasso or box-select points to review them; click a point to open its sample.")),
+    h("div", { class: "projection-layout" }, plot, h("div", { class: "side" }, hover, list)));
+  await draw();
+  plot.on("plotly_hover", (event) => {
+    const i = event.points[0].customdata;
+    const sampleId = data.sample_id[i];
+    hover.replaceChildren(
+      h("img", { src: render(sampleId, "triptych", 120), alt: `flow of ${data.name[i]}`, height: 120 }),
+      h("p", {}, data.name[i]),
+      h("p", {}, `label ${data.current_label[i]}, predicted ${data.prediction[i]}, flag rate ${fixed(data.flag_rate[i], 2)}`),
+      data.proposed_label[i] ? h("p", {}, `ILC proposes ${data.proposed_label[i]}`) : "");
+  });
+  plot.on("plotly_click", (event) => {
+    location.hash = `#/sample/${data.sample_id[event.points[0].customdata]}`;
+  });
+  plot.on("plotly_selected", (event) => {
+    selected = [...new Set((event?.points ?? []).map((p) => p.customdata))];
+    showSelection();
+  });
+  plot.on("plotly_deselect", () => {
+    selected = [];
+    showSelection();
+  });
+  document.body.dataset.projectionReady = String(run.id);
+  return () => {
+    delete document.body.dataset.projectionReady;
+    window.Plotly.purge(plot);
+  };
+}

@@ -1,0 +1,175 @@
+// Training runs: launch (curators), live progress over server-sent events, cancel,
+// comparison in the shape of the paper's Tables 2 and 3, and confusion matrices.
+import { api } from "./api.js";
+import { CLASSES, canCurate, duration, fixed, h, toast } from "./ui.js";
+
+const METHODS = ["ilc", "ltm", "idc", "idc+ilc", "idc+ltm", "baseline", "qpercentile", "gce",
+  "mixup", "trevision", "mwn"];
+const GROUPS = ["composite", "casme2", "samm", "smic"];
+
+function progressCell(run) {
+  const p = run.progress;
+  const percent = Math.round(100 * p.fraction);
+  const detail = run.status === "running"
+    ? `${percent}%${p.eta_s ? `, ${duration(p.eta_s)} left` : ""}${p.loss !== null ? `, loss ${fixed(p.loss)}` : ""}${p.uf1 !== null ? `, UF1 so far ${fixed(p.uf1)}` : ""}`
+    : run.status === "failed" ? run.error : `${percent}%`;
+  return h("td", { class: "progress-cell" },
+    h("progress", { max: 100, value: percent, "aria-label": `run ${run.id} progress` }),
+    h("span", { class: "progress-text" }, detail));
+}
+
+function scoreCell(summary, group) {
+  const s = summary?.[group];
+  return h("td", {}, s ? `${fixed(s.uf1_mean, 4)} ± ${fixed(s.uf1_std, 4)} / ${fixed(s.uar_mean, 4)} ± ${fixed(s.uar_std, 4)}` : "–");
+}
+
+function launchForm(state, versions, users, onLaunched) {
+  const field = (label, input) => h("label", {}, label, input);
+  const form = h("form", { class: "launch", id: "launch-form", "aria-label": "Launch a run" },
+    h("h2", {}, "Launch a run"),
+    field("Method ", h("select", { name: "method" }, METHODS.map((m) => h("option", { value: m }, m)))),
+    field("α (LTM/ILC) ", h("input", { name: "alpha", type: "number", step: "0.1", min: 0, max: 10, value: 2.5 })),
+    field("q ", h("input", { name: "q", type: "number", step: "any", min: 0, max: 100, placeholder: "default" })),
+    field("Warm-up epochs ", h("input", { name: "warmup_epochs", type: "number", min: 0, max: 2000, placeholder: "default" })),
+    field("Epochs ", h("input", { name: "epochs", type: "number", min: 1, max: 2000, value: 200, required: true })),
+    field("Seeds ", h("input", { name: "seeds", type: "number", min: 1, max: 10, value: 1, required: true })),
+    field("Label version ", h("select", { name: "label_version_id" },
+      versions.map((v) => h("option", { value: v.id, selected: v.current }, `v${v.id}${v.current ? " (current)" : ""}`)))),
+    field("IDC marks from ", h("select", { name: "marks_user" },
+      h("option", { value: "" }, "all experts"), users.map((u) => h("option", { value: u }, u)))),
+    field("Consensus ", h("select", { name: "consensus" },
+      h("option", { value: "majority" }, "majority"), h("option", { value: "any-noisy" }, "any noisy"))),
+    field("Device ", h("select", { name: "device" }, ["auto", "cuda", "cpu"].map((d) => h("option", { value: d }, d)))),
+    h("button", { type: "submit" }, "Launch"),
+    h("p", { class: "error", role: "alert" }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    const body = { method: data.method, consensus: data.consensus, device: data.device,
+      alpha: Number(data.alpha), epochs: Number(data.epochs), seeds: Number(data.seeds),
+      label_version_id: Number(data.label_version_id) };
+    if (data.q) body.q = Number(data.q);
+    if (data.warmup_epochs) body.warmup_epochs = Number(data.warmup_epochs);
+    if (data.marks_user) body.marks_user = data.marks_user;
+    try {
+      const run = await api(`/api/datasets/${state.dataset.id}/runs`, { method: "POST", body });
+      form.querySelector(".error").textContent = "";
+      toast(`Run ${run.id} queued`);
+      onLaunched(run);
+    } catch (error) {
+      const where = error.detail?.field ? ` (${error.detail.field})` : "";
+      form.querySelector(".error").textContent = `${error.message}${where}`;
+    }
+  });
+  return form;
+}
+
+export async function showRuns(state) {
+  const view = document.getElementById("view");
+  const curator = canCurate(state.me);
+  const [runs, versions] = await Promise.all([
+    api("/api/runs", { query: { dataset_id: state.dataset.id } }),
+    api(`/api/datasets/${state.dataset.id}/label-versions`),
+  ]);
+  const users = curator && state.me.role === "admin"
+    ? (await api("/api/users")).map((u) => u.name) : [state.me.name];
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const chosen = new Set();
+  const body = h("tbody");
+  const comparison = h("section", { id: "comparison" });
+
+  function row(run) {
+    const active = run.status === "queued" || run.status === "running";
+    return h("tr", { dataset: { run: run.id } },
+      h("td", {}, h("input", { type: "checkbox", "aria-label": `compare run ${run.id}`, checked: chosen.has(run.id),
+        onchange: (e) => { e.target.checked ? chosen.add(run.id) : chosen.delete(run.id); compare(); } })),
+      h("td", {}, h("a", { href: `#/runs/${run.id}` }, run.id)),
+      h("td", {}, `${run.method.name}${run.method.alpha !== undefined && ["ilc", "ltm", "idc+ilc", "idc+ltm"].includes(run.method.name) ? ` α=${run.method.alpha}` : ""}`),
+      h("td", {}, `${run.epochs} × ${run.seeds.length}`),
+      h("td", { class: `status ${run.status}` }, run.status),
+      progressCell(run),
+      scoreCell(run.summary, "composite"),
+      h("td", {}, run.status === "succeeded" ? h("a", { href: `#/runs/${run.id}/projection` }, "Projection") : "",
+        curator && active ? h("button", { type: "button", onclick: () => cancel(run.id) }, "Cancel") : ""));
+  }
+
+  function draw() {
+    body.replaceChildren(...[...byId.values()].sort((a, b) => b.id - a.id).map(row));
+  }
+
+  function compare() {
+    const picked = [...chosen].map((id) => byId.get(id)).filter(Boolean);
+    comparison.replaceChildren(...(picked.length ? [
+      h("h2", {}, "Comparison (UF1 ± std / UAR ± std over seeds)"),
+      h("table", { class: "compare" },
+        h("tr", {}, h("th", {}, "Run"), h("th", {}, "Method"), ...GROUPS.map((g) => h("th", {}, g))),
+        picked.map((r) => h("tr", {}, h("td", {}, r.id), h("td", {}, r.method.name), ...GROUPS.map((g) => scoreCell(r.summary, g))))),
+    ] : []));
+  }
+
+  async function cancel(id) {
+    try {
+      byId.set(id, await api(`/api/runs/${id}/cancel`, { method: "POST" }));
+      draw();
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  }
+
+  view.replaceChildren(
+    h("h1", {}, "Runs"),
+    curator ? launchForm(state, versions, users, (run) => { byId.set(run.id, run); draw(); }) : "",
+    h("table", { class: "runs", id: "runs" },
+      h("thead", {}, h("tr", {}, ...["", "Run", "Method", "Epochs × seeds", "Status", "Progress", "Composite UF1 / UAR", ""].map((t) => h("th", {}, t)))),
+      body),
+    comparison);
+  draw();
+  const events = new EventSource(`/api/runs/events?dataset_id=${state.dataset.id}`);
+  events.addEventListener("progress", (event) => {
+    const run = JSON.parse(event.data);
+    byId.set(run.id, run);
+    draw();
+    compare();
+  });
+  return () => events.close();
+}
+
+function heatmap(element, matrix, title) {
+  window.Plotly.newPlot(element, [{
+    type: "heatmap", z: matrix, x: CLASSES, y: CLASSES, colorscale: "Viridis", showscale: true,
+    hovertemplate: "true %{y}, predicted %{x}: %{z}<extra></extra>",
+    text: matrix.map((r) => r.map(String)), texttemplate: "%{text}",
+  }], {
+    title: { text: title }, width: 340, height: 320, margin: { l: 80, r: 10, t: 40, b: 60 },
+    xaxis: { title: { text: "predicted" } }, yaxis: { title: { text: "true" }, autorange: "reversed" },
+  }, { displayModeBar: false, responsive: true });
+}
+
+export async function showRun(state, runId) {
+  const view = document.getElementById("view");
+  const run = await api(`/api/runs/${runId}`);
+  const parts = h("table", { class: "parts" },
+    h("caption", {}, "Tasks"),
+    h("tr", {}, ...["Task", "Kind", "Seed", "Folds", "Status", "Tries", "Worker", "Progress"].map((t) => h("th", {}, t))),
+    run.parts.map((p) => h("tr", {}, h("td", {}, p.id), h("td", {}, p.kind), h("td", {}, p.seed),
+      h("td", {}, p.folds.length || "–"), h("td", { class: `status ${p.status}` }, p.status), h("td", {}, p.attempts),
+      h("td", {}, p.worker ?? "–"), h("td", {}, `${p.done} / ${p.total}`))));
+  const heatmaps = h("div", { class: "heatmaps" });
+  view.replaceChildren(
+    h("p", {}, h("a", { href: "#/runs" }, "← Runs")),
+    h("h1", {}, `Run ${run.id}: ${run.method.name}, ${run.epochs} epochs × ${run.seeds.length} seeds`),
+    h("p", { class: `status ${run.status}` }, `Status: ${run.status}${run.error ? ` (${run.error})` : ""}`),
+    run.status === "succeeded" ? h("p", {}, h("a", { href: `#/runs/${run.id}/projection` }, "Open the projection review")) : "",
+    h("table", { class: "compare" },
+      h("tr", {}, ...GROUPS.map((g) => h("th", {}, g))),
+      h("tr", {}, ...GROUPS.map((g) => scoreCell(run.summary, g)))),
+    heatmaps, parts,
+    run.traceback ? h("details", {}, h("summary", {}, "Traceback"), h("pre", {}, run.traceback)) : "");
+  const scores = run.metrics?.scores?.[0];
+  for (const group of GROUPS) {
+    if (!scores?.[group]) continue;
+    const element = h("div", { class: "heatmap" });
+    heatmaps.append(element);
+    heatmap(element, scores[group].confusion, `${group} (seed ${run.seeds[0]})`);
+  }
+}

@@ -1,0 +1,59 @@
+// Small DOM helpers shared by the screens.
+
+export const CLASSES = ["negative", "positive", "surprise"];
+// Okabe-Ito colours: told apart with the common colour-vision deficiencies.
+export const CLASS_COLOURS = { negative: "#0072B2", positive: "#009E73", surprise: "#E69F00" };
+export const FLAG_COLOUR = "#CC0000";
+
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on")) element.addEventListener(key.slice(2), value);
+    else if (key === "dataset") Object.assign(element.dataset, value);
+    else if (value === true) element.setAttribute(key, "");
+    else element.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+let toastTimer;
+export function toast(message, kind = "info") {
+  const box = document.getElementById("toast");
+  box.textContent = message;
+  box.className = `visible ${kind}`;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (box.className = ""), kind === "error" ? 8000 : 3000);
+}
+
+export function select(name, options, value, onchange, label) {
+  return h(
+    "label",
+    {},
+    label ?? "",
+    h(
+      "select",
+      { name, onchange: (e) => onchange(e.target.value) },
+      options.map(([v, text]) => h("option", { value: v, selected: String(v) === String(value) }, text))
+    )
+  );
+}
+
+export function fixed(value, digits = 3) {
+  return value === null || value === undefined ? "–" : Number(value).toFixed(digits);
+}
+
+export function duration(seconds) {
+  if (seconds === null || seconds === undefined) return "";
+  const s = Math.round(seconds);
+  return s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`
+    : s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+}
+
+export function canCurate(me) {
+  return me.role === "curator" || me.role === "admin";
+}

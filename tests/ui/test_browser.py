@@ -1,0 +1,101 @@
+"""What experts do in the browser, clicked through in Chromium."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.ui.conftest import screenshot, sign_in
+
+
+def test_an_expert_marks_by_keyboard_and_finds_the_marks_after_a_reload(page):
+    page.goto("/")
+    screenshot(page, "login")
+    sign_in(page, "annotator")
+    cards = page.locator(".card")
+    expect(cards).to_have_count(18)
+    expect(page.locator("#my-progress")).to_contain_text("Me: 0 / 18")
+
+    page.keyboard.press("c")
+    page.keyboard.press("n")
+    page.keyboard.press("t")
+
+    expect(page.locator("#my-progress")).to_have_text("Me: 3 / 18 marked (2 clean, 1 noisy)")
+    expect(cards.nth(0).locator(".badge.mine")).to_have_text("clean")
+    expect(cards.nth(1).locator(".badge.mine")).to_have_text("noisy")
+    expect(cards.nth(2).locator(".badge.mine")).to_have_text("clean ★")
+    page.keyboard.press("z")
+    expect(page.locator("#my-progress")).to_have_text("Me: 2 / 18 marked (1 clean, 1 noisy)")
+    screenshot(page, "grid")
+
+    page.reload()
+    expect(cards.nth(0).locator(".badge.mine")).to_have_text("clean")
+    expect(cards.nth(1).locator(".badge.mine")).to_have_text("noisy")
+    expect(cards.nth(2).locator(".badge.mine")).to_have_text("unmarked")
+
+    page.get_by_role("combobox").filter(has_text="Any verdict of mine").select_option("unmarked")
+    expect(cards).to_have_count(16)
+    title = cards.nth(0).locator("h3").inner_text()
+    cards.nth(0).click()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.get_by_alt_text(re.compile("^Optical strain of"))).to_be_visible()
+    screenshot(page, "sample")
+
+    page.get_by_role("link", name="Class means").click()
+    expect(page.get_by_role("heading", name="Class means")).to_be_visible()
+    expect(page.locator(".side-by-side img")).to_have_count(2)
+    screenshot(page, "class-means")
+
+
+def lasso_everything(page) -> None:
+    box = page.locator("#projection .nsewdrag").first.bounding_box()
+    left, top = box["x"] + 2, box["y"] + 2
+    right, bottom = box["x"] + box["width"] - 2, box["y"] + box["height"] - 2
+    page.mouse.move(left, top)
+    page.mouse.down()
+    for x, y in ((right, top), (right, bottom), (left, bottom), (left, top + 5)):
+        page.mouse.move(x, y, steps=8)
+    page.mouse.up()
+
+
+def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
+    sign_in(page, "curator")
+    page.get_by_role("link", name="Runs").click()
+    form = page.locator("#launch-form")
+    form.get_by_label("Method").select_option("ilc")
+    form.get_by_label(re.compile("LTM/ILC")).fill("0")
+    form.get_by_label("Epochs", exact=True).fill("4")
+    form.get_by_role("button", name="Launch").click()
+
+    row = page.locator("#runs tbody tr").first
+    expect(row.locator(".status")).to_have_text("running", timeout=60_000)
+    screenshot(page, "runs")
+    expect(row.locator(".status")).to_have_text("succeeded", timeout=180_000)
+    expect(row.locator("progress")).to_have_attribute("value", "100")
+
+    row.get_by_role("link", name="Projection").click()
+    page.wait_for_selector("body[data-projection-ready]")
+    expect(page.locator("#projection .legendtext")).to_have_count(4)
+    lasso_everything(page)
+    expect(page.locator("#selection h2")).to_contain_text("18 selected")
+    screenshot(page, "projection")
+    page.get_by_role("button", name="Accept relabels").click()
+    expect(page.locator("#toast")).to_contain_text("into label version")
+
+    versions = page.request.get("/api/datasets/1/label-versions").json()
+    assert len(versions) == 2 and versions[-1]["current"]
+    assert "proposed by run 1" in versions[-1]["reason"]
+    expect(page.locator("#selection .review.accepted").first).to_be_visible()
+
+
+def test_an_annotator_has_no_launch_form_and_the_api_refuses_the_launch(page):
+    sign_in(page, "annotator")
+    page.get_by_role("link", name="Runs").click()
+    expect(page.get_by_role("heading", name="Runs")).to_be_visible()
+    expect(page.locator("#launch-form")).to_have_count(0)
+
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "meclean_csrf")
+    response = page.request.post(
+        "/api/datasets/1/runs", data={"method": "ilc"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert response.status == 403

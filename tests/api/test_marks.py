@@ -105,3 +105,39 @@ def test_sample_detail_has_its_label_history(login, imported):
     detail = login("annotator").get("/api/samples/1").json()
     assert [h["version_id"] for h in detail["label_history"]] == [1]
     assert detail["label"] == detail["original_label"]
+
+
+def test_retracting_my_mark_undoes_it_but_keeps_the_history(login, imported):
+    client = login("annotator")
+    first = samples_of(client, imported, limit=1)["items"][0]
+    marked = client.put(f"/api/samples/{first['id']}/mark", json={"verdict": "noisy"}).json()
+
+    retracted = client.put(
+        f"/api/samples/{first['id']}/mark", json={"verdict": "retracted", "based_on": marked["id"]}
+    )
+
+    assert retracted.status_code == 200
+    sample = client.get(f"/api/samples/{first['id']}").json()
+    assert sample["my_mark"] is None and sample["marks"] == []
+    assert sample["my_mark_id"] == retracted.json()["id"]
+    unmarked = samples_of(client, imported, verdict="unmarked", limit=500)["items"]
+    assert first["id"] in [s["id"] for s in unmarked]
+    again = client.put(
+        f"/api/samples/{first['id']}/mark", json={"verdict": "clean", "based_on": marked["id"]}
+    )
+    assert again.status_code == 409
+
+
+def test_the_dataset_counts_my_marks_and_everyones(login, imported):
+    ana, bo = login("annotator"), login("annotator2")
+    items = samples_of(ana, imported, limit=3)["items"]
+    ana.put(f"/api/samples/{items[0]['id']}/mark", json={"verdict": "clean"})
+    ana.put(f"/api/samples/{items[1]['id']}/mark", json={"verdict": "noisy"})
+    bo.put(f"/api/samples/{items[1]['id']}/mark", json={"verdict": "clean"})
+    bo.put(f"/api/samples/{items[2]['id']}/mark", json={"verdict": "unsure"})
+
+    dataset = ana.get(f"/api/datasets/{imported}").json()
+
+    assert dataset["my_verdicts"] == {"clean": 1, "noisy": 1}
+    assert dataset["verdicts"] == {"clean": 2, "noisy": 1, "unsure": 1}
+    assert dataset["marked"] == 3

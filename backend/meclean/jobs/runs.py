@@ -198,7 +198,9 @@ def ready_aggregations(session: Session, run_id: int | None = None) -> list[int]
 
 
 @dataclass(frozen=True)
-class RunProgress:
+class ProgressSummary:
+    """How far a run is, over all its parts."""
+
     done: int
     total: int
     fraction: float
@@ -208,7 +210,7 @@ class RunProgress:
     running_parts: int
 
 
-def run_progress(run: Run) -> RunProgress:
+def run_progress(run: Run) -> ProgressSummary:
     """Work done over all parts, and a finish-time estimate from the pace so far."""
     done = sum(p.done for p in run.parts)
     total = max(1, sum(p.total for p in run.parts))
@@ -219,7 +221,7 @@ def run_progress(run: Run) -> RunProgress:
         eta = elapsed * (1 - fraction) / fraction
     running = [p for p in run.parts if p.status == "running"]
     latest = max(running or run.parts, key=lambda p: _aware(p.heartbeat_at or run.created_at))
-    return RunProgress(
+    return ProgressSummary(
         done,
         total,
         1.0 if run.status == "succeeded" else fraction,

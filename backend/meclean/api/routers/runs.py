@@ -22,6 +22,7 @@ from meclean.db.models import Dataset, RelabelReview, Run, RunSampleResult, Samp
 from meclean.db.session import transaction
 from meclean.jobs.runs import (
     ACTIVE,
+    ProgressSummary,
     RunError,
     RunRequest,
     cancel_run,
@@ -49,16 +50,6 @@ class RunLaunch(BaseModel):
     consensus: Literal["majority", "any-noisy"] = "majority"
     device: Literal["auto", "cpu", "cuda"] = "auto"
     tasks_per_seed: int = Field(4, ge=1, le=68, description="fold groups per seed")
-
-
-class ProgressOut(BaseModel):
-    done: int
-    total: int
-    fraction: float
-    eta_s: float | None
-    loss: float | None
-    uf1: float | None
-    running_parts: int
 
 
 class PartOut(BaseModel):
@@ -92,7 +83,7 @@ class RunOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    progress: ProgressOut
+    progress: ProgressSummary
     summary: dict[str, dict[str, float]] | None
 
 
@@ -163,7 +154,7 @@ def run_out(run: Run, names: dict[int, str], detail: bool = False) -> RunOut | R
         created_at=run.created_at,
         started_at=run.started_at,
         finished_at=run.finished_at,
-        progress=ProgressOut(**vars(run_progress(run))),
+        progress=run_progress(run),
         summary=(run.metrics or {}).get("summary"),
     )
     if not detail:

@@ -58,8 +58,12 @@ class PartMonitor:
         self._last = 0.0
 
     def report(self, done: int, loss: float | None = None, uf1: float | None = None) -> None:
+        first = self.done == 0 and done > 0
         self.done, self.loss, self.uf1 = min(done, self.total), loss, uf1
-        self.should_stop()
+        if first:
+            self.flush()  # show at once that training is under way; then once a heartbeat
+        else:
+            self.should_stop()
 
     def should_stop(self) -> bool:
         if self.jobs.stopping.is_set():

@@ -39,11 +39,13 @@ def test_an_expert_marks_by_keyboard_and_finds_the_marks_after_a_reload(page):
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.get_by_alt_text(re.compile("^Optical strain of"))).to_be_visible()
+    page.wait_for_load_state("networkidle")
     screenshot(page, "sample")
 
     page.get_by_role("link", name="Class means").click()
     expect(page.get_by_role("heading", name="Class means")).to_be_visible()
     expect(page.locator(".side-by-side img")).to_have_count(2)
+    page.wait_for_load_state("networkidle")
     screenshot(page, "class-means")
 
 

@@ -7,7 +7,6 @@ import os
 import socket
 import tempfile
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -44,8 +43,10 @@ def worker_name() -> str:
 class PartMonitor:
     """A running part's link to the database: progress and heartbeat out, stop requests in.
 
-    Written at most once per ``HEARTBEAT_SECONDS``; ``should_stop`` is cheap enough to call
-    every batch.
+    A thread of its own writes the heartbeat and the latest progress every
+    ``HEARTBEAT_SECONDS``, whatever the training is doing (a long UMAP included), and
+    reads whether the run still wants the part; ``should_stop`` only reads a flag, so it is
+    cheap enough to call every batch.
     """
 
     def __init__(self, jobs: Jobs, part: RunPart) -> None:
@@ -55,26 +56,38 @@ class PartMonitor:
         self.loss: float | None = None
         self.uf1: float | None = None
         self.stop_reason: str | None = None
-        self._last = 0.0
+        self._finished = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{part.id}", daemon=True)
+
+    def __enter__(self) -> PartMonitor:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._finished.set()
+        self._thread.join()
 
     def report(self, done: int, loss: float | None = None, uf1: float | None = None) -> None:
         first = self.done == 0 and done > 0
         self.done, self.loss, self.uf1 = min(done, self.total), loss, uf1
         if first:
-            self.flush()  # show at once that training is under way; then once a heartbeat
-        else:
-            self.should_stop()
+            self.flush()  # show at once that training is under way
 
     def should_stop(self) -> bool:
         if self.jobs.stopping.is_set():
             self.stop_reason = "shutdown"
-        elif time.monotonic() - self._last >= HEARTBEAT_SECONDS:
-            self.flush()
         return self.stop_reason is not None
 
+    def _beat(self) -> None:
+        while not self._finished.wait(HEARTBEAT_SECONDS):
+            try:
+                self.flush()
+            except Exception:
+                log.exception("heartbeat of part %s failed; trying again", self.part_id)
+
     def flush(self) -> None:
-        self._last = time.monotonic()
-        with transaction(self.jobs.sessions) as session:
+        with self._lock, transaction(self.jobs.sessions) as session:
             mine = session.execute(
                 update(RunPart)
                 .where(
@@ -98,23 +111,22 @@ def execute_part(jobs: Jobs, part_id: int) -> None:
     part = _claim(jobs.sessions, part_id)
     if part is None:
         return
-    monitor = PartMonitor(jobs, part)
     if jobs.torch_threads:
         torch.set_num_threads(jobs.torch_threads)
     try:
-        with jobs.sessions() as session:
-            run = session.get(Run, part.run_id)
+        with PartMonitor(jobs, part) as monitor:
             if part.kind == "aggregate":
-                store_results(jobs.sessions, jobs.settings, run, monitor.should_stop)
+                store_results(jobs.sessions, jobs.settings, part.run_id, monitor.should_stop)
                 return  # store_results marks the part and the run in one transaction
-            store = FeatureStore(jobs.settings.feature_dir)
-            data = run_training_set(session, run, store, monitor.should_stop)
-        monitor.flush()
-        output = _part_dir(jobs, part.run_id)
-        if part.kind == "folds":
-            _train_folds(jobs, run, part, data, monitor, output)
-        else:
-            _train_final_model(jobs, run, part, data, monitor, output)
+            with jobs.sessions() as session:
+                run = session.get(Run, part.run_id)
+                store = FeatureStore(jobs.settings.feature_dir)
+                data = run_training_set(session, run, store, monitor.should_stop)
+            output = _part_dir(jobs, part.run_id)
+            if part.kind == "folds":
+                _train_folds(jobs, run, part, data, monitor, output)
+            else:
+                _train_final_model(jobs, run, part, data, monitor, output)
     except Cancelled:
         _stopped(jobs, part, monitor.stop_reason or "cancelled")
         return

@@ -51,11 +51,11 @@ def load_fold_output(path: Path) -> LosoOutput:
 
 
 def store_results(
-    sessions: sessionmaker[Session], settings: Settings, run: Run, should_stop: ShouldStop
+    sessions: sessionmaker[Session], settings: Settings, run_id: int, should_stop: ShouldStop
 ) -> None:
     """Score the run from its parts' files; its results and 'succeeded' appear together."""
     with sessions() as session:
-        run = session.get(Run, run.id)
+        run = session.get(Run, run_id)
         parts = list(run.parts)
         data = run_training_set(session, run, FeatureStore(settings.feature_dir))
     seeds = run.config["seeds"]

@@ -4,6 +4,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from meclean.api.app import create_app
 from tests.api.conftest import PASSWORD
 
 FAST_RUN = {"method": "ilc", "alpha": 0.0, "epochs": 4, "tasks_per_seed": 2}
@@ -163,3 +164,24 @@ def test_results_of_an_unfinished_run_are_refused(login, imported):
     assert curator.get(f"/api/runs/{run_id}/results").status_code == 409
     assert curator.get(f"/api/runs/{run_id}").json()["status"] == "queued"
     assert curator.delete(f"/api/runs/{run_id}").status_code == 409
+
+
+def test_a_server_restart_loses_no_run(settings, app, imported):
+    with TestClient(app):
+        curator = signed_in(app, "curator")
+        running = curator.post(f"/api/datasets/{imported}/runs", json={**FAST_RUN, "epochs": 400})
+        queued = curator.post(f"/api/datasets/{imported}/runs", json=FAST_RUN)
+        run_id = running.json()["id"]
+        wait_for(curator, run_id, lambda r: r["progress"]["done"] > 0)
+    # The server stopped mid-run: its running part went back to the queue.
+    with TestClient(create_app(settings)) as restarted:
+        restarted.post("/api/login", json={"name": "curator", "password": PASSWORD})
+        for launched in (running, queued):
+            run = wait_for(
+                restarted,
+                launched.json()["id"],
+                lambda r: r["status"] != "running" and r["status"] != "queued",
+                timeout=240,
+            )
+            assert run["status"] == "succeeded", run
+            assert all(p["attempts"] == 1 for p in run["parts"])

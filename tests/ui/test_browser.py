@@ -101,3 +101,29 @@ def test_an_annotator_has_no_launch_form_and_the_api_refuses_the_launch(page):
         "/api/datasets/1/runs", data={"method": "ilc"}, headers={"X-CSRF-Token": csrf}
     )
     assert response.status == 403
+
+
+def test_a_mark_that_fails_to_save_stays_visible_and_is_retried(page):
+    sign_in(page, "annotator")
+    failed = []
+
+    def fail_once(route):
+        if failed:
+            route.continue_()
+        else:
+            failed.append(route.request.url)
+            route.fulfill(status=503, content_type="application/json", body='{"detail": "busy"}')
+
+    page.route("**/api/samples/*/mark", fail_once)
+    first = page.locator(".card").first
+    first.wait_for()
+
+    page.keyboard.press("n")
+
+    expect(page.locator("#toast")).to_contain_text("retrying")
+    expect(page.locator(".card.unsaved")).to_have_count(1)
+    expect(page.locator(".card.unsaved")).to_have_count(0, timeout=10_000)
+    expect(page.locator("#my-progress")).to_contain_text("Me: 1 / 18")
+    page.reload()
+    expect(first.locator(".badge.mine")).to_have_text("noisy")
+    page.errors[:] = [e for e in page.errors if "503" not in e]  # the failure staged here

@@ -23,8 +23,8 @@ from meclean.db.session import transaction
 from meclean.jobs.inputs import run_method, run_training_set, train_config
 from meclean.jobs.results import parts_dir, save_fold_output, store_results
 from meclean.jobs.runs import ACTIVE, fail_run, ready_aggregations
-from meclean.ml.loso import train_loso
-from meclean.ml.run import train_final
+from meclean.ml.loso import TrainingProgress, train_loso
+from meclean.ml.run import TrainingSet, train_final
 from meclean.progress import Cancelled
 
 if TYPE_CHECKING:
@@ -209,11 +209,13 @@ def _stopped(jobs: Jobs, part: RunPart, reason: str) -> None:
         jobs.enqueue([part.id])
 
 
-def _train_folds(jobs, run, part, data, monitor, output: Path) -> None:
+def _train_folds(
+    jobs: Jobs, run: Run, part: RunPart, data: TrainingSet, monitor: PartMonitor, output: Path
+) -> None:
     config = train_config(run, jobs.device)
     method = run_method(run)
 
-    def progress(p) -> None:
+    def progress(p: TrainingProgress) -> None:
         monitor.report(p.folds_done * config.epochs + p.epoch, p.loss, p.uf1)
 
     out = train_loso(
@@ -231,7 +233,9 @@ def _train_folds(jobs, run, part, data, monitor, output: Path) -> None:
     _save_atomically(output / f"part-{part.id}.npz", lambda f: save_fold_output(f, out))
 
 
-def _train_final_model(jobs, run, part, data, monitor, output: Path) -> None:
+def _train_final_model(
+    jobs: Jobs, run: Run, part: RunPart, data: TrainingSet, monitor: PartMonitor, output: Path
+) -> None:
     config = train_config(run, jobs.device)
     method = run_method(run)
     final = train_final(

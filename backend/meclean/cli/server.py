@@ -61,7 +61,7 @@ def serve(
     engine.dispose()
     if created:
         console.print(f"First admin {created[0]!r}, one-time password: {created[1]}")
-    console.print(f"meclean API at http://{host}:{port} (OpenAPI: /docs)")
+    console.print(f"meclean at http://{host}:{port} (API documentation: /docs)")
     uvicorn.run(create_app(), host=host, port=port)
 
 

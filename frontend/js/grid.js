@@ -41,12 +41,14 @@ export async function showGrid(state) {
     localStorage.setItem("meclean.filters", JSON.stringify(filters));
     reload();
   };
-  const runFilters = filters.run_id ? [
+  const runFilters = h("span", { class: "run-filters" });
+  const drawRunFilters = () => runFilters.replaceChildren(...(filters.run_id ? [
     h("label", {}, h("input", { type: "checkbox", name: "flagged", checked: filters.flagged,
       onchange: (e) => setFilter("flagged")(e.target.checked) }), " flagged by the run"),
     select("sort", [["name", "Sort: name"], ["loss", "Sort: run's loss"], ["flag_rate", "Sort: flag rate"]],
       filters.sort, setFilter("sort")),
-  ] : [];
+  ] : []));
+  drawRunFilters();
   const bar = h("form", { class: "filters", "aria-label": "Filters", onsubmit: (e) => e.preventDefault() },
     select("source", [["", "All datasets"], ["casme2", "CASME II"], ["samm", "SAMM"], ["smic", "SMIC"]],
       filters.source, setFilter("source")),
@@ -58,8 +60,8 @@ export async function showGrid(state) {
     h("label", {}, h("input", { type: "checkbox", name: "disagreement", checked: filters.disagreement,
       onchange: (e) => setFilter("disagreement")(e.target.checked) }), " experts disagree"),
     select("run_id", [["", "No run"], ...runs.map((r) => [r.id, `Run ${r.id} (${r.method.name})`])],
-      filters.run_id, (v) => { setFilter("run_id")(v); showGrid(state); }),
-    ...runFilters,
+      filters.run_id, (v) => { setFilter("run_id")(v); drawRunFilters(); }),
+    runFilters,
     select("kind", RENDERS, filters.kind, (v) => {
       filters.kind = v;
       localStorage.setItem("meclean.filters", JSON.stringify(filters));

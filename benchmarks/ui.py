@@ -8,7 +8,9 @@ later runs with the same --data-dir reuse all of it). Then it starts `meclean se
 each screen in headless Chromium (Debian's package), --repeats times, each in a fresh
 browser context (empty cache, signed in) after one warm-up load that fills the server's
 render cache, and prints medians. Baseline in the same run: a static page of 60 <img> cards with
-the same renders, i.e. what the browser needs without meclean's API and script.
+the same renders, i.e. what the browser needs without meclean's API and script; and
+Plotly.js alone loading and drawing 10,000 random points in scattergl, the floor of the
+projection screen.
 Targets: grid < 1.5 s, projection < 2 s.
 """
 
@@ -135,7 +137,12 @@ def signed_in_context(browser, base: str, cookies: list[dict]):
 
 
 def timed_loads(browser, base: str, cookies: list[dict], repeats: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {"grid": [], "projection": [], "baseline": []}
+    times: dict[str, list[float]] = {
+        "grid": [],
+        "projection": [],
+        "baseline": [],
+        "plotly baseline": [],
+    }
     for _ in range(repeats):
         for name, screen, ready in (
             ("grid", "/#/samples", _grid_painted),
@@ -160,7 +167,32 @@ def timed_loads(browser, base: str, cookies: list[dict], repeats: int) -> dict[s
         page.wait_for_function("[...document.images].every(i => i.complete)")
         times["baseline"].append(time.perf_counter() - start)
         context.close()
+        context = signed_in_context(browser, base, cookies)
+        page = context.new_page()
+        page.goto("/api/health")
+        times["plotly baseline"].append(page.evaluate(PLOTLY_ALONE) / 1000)
+        context.close()
     return times
+
+
+PLOTLY_ALONE = """async () => {
+  const start = performance.now();
+  await new Promise((resolve) => {
+    const script = document.createElement("script");
+    script.src = "/vendor/plotly.min.js";
+    script.onload = resolve;
+    document.head.append(script);
+  });
+  const div = document.createElement("div");
+  div.style.cssText = "width: 1000px; height: 560px";
+  document.body.append(div);
+  const traces = [0, 1, 2].map(() => {
+    const x = Array.from({ length: 3381 }, Math.random);
+    return { type: "scattergl", mode: "markers", x, y: x.map(Math.random) };
+  });
+  await Plotly.newPlot(div, traces, { dragmode: "lasso" });
+  return performance.now() - start;
+}"""
 
 
 def _projection_ready(page) -> None:
@@ -212,11 +244,14 @@ def main() -> None:
         server.wait(30)
     grid, projection = statistics.median(times["grid"]), statistics.median(times["projection"])
     baseline = statistics.median(times["baseline"])
+    plotly_alone = statistics.median(times["plotly baseline"])
     print(f"10k-sample dataset, medians of {args.repeats} loads in headless Chromium")
     print(f"first grid paint (60 cards, images loaded): {grid:.2f} s (target < 1.5 s)")
     print(f"projection plot ready:                      {projection:.2f} s (target < 2 s)")
     print(f"baseline, the same 60 images on a bare page: {baseline:.2f} s")
     print(f"grid / baseline: {grid / baseline:.2f}")
+    print(f"baseline, Plotly.js alone loading and plotting 10k random points: {plotly_alone:.2f} s")
+    print(f"projection / Plotly alone: {projection / plotly_alone:.2f}")
 
 
 if __name__ == "__main__":

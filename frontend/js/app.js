@@ -2,7 +2,7 @@
 // one per address (#/samples, #/sample/12, #/class-means, #/runs, #/runs/3, ...).
 import { api, ApiError } from "./api.js";
 import { onMarksChanged, unsavedCount } from "./marks.js";
-import { h, toast } from "./ui.js";
+import { h, loadPlotly, toast } from "./ui.js";
 import { showGrid } from "./grid.js";
 import { showSample } from "./detail.js";
 import { showClassMeans } from "./classmeans.js";
@@ -120,7 +120,7 @@ async function start() {
     refreshCounter();
     route();
   };
-  await refreshCounter();
+  refreshCounter(); // in parallel with the first screen
   if (!location.hash || location.hash === "#/") location.hash = "#/samples";
   else route();
 }
@@ -138,4 +138,6 @@ document.addEventListener("keydown", (event) => {
     document.getElementById("help").showModal();
   }
 });
+// A plot screen opened directly: fetch Plotly.js while signing in, not after.
+if (/^#\/runs\/\d+/.test(location.hash)) loadPlotly().catch(() => {});
 start().catch((error) => toast(`meclean could not start: ${error.message}`, "error"));

@@ -1,12 +1,14 @@
 // The paper's Figure 5, interactive: the final model's UMAP, points by class, high-loss
 // samples as red crosses, ILC's proposals before/after; select a group to review it.
 import { api, render } from "./api.js";
-import { CLASSES, CLASS_COLOURS, FLAG_COLOUR, canCurate, fixed, h, toast } from "./ui.js";
+import { CLASSES, CLASS_COLOURS, FLAG_COLOUR, canCurate, fixed, h, loadPlotly, toast } from "./ui.js";
 
 export async function showProjection(state, runId) {
   const view = document.getElementById("view");
-  const run = await api(`/api/runs/${runId}`);
-  let data = await api(`/api/runs/${runId}/projection`);
+  const [Plotly, run, first] = await Promise.all([
+    loadPlotly(), api(`/api/runs/${runId}`), api(`/api/runs/${runId}/projection`),
+  ]);
+  let data = first;
   let after = false;
   let selected = [];
   const curator = canCurate(state.me);
@@ -51,7 +53,7 @@ export async function showProjection(state, runId) {
   async function draw() {
     toggle.textContent = after ? "Show before ILC" : "Show after ILC";
     const keep = selected;
-    await window.Plotly.react(plot, traces(), {
+    await Plotly.react(plot, traces(), {
       title: { text: `Run ${run.id} (${run.method.name}): ${after ? "after" : "before"} ILC relabelling` },
       dragmode: "lasso", hovermode: "closest", height: 560,
       legend: { title: { text: "class / flag" } },
@@ -129,6 +131,6 @@ export async function showProjection(state, runId) {
   document.body.dataset.projectionReady = String(run.id);
   return () => {
     delete document.body.dataset.projectionReady;
-    window.Plotly.purge(plot);
+    Plotly.purge(plot);
   };
 }

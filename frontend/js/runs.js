@@ -1,7 +1,7 @@
 // Training runs: launch (curators), live progress over server-sent events, cancel,
 // comparison in the shape of the paper's Tables 2 and 3, and confusion matrices.
 import { api } from "./api.js";
-import { CLASSES, canCurate, duration, fixed, h, toast } from "./ui.js";
+import { CLASSES, canCurate, duration, fixed, h, loadPlotly, toast } from "./ui.js";
 
 const METHODS = ["ilc", "ltm", "idc", "idc+ilc", "idc+ltm", "baseline", "qpercentile", "gce",
   "mixup", "trevision", "mwn"];
@@ -134,8 +134,9 @@ export async function showRuns(state) {
   return () => events.close();
 }
 
-function heatmap(element, matrix, title) {
-  window.Plotly.newPlot(element, [{
+async function heatmap(element, matrix, title) {
+  const Plotly = await loadPlotly();
+  await Plotly.newPlot(element, [{
     type: "heatmap", z: matrix, x: CLASSES, y: CLASSES, colorscale: "Viridis", showscale: true,
     hovertemplate: "true %{y}, predicted %{x}: %{z}<extra></extra>",
     text: matrix.map((r) => r.map(String)), texttemplate: "%{text}",
@@ -170,6 +171,6 @@ export async function showRun(state, runId) {
     if (!scores?.[group]) continue;
     const element = h("div", { class: "heatmap" });
     heatmaps.append(element);
-    heatmap(element, scores[group].confusion, `${group} (seed ${run.seeds[0]})`);
+    await heatmap(element, scores[group].confusion, `${group} (seed ${run.seeds[0]})`);
   }
 }

@@ -57,3 +57,18 @@ export function duration(seconds) {
 export function canCurate(me) {
   return me.role === "curator" || me.role === "admin";
 }
+
+let plotly;
+/** Plotly.js (4.8 MB), fetched the first time a screen needs a plot, not on every page. */
+export function loadPlotly() {
+  plotly ??= new Promise((resolve, reject) => {
+    const script = h("script", { src: "/vendor/plotly.min.js" });
+    script.onload = () => resolve(window.Plotly);
+    script.onerror = () => {
+      plotly = undefined;
+      reject(new Error("could not load Plotly.js"));
+    };
+    document.head.append(script);
+  });
+  return plotly;
+}

@@ -25,7 +25,9 @@ def db_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+# Committed before the response leaves ("function" scope): a client that acts on a
+# response, e.g. reads /api/me right after logging in, must find what it reports stored.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def current_login(request: Request, session: DbSession) -> tuple[User, LoginSession]:

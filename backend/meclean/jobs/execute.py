@@ -22,7 +22,7 @@ from meclean.db.models import Run, RunPart
 from meclean.db.session import transaction
 from meclean.jobs.inputs import run_method, run_training_set, train_config
 from meclean.jobs.results import parts_dir, save_fold_output, store_results
-from meclean.jobs.runs import ACTIVE, fail_run, ready_aggregations
+from meclean.jobs.runs import ACTIVE, fail_run, ready_aggregations, update_held_part
 from meclean.ml.loso import TrainingProgress, train_loso
 from meclean.ml.run import TrainingSet, train_final
 from meclean.progress import Cancelled
@@ -89,13 +89,7 @@ class PartMonitor:
     def flush(self) -> None:
         with self._lock, transaction(self.jobs.sessions) as session:
             mine = session.execute(
-                update(RunPart)
-                .where(
-                    RunPart.id == self.part_id,
-                    RunPart.status == "running",
-                    RunPart.attempts == self.attempt,
-                )
-                .values(
+                update_held_part(self.part_id, self.attempt).values(
                     heartbeat_at=datetime.now(UTC), done=self.done, loss=self.loss, uf1=self.uf1
                 )
             ).rowcount
@@ -182,13 +176,7 @@ def _finish(session: Session, part: RunPart, status: str, error: str | None = No
     values = {"status": status, "finished_at": datetime.now(UTC), "error": error}
     if status == "succeeded":
         values["done"] = part.total
-    session.execute(
-        update(RunPart)
-        .where(
-            RunPart.id == part.id, RunPart.status == "running", RunPart.attempts == part.attempts
-        )
-        .values(**values)
-    )
+    session.execute(update_held_part(part.id, part.attempts).values(**values))
 
 
 def _stopped(jobs: Jobs, part: RunPart, reason: str) -> None:
@@ -197,13 +185,9 @@ def _stopped(jobs: Jobs, part: RunPart, reason: str) -> None:
         return
     with transaction(jobs.sessions) as session:
         back = session.execute(
-            update(RunPart)
-            .where(
-                RunPart.id == part.id,
-                RunPart.status == "running",
-                RunPart.attempts == part.attempts,
+            update_held_part(part.id, part.attempts).values(
+                status="queued", worker=None, attempts=RunPart.attempts - 1
             )
-            .values(status="queued", worker=None, attempts=RunPart.attempts - 1)
         ).rowcount
     if back:
         jobs.enqueue([part.id])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Update, func, select, update
 from sqlalchemy.orm import Session
 
 from meclean.db.marks import Consensus, grades
@@ -112,6 +112,14 @@ def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id:
     return run
 
 
+def update_held_part(part_id: int, attempt: int) -> Update:
+    """An update of a running part that applies only while ``attempt`` still holds it: not
+    once it was cancelled, finished or handed to another worker."""
+    return update(RunPart).where(
+        RunPart.id == part_id, RunPart.status == "running", RunPart.attempts == attempt
+    )
+
+
 def queued_parts(run: Run) -> list[int]:
     return [p.id for p in run.parts if p.status == "queued"]
 
@@ -155,13 +163,7 @@ def recover_stalled(session: Session, timeout_s: float, max_attempts: int) -> li
     for part in stalled:
         if part.attempts < max_attempts:
             claimed = session.execute(
-                update(RunPart)
-                .where(
-                    RunPart.id == part.id,
-                    RunPart.status == "running",
-                    RunPart.attempts == part.attempts,
-                )
-                .values(status="queued", worker=None)
+                update_held_part(part.id, part.attempts).values(status="queued", worker=None)
             ).rowcount
             if claimed:
                 requeue.append(part.id)

@@ -119,18 +119,28 @@ class Projection(BaseModel):
     review: list[Literal["accepted", "rejected"] | None]
 
 
-class SampleResultOut(BaseModel):
-    sample_id: int
-    name: str
-    source: str
-    subject: str
-    label: str
+class SampleVerdict(BaseModel):
+    """What a finished run says about one sample."""
+
     prediction: str
+    """Out of fold, from the probabilities averaged over seeds."""
     probabilities: list[float]
     flag_rate: float
     final_loss: float | None
     high_loss: bool
     proposed_label: str | None
+
+    @classmethod
+    def fields_of(cls, result: RunSampleResult) -> dict[str, Any]:
+        return cls.model_validate(result, from_attributes=True).model_dump()
+
+
+class SampleResultOut(SampleVerdict):
+    sample_id: int
+    name: str
+    source: str
+    subject: str
+    label: str
     label_issue: bool
 
 
@@ -313,13 +323,8 @@ def run_results(run_id: int, session: DbSession, _: Annotator) -> list[SampleRes
             source=s.source,
             subject=s.subject,
             label=labels[s.id],
-            prediction=r.prediction,
-            probabilities=r.probabilities,
-            flag_rate=r.flag_rate,
-            final_loss=r.final_loss,
-            high_loss=r.high_loss,
-            proposed_label=r.proposed_label,
             label_issue=r.label_issue,
+            **SampleVerdict.fields_of(r),
         )
         for r, s in _results(session, run)
     ]

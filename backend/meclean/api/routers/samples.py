@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from meclean.api.deps import Annotator, DbSession
 from meclean.api.errors import ApiError
+from meclean.api.routers.runs import SampleVerdict
 from meclean.db.marks import latest_marks
 from meclean.db.models import (
     Dataset,
@@ -66,18 +67,10 @@ class LabelHistoryEntry(BaseModel):
     created_at: datetime
 
 
-class RunVerdict(BaseModel):
-    """What one finished run says about the sample."""
-
+class RunVerdict(SampleVerdict):
     run_id: int
     method: str
     finished_at: datetime | None
-    prediction: str
-    probabilities: list[float]
-    flag_rate: float
-    final_loss: float | None
-    high_loss: bool
-    proposed_label: str | None
 
 
 class SampleDetail(SampleOut):
@@ -264,12 +257,7 @@ def get_sample(sample_id: int, session: DbSession, me: Annotator) -> SampleDetai
                 run_id=run.id,
                 method=run.method["name"],
                 finished_at=run.finished_at,
-                prediction=r.prediction,
-                probabilities=r.probabilities,
-                flag_rate=r.flag_rate,
-                final_loss=r.final_loss,
-                high_loss=r.high_loss,
-                proposed_label=r.proposed_label,
+                **SampleVerdict.fields_of(r),
             )
             for r, run in verdicts
         ],

@@ -11,7 +11,7 @@ function progressCell(run) {
   const p = run.progress;
   const percent = Math.round(100 * p.fraction);
   const detail = run.status === "running"
-    ? `${percent}%${p.eta_s ? `, ${duration(p.eta_s)} left` : ""}${p.loss !== null ? `, loss ${fixed(p.loss)}` : ""}${p.uf1 !== null ? `, UF1 so far ${fixed(p.uf1)}` : ""}`
+    ? `${percent}%${p.stage ? `, ${p.stage}` : ""}${p.eta_s ? `, ${duration(p.eta_s)} left` : ""}${p.loss !== null ? `, loss ${fixed(p.loss)}` : ""}${p.uf1 !== null ? `, UF1 so far ${fixed(p.uf1)}` : ""}`
     : run.status === "failed" ? run.error : `${percent}%`;
   return h("td", { class: "progress-cell" },
     h("progress", { max: 100, value: percent, "aria-label": `run ${run.id} progress` }),

@@ -119,7 +119,10 @@ def test_cancelling_a_run_stops_its_worker_within_seconds(serving, imported):
     run_id = curator.post(
         f"/api/datasets/{imported}/runs", json={**FAST_RUN, "epochs": 2000}
     ).json()["id"]
-    wait_for(curator, run_id, lambda r: r["status"] == "running" and r["progress"]["done"] > 0)
+    running = wait_for(
+        curator, run_id, lambda r: r["status"] == "running" and r["progress"]["done"] > 0
+    )
+    assert running["progress"]["stage"].startswith("seed 0, fold 1 of 3, epoch ")
 
     cancelled = curator.post(f"/api/runs/{run_id}/cancel")
 

@@ -210,6 +210,9 @@ class ProgressSummary:
     loss: float | None
     uf1: float | None
     running_parts: int
+    stage: str | None
+    """Of the most recently active part: 'seed 0, fold 3 of 17, epoch 12 of 200', or
+    'final model, epoch ...', or 'scoring'."""
 
 
 def run_progress(run: Run) -> ProgressSummary:
@@ -231,6 +234,19 @@ def run_progress(run: Run) -> ProgressSummary:
         latest.loss,
         latest.uf1,
         len(running),
+        _stage(latest, run.config["epochs"]) if running else None,
+    )
+
+
+def _stage(part: RunPart, epochs: int) -> str:
+    if part.kind == "aggregate":
+        return "scoring"
+    if part.kind == "final":
+        return f"final model, epoch {min(part.done + 1, epochs)} of {epochs}"
+    fold = min(part.done // epochs + 1, len(part.folds))
+    return (
+        f"seed {part.seed}, fold {fold} of {len(part.folds)}, "
+        f"epoch {min(part.done % epochs + 1, epochs)} of {epochs}"
     )
 
 

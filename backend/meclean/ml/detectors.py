@@ -13,6 +13,9 @@ def confident_learning_issues(labels: np.ndarray, probabilities: np.ndarray) -> 
     """
     from cleanlab.filter import find_label_issues
 
+    # n_jobs=1: by default cleanlab forks a process pool, and forking a process that runs
+    # other threads (a worker's heartbeat, the API server) can deadlock the child. The
+    # result does not depend on n_jobs.
     return find_label_issues(
-        labels=labels, pred_probs=probabilities, filter_by="prune_by_noise_rate"
+        labels=labels, pred_probs=probabilities, filter_by="prune_by_noise_rate", n_jobs=1
     )

@@ -1,59 +1,37 @@
 """API latency with 10,000 samples under 20 concurrent clients on loopback.
 
-Run: `.venv/bin/python benchmarks/api.py` (about 10 minutes: it generates the synthetic
-roster 23 times over, stores it in a fresh SQLite database, starts `meclean serve` and
-loads it). Prints median and p95 latency of a sample page, a render (cold: the flow is
-computed; cached: served from disk) and a mark write, next to /api/health measured under
-the same load as the baseline floor, with the issue's targets.
+Run: `.venv/bin/python benchmarks/api.py --data-dir /tmp/meclean-10k` (the first time
+about 25 minutes: it prepares the 10k dataset of `tenk.py` with its features; then a few
+minutes). Each measurement starts `meclean serve` on a copy of the database in a fresh data
+directory, so every render starts cold and no mark carries over. 20 clients, each an
+expert signed in as themselves, go through their own samples: a 60-sample page at a random
+cursor, a cold render (drawn from the stored features), the same render again (the disk
+cache), a mark, the marking progress that the browser's counter reloads after each mark,
+and `/api/health` as the floor under the same load. `--think-ms` makes
+each client pause between requests as a person at the keyboard does (0: back to back,
+the heaviest load 20 clients can make); `--without-features` leaves the features out, so
+cold renders compute the optical flow inside the request.
+Prints median and p95 latency per request with the issue's targets.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import socket
+import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import httpx
+from tenk import EXPERTS, PASSWORD, prepare, serve
 
-from meclean.data.readers import read_dataset
-from meclean.data.synth.generator import generate
-from meclean.data.synth.plan import SynthConfig
-from meclean.db.datasets import store_import
-from meclean.db.migrations import upgrade
-from meclean.db.session import make_engine, session_factory, transaction
-from meclean.db.users import create_user
+from meclean.settings import Settings
 
-PASSWORD = "benchmark password"
 TARGETS_MS = {"page": 50, "render cached": 20, "mark": 30}
-
-
-def prepare(data_dir: Path, scale: int, clients: int) -> int:
-    root = data_dir / "composite"
-    generate(root, SynthConfig(seed=0, scale=scale), workers=2)
-    report = read_dataset("megc2019", root, roster=root / "roster.csv")
-    url = f"sqlite:///{data_dir / 'meclean.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    with transaction(session_factory(engine)) as session:
-        store_import(session, "bench", "megc2019", root, report)
-        for i in range(clients):
-            create_user(session, f"expert{i}", "annotator", PASSWORD)
-    engine.dispose()
-    return len(report.samples)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+REQUESTS = ("health", "page", "render cold", "render cached", "mark", "counter")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -61,87 +39,103 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def client_work(base: str, index: int, samples: int, rounds: int, out: dict, lock) -> None:
+def expert(
+    base: str,
+    index: int,
+    samples: int,
+    rounds: int,
+    think_s: float,
+    signed_in: threading.Barrier,
+    out: dict,
+) -> None:
+    """One client's rounds, started once every client has signed in; appends its timings
+    (ms) and error count to ``out``."""
     rng = random.Random(index)
-    with httpx.Client(base_url=base, timeout=30) as client:
-        me = client.post("/api/login", json={"name": f"expert{index}", "password": PASSWORD})
+    timings: dict[str, list[float]] = {name: [] for name in REQUESTS}
+    errors = 0
+    with httpx.Client(base_url=base, timeout=60) as client:
+        me = client.post("/api/login", json={"name": EXPERTS[index], "password": PASSWORD})
         client.headers["X-CSRF-Token"] = me.json()["csrf_token"]
-        timings: dict[str, list[float]] = {
-            k: [] for k in ("health", "page", "render cold", "render cached", "mark")
-        }
-        errors = 0
+        signed_in.wait()
+        time.sleep(rng.uniform(0, think_s))  # experts do not start in step
         for r in range(rounds):
             sample = 1 + (index * rounds + r) % samples  # each client its own samples
             calls = [
-                ("health", "GET", "/api/health", None),
+                ("health", "GET", "/api/health", {}),
                 (
                     "page",
                     "GET",
                     "/api/datasets/1/samples",
                     {"params": {"limit": 60, "cursor": rng.randrange(samples)}},
                 ),
-                ("render cold", "GET", f"/api/samples/{sample}/render/flow", None),
-                ("render cached", "GET", f"/api/samples/{sample}/render/flow", None),
+                ("render cold", "GET", f"/api/samples/{sample}/render/flow", {}),
+                ("render cached", "GET", f"/api/samples/{sample}/render/flow", {}),
                 ("mark", "PUT", f"/api/samples/{sample}/mark", {"json": {"verdict": "clean"}}),
+                ("counter", "GET", "/api/datasets/1/progress", {}),
             ]
             for name, method, path, kwargs in calls:
                 start = time.perf_counter()
-                response = client.request(method, path, **(kwargs or {}))
+                response = client.request(method, path, **kwargs)
                 timings[name].append(1000 * (time.perf_counter() - start))
                 errors += response.status_code >= 400
-    with lock:
-        for name, values in timings.items():
-            out.setdefault(name, []).extend(values)
-        out.setdefault("errors", []).append(errors)
+                time.sleep(think_s * rng.uniform(0.5, 1.5))
+    out.setdefault("errors", []).append(errors)
+    for name, values in timings.items():
+        out.setdefault(name, []).extend(values)
+
+
+def measure(data_dir: Path, samples: int, args: argparse.Namespace) -> dict[str, list[float]]:
+    """One load against a server on a copy of ``data_dir``'s database."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp)
+        shutil.copy(data_dir / "meclean.db", fresh)
+        if not args.without_features:
+            (fresh / "features").symlink_to(Settings(data_dir=data_dir).feature_dir)
+        results: dict[str, list[float]] = {}
+        started = []
+        signed_in = threading.Barrier(
+            args.clients, action=lambda: started.append(time.perf_counter())
+        )
+        with serve(fresh) as base:
+            clients = [
+                threading.Thread(
+                    target=expert,
+                    args=(base, i, samples, args.rounds, args.think_ms / 1000, signed_in, results),
+                )
+                for i in range(args.clients)
+            ]
+            for c in clients:
+                c.start()
+            for c in clients:
+                c.join()
+            results["wall"] = [time.perf_counter() - started[0]]
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/meclean-10k"))
     parser.add_argument("--scale", type=int, default=23, help="roster copies (23: 10,143)")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--think-ms", type=float, default=0.0)
+    parser.add_argument("--without-features", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp)
-        samples = prepare(data_dir, args.scale, args.clients)
-        port = free_port()
-        env = {**os.environ, "MECLEAN_DATA_DIR": str(data_dir)}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "meclean.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    httpx.get(f"{base}/api/health", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.3)
-            results: dict[str, list[float]] = {}
-            lock = threading.Lock()
-            threads = [
-                threading.Thread(
-                    target=client_work, args=(base, i, samples, args.rounds, results, lock)
-                )
-                for i in range(args.clients)
-            ]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    if args.clients > len(EXPERTS):
+        parser.error(f"at most {len(EXPERTS)} clients")
+    samples = prepare(args.data_dir, args.scale)
+    results = measure(args.data_dir, samples, args)
     floor = statistics.median(results["health"])
     print(
-        f"{samples} samples, {args.clients} concurrent clients, {args.rounds} rounds each; "
-        f"errors: {sum(results['errors'])}\n"
+        f"{samples} samples, {args.clients} concurrent clients, {args.rounds} rounds each, "
+        f"think time {args.think_ms:g} ms, features "
+        f"{'computed in requests' if args.without_features else 'stored'}; "
+        f"errors: {sum(results['errors'])}"
     )
+    served = sum(len(results[name]) for name in REQUESTS)
+    print(f"throughput: {served / results['wall'][0]:.0f} requests/s\n")
     print(f"{'request':14s} {'median ms':>10s} {'p95 ms':>8s} {'x health':>9s} {'target p95':>11s}")
-    for name in ("health", "page", "render cold", "render cached", "mark"):
+    for name in REQUESTS:
         values = results[name]
         median, p95 = statistics.median(values), percentile(values, 0.95)
         target = TARGETS_MS.get(name)

@@ -48,8 +48,7 @@ async function route() {
 
 export async function refreshCounter() {
   if (!state.dataset) return;
-  const d = await api(`/api/datasets/${state.dataset.id}`);
-  state.dataset = d;
+  const d = Object.assign(state.dataset, await api(`/api/datasets/${state.dataset.id}/progress`));
   const mine = d.my_verdicts;
   const myMarked = Object.values(mine).reduce((a, b) => a + b, 0);
   const unsaved = unsavedCount();

@@ -136,8 +136,23 @@ def test_the_dataset_counts_my_marks_and_everyones(login, imported):
     bo.put(f"/api/samples/{items[1]['id']}/mark", json={"verdict": "clean"})
     bo.put(f"/api/samples/{items[2]['id']}/mark", json={"verdict": "unsure"})
 
+    bo.put(f"/api/samples/{items[0]['id']}/mark", json={"verdict": "noisy"})
+    latest = bo.get(f"/api/samples/{items[0]['id']}").json()["my_mark_id"]
+    bo.put(f"/api/samples/{items[0]['id']}/mark", json={"verdict": "retracted", "based_on": latest})
+
     dataset = ana.get(f"/api/datasets/{imported}").json()
+    progress = ana.get(f"/api/datasets/{imported}/progress").json()
 
     assert dataset["my_verdicts"] == {"clean": 1, "noisy": 1}
     assert dataset["verdicts"] == {"clean": 2, "noisy": 1, "unsure": 1}
     assert dataset["marked"] == 3
+    assert progress == {
+        "samples": dataset["samples"],
+        "verdicts": dataset["verdicts"],
+        "marked": 3,
+        "my_verdicts": dataset["my_verdicts"],
+    }
+    assert bo.get(f"/api/datasets/{imported}/progress").json()["my_verdicts"] == {
+        "clean": 1,
+        "unsure": 1,
+    }

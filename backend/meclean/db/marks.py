@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,18 +90,63 @@ def set_mark(
     return mark
 
 
+MARK_COLUMNS = (
+    Mark.id,
+    Mark.sample_id,
+    Mark.user_id,
+    Mark.supersedes,
+    Mark.verdict,
+    Mark.typical,
+    Mark.note,
+    Mark.created_at,
+)
+
+
 def latest_marks(
     session: Session, sample_ids: Sequence[int] | None = None, retracted: bool = False
-) -> list[Mark]:
-    """Every expert's latest mark on each sample (all samples unless ``sample_ids``); an
-    expert whose latest mark is a retraction has none, unless ``retracted``."""
+) -> list[Row]:
+    """Every expert's latest mark on each sample (all samples unless ``sample_ids``), as
+    rows of ``MARK_COLUMNS`` (plain values: pages of samples read many); an expert whose
+    latest mark is a retraction has none, unless ``retracted``."""
     newest = _newest_ids()
     if sample_ids is not None:
         newest = newest.where(Mark.sample_id.in_(sample_ids))
-    query = select(Mark).where(Mark.id.in_(newest)).order_by(Mark.id)
+    query = select(*MARK_COLUMNS).where(Mark.id.in_(newest)).order_by(Mark.id)
     if not retracted:
         query = query.where(Mark.verdict != "retracted")
-    return list(session.scalars(query))
+    return list(session.execute(query))
+
+
+@dataclass(frozen=True)
+class VerdictCounts:
+    """What the experts' latest marks on a dataset add up to."""
+
+    everyone: dict[str, int]
+    """Latest verdicts of all experts, by verdict."""
+    mine: dict[str, int]
+    """One expert's latest verdicts, by verdict."""
+    marked: int
+    """Samples with at least one expert's verdict."""
+
+
+def verdict_counts(session: Session, dataset_id: int, user_id: int) -> VerdictCounts:
+    """Counted in the database: the counter refreshes after every keystroke of every expert."""
+    newest = _newest_ids().join(Sample, Sample.id == Mark.sample_id)
+    current = Mark.id.in_(newest.where(Sample.dataset_id == dataset_id)) & (
+        Mark.verdict != "retracted"
+    )
+    everyone: dict[str, int] = {}
+    mine: dict[str, int] = {}
+    for verdict, expert, n in session.execute(
+        select(Mark.verdict, Mark.user_id, func.count())
+        .where(current)
+        .group_by(Mark.verdict, Mark.user_id)
+    ):
+        everyone[verdict] = everyone.get(verdict, 0) + n
+        if expert == user_id:
+            mine[verdict] = n
+    marked = session.scalar(select(func.count(func.distinct(Mark.sample_id))).where(current))
+    return VerdictCounts(everyone, mine, marked or 0)
 
 
 Consensus = Literal["majority", "any-noisy"]

@@ -92,11 +92,15 @@ def start_session(session: Session, user: User, lifetime: timedelta) -> tuple[st
 
 def session_user(session: Session, token: str) -> tuple[User, LoginSession] | None:
     """The user behind a cookie token, if its session exists and has not expired."""
-    login = session.get(LoginSession, _digest(token))
-    if login is None or _aware(login.expires_at) <= utcnow():
+    found = session.execute(
+        select(User, LoginSession)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _digest(token))
+    ).first()
+    if found is None:
         return None
-    user = session.get(User, login.user_id)
-    return (user, login) if user is not None and user.active else None
+    user, login = found
+    return (user, login) if user.active and _aware(login.expires_at) > utcnow() else None
 
 
 def end_session(session: Session, token: str) -> None:

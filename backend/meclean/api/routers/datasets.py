@@ -13,7 +13,7 @@ from meclean.api.errors import ApiError
 from meclean.data.readers import Layout, read_dataset
 from meclean.data.records import SheetError
 from meclean.db.datasets import DatasetExists, store_import
-from meclean.db.marks import latest_marks
+from meclean.db.marks import verdict_counts
 from meclean.db.models import Dataset, Sample, SampleLabel, User
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
@@ -43,19 +43,24 @@ class ImportSummary(BaseModel):
     excluded: dict[str, int]
 
 
-class DatasetOut(BaseModel):
-    id: int
-    name: str
-    layout: str
+class MarkProgress(BaseModel):
+    """How far the experts' marking has come: what the counter in the browser shows."""
+
     samples: int
-    current_label_version_id: int | None
-    labels: dict[str, int]
     verdicts: dict[str, int]
     """Experts' latest marks, by verdict."""
     marked: int
     """Samples with at least one expert's verdict."""
     my_verdicts: dict[str, int]
     """My latest marks, by verdict."""
+
+
+class DatasetOut(MarkProgress):
+    id: int
+    name: str
+    layout: str
+    current_label_version_id: int | None
+    labels: dict[str, int]
 
 
 def confined(request: Request, raw: str | None, field: str) -> Path | None:
@@ -97,31 +102,29 @@ def import_dataset(
     )
 
 
+def progress(session: DbSession, dataset: Dataset, me: User) -> MarkProgress:
+    counts = verdict_counts(session, dataset.id, me.id)
+    return MarkProgress(
+        samples=session.scalar(select(func.count()).where(Sample.dataset_id == dataset.id)),
+        verdicts=counts.everyone,
+        marked=counts.marked,
+        my_verdicts=counts.mine,
+    )
+
+
 def describe(session: DbSession, dataset: Dataset, me: User) -> DatasetOut:
     labels = session.execute(
         select(SampleLabel.label, func.count())
         .where(SampleLabel.version_id == dataset.current_label_version_id)
         .group_by(SampleLabel.label)
     )
-    sample_ids = list(session.scalars(select(Sample.id).where(Sample.dataset_id == dataset.id)))
-    verdicts: dict[str, int] = {}
-    mine: dict[str, int] = {}
-    marked = set()
-    for mark in latest_marks(session, sample_ids):
-        verdicts[mark.verdict] = verdicts.get(mark.verdict, 0) + 1
-        marked.add(mark.sample_id)
-        if mark.user_id == me.id:
-            mine[mark.verdict] = mine.get(mark.verdict, 0) + 1
     return DatasetOut(
+        **progress(session, dataset, me).model_dump(),
         id=dataset.id,
         name=dataset.name,
         layout=dataset.layout,
-        samples=len(sample_ids),
         current_label_version_id=dataset.current_label_version_id,
         labels={label: n for label, n in labels},
-        verdicts=verdicts,
-        marked=len(marked),
-        my_verdicts=mine,
     )
 
 
@@ -131,9 +134,19 @@ def list_datasets(session: DbSession, me: Annotator) -> list[DatasetOut]:
     return [describe(session, d, me) for d in datasets]
 
 
-@router.get("/{dataset_id}")
-def get_dataset(dataset_id: int, session: DbSession, me: Annotator) -> DatasetOut:
+def _dataset(session: DbSession, dataset_id: int) -> Dataset:
     dataset = session.get(Dataset, dataset_id)
     if dataset is None:
         raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
-    return describe(session, dataset, me)
+    return dataset
+
+
+@router.get("/{dataset_id}")
+def get_dataset(dataset_id: int, session: DbSession, me: Annotator) -> DatasetOut:
+    return describe(session, _dataset(session, dataset_id), me)
+
+
+@router.get("/{dataset_id}/progress")
+def get_progress(dataset_id: int, session: DbSession, me: Annotator) -> MarkProgress:
+    """The marking counts alone: cheap enough to reload after every mark."""
+    return progress(session, _dataset(session, dataset_id), me)

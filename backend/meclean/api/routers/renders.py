@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -79,9 +80,17 @@ def render(
     )
 
 
+# Features missing from the store are computed in the request, a core-second or so each;
+# this many at a time leaves a core to everyone else's pages, marks and cached renders.
+_flow_slots = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
+
+
 def _features(store: FeatureStore, sample: Sample) -> np.ndarray:
     try:
-        return sample_features(store, sample)
+        if feature_key(sample) in store:
+            return store.load(feature_key(sample))
+        with _flow_slots:
+            return sample_features(store, sample)
     except FeatureError as exc:
         raise ApiError(422, str(exc)) from None
 

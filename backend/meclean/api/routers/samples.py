@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from meclean.api.deps import Annotator, DbSession
 from meclean.api.errors import ApiError
@@ -16,7 +17,6 @@ from meclean.db.marks import latest_marks
 from meclean.db.models import (
     Dataset,
     LabelVersion,
-    Mark,
     Run,
     RunSampleResult,
     Sample,
@@ -80,7 +80,19 @@ class SampleDetail(SampleOut):
     runs: list[RunVerdict]
 
 
-def _mark_out(mark: Mark, names: dict[int, str]) -> MarkOut:
+SAMPLE_COLUMNS = (
+    Sample.id,
+    Sample.dataset_id,
+    Sample.source,
+    Sample.subject,
+    Sample.name,
+    Sample.emotion,
+    Sample.original_label,
+)
+"""What a page shows of each sample: read as plain rows, not ORM objects."""
+
+
+def _mark_out(mark: Row, names: dict[int, str]) -> MarkOut:
     return MarkOut(
         id=mark.id,
         user=names[mark.user_id],
@@ -91,17 +103,18 @@ def _mark_out(mark: Mark, names: dict[int, str]) -> MarkOut:
     )
 
 
-def _agreement(marks: list[Mark]) -> bool | None:
+def _agreement(marks: list[Row]) -> bool | None:
     verdicts = {m.verdict for m in marks if m.verdict != "unsure"}
     decided = [m for m in marks if m.verdict != "unsure"]
     return None if len(decided) < 2 else len(verdicts) == 1
 
 
 def describe_samples(
-    session: DbSession, samples: list[Sample], labels: dict[int, str], me: User
+    session: DbSession, samples: Sequence[Sample | Row], labels: dict[int, str], me: User
 ) -> list[SampleOut]:
+    """``samples``: Sample objects or rows of ``SAMPLE_COLUMNS``."""
     names = {user_id: name for user_id, name in session.execute(select(User.id, User.name))}
-    by_sample: dict[int, list[Mark]] = {}
+    by_sample: dict[int, list[Row]] = {}
     for mark in latest_marks(session, [s.id for s in samples], retracted=True):
         by_sample.setdefault(mark.sample_id, []).append(mark)
     out = []
@@ -154,7 +167,7 @@ def list_samples(
     if (flagged or sort != "name") and run_id is None:
         raise ApiError(422, "flagged and sorting by loss or flag rate need a run_id", "run_id")
     query = (
-        select(Sample, SampleLabel.label)
+        select(*SAMPLE_COLUMNS, SampleLabel.label)
         .join(
             SampleLabel,
             (SampleLabel.sample_id == Sample.id)
@@ -195,8 +208,8 @@ def list_samples(
         rows = session.execute(page.limit(chunk)).all()
         if not rows:
             break
-        labels = {sample.id: lab for sample, lab in rows}
-        described = describe_samples(session, [s for s, _ in rows], labels, me)
+        labels = {row.id: row.label for row in rows}
+        described = describe_samples(session, rows, labels, me)
         for k, sample in enumerate(described):
             if not needs_marks or _matches(sample, verdict, disagreement):
                 found.append((sample, position + k))
@@ -204,7 +217,7 @@ def list_samples(
                     break
         position += len(rows)
         if sort == "name":
-            last, position = rows[-1][0].id, 0
+            last, position = rows[-1].id, 0
     items = [sample for sample, _ in found[:limit]]
     if len(found) <= limit:
         return SamplePage(items=items, next_cursor=None)

@@ -80,8 +80,9 @@ def render(
     )
 
 
-# Features missing from the store are computed in the request, a core-second or so each;
-# this many at a time leaves a core to everyone else's pages, marks and cached renders.
+# Features missing from the store are computed in the request (TV-L1, a few tenths of a
+# core-second each); this many at a time leaves a core to everyone else's pages, marks and
+# cached renders. sample_features looks in the store again once a slot is free.
 _flow_slots = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
 
 

@@ -101,11 +101,11 @@ def load_or_make(path: Path | None, save: Path | None) -> TrainingSet:
     if path is not None:
         arrays = np.load(path)
         return TrainingSet(
-            arrays["features"],
-            arrays["labels"],
-            arrays["subjects"].tolist(),
-            arrays["datasets"].tolist(),
-            arrays["sample_ids"].tolist(),
+            labels=arrays["labels"],
+            subjects=arrays["subjects"].tolist(),
+            datasets=arrays["datasets"].tolist(),
+            sample_ids=arrays["sample_ids"].tolist(),
+            features=arrays["features"],
         )
     with tempfile.TemporaryDirectory() as tmp:
         data = roster_training_set(Path(tmp))

@@ -15,6 +15,7 @@ import argparse
 import csv
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -111,18 +112,9 @@ def main() -> None:
         method = make_method("baseline" if name == "true-labels" else name, warmup_epochs=warmup)
         run_data = data
         if name == "true-labels":
-            run_data = TrainingSet(
-                data.features, true_labels, data.subjects, data.datasets, data.sample_ids
-            )
+            run_data = replace(data, labels=true_labels)
         elif method.needs_marks:
-            run_data = TrainingSet(
-                data.features,
-                data.labels,
-                data.subjects,
-                data.datasets,
-                data.sample_ids,
-                clean=marks,
-            )
+            run_data = replace(data, clean=marks)
         result = run_experiment(run_data, method, config, seeds, final_model=False)
         print(
             _row(

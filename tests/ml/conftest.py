@@ -31,4 +31,10 @@ def signed_samples(subjects: int, per_subject: int, seed: int = 0) -> TrainingSe
     features[:, 1, 0, 0] = np.arange(n) + 1
     features[:, 1, 0, 1] = 1.0
     subject_ids = [f"s{i // per_subject}" for i in range(n)]
-    return TrainingSet(features, labels, subject_ids, ["synthetic"] * n, [str(i) for i in range(n)])
+    return TrainingSet(
+        labels=labels,
+        subjects=subject_ids,
+        datasets=["synthetic"] * n,
+        sample_ids=[str(i) for i in range(n)],
+        features=features,
+    )

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -24,12 +26,13 @@ def test_each_fold_tests_exactly_one_subject_and_trains_on_all_others():
 def test_no_fold_ever_trains_on_its_held_out_subject(monkeypatch):
     full = signed_samples(subjects=5, per_subject=4, seed=1)
     # One subject is short, so that the longer training sets' folds are topped up.
-    data = type(full)(
-        full.features[:-2],
-        full.labels[:-2],
-        full.subjects[:-2],
-        full.datasets[:-2],
-        full.sample_ids[:-2],
+    data = replace(
+        full,
+        features=full.features[:-2],
+        labels=full.labels[:-2],
+        subjects=full.subjects[:-2],
+        datasets=full.datasets[:-2],
+        sample_ids=full.sample_ids[:-2],
     )
     trained_on: dict[int, set[int]] = {}
     current_folds: list[int] = []

@@ -13,11 +13,10 @@ import numpy as np
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from meclean.data.feature_store import FeatureStore
 from meclean.data.labels import CLASSES
 from meclean.db.models import Run, RunPart, RunSampleResult
 from meclean.db.session import transaction
-from meclean.jobs.inputs import run_method, run_training_set, train_config
+from meclean.jobs.inputs import run_method, run_samples, train_config
 from meclean.ml.loso import FlagCounts, LosoOutput
 from meclean.ml.run import FinalModel, RunResult, combine
 from meclean.progress import Cancelled, ShouldStop
@@ -57,7 +56,7 @@ def store_results(
     with sessions() as session:
         run = session.get(Run, run_id)
         parts = list(run.parts)
-        data = run_training_set(session, run, FeatureStore(settings.feature_dir))
+        data = run_samples(session, run)
     seeds = run.config["seeds"]
     outputs = []
     for seed in seeds:

@@ -30,11 +30,9 @@ from meclean.progress import ShouldStop
 
 
 @dataclass(frozen=True)
-class TrainingSet:
-    """What a run trains on: features and the labels of one label version."""
+class LabelledSamples:
+    """A run's samples and the labels of one label version: all that scoring needs."""
 
-    features: np.ndarray
-    """(N, 3, H, W) float32: Vx, Vy, strain."""
     labels: np.ndarray
     """(N,) class indices."""
     subjects: Sequence[str]
@@ -43,6 +41,14 @@ class TrainingSet:
     sample_ids: Sequence[str]
     clean: np.ndarray | None = None
     """(N,) bool: the experts' clean marks, for IDC."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingSet(LabelledSamples):
+    """What a run trains on: the samples and their features."""
+
+    features: np.ndarray
+    """(N, 3, H, W) float32: Vx, Vy, strain."""
 
 
 @dataclass(frozen=True)
@@ -253,7 +259,7 @@ def run_experiment(
 
 
 def combine(
-    data: TrainingSet,
+    data: LabelledSamples,
     method: NoisyLabelMethod,
     config: TrainConfig,
     seeds: Sequence[int],

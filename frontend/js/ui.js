@@ -59,16 +59,22 @@ export function canCurate(me) {
 }
 
 let plotly;
-/** Plotly.js (4.8 MB), fetched the first time a screen needs a plot, not on every page. */
+/** Plotly.js (4.8 MB), fetched the first time a screen needs a plot, not on every page;
+ * index.html may have started fetching it already (#plotly-js). */
 export function loadPlotly() {
   plotly ??= new Promise((resolve, reject) => {
-    const script = h("script", { src: "/vendor/plotly.min.js" });
-    script.onload = () => resolve(window.Plotly);
-    script.onerror = () => {
+    if (window.Plotly) return resolve(window.Plotly);
+    let script = document.getElementById("plotly-js");
+    if (!script) {
+      script = h("script", { id: "plotly-js", src: "/vendor/plotly.min.js" });
+      document.head.append(script);
+    }
+    script.addEventListener("load", () => resolve(window.Plotly));
+    script.addEventListener("error", () => {
+      script.remove();
       plotly = undefined;
       reject(new Error("could not load Plotly.js"));
-    };
-    document.head.append(script);
+    });
   });
   return plotly;
 }

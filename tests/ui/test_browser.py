@@ -89,6 +89,11 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
     assert "proposed by run 1" in versions[-1]["reason"]
     expect(page.locator("#selection .review.accepted").first).to_be_visible()
 
+    # Opened by its address, the screen loads Plotly.js from index.html and draws again.
+    page.reload()
+    page.wait_for_selector("body[data-projection-ready]")
+    expect(page.locator("#projection .legendtext")).to_have_count(4)
+
 
 def test_an_annotator_has_no_launch_form_and_the_api_refuses_the_launch(page):
     sign_in(page, "annotator")

@@ -24,6 +24,9 @@ export async function showProjection(state, runId) {
     return after && data.proposed_label[i] && data.review[i] !== "rejected" ? data.proposed_label[i] : data.current_label[i];
   }
 
+  const probabilities = (i) =>
+    data.classes.map((c, k) => `${c} ${fixed(data.probabilities[i][k], 2)}`).join(", ");
+
   function traces() {
     const index = data.sample_id.map((_, i) => i);
     const byClass = CLASSES.map((c) => {
@@ -33,7 +36,8 @@ export async function showProjection(state, runId) {
         x: points.map((i) => data.x[i]), y: points.map((i) => data.y[i]),
         customdata: points.map((i) => i),
         text: points.map((i) => `${data.name[i]}<br>label ${data.current_label[i]}, predicted ${data.prediction[i]}` +
-          `${data.proposed_label[i] ? `<br>ILC proposes ${data.proposed_label[i]}` : ""}<br>flag rate ${fixed(data.flag_rate[i], 2)}`),
+          `<br>${probabilities(i)}${data.proposed_label[i] ? `<br>ILC proposes ${data.proposed_label[i]}` : ""}` +
+          `<br>flag rate ${fixed(data.flag_rate[i], 2)}`),
         hovertemplate: "%{text}<extra></extra>",
         marker: { color: CLASS_COLOURS[c], size: 8, opacity: 0.85,
           line: { width: points.map((i) => (data.proposed_label[i] ? 2 : 0)), color: "#222" } },
@@ -115,6 +119,7 @@ export async function showProjection(state, runId) {
       h("img", { src: render(sampleId, "triptych", 120), alt: `flow of ${data.name[i]}`, height: 120 }),
       h("p", {}, data.name[i]),
       h("p", {}, `label ${data.current_label[i]}, predicted ${data.prediction[i]}, flag rate ${fixed(data.flag_rate[i], 2)}`),
+      h("p", { class: "probabilities" }, `out of fold: ${probabilities(i)}`),
       data.proposed_label[i] ? h("p", {}, `ILC proposes ${data.proposed_label[i]}`) : "");
   });
   plot.on("plotly_click", (event) => {

@@ -72,6 +72,9 @@ def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(servin
     projection = curator.get(f"/api/runs/{run_id}/projection").json()
     assert len(results) == len(projection["x"]) == len(projection["high_loss"]) == 18
     assert all(abs(sum(r["probabilities"]) - 1) < 1e-3 for r in results)
+    assert projection["probabilities"] == [
+        [round(p, 3) for p in r["probabilities"]] for r in results
+    ]
 
     by_loss = curator.get(
         f"/api/datasets/{imported}/samples",

@@ -60,6 +60,21 @@ def lasso_everything(page) -> None:
     page.mouse.up()
 
 
+def hover_first_point(page) -> None:
+    """Move the mouse onto the first point of the first class, where Plotly draws it."""
+    x, y = page.evaluate(
+        """() => {
+          const plot = document.getElementById("projection");
+          const { xaxis, yaxis } = plot._fullLayout;
+          const box = plot.getBoundingClientRect();
+          const trace = plot.data[0];
+          return [box.left + xaxis._offset + xaxis.l2p(trace.x[0]),
+                  box.top + yaxis._offset + yaxis.l2p(trace.y[0])];
+        }"""
+    )
+    page.mouse.move(x, y)
+
+
 def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
     sign_in(page, "curator")
     page.get_by_role("link", name="Runs").click()
@@ -78,6 +93,11 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
     row.get_by_role("link", name="Projection").click()
     page.wait_for_selector("body[data-projection-ready]")
     expect(page.locator("#projection .legendtext")).to_have_count(4)
+    hover_first_point(page)
+    expect(page.locator(".hover-card img")).to_be_visible()
+    expect(page.locator(".hover-card .probabilities")).to_contain_text(
+        re.compile(r"negative \d\.\d\d, positive \d\.\d\d, surprise \d\.\d\d")
+    )
     lasso_everything(page)
     expect(page.locator("#selection h2")).to_contain_text("18 selected")
     screenshot(page, "projection")

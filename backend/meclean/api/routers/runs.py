@@ -116,6 +116,8 @@ class Projection(BaseModel):
     proposed_label: list[str | None]
     high_loss: list[bool]
     flag_rate: list[float]
+    probabilities: list[list[float]]
+    """Out-of-fold class probabilities in ``classes`` order, averaged over seeds."""
     review: list[Literal["accepted", "rejected"] | None]
 
 
@@ -351,6 +353,7 @@ def projection(run_id: int, session: DbSession, _: Annotator) -> Projection:
             RunSampleResult.proposed_label,
             RunSampleResult.high_loss,
             RunSampleResult.flag_rate,
+            RunSampleResult.probabilities,
         )
         .join(RunSampleResult, RunSampleResult.sample_id == Sample.id)
         .join(in_run, (in_run.sample_id == Sample.id) & (in_run.version_id == run.label_version_id))
@@ -362,7 +365,7 @@ def projection(run_id: int, session: DbSession, _: Annotator) -> Projection:
         .where(RunSampleResult.run_id == run_id)
         .order_by(Sample.id)
     ).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 10
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 11
     ids = columns[0]
     reviews = _latest_reviews(session, run.id)
     return Projection(
@@ -377,6 +380,7 @@ def projection(run_id: int, session: DbSession, _: Annotator) -> Projection:
         proposed_label=columns[7],
         high_loss=columns[8],
         flag_rate=[round(v, 3) for v in columns[9]],
+        probabilities=[[round(p, 3) for p in ps] for ps in columns[10]],
         review=[reviews.get(i) for i in ids],
     )
 

@@ -3,6 +3,7 @@
 import { api, ApiError } from "./api.js";
 import { onMarksChanged, unsavedCount } from "./marks.js";
 import { h, toast } from "./ui.js";
+import { followFeatures } from "./features.js";
 import { showGrid } from "./grid.js";
 import { showSample } from "./detail.js";
 import { showClassMeans } from "./classmeans.js";
@@ -117,9 +118,11 @@ async function start() {
     state.dataset = state.datasets.find((d) => d.id === Number(picker.value));
     localStorage.setItem("meclean.dataset", picker.value);
     refreshCounter();
+    followFeatures(state).catch(() => {});
     route();
   };
   refreshCounter(); // in parallel with the first screen
+  followFeatures(state).catch(() => {});
   if (!location.hash || location.hash === "#/") location.hash = "#/samples";
   else route();
 }

@@ -36,6 +36,13 @@ def app(settings):
 
 
 @pytest.fixture
+def serving(app):
+    """The app with its lifespan running: watchdog and in-process queue consumer."""
+    with TestClient(app):
+        yield app
+
+
+@pytest.fixture
 def anonymous(app) -> TestClient:
     return TestClient(app)
 

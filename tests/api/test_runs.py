@@ -10,13 +10,6 @@ from tests.api.conftest import PASSWORD
 FAST_RUN = {"method": "ilc", "alpha": 0.0, "epochs": 4, "tasks_per_seed": 2}
 
 
-@pytest.fixture
-def serving(app):
-    """The app with its lifespan running: watchdog and in-process queue consumer."""
-    with TestClient(app):
-        yield app
-
-
 def signed_in(app, name: str) -> TestClient:
     client = TestClient(app)
     response = client.post("/api/login", json={"name": name, "password": PASSWORD})

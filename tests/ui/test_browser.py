@@ -152,3 +152,26 @@ def test_a_mark_that_fails_to_save_stays_visible_and_is_retried(page):
     page.reload()
     expect(first.locator(".badge.mine")).to_have_text("noisy")
     page.errors[:] = [e for e in page.errors if "503" not in e]  # the failure staged here
+
+
+def test_a_curator_follows_the_flow_being_computed_stops_and_resumes_it(page):
+    sign_in(page, "curator")
+    csrf = {
+        "X-CSRF-Token": next(
+            c["value"] for c in page.context.cookies() if c["name"] == "meclean_csrf"
+        )
+    }
+    # Started and stopped at once (18 flows take seconds), so the screen opens on a stopped job.
+    assert page.request.post("/api/datasets/1/features", headers=csrf).ok
+    assert page.request.post("/api/datasets/1/features/cancel", headers=csrf).ok
+
+    page.reload()
+    status = page.locator("#features-status")
+    expect(status).to_contain_text(re.compile(r"Flow cancelled at \d+ / 18"))
+    status.get_by_role("button", name="Resume").click()
+    expect(status).to_contain_text(re.compile(r"Computing flow\s+\d+ / 18"))
+    status.get_by_role("button", name="Stop").click()
+    expect(status).to_contain_text(re.compile(r"Flow cancelled at \d+ / 18"))
+    status.get_by_role("button", name="Resume").click()
+    expect(status.locator("progress")).to_be_visible()
+    expect(status).to_have_text("", timeout=60_000)

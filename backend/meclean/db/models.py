@@ -18,6 +18,7 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON,
         list[float]: JSON,
         list[int]: JSON,
+        list[str]: JSON,
         datetime: DateTime(timezone=True),
     }
 
@@ -200,6 +201,31 @@ class RunPart(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     run: Mapped[Run] = relationship(back_populates="parts")
+
+
+class FeatureJob(Base):
+    """Computing the optical flow and strain of a dataset's samples, queued at import."""
+
+    __tablename__ = "feature_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    """queued, running, succeeded, failed or cancelled."""
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column()
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    """Samples looked at so far, those already stored included."""
+    total: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[list[str]] = mapped_column(default=list)
+    """Why samples have no features: 'source/subject: reason', one per failed sample."""
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class RunSampleResult(Base):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from meclean.db.session import make_engine, session_factory
 from meclean.jobs.execute import execute_part
+from meclean.jobs.features import execute_features
 from meclean.settings import Settings
 
 POLL_SECONDS = 0.25
@@ -25,10 +26,11 @@ def make_huey(settings: Settings) -> Huey:
 
 
 class Jobs:
-    """What a process needs to launch and execute runs: settings, database, queue.
+    """What a process needs to launch and execute runs and features jobs: settings,
+    database, queue.
 
-    Every process (the API, each worker) builds one; the queue's task is registered by
-    name, so any process can execute a part that another enqueued.
+    Every process (the API, each worker) builds one; the queue's tasks are registered by
+    name, so any process can execute a part or a job that another enqueued.
     """
 
     def __init__(
@@ -49,7 +51,11 @@ class Jobs:
         def run_part(part_id: int) -> None:
             execute_part(self, part_id)
 
-        self._run_part = run_part
+        @self.huey.task(name="meclean.dataset_features")
+        def dataset_features(job_id: int) -> None:
+            execute_features(self, job_id)
+
+        self._run_part, self._dataset_features = run_part, dataset_features
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -62,6 +68,9 @@ class Jobs:
     def enqueue(self, part_ids: list[int]) -> None:
         for part_id in part_ids:
             self._run_part(part_id)
+
+    def enqueue_features(self, job_id: int) -> None:
+        self._dataset_features(job_id)
 
     def consumer(self, workers: int = 1, processes: bool = False, embedded: bool = False):
         """A queue consumer; ``embedded`` leaves signal handling to the host (uvicorn)."""

@@ -1,4 +1,5 @@
-"""The watchdog: hands the parts of silent workers to others, queues ready aggregations."""
+"""The watchdog: hands the parts and features jobs of silent workers to others, queues
+ready aggregations."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 import threading
 
 from meclean.db.session import transaction
+from meclean.jobs.features import recover_stalled_features
 from meclean.jobs.queue import Jobs
 from meclean.jobs.runs import recover_stalled
 
@@ -30,9 +32,13 @@ class Watchdog(threading.Thread):
 
     def check(self) -> list[int]:
         settings = self.jobs.settings
+        timeout, attempts = settings.heartbeat_timeout_s, settings.max_attempts
         with transaction(self.jobs.sessions) as session:
-            requeue = recover_stalled(session, settings.heartbeat_timeout_s, settings.max_attempts)
+            requeue = recover_stalled(session, timeout, attempts)
+            features = recover_stalled_features(session, timeout, attempts)
         self.jobs.enqueue(requeue)
+        for job_id in features:
+            self.jobs.enqueue_features(job_id)
         return requeue
 
     def stop(self) -> None:

@@ -1,7 +1,9 @@
-"""Datasets: import from a folder on the server, list, and counts per class and verdict."""
+"""Datasets: import from a folder on the server (its flow then computed on the queue), list,
+and counts per class and verdict."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -14,7 +16,9 @@ from meclean.data.readers import Layout, read_dataset
 from meclean.data.records import SheetError
 from meclean.db.datasets import DatasetExists, store_import
 from meclean.db.marks import verdict_counts
-from meclean.db.models import Dataset, Sample, SampleLabel, User
+from meclean.db.models import Dataset, FeatureJob, Sample, SampleLabel, User
+from meclean.db.session import transaction
+from meclean.jobs.features import cancel_features, latest_features_job, launch_features
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 
@@ -41,6 +45,28 @@ class ImportSummary(BaseModel):
     imported: int
     skipped: list[Skipped]
     excluded: dict[str, int]
+    features_job_id: int
+    """The queued job computing the new samples' flow (``GET .../features``)."""
+
+
+class FeaturesJobOut(BaseModel):
+    """How far computing a dataset's optical flow and strain has come."""
+
+    id: int
+    status: str
+    """queued, running, succeeded, failed or cancelled."""
+    done: int
+    total: int
+    failed: list[str]
+    """Samples without features, each with the reason."""
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, job: FeatureJob) -> FeaturesJobOut:
+        return cls.model_validate(job, from_attributes=True)
 
 
 class MarkProgress(BaseModel):
@@ -77,20 +103,23 @@ def confined(request: Request, raw: str | None, field: str) -> Path | None:
 
 
 @router.post("/import", status_code=201)
-def import_dataset(
-    body: ImportRequest, request: Request, session: DbSession, user: Curator
-) -> ImportSummary:
+def import_dataset(body: ImportRequest, request: Request, user: Curator) -> ImportSummary:
+    """Read the layout and store its samples; their flow is then computed on the queue."""
     path = confined(request, body.path, "path")
     sheet = confined(request, body.sheet, "sheet")
     overrides = confined(request, body.overrides, "overrides")
     roster = confined(request, body.roster, "roster")
+    jobs = request.app.state.jobs
     try:
         report = read_dataset(body.layout, path, sheet, overrides, roster)
-        dataset = store_import(session, body.name, body.layout, path, report, user.id)
+        with transaction(jobs.sessions) as session:
+            dataset = store_import(session, body.name, body.layout, path, report, user.id)
+            job = launch_features(session, dataset.id, user.id)
     except SheetError as exc:
         raise ApiError(422, str(exc), "path") from None
     except DatasetExists as exc:
         raise ApiError(409, str(exc), "name") from None
+    jobs.enqueue_features(job.id)  # after the commit, so the worker finds the job
     return ImportSummary(
         dataset_id=dataset.id,
         imported=len(report.samples),
@@ -99,6 +128,7 @@ def import_dataset(
             for i in report.skipped
         ],
         excluded=dict(report.excluded),
+        features_job_id=job.id,
     )
 
 
@@ -150,3 +180,33 @@ def get_dataset(dataset_id: int, session: DbSession, me: Annotator) -> DatasetOu
 def get_progress(dataset_id: int, session: DbSession, me: Annotator) -> MarkProgress:
     """The marking counts alone: cheap enough to reload after every mark."""
     return progress(session, _dataset(session, dataset_id), me)
+
+
+@router.get("/{dataset_id}/features")
+def get_features_job(dataset_id: int, session: DbSession, _: Annotator) -> FeaturesJobOut | None:
+    """The latest job computing the dataset's flow; null when none was ever queued."""
+    job = latest_features_job(session, _dataset(session, dataset_id).id)
+    return None if job is None else FeaturesJobOut.of(job)
+
+
+@router.post("/{dataset_id}/features", status_code=201)
+def compute_features(dataset_id: int, request: Request, user: Curator) -> FeaturesJobOut:
+    """Queue the computation of every missing feature, e.g. after a cancelled job."""
+    jobs = request.app.state.jobs
+    with transaction(jobs.sessions) as session:
+        job = launch_features(session, _dataset(session, dataset_id).id, user.id)
+        if job is None:
+            raise ApiError(409, "this dataset's features are already being computed")
+        out = FeaturesJobOut.of(job)
+    jobs.enqueue_features(job.id)
+    return out
+
+
+@router.post("/{dataset_id}/features/cancel")
+def cancel_features_job(dataset_id: int, session: DbSession, _: Curator) -> FeaturesJobOut:
+    """Stop the running job; the features computed so far are kept."""
+    job = latest_features_job(session, _dataset(session, dataset_id).id)
+    if job is None or not cancel_features(job):
+        raise ApiError(409, "no features job of this dataset is queued or running")
+    session.flush()
+    return FeaturesJobOut.of(job)

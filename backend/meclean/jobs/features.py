@@ -1,0 +1,169 @@
+"""An imported dataset's optical flow and strain, computed by a queue worker.
+
+The API queues a job when a dataset is imported, so experts find flow renders and class
+means ready instead of waiting for each to be computed on demand. Features are stored one
+sample at a time, atomically, so a cancelled or interrupted job loses nothing and the next
+one resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Update, func, select, update
+from sqlalchemy.orm import Session
+
+from meclean.data.feature_store import FeatureStore
+from meclean.db.features import FeatureError, sample_features
+from meclean.db.models import FeatureJob, Sample
+from meclean.db.session import transaction
+
+if TYPE_CHECKING:
+    from meclean.jobs.queue import Jobs
+
+log = logging.getLogger(__name__)
+
+ACTIVE = ("queued", "running")
+REPORT_SECONDS = 1.0
+"""Progress and heartbeat are written, and cancellation looked for, about this often."""
+
+
+def launch_features(session: Session, dataset_id: int, user_id: int | None) -> FeatureJob | None:
+    """A queued features job for the dataset, or None when one is already queued or running.
+    The caller enqueues the job after committing."""
+    active = session.scalar(
+        select(FeatureJob.id).where(
+            FeatureJob.dataset_id == dataset_id, FeatureJob.status.in_(ACTIVE)
+        )
+    )
+    if active is not None:
+        return None
+    total = session.scalar(select(func.count()).where(Sample.dataset_id == dataset_id))
+    job = FeatureJob(dataset_id=dataset_id, created_by=user_id, total=total, failed=[])
+    session.add(job)
+    session.flush()
+    return job
+
+
+def latest_features_job(session: Session, dataset_id: int) -> FeatureJob | None:
+    return session.scalar(
+        select(FeatureJob)
+        .where(FeatureJob.dataset_id == dataset_id)
+        .order_by(FeatureJob.id.desc())
+        .limit(1)
+    )
+
+
+def cancel_features(job: FeatureJob) -> bool:
+    """Stop a queued or running job; its worker notices within ``REPORT_SECONDS``."""
+    if job.status not in ACTIVE:
+        return False
+    job.status, job.finished_at = "cancelled", datetime.now(UTC)
+    return True
+
+
+def execute_features(jobs: Jobs, job_id: int) -> None:
+    """The queue task: compute every missing feature of the job's dataset."""
+    attempt = _claim(jobs, job_id)
+    if attempt is None:
+        return
+    store = FeatureStore(jobs.settings.feature_dir)
+    failed: list[str] = []
+    try:
+        with jobs.sessions() as session:
+            dataset_id = select(FeatureJob.dataset_id).where(FeatureJob.id == job_id)
+            samples = session.scalars(
+                select(Sample)
+                .where(Sample.dataset_id == dataset_id.scalar_subquery())
+                .order_by(Sample.id)
+            ).all()
+            reported = time.monotonic()
+            for done, sample in enumerate(samples, 1):
+                try:
+                    sample_features(store, sample)
+                except FeatureError as exc:
+                    failed.append(f"{sample.source}/{sample.subject}: {exc}")
+                if done < len(samples) and time.monotonic() - reported < REPORT_SECONDS:
+                    continue
+                session.commit()  # the feature keys found so far
+                reported = time.monotonic()
+                if jobs.stopping.is_set():
+                    _hand_back(jobs, job_id, attempt)
+                    return
+                if not _report(jobs, job_id, attempt, done=done, failed=failed):
+                    return  # cancelled, or handed to another worker
+    except Exception as exc:
+        log.exception("features job %s failed", job_id)
+        _report(jobs, job_id, attempt, status="failed", error=repr(exc), failed=failed)
+        return
+    _report(jobs, job_id, attempt, status="succeeded", failed=failed)
+
+
+def recover_stalled_features(session: Session, timeout_s: float, max_attempts: int) -> list[int]:
+    """Jobs whose worker fell silent go back to the queue, or fail after ``max_attempts``.
+    Returns the jobs to enqueue."""
+    cutoff = datetime.now(UTC) - timedelta(seconds=timeout_s)
+    requeue = []
+    stalled = session.scalars(
+        select(FeatureJob).where(FeatureJob.status == "running", FeatureJob.heartbeat_at < cutoff)
+    ).all()
+    for job in stalled:
+        held = _held(job.id, job.attempts)
+        if job.attempts < max_attempts:
+            if session.execute(held.values(status="queued")).rowcount:
+                requeue.append(job.id)
+        else:
+            message = f"its worker stopped responding on the last of {max_attempts} attempts"
+            session.execute(
+                held.values(status="failed", error=message, finished_at=datetime.now(UTC))
+            )
+    return requeue
+
+
+def _held(job_id: int, attempt: int) -> Update:
+    """An update that applies only while ``attempt`` still runs the job."""
+    return update(FeatureJob).where(
+        FeatureJob.id == job_id, FeatureJob.status == "running", FeatureJob.attempts == attempt
+    )
+
+
+def _claim(jobs: Jobs, job_id: int) -> int | None:
+    """Take a queued job; returns its attempt number, or None when it is not for the taking."""
+    now = datetime.now(UTC)
+    with transaction(jobs.sessions) as session:
+        claimed = session.execute(
+            update(FeatureJob)
+            .where(FeatureJob.id == job_id, FeatureJob.status == "queued")
+            .values(
+                status="running",
+                attempts=FeatureJob.attempts + 1,
+                started_at=func.coalesce(FeatureJob.started_at, now),
+                heartbeat_at=now,
+            )
+        ).rowcount
+        if not claimed:
+            return None
+        return session.scalar(select(FeatureJob.attempts).where(FeatureJob.id == job_id))
+
+
+def _report(jobs: Jobs, job_id: int, attempt: int, **values: object) -> bool:
+    """Write progress (or the outcome) while this attempt holds the job; False if it does not."""
+    now = datetime.now(UTC)
+    if "status" in values:
+        values["finished_at"] = now
+    with transaction(jobs.sessions) as session:
+        held = _held(job_id, attempt).values(heartbeat_at=now, **values)
+        return bool(session.execute(held).rowcount)
+
+
+def _hand_back(jobs: Jobs, job_id: int, attempt: int) -> None:
+    """Shutdown: the job goes back to the queue for the next worker, its attempt not counted."""
+    with transaction(jobs.sessions) as session:
+        back = session.execute(
+            _held(job_id, attempt).values(status="queued", attempts=FeatureJob.attempts - 1)
+        ).rowcount
+    if back:
+        jobs.enqueue_features(job_id)

@@ -1,0 +1,123 @@
+"""The features job: an imported dataset's flow computed by a queue worker."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+
+from meclean.data.feature_store import FeatureStore
+from meclean.db.models import FeatureJob
+from meclean.db.session import transaction
+from meclean.jobs import features
+from meclean.jobs.features import (
+    execute_features,
+    latest_features_job,
+    launch_features,
+    recover_stalled_features,
+)
+from tests.jobs.conftest import sample_paths
+
+
+def launched(jobs, dataset_id) -> int:
+    with transaction(jobs.sessions) as session:
+        return launch_features(session, dataset_id, None).id
+
+
+def job_of(jobs, dataset_id) -> FeatureJob:
+    with jobs.sessions() as session:
+        return latest_features_job(session, dataset_id)
+
+
+def stored_features(jobs) -> int:
+    return len(list(FeatureStore(jobs.settings.feature_dir).root.rglob("*.npy")))
+
+
+def test_a_job_computes_every_sample_and_reports_done(jobs, dataset_id):
+    job_id = launched(jobs, dataset_id)
+
+    execute_features(jobs, job_id)
+
+    job = job_of(jobs, dataset_id)
+    assert (job.status, job.done, job.total, job.failed) == ("succeeded", 18, 18, [])
+    assert job.attempts == 1 and job.finished_at is not None
+    assert stored_features(jobs) == 18
+
+
+def test_only_one_job_per_dataset_is_queued_or_running_at_a_time(jobs, dataset_id):
+    launched(jobs, dataset_id)
+    with transaction(jobs.sessions) as session:
+        assert launch_features(session, dataset_id, None) is None
+
+
+def test_unreadable_frames_are_named_and_the_other_samples_still_computed(jobs, dataset_id):
+    name, _, apex = sample_paths(jobs, dataset_id)[4]
+    with open(apex, "wb") as f:
+        f.write(b"not an image")
+    job_id = launched(jobs, dataset_id)
+
+    execute_features(jobs, job_id)
+
+    job = job_of(jobs, dataset_id)
+    assert job.status == "succeeded" and job.done == 18
+    (failure,) = job.failed
+    assert name in failure and apex in failure
+    assert stored_features(jobs) == 17
+
+
+def test_a_cancelled_job_stops_keeps_what_it_computed_and_a_new_one_resumes(
+    jobs, dataset_id, monkeypatch
+):
+    monkeypatch.setattr(features, "REPORT_SECONDS", 0.0)
+    job_id = launched(jobs, dataset_id)
+    computed = []
+    real = features.sample_features
+
+    def cancel_after_three(store, sample):
+        computed.append(sample.name)
+        if len(computed) == 3:
+            with transaction(jobs.sessions) as session:
+                session.execute(
+                    update(FeatureJob).where(FeatureJob.id == job_id).values(status="cancelled")
+                )
+        return real(store, sample)
+
+    monkeypatch.setattr(features, "sample_features", cancel_after_three)
+    execute_features(jobs, job_id)
+
+    job = job_of(jobs, dataset_id)
+    assert job.status == "cancelled" and job.done == 2
+    assert len(computed) == 3 and stored_features(jobs) == 3
+
+    monkeypatch.setattr(features, "sample_features", real)
+    execute_features(jobs, launched(jobs, dataset_id))
+    assert job_of(jobs, dataset_id).status == "succeeded"
+    assert stored_features(jobs) == 18
+
+
+def test_on_shutdown_the_job_goes_back_to_the_queue_uncounted(jobs, dataset_id, monkeypatch):
+    monkeypatch.setattr(features, "REPORT_SECONDS", 0.0)
+    requeued = []
+    monkeypatch.setattr(jobs, "enqueue_features", requeued.append)
+    job_id = launched(jobs, dataset_id)
+    jobs.stopping.set()
+
+    execute_features(jobs, job_id)
+
+    job = job_of(jobs, dataset_id)
+    assert (job.status, job.attempts, requeued) == ("queued", 0, [job_id])
+
+
+def test_a_silent_worker_s_job_is_requeued_then_failed_after_its_last_attempt(jobs, dataset_id):
+    job_id = launched(jobs, dataset_id)
+    long_ago = datetime.now(UTC) - timedelta(minutes=5)
+    for attempts, expected in ((1, "queued"), (3, "failed")):
+        with transaction(jobs.sessions) as session:
+            session.execute(
+                update(FeatureJob)
+                .where(FeatureJob.id == job_id)
+                .values(status="running", attempts=attempts, heartbeat_at=long_ago)
+            )
+            requeue = recover_stalled_features(session, timeout_s=60, max_attempts=3)
+        assert requeue == ([job_id] if expected == "queued" else [])
+        job = job_of(jobs, dataset_id)
+        assert job.status == expected
+    assert "stopped responding" in job.error

@@ -6,17 +6,21 @@ Both train SSSNet24 with plain cross-entropy on the same synthetic 441-sample ro
 a first implementation looks like (the published code's structure): a DataLoader over a
 TensorDataset, one fold after another, conv -> ReLU -> pool in NCHW. meclean's trainer
 keeps tensors on the device, pools before ReLU in channels-last, and trains
-``--folds-per-step`` folds side by side. Prints ms per fold-epoch, the projected time of
-the full protocol (68 folds x 200 epochs), the ratio, and UF1/UAR of both per seed.
+``--folds-per-step`` folds side by side; ``--processes N`` also times it with the folds
+split over N single-threaded processes (`meclean worker --concurrency N`). Prints ms per
+fold-epoch, the projected time of the full protocol (68 folds x 200 epochs), the ratios,
+and UF1/UAR of each per seed.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import resource
 import statistics
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +28,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from meclean.ml.loso import TrainConfig, loso_folds, train_loso
+from meclean.ml.loso import LosoOutput, TrainConfig, loso_folds, train_loso
 from meclean.ml.methods import NoisyLabelMethod
 from meclean.ml.metrics import score
 from meclean.ml.run import TrainingSet
@@ -76,6 +80,33 @@ def straightforward_loso(data: TrainingSet, epochs: int, seed: int, device: str)
             test = torch.as_tensor(fold.test)
             predictions[fold.test] = model((x[test] / scale).to(device)).argmax(1).cpu().numpy()
     return predictions
+
+
+def _one_thread(*_: object) -> None:
+    torch.set_num_threads(1)
+
+
+def _folds(data: TrainingSet, epochs: int, seed: int, numbers: list[int]) -> LosoOutput:
+    config = TrainConfig(epochs=epochs, device="cpu")
+    return train_loso(
+        data.features,
+        data.labels,
+        data.subjects,
+        NoisyLabelMethod(),
+        config,
+        seed,
+        fold_numbers=numbers,
+    )
+
+
+def split_loso(
+    pool: ProcessPoolExecutor, n: int, data: TrainingSet, epochs: int, seed: int
+) -> LosoOutput:
+    """The folds split over ``n`` single-threaded processes, as `meclean worker
+    --concurrency N` splits a run's parts."""
+    folds = list(range(len(loso_folds(data.subjects))))
+    parts = [pool.submit(_folds, data, epochs, seed, folds[k::n]) for k in range(n)]
+    return LosoOutput.merge([p.result() for p in parts])
 
 
 def roster_training_set(tmp: Path) -> TrainingSet:
@@ -134,6 +165,13 @@ def main() -> None:
         default=None,
         help="run the straightforward loop for this many seeds only",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="also time meclean's trainer with the folds split over this many single-threaded "
+        "processes (CPU; what `meclean worker --concurrency N` does with a run's parts)",
+    )
     parser.add_argument("--features", type=Path, help="precomputed training set (.npz)")
     parser.add_argument("--save-features", type=Path, help="write the training set here")
     args = parser.parse_args()
@@ -153,6 +191,15 @@ def main() -> None:
         f"{'full run min':>12s} {'UF1':>7s} {'UAR':>7s}"
     )
     timings: dict[str, list[float]] = {"straightforward": [], "meclean": []}
+    pool = None
+    if args.processes:
+        pool = ProcessPoolExecutor(
+            args.processes, multiprocessing.get_context("spawn"), initializer=_one_thread
+        )
+        # Started before the clock, as a long-lived worker is.
+        list(pool.map(_one_thread, range(args.processes)))
+        split = f"meclean x{args.processes}"
+        timings[split] = []
     for seed in range(args.seeds):
         runs = [
             (
@@ -162,6 +209,15 @@ def main() -> None:
                 ).probabilities.argmax(1),
             )
         ]
+        if pool is not None:
+            runs.append(
+                (
+                    split,
+                    lambda s=seed: split_loso(
+                        pool, args.processes, data, args.epochs, s
+                    ).probabilities.argmax(1),
+                )
+            )
         if seed < reference_seeds:
             runs.insert(
                 0,
@@ -186,10 +242,12 @@ def main() -> None:
                 flush=True,
             )
     if timings["straightforward"]:
-        ratio = statistics.median(timings["straightforward"]) / statistics.median(
-            timings["meclean"]
-        )
-        print(f"\nspeed-up of meclean over the straightforward loop (median): {ratio:.2f}x")
+        reference = statistics.median(timings["straightforward"])
+        for trainer in (t for t in timings if t != "straightforward"):
+            ratio = reference / statistics.median(timings[trainer])
+            print(f"speed-up of {trainer} over the straightforward loop (median): {ratio:.2f}x")
+    if pool is not None:
+        pool.shutdown()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory: {peak:.0f} MiB")
     if args.device.startswith("cuda"):

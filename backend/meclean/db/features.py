@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from meclean.data.feature_store import FeatureStore
@@ -35,7 +36,7 @@ def sample_features(store: FeatureStore, sample: Sample) -> np.ndarray:
             features = flow_features(
                 read_gray(sample.onset_path), read_gray(sample.apex_path), FlowSettings()
             )
-        except (ValueError, OSError) as exc:
+        except (ValueError, OSError, cv2.error) as exc:
             raise FeatureError(f"cannot compute the flow of sample {sample.name}: {exc}") from None
         store.save(key, features)
     return store.load(key)

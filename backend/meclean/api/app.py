@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -63,6 +64,10 @@ async def _workers(app: FastAPI) -> AsyncIterator[None]:
     """While serving: the watchdog and, unless turned off, one in-process queue consumer.
     On shutdown, parts running here go back to the queue for the next worker."""
     jobs: Jobs = app.state.jobs
+    # What start-up loaded (torch, the app, ~300k objects) lives as long as the process;
+    # frozen, it is out of the collector's sight, so the full collections that large
+    # responses set off stop walking it (a 10k-point projection: 400 -> 190 ms).
+    gc.freeze()
     watchdog = Watchdog(jobs)
     watchdog.start()
     consumer = None

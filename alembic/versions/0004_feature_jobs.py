@@ -16,6 +16,8 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+ACTIVE = sa.text("status IN ('queued', 'running')")
+
 
 def upgrade() -> None:
     op.create_table(
@@ -44,10 +46,18 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_feature_jobs_dataset_id"), ["dataset_id"], unique=False
         )
+        batch_op.create_index(
+            "ix_feature_jobs_one_active",
+            ["dataset_id"],
+            unique=True,
+            sqlite_where=ACTIVE,
+            postgresql_where=ACTIVE,
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("feature_jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_feature_jobs_one_active")
         batch_op.drop_index(batch_op.f("ix_feature_jobs_dataset_id"))
 
     op.drop_table("feature_jobs")

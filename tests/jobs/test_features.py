@@ -2,7 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from meclean.data.feature_store import FeatureStore
 from meclean.db.models import FeatureJob
@@ -46,6 +48,9 @@ def test_only_one_job_per_dataset_is_queued_or_running_at_a_time(jobs, dataset_i
     launched(jobs, dataset_id)
     with transaction(jobs.sessions) as session:
         assert launch_features(session, dataset_id, None) is None
+    # Two launches that both looked before either wrote: the database refuses the second.
+    with pytest.raises(IntegrityError), transaction(jobs.sessions) as session:
+        session.add(FeatureJob(dataset_id=dataset_id, status="running", failed=[]))
 
 
 def test_unreadable_frames_are_named_and_the_other_samples_still_computed(jobs, dataset_id):

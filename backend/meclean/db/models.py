@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -207,6 +207,16 @@ class FeatureJob(Base):
     """Computing the optical flow and strain of a dataset's samples, queued at import."""
 
     __tablename__ = "feature_jobs"
+    __table_args__ = (
+        # At most one queued or running job per dataset, even when two curators click at once.
+        Index(
+            "ix_feature_jobs_one_active",
+            "dataset_id",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dataset_id: Mapped[int] = mapped_column(

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from meclean.api.deps import Annotator, Curator, DbSession
 from meclean.api.errors import ApiError
@@ -193,11 +194,15 @@ def get_features_job(dataset_id: int, session: DbSession, _: Annotator) -> Featu
 def compute_features(dataset_id: int, request: Request, user: Curator) -> FeaturesJobOut:
     """Queue the computation of every missing feature, e.g. after a cancelled job."""
     jobs = request.app.state.jobs
-    with transaction(jobs.sessions) as session:
-        job = launch_features(session, _dataset(session, dataset_id).id, user.id)
-        if job is None:
-            raise ApiError(409, "this dataset's features are already being computed")
-        out = FeaturesJobOut.of(job)
+    busy = ApiError(409, "this dataset's features are already being computed")
+    try:
+        with transaction(jobs.sessions) as session:
+            job = launch_features(session, _dataset(session, dataset_id).id, user.id)
+            if job is None:
+                raise busy
+            out = FeaturesJobOut.of(job)
+    except IntegrityError:  # another curator's job got in first
+        raise busy from None
     jobs.enqueue_features(job.id)
     return out
 

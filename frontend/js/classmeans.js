@@ -1,7 +1,7 @@
 // The mean Vx, Vy and strain image per class (the paper's Figure 1), for any label version,
 // per dataset or composite, two versions side by side.
 import { api } from "./api.js";
-import { h, select } from "./ui.js";
+import { explainedImage, h, select } from "./ui.js";
 
 export async function showClassMeans(state) {
   const view = document.getElementById("view");
@@ -11,7 +11,7 @@ export async function showClassMeans(state) {
   const figures = h("div", { class: "side-by-side" });
   const options = versions.map((v) => [v.id, `v${v.id}${v.current ? " (current)" : ""}: ${v.reason}`.slice(0, 80)]);
   const draw = () => figures.replaceChildren(...["left", "right"].map((side) =>
-    h("figure", {}, h("img", {
+    h("figure", {}, explainedImage({
       src: `/api/datasets/${state.dataset.id}/class-means?version_id=${choice[side]}&group=${choice.group}&size=240`,
       alt: `class means, label version ${choice[side]}`,
     }), h("figcaption", {}, `Label version ${choice[side]}, ${choice.group}: rows negative, positive, surprise; columns Vx, Vy, strain`))));

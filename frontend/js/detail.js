@@ -2,7 +2,7 @@
 // expert's marks, its label history and what each run made of it.
 import { api, render } from "./api.js";
 import { mark, onMarksChanged, undo } from "./marks.js";
-import { CLASSES, fixed, h } from "./ui.js";
+import { CLASSES, explainedImage, fixed, h } from "./ui.js";
 
 export async function showSample(state, sampleId) {
   const view = document.getElementById("view");
@@ -13,7 +13,7 @@ export async function showSample(state, sampleId) {
       h("figure", {}, h("img", { src: render(sample.id, kind, 200), alt: `${title} of ${sample.name}`, height: 200 }),
         h("figcaption", {}, title))));
   const means = h("figure", { class: "class-means" },
-    h("img", { src: `/api/datasets/${sample.dataset_id}/class-means?group=${sample.source}&size=180`,
+    explainedImage({ src: `/api/datasets/${sample.dataset_id}/class-means?group=${sample.source}&size=180`,
       alt: `class means of ${sample.source}` }),
     h("figcaption", {}, `Class means of ${sample.source} (rows: ${CLASSES.join(", ")}; columns: Vx, Vy, strain)`));
   const note = h("textarea", { name: "note", rows: 2, cols: 40, placeholder: "Note (optional)" },

@@ -21,6 +21,21 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+/** An <img> that, when the server refuses to draw it, shows the server's reason instead. */
+export function explainedImage(attributes) {
+  const image = h("img", attributes);
+  image.addEventListener("error", async () => {
+    let reason = "could not be drawn";
+    try {
+      reason = (await (await fetch(image.src)).json()).detail?.message ?? reason;
+    } catch {
+      // the server gave no reason; keep the generic one
+    }
+    image.replaceWith(h("p", { class: "error image-error" }, `${attributes.alt}: ${reason}`));
+  }, { once: true });
+  return image;
+}
+
 let toastTimer;
 export function toast(message, kind = "info") {
   const box = document.getElementById("toast");

@@ -1,6 +1,10 @@
 import cv2
 import numpy as np
 import pytest
+from sqlalchemy import update
+
+from meclean.db.models import FeatureJob
+from meclean.db.session import transaction
 
 PNG = b"\x89PNG"
 
@@ -49,3 +53,16 @@ def test_class_means_render_per_group_and_refuse_unknown_groups(login, imported)
     assert composite.content.startswith(PNG)
     assert decode(composite).shape[0] == 3 * 240  # one row per class
     assert bad.status_code == 422
+
+
+def test_class_means_wait_for_a_running_features_job_instead_of_computing_beside_it(
+    login, imported, app
+):
+    with transaction(app.state.sessions) as session:  # a worker is at it, 5 samples done
+        session.execute(update(FeatureJob).values(status="running", done=5))
+
+    response = login("annotator").get(f"/api/datasets/{imported}/class-means")
+
+    assert response.status_code == 409
+    message = response.json()["detail"]["message"]
+    assert "18 of 18 samples still lack their flow" in message and "(5 / 18" in message

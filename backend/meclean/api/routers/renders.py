@@ -22,6 +22,7 @@ from meclean.data.render import class_mean_sheet, png_bytes, render_sample
 from meclean.db.features import FeatureError, feature_key, sample_features
 from meclean.db.labels import labels_of
 from meclean.db.models import Dataset, Sample, SampleLabel
+from meclean.jobs.features import latest_features_job
 
 router = APIRouter(prefix="/api", tags=["renders"])
 RENDER_VERSION = "1"
@@ -125,6 +126,17 @@ def class_mean_render(
     if group != "composite" and group not in sources:
         raise ApiError(422, f"group must be 'composite' or one of {sorted(sources)}", "group")
     store = FeatureStore(request.app.state.settings.feature_dir)
+    job = latest_features_job(session, dataset_id)
+    if job is not None and job.status == "running":
+        missing = sum(s.feature_key is None or s.feature_key not in store for s in samples)
+        if missing:
+            # Not computed here as well: the job is at it, and its progress is on show.
+            raise ApiError(
+                409,
+                f"{missing} of {len(samples)} samples still lack their flow, which the "
+                f"dataset's features job is computing ({job.done} / {job.total} so far); "
+                "the class means follow when it is done",
+            )
     keyed = [(s, feature_key(s), _features(store, s)) for s in samples]
     fingerprint = hashlib.sha256(
         "|".join(f"{key}:{labels[s.id]}" for s, key, _ in keyed).encode()

@@ -21,8 +21,9 @@ from meclean.data.feature_store import FeatureStore
 from meclean.db.models import Run, RunPart
 from meclean.db.session import transaction
 from meclean.jobs.inputs import run_method, run_training_set, train_config
+from meclean.jobs.lease import held
 from meclean.jobs.results import parts_dir, save_fold_output, store_results
-from meclean.jobs.runs import ACTIVE, fail_run, ready_aggregations, update_held_part
+from meclean.jobs.runs import ACTIVE, fail_run, ready_aggregations
 from meclean.ml.loso import TrainingProgress, train_loso
 from meclean.ml.run import TrainingSet, train_final
 from meclean.progress import Cancelled
@@ -89,7 +90,7 @@ class PartMonitor:
     def flush(self) -> None:
         with self._lock, transaction(self.jobs.sessions) as session:
             mine = session.execute(
-                update_held_part(self.part_id, self.attempt).values(
+                held(RunPart, self.part_id, self.attempt).values(
                     heartbeat_at=datetime.now(UTC), done=self.done, loss=self.loss, uf1=self.uf1
                 )
             ).rowcount
@@ -176,7 +177,7 @@ def _finish(session: Session, part: RunPart, status: str, error: str | None = No
     values = {"status": status, "finished_at": datetime.now(UTC), "error": error}
     if status == "succeeded":
         values["done"] = part.total
-    session.execute(update_held_part(part.id, part.attempts).values(**values))
+    session.execute(held(RunPart, part.id, part.attempts).values(**values))
 
 
 def _stopped(jobs: Jobs, part: RunPart, reason: str) -> None:
@@ -185,7 +186,7 @@ def _stopped(jobs: Jobs, part: RunPart, reason: str) -> None:
         return
     with transaction(jobs.sessions) as session:
         back = session.execute(
-            update_held_part(part.id, part.attempts).values(
+            held(RunPart, part.id, part.attempts).values(
                 status="queued", worker=None, attempts=RunPart.attempts - 1
             )
         ).rowcount

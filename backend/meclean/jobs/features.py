@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Update, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from meclean.data.feature_store import FeatureStore
 from meclean.db.features import FeatureError, sample_features
 from meclean.db.models import FeatureJob, Sample
 from meclean.db.session import transaction
+from meclean.jobs.lease import held, silent
 
 if TYPE_CHECKING:
     from meclean.jobs.queue import Jobs
@@ -105,29 +106,18 @@ def execute_features(jobs: Jobs, job_id: int) -> None:
 def recover_stalled_features(session: Session, timeout_s: float, max_attempts: int) -> list[int]:
     """Jobs whose worker fell silent go back to the queue, or fail after ``max_attempts``.
     Returns the jobs to enqueue."""
-    cutoff = datetime.now(UTC) - timedelta(seconds=timeout_s)
     requeue = []
-    stalled = session.scalars(
-        select(FeatureJob).where(FeatureJob.status == "running", FeatureJob.heartbeat_at < cutoff)
-    ).all()
-    for job in stalled:
-        held = _held(job.id, job.attempts)
+    for job in silent(session, FeatureJob, timeout_s):
+        mine = held(FeatureJob, job.id, job.attempts)
         if job.attempts < max_attempts:
-            if session.execute(held.values(status="queued")).rowcount:
+            if session.execute(mine.values(status="queued")).rowcount:
                 requeue.append(job.id)
         else:
             message = f"its worker stopped responding on the last of {max_attempts} attempts"
             session.execute(
-                held.values(status="failed", error=message, finished_at=datetime.now(UTC))
+                mine.values(status="failed", error=message, finished_at=datetime.now(UTC))
             )
     return requeue
-
-
-def _held(job_id: int, attempt: int) -> Update:
-    """An update that applies only while ``attempt`` still runs the job."""
-    return update(FeatureJob).where(
-        FeatureJob.id == job_id, FeatureJob.status == "running", FeatureJob.attempts == attempt
-    )
 
 
 def _claim(jobs: Jobs, job_id: int) -> int | None:
@@ -155,15 +145,17 @@ def _report(jobs: Jobs, job_id: int, attempt: int, **values: object) -> bool:
     if "status" in values:
         values["finished_at"] = now
     with transaction(jobs.sessions) as session:
-        held = _held(job_id, attempt).values(heartbeat_at=now, **values)
-        return bool(session.execute(held).rowcount)
+        mine = held(FeatureJob, job_id, attempt).values(heartbeat_at=now, **values)
+        return bool(session.execute(mine).rowcount)
 
 
 def _hand_back(jobs: Jobs, job_id: int, attempt: int) -> None:
     """Shutdown: the job goes back to the queue for the next worker, its attempt not counted."""
     with transaction(jobs.sessions) as session:
         back = session.execute(
-            _held(job_id, attempt).values(status="queued", attempts=FeatureJob.attempts - 1)
+            held(FeatureJob, job_id, attempt).values(
+                status="queued", attempts=FeatureJob.attempts - 1
+            )
         ).rowcount
     if back:
         jobs.enqueue_features(job_id)

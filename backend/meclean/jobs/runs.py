@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import Update, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from meclean.db.marks import Consensus, grades
 from meclean.db.models import Dataset, LabelVersion, Run, RunPart, Sample
+from meclean.jobs.lease import held, silent
 from meclean.ml.methods import make_method
 
 ACTIVE = ("queued", "running")
@@ -112,14 +113,6 @@ def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id:
     return run
 
 
-def update_held_part(part_id: int, attempt: int) -> Update:
-    """An update of a running part that applies only while ``attempt`` still holds it: not
-    once it was cancelled, finished or handed to another worker."""
-    return update(RunPart).where(
-        RunPart.id == part_id, RunPart.status == "running", RunPart.attempts == attempt
-    )
-
-
 def queued_parts(run: Run) -> list[int]:
     return [p.id for p in run.parts if p.status == "queued"]
 
@@ -155,15 +148,11 @@ def recover_stalled(session: Session, timeout_s: float, max_attempts: int) -> li
     """Parts whose worker fell silent go back to the queue, or fail their run once they
     used up their attempts; aggregations whose folds are all done are queued. Returns the
     parts to enqueue."""
-    cutoff = datetime.now(UTC) - timedelta(seconds=timeout_s)
     requeue = []
-    stalled = session.scalars(
-        select(RunPart).where(RunPart.status == "running", RunPart.heartbeat_at < cutoff)
-    ).all()
-    for part in stalled:
+    for part in silent(session, RunPart, timeout_s):
         if part.attempts < max_attempts:
             claimed = session.execute(
-                update_held_part(part.id, part.attempts).values(status="queued", worker=None)
+                held(RunPart, part.id, part.attempts).values(status="queued", worker=None)
             ).rowcount
             if claimed:
                 requeue.append(part.id)

@@ -1,0 +1,34 @@
+"""What run parts and features jobs share: a row that one worker holds while it runs it.
+
+A worker takes a queued row by raising its attempt count; each of its later writes names
+that attempt, so it stops applying once the row was cancelled, finished or handed to
+another worker. A running row whose heartbeat went quiet belongs to a silent worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import Update, select, update
+from sqlalchemy.orm import Session
+
+from meclean.db.models import FeatureJob, RunPart
+
+Leased = TypeVar("Leased", RunPart, FeatureJob)
+
+
+def held(model: type[Leased], row_id: int, attempt: int) -> Update:
+    """An update of a running row that applies only while ``attempt`` still holds it."""
+    return update(model).where(
+        model.id == row_id, model.status == "running", model.attempts == attempt
+    )
+
+
+def silent(session: Session, model: type[Leased], timeout_s: float) -> Sequence[Leased]:
+    """Running rows whose worker has written no heartbeat for ``timeout_s``."""
+    cutoff = datetime.now(UTC) - timedelta(seconds=timeout_s)
+    return session.scalars(
+        select(model).where(model.status == "running", model.heartbeat_at < cutoff)
+    ).all()

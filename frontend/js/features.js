@@ -20,7 +20,7 @@ export async function followFeatures(state) {
     } catch (error) {
       toast(error.message, "error");
     }
-    followFeatures(state);
+    followFeatures(state).catch(() => {});
   };
   const curator = canCurate(state.me);
   const missing = job?.failed.length

@@ -21,9 +21,9 @@ from meclean.data.feature_store import FeatureStore
 from meclean.db.models import Run, RunPart
 from meclean.db.session import transaction
 from meclean.jobs.inputs import run_method, run_training_set, train_config
-from meclean.jobs.lease import held
+from meclean.jobs.lease import ACTIVE, held
 from meclean.jobs.results import parts_dir, save_fold_output, store_results
-from meclean.jobs.runs import ACTIVE, fail_run, ready_aggregations
+from meclean.jobs.runs import fail_run, ready_aggregations
 from meclean.ml.loso import TrainingProgress, train_loso
 from meclean.ml.run import TrainingSet, train_final
 from meclean.progress import Cancelled

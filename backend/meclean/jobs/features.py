@@ -20,14 +20,13 @@ from meclean.data.feature_store import FeatureStore
 from meclean.db.features import FeatureError, sample_features
 from meclean.db.models import FeatureJob, Sample
 from meclean.db.session import transaction
-from meclean.jobs.lease import held, silent
+from meclean.jobs.lease import ACTIVE, held, silent
 
 if TYPE_CHECKING:
     from meclean.jobs.queue import Jobs
 
 log = logging.getLogger(__name__)
 
-ACTIVE = ("queued", "running")
 REPORT_SECONDS = 1.0
 """Progress and heartbeat are written, and cancellation looked for, about this often."""
 

@@ -18,6 +18,9 @@ from meclean.db.models import FeatureJob, RunPart
 
 Leased = TypeVar("Leased", RunPart, FeatureJob)
 
+ACTIVE = ("queued", "running")
+"""Statuses of a run or job that is still wanted: waiting for a worker, or held by one."""
+
 
 def held(model: type[Leased], row_id: int, attempt: int) -> Update:
     """An update of a running row that applies only while ``attempt`` still holds it."""

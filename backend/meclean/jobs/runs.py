@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from meclean.db.marks import Consensus, grades
 from meclean.db.models import Dataset, LabelVersion, Run, RunPart, Sample
-from meclean.jobs.lease import held, silent
+from meclean.jobs.lease import ACTIVE, held, silent
 from meclean.ml.methods import make_method
 
-ACTIVE = ("queued", "running")
 FINISHED = ("succeeded", "failed", "cancelled")
 
 

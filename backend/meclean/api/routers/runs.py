@@ -28,8 +28,8 @@ from meclean.db.models import (
     User,
 )
 from meclean.db.session import transaction
+from meclean.jobs.lease import ACTIVE
 from meclean.jobs.runs import (
-    ACTIVE,
     ProgressSummary,
     RunError,
     RunRequest,

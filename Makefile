@@ -19,12 +19,13 @@ run: $(STAMP)
 	$(BIN)/meclean serve
 
 # The database tests run on SQLite and on a local PostgreSQL that .ci/postgres.sh installs
-# (apt-get) and starts; .ci/packages.sh installs Redis and Chromium for the queue and
-# browser tests.
+# (apt-get) and starts; .ci/packages.sh installs Redis, Chromium, Firefox ESR and npm for
+# the queue and browser tests, and npm the Puppeteer that drives Firefox.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	bash .ci/packages.sh
+	npm ci --prefix tests/ui/firefox --no-audit --no-fund --loglevel=error
 	MECLEAN_TEST_POSTGRES_URL=$$(bash .ci/postgres.sh) $(BIN)/pytest -n 2
 
 lint: $(STAMP)

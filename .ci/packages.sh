@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests drive for real: Redis (the scale-out queue test)
-# and Chromium (the browser tests). Does nothing when they are already there.
+# Install the Debian packages the tests drive for real: Redis (the scale-out queue test),
+# Chromium and Firefox ESR (the browser tests) and npm (for Puppeteer, which drives Firefox).
+# Does nothing when they are already there.
 set -euo pipefail
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"

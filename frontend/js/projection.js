@@ -1,7 +1,7 @@
 // The paper's Figure 5, interactive: the final model's UMAP, points by class, high-loss
 // samples as red crosses, ILC's proposals before/after; select a group to review it.
 import { api, render } from "./api.js";
-import { CLASSES, CLASS_COLOURS, FLAG_COLOUR, canCurate, fixed, h, loadPlotly, toast } from "./ui.js";
+import { CLASSES, CLASS_COLOURS, FLAG_COLOUR, canCurate, fixed, h, hasWebGL, loadPlotly, toast } from "./ui.js";
 
 export async function showProjection(state, runId) {
   const view = document.getElementById("view");
@@ -11,6 +11,8 @@ export async function showProjection(state, runId) {
   let data = first;
   let after = false;
   let selected = [];
+  // Without WebGL the same traces are drawn as SVG: slower with thousands of points, but drawn.
+  const scatter = hasWebGL() ? "scattergl" : "scatter";
   const curator = canCurate(state.me);
   const plot = h("div", { id: "projection", class: "projection", role: "img",
     "aria-label": "UMAP projection of the final model's last hidden layer" });
@@ -32,7 +34,7 @@ export async function showProjection(state, runId) {
     const byClass = CLASSES.map((c) => {
       const points = index.filter((i) => colourClass(i) === c);
       return {
-        type: "scattergl", mode: "markers", name: c,
+        type: scatter, mode: "markers", name: c,
         x: points.map((i) => data.x[i]), y: points.map((i) => data.y[i]),
         customdata: points.map((i) => i),
         text: points.map((i) => `${data.name[i]}<br>label ${data.current_label[i]}, predicted ${data.prediction[i]}` +
@@ -45,7 +47,7 @@ export async function showProjection(state, runId) {
     });
     const flagged = index.filter((i) => data.high_loss[i]);
     byClass.push({
-      type: "scattergl", mode: "markers", name: "high loss",
+      type: scatter, mode: "markers", name: "high loss",
       x: flagged.map((i) => data.x[i]), y: flagged.map((i) => data.y[i]), customdata: flagged,
       text: flagged.map((i) => data.name[i]), hovertemplate: "%{text} (high loss)<extra></extra>",
       // An open cross over the class-coloured point, so both stay readable.
@@ -109,7 +111,9 @@ export async function showProjection(state, runId) {
   view.replaceChildren(
     h("p", {}, h("a", { href: `#/runs/${run.id}` }, `← Run ${run.id}`)),
     h("div", { class: "projection-tools" }, toggle,
-      h("span", {}, "Lasso or box-select points to review them; click a point to open its sample.")),
+      h("span", {}, "Lasso or box-select points to review them; click a point to open its sample."),
+      scatter === "scatter" ? h("span", { class: "note", id: "no-webgl" },
+        "This browser offers no WebGL, so the plot is drawn without it and may be slow with many points.") : ""),
     h("div", { class: "projection-layout" }, plot, h("div", { class: "side" }, hover, list)));
   await draw();
   plot.on("plotly_hover", (event) => {

@@ -19,8 +19,8 @@ run: $(STAMP)
 	$(BIN)/meclean serve
 
 # The database tests run on SQLite and on a local PostgreSQL that .ci/postgres.sh installs
-# (apt-get) and starts; .ci/packages.sh installs Redis, Chromium, Firefox ESR and npm for
-# the queue and browser tests, and npm the Puppeteer that drives Firefox.
+# (apt-get) and starts; .ci/packages.sh installs Redis, Chromium, Firefox ESR, Xvfb and npm
+# for the queue and browser tests, and npm the Puppeteer that drives Firefox.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests drive for real: Redis (the scale-out queue test),
-# Chromium and Firefox ESR (the browser tests) and npm (for Puppeteer, which drives Firefox).
+# Chromium, Firefox ESR and Xvfb (the browser tests: Firefox has WebGL only on a screen) and
+# npm (for Puppeteer, which drives Firefox).
 # Does nothing when they are already there.
 set -euo pipefail
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
+command -v xvfb-run >/dev/null 2>&1 || missing+=(xvfb xauth)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq

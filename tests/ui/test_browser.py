@@ -113,6 +113,22 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
     page.reload()
     page.wait_for_selector("body[data-projection-ready]")
     expect(page.locator("#projection .legendtext")).to_have_count(4)
+    expect(page.locator("#projection .gl-canvas-context")).to_have_count(1)
+
+    # A browser without WebGL (some VMs and remote desktops) gets the points drawn as SVG.
+    page.add_init_script(
+        "const getContext = HTMLCanvasElement.prototype.getContext;"
+        "HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {"
+        "  return kind.startsWith('webgl') || kind === 'experimental-webgl'"
+        "    ? null : getContext.call(this, kind, ...rest); };"
+    )
+    page.reload()
+    page.wait_for_selector("body[data-projection-ready]")
+    expect(page.locator("#no-webgl")).to_be_visible()
+    flagged = page.evaluate("document.getElementById('projection').data.at(-1).x.length")
+    expect(page.locator("#projection .scatterlayer .point")).to_have_count(18 + flagged)
+    hover_first_point(page)
+    expect(page.locator(".hover-card .probabilities")).to_be_visible()
 
 
 def test_an_annotator_has_no_launch_form_and_the_api_refuses_the_launch(page):

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import cv2
 import plotly
-from fastapi import FastAPI
-from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi import FastAPI, Request
+from starlette.responses import Response
 
 from meclean import __version__
 from meclean.api.errors import install_error_handlers
 from meclean.api.routers import auth, datasets, labels, marks, renders, runs, samples, users
+from meclean.api.static import RevalidatedFiles
 from meclean.db.session import make_engine, session_factory
 from meclean.jobs.queue import Jobs
 from meclean.jobs.watchdog import Watchdog
@@ -43,19 +43,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, datasets, samples, marks, labels, renders, runs, users):
         app.include_router(module.router)
 
+    # Plotly.js from the installed plotly package: nothing is fetched from the internet.
+    # Only that one file of the package's data folder is served.
+    plotly_files = RevalidatedFiles(directory=PLOTLY_JS.parent)
+
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    def plotly_js() -> FileResponse:
-        # Plotly.js from the installed plotly package: nothing is fetched from the internet.
-        # Cached for a week: a returning browser neither fetches nor revalidates the 4.8 MB
-        # bundle, and Chromium reuses the code it compiled from it (V8's code cache).
-        return FileResponse(
-            PLOTLY_JS,
-            media_type="text/javascript",
-            headers={"Cache-Control": "public, max-age=604800"},
-        )
+    async def plotly_js(request: Request) -> Response:
+        return await plotly_files.get_response(PLOTLY_JS.name, request.scope)
 
     # Last, so the API's routes win; the files themselves are public, the data is not.
-    app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
+    app.mount("/", RevalidatedFiles(directory=settings.frontend_dir, html=True), name="frontend")
     return app
 
 

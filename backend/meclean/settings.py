@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     heartbeat_timeout_s: float = 60.0
     """A running task whose worker was silent this long is handed to another worker."""
 
+    stall_timeout_s: float = 600.0
+    """A running part whose training showed no sign of life this long is taken for hung
+    (its process alive, its heartbeat still beating): the heartbeat stops, so the watchdog
+    hands the part to another worker. Longer than any quiet stretch of a healthy part, such
+    as UMAP of 10,000 samples (~1 min)."""
+
     max_attempts: int = 3
     """Tries per task before its run is marked failed."""
 

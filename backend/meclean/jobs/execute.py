@@ -7,6 +7,7 @@ import os
 import socket
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -47,16 +48,23 @@ class PartMonitor:
     A thread of its own writes the heartbeat and the latest progress every
     ``HEARTBEAT_SECONDS``, whatever the training is doing (a long UMAP included), and
     reads whether the run still wants the part; ``should_stop`` only reads a flag, so it is
-    cheap enough to call every batch.
+    cheap enough to call every batch. The heartbeat vouches for the training only while it
+    shows signs of life (progress or stop checks): after ``stall_timeout_s`` without any,
+    the part is taken for hung and the heartbeat falls silent, so the watchdog hands the
+    part on; should the training wake up, its next beat finds the part gone and stops it.
     """
 
     def __init__(self, jobs: Jobs, part: RunPart) -> None:
         self.jobs = jobs
         self.part_id, self.run_id, self.attempt = part.id, part.run_id, part.attempts
+        self.worker = part.worker
         self.done, self.total = 0, part.total
         self.loss: float | None = None
         self.uf1: float | None = None
         self.stop_reason: str | None = None
+        self._stall_timeout_s = jobs.settings.stall_timeout_s
+        self._alive_at = time.monotonic()
+        self._said_hung = False
         self._finished = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{part.id}", daemon=True)
@@ -70,12 +78,14 @@ class PartMonitor:
         self._thread.join()
 
     def report(self, done: int, loss: float | None = None, uf1: float | None = None) -> None:
+        self._alive_at = time.monotonic()
         first = self.done == 0 and done > 0
         self.done, self.loss, self.uf1 = min(done, self.total), loss, uf1
         if first:
             self.flush()  # show at once that training is under way
 
     def should_stop(self) -> bool:
+        self._alive_at = time.monotonic()
         if self.jobs.stopping.is_set():
             self.stop_reason = "shutdown"
         return self.stop_reason is not None
@@ -83,9 +93,28 @@ class PartMonitor:
     def _beat(self) -> None:
         while not self._finished.wait(HEARTBEAT_SECONDS):
             try:
-                self.flush()
+                if not self._hung():
+                    self.flush()
             except Exception:
                 log.exception("heartbeat of part %s failed; trying again", self.part_id)
+
+    def _hung(self) -> bool:
+        quiet_s = time.monotonic() - self._alive_at
+        if quiet_s <= self._stall_timeout_s:
+            self._said_hung = False
+            return False
+        if not self._said_hung:
+            self._said_hung = True
+            log.warning(
+                "part %s shows no progress for %.0f s: taken for hung", self.part_id, quiet_s
+            )
+            with transaction(self.jobs.sessions) as session:
+                session.execute(
+                    held(RunPart, self.part_id, self.attempt).values(
+                        error=f"worker {self.worker} made no progress for {quiet_s:.0f} s (hung)"
+                    )
+                )
+        return True
 
     def flush(self) -> None:
         with self._lock, transaction(self.jobs.sessions) as session:
@@ -103,7 +132,7 @@ class PartMonitor:
 
 def execute_part(jobs: Jobs, part_id: int) -> None:
     """The queue task: run one part if it is still wanted, and record how it went."""
-    part = _claim(jobs.sessions, part_id)
+    part = claim_part(jobs.sessions, part_id)
     if part is None:
         return
     if jobs.torch_threads:
@@ -140,7 +169,7 @@ def execute_part(jobs: Jobs, part_id: int) -> None:
     jobs.enqueue(ready)
 
 
-def _claim(sessions: sessionmaker[Session], part_id: int) -> RunPart | None:
+def claim_part(sessions: sessionmaker[Session], part_id: int) -> RunPart | None:
     """Take the part if it is queued and its run still wants it; each part runs once at a time."""
     now = datetime.now(UTC)
     with transaction(sessions) as session:

@@ -156,11 +156,14 @@ def recover_stalled(session: Session, timeout_s: float, max_attempts: int) -> li
             if claimed:
                 requeue.append(part.id)
         else:
+            # A hung worker said why before falling silent; a dead one could not.
+            why = part.error or (
+                f"worker {part.worker} stopped responding (no heartbeat for {timeout_s:.0f} s)"
+            )
             fail_run(
                 session,
                 part.run_id,
-                f"worker {part.worker} stopped responding (no heartbeat for {timeout_s:.0f} s) "
-                f"on the last of {max_attempts} attempts at part {part.id} ({part.kind})",
+                f"{why} on the last of {max_attempts} attempts at part {part.id} ({part.kind})",
             )
     requeue += [p for p in ready_aggregations(session) if p not in requeue]
     return requeue

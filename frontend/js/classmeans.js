@@ -1,7 +1,11 @@
 // The mean Vx, Vy and strain image per class (the paper's Figure 1), for any label version,
 // per dataset or composite, two versions side by side.
 import { api } from "./api.js";
+import { followFeatures } from "./features.js";
 import { explainedImage, h, select } from "./ui.js";
+
+const RETRY_MS = 5000;
+let retry;
 
 export async function showClassMeans(state) {
   const view = document.getElementById("view");
@@ -10,11 +14,19 @@ export async function showClassMeans(state) {
   const choice = { left: versions[0].id, right: current.id, group: "composite" };
   const figures = h("div", { class: "side-by-side" });
   const options = versions.map((v) => [v.id, `v${v.id}${v.current ? " (current)" : ""}: ${v.reason}`.slice(0, 80)]);
+  // 409: the dataset's flow is still being computed; the top bar follows the job, and the
+  // figures are asked for again until they come.
+  const refused = (status) => {
+    if (status !== 409) return;
+    followFeatures(state).catch(() => {});
+    clearTimeout(retry);
+    retry = setTimeout(() => figures.isConnected && draw(), RETRY_MS);
+  };
   const draw = () => figures.replaceChildren(...["left", "right"].map((side) =>
     h("figure", {}, explainedImage({
       src: `/api/datasets/${state.dataset.id}/class-means?version_id=${choice[side]}&group=${choice.group}&size=240`,
       alt: `class means, label version ${choice[side]}`,
-    }), h("figcaption", {}, `Label version ${choice[side]}, ${choice.group}: rows negative, positive, surprise; columns Vx, Vy, strain`))));
+    }, refused), h("figcaption", {}, `Label version ${choice[side]}, ${choice.group}: rows negative, positive, surprise; columns Vx, Vy, strain`))));
   view.replaceChildren(
     h("h1", {}, "Class means"),
     h("form", { class: "filters" },

@@ -21,17 +21,22 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-/** An <img> that, when the server refuses to draw it, shows the server's reason instead. */
-export function explainedImage(attributes) {
+/** An <img> that, when the server refuses to draw it, shows the server's reason instead
+ * and passes the refusal's HTTP status to `onRefused`. */
+export function explainedImage(attributes, onRefused) {
   const image = h("img", attributes);
   image.addEventListener("error", async () => {
     let reason = "could not be drawn";
+    let status;
     try {
-      reason = (await (await fetch(image.src)).json()).detail?.message ?? reason;
+      const response = await fetch(image.src);
+      status = response.status;
+      reason = (await response.json()).detail?.message ?? reason;
     } catch {
       // the server gave no reason; keep the generic one
     }
     image.replaceWith(h("p", { class: "error image-error" }, `${attributes.alt}: ${reason}`));
+    onRefused?.(status);
   }, { once: true });
   return image;
 }

@@ -1,10 +1,14 @@
 import cv2
 import numpy as np
 import pytest
-from sqlalchemy import update
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
-from meclean.db.models import FeatureJob
+from meclean.data.readers import read_dataset
+from meclean.db.datasets import store_import
+from meclean.db.models import FeatureJob, Sample
 from meclean.db.session import transaction
+from tests.api.test_features import wait_until_finished
 
 PNG = b"\x89PNG"
 
@@ -43,8 +47,9 @@ def test_render_sizes_are_bounded_and_unknown_samples_are_404(login, imported):
     assert client.get("/api/samples/999999/render/flow").status_code == 404
 
 
-def test_class_means_render_per_group_and_refuse_unknown_groups(login, imported):
+def test_class_means_render_per_group_and_refuse_unknown_groups(serving, login, imported):
     client = login("annotator")
+    assert wait_until_finished(client, imported)["status"] == "succeeded"
     composite = client.get(f"/api/datasets/{imported}/class-means")
     smic = client.get(f"/api/datasets/{imported}/class-means", params={"group": "smic"})
     bad = client.get(f"/api/datasets/{imported}/class-means", params={"group": "ck+"})
@@ -53,6 +58,51 @@ def test_class_means_render_per_group_and_refuse_unknown_groups(login, imported)
     assert composite.content.startswith(PNG)
     assert decode(composite).shape[0] == 3 * 240  # one row per class
     assert bad.status_code == 422
+
+
+def test_class_means_leave_out_a_sample_whose_frames_cannot_be_read(app, login, imported):
+    with app.state.sessions() as session:
+        apex = session.scalars(select(Sample.apex_path).order_by(Sample.id)).first()
+    with open(apex, "wb") as f:
+        f.write(b"not an image")
+    with TestClient(app):  # the in-process worker starts on the queued features job
+        client = login("annotator")
+        job = wait_until_finished(client, imported)
+        means = client.get(f"/api/datasets/{imported}/class-means")
+
+    assert job["status"] == "succeeded" and len(job["failed"]) == 1
+    assert means.status_code == 200
+    assert decode(means).shape[0] == 3 * 240
+
+
+def test_class_means_of_a_dataset_stored_without_its_flow_queue_a_features_job(
+    login, app, settings
+):
+    root = settings.data_dir / "composite"
+    with transaction(app.state.sessions) as session:  # as `meclean import --save` stores it
+        report = read_dataset("megc2019", root, roster=root / "roster.csv")
+        dataset_id = store_import(session, "cli", "megc2019", root, report).id
+    client = login("annotator")
+
+    first = client.get(f"/api/datasets/{dataset_id}/class-means")
+    again = client.get(f"/api/datasets/{dataset_id}/class-means")
+
+    assert first.status_code == again.status_code == 409
+    assert "18 of 18 samples lack their flow" in first.json()["detail"]["message"]
+    assert "now queued" in first.json()["detail"]["message"]
+    assert "is queued to compute it" in again.json()["detail"]["message"]
+    job = client.get(f"/api/datasets/{dataset_id}/features").json()
+    assert (job["status"], job["total"]) == ("queued", 18)
+
+
+def test_class_means_after_a_cancelled_job_say_a_curator_can_resume_it(login, imported):
+    assert login("curator").post(f"/api/datasets/{imported}/features/cancel").status_code == 200
+
+    response = login("annotator").get(f"/api/datasets/{imported}/class-means")
+
+    assert response.status_code == 409
+    assert "cancelled at 0 / 18" in response.json()["detail"]["message"]
+    assert "resume" in response.json()["detail"]["message"]
 
 
 def test_class_means_wait_for_a_running_features_job_instead_of_computing_beside_it(
@@ -65,4 +115,4 @@ def test_class_means_wait_for_a_running_features_job_instead_of_computing_beside
 
     assert response.status_code == 409
     message = response.json()["detail"]["message"]
-    assert "18 of 18 samples still lack their flow" in message and "(5 / 18" in message
+    assert "18 of 18 samples lack their flow" in message and "(5 / 18" in message

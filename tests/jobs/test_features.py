@@ -7,7 +7,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from meclean.data.feature_store import FeatureStore
-from meclean.db.models import FeatureJob
+from meclean.db.models import Dataset, FeatureJob
 from meclean.db.session import transaction
 from meclean.jobs import features
 from meclean.jobs.features import (
@@ -16,6 +16,7 @@ from meclean.jobs.features import (
     launch_features,
     recover_stalled_features,
 )
+from meclean.jobs.runs import RunRequest, launch_run
 from tests.jobs.conftest import sample_paths
 
 
@@ -126,3 +127,15 @@ def test_a_silent_worker_s_job_is_requeued_then_failed_after_its_last_attempt(jo
         job = job_of(jobs, dataset_id)
         assert job.status == expected
     assert "stopped responding" in job.error
+
+
+def test_a_features_job_goes_ahead_of_training_parts_queued_before_it(jobs, dataset_id):
+    with transaction(jobs.sessions) as session:
+        run = launch_run(session, session.get(Dataset, dataset_id), RunRequest("ilc"), None)
+        parts = [p.id for p in run.parts if p.status == "queued"]
+    jobs.enqueue(parts)
+    jobs.enqueue_features(launched(jobs, dataset_id))
+
+    first = jobs.huey.dequeue()
+
+    assert first.name == "meclean.dataset_features"

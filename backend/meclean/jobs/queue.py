@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, PriorityRedisHuey, SqliteHuey
 from huey.consumer import Consumer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,13 +14,17 @@ from meclean.jobs.execute import execute_part
 from meclean.jobs.features import execute_features
 from meclean.settings import Settings
 
+FEATURES_PRIORITY = 10
+"""Features jobs go ahead of queued training parts (priority 0): experts wait on them in the
+browser, and a run needs them anyway."""
+
 POLL_SECONDS = 0.25
 """Longest wait of an idle consumer on the SQLite queue (Redis consumers block instead)."""
 
 
 def make_huey(settings: Settings) -> Huey:
     if settings.queue_url:
-        return RedisHuey("meclean", url=settings.queue_url, results=False)
+        return PriorityRedisHuey("meclean", url=settings.queue_url, results=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("meclean", filename=str(settings.data_dir / "queue.sqlite3"), results=False)
 
@@ -51,7 +55,7 @@ class Jobs:
         def run_part(part_id: int) -> None:
             execute_part(self, part_id)
 
-        @self.huey.task(name="meclean.dataset_features")
+        @self.huey.task(name="meclean.dataset_features", priority=FEATURES_PRIORITY)
         def dataset_features(job_id: int) -> None:
             execute_features(self, job_id)
 

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from meclean.api.deps import Annotator, DbSession
 from meclean.api.errors import ApiError
@@ -21,8 +23,9 @@ from meclean.data.flow import read_gray
 from meclean.data.render import class_mean_sheet, png_bytes, render_sample
 from meclean.db.features import FeatureError, feature_key, sample_features
 from meclean.db.labels import labels_of
-from meclean.db.models import Dataset, Sample, SampleLabel
-from meclean.jobs.features import latest_features_job
+from meclean.db.models import Dataset, Sample, SampleLabel, User
+from meclean.db.session import transaction
+from meclean.jobs.features import latest_features_job, launch_features
 
 router = APIRouter(prefix="/api", tags=["renders"])
 RENDER_VERSION = "1"
@@ -67,18 +70,21 @@ def render(
     tag = hashlib.sha256(f"{key}|{kind}|{size}|{RENDER_VERSION}".encode()).hexdigest()[:32]
     cache = settings.data_dir / "renders" / "samples" / tag[:2] / f"{tag}.png"
     store = FeatureStore(settings.feature_dir)
-    return _png_response(
-        request,
-        cache,
-        f'"{tag}"',
-        lambda: render_sample(
-            kind,
-            read_gray(sample.onset_path),
-            read_gray(sample.apex_path),
-            _features(store, sample),
-            size,
-        ),
-    )
+    try:
+        return _png_response(
+            request,
+            cache,
+            f'"{tag}"',
+            lambda: render_sample(
+                kind,
+                read_gray(sample.onset_path),
+                read_gray(sample.apex_path),
+                _features(store, sample),
+                size,
+            ),
+        )
+    except FeatureError as exc:
+        raise ApiError(422, str(exc)) from None
 
 
 # Features missing from the store are computed in the request (TV-L1, a few tenths of a
@@ -88,13 +94,10 @@ _flow_slots = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
 
 
 def _features(store: FeatureStore, sample: Sample) -> np.ndarray:
-    try:
-        if feature_key(sample) in store:
-            return store.load(feature_key(sample))
-        with _flow_slots:
-            return sample_features(store, sample)
-    except FeatureError as exc:
-        raise ApiError(422, str(exc)) from None
+    if feature_key(sample) in store:
+        return store.load(feature_key(sample))
+    with _flow_slots:
+        return sample_features(store, sample)
 
 
 @router.get("/datasets/{dataset_id}/class-means", response_class=Response)
@@ -102,7 +105,7 @@ def class_mean_render(
     dataset_id: int,
     request: Request,
     session: DbSession,
-    _: Annotator,
+    user: Annotator,
     version_id: int | None = Query(None, description="Label version; default the current"),
     group: str = Query("composite", description="'composite' or a source dataset"),
     size: Size = 240,
@@ -126,18 +129,17 @@ def class_mean_render(
     if group != "composite" and group not in sources:
         raise ApiError(422, f"group must be 'composite' or one of {sorted(sources)}", "group")
     store = FeatureStore(request.app.state.settings.feature_dir)
-    job = latest_features_job(session, dataset_id)
-    if job is not None and job.status == "running":
-        missing = sum(s.feature_key is None or s.feature_key not in store for s in samples)
-        if missing:
-            # Not computed here as well: the job is at it, and its progress is on show.
-            raise ApiError(
-                409,
-                f"{missing} of {len(samples)} samples still lack their flow, which the "
-                f"dataset's features job is computing ({job.done} / {job.total} so far); "
-                "the class means follow when it is done",
-            )
-    keyed = [(s, feature_key(s), _features(store, s)) for s in samples]
+    missing = sum(s.feature_key is None or s.feature_key not in store for s in samples)
+    if missing:
+        _refuse_while_flow_is_missing(request, session, dataset_id, user, missing, len(samples))
+    keyed = []
+    for sample in samples:
+        try:
+            keyed.append((sample, feature_key(sample), _features(store, sample)))
+        except FeatureError:
+            continue  # unreadable frames: the features job names them, the means do without
+    if not any(group in ("composite", s.source) for s, _, _ in keyed):
+        raise ApiError(422, f"no sample of {group} in dataset {dataset_id} has a readable flow")
     fingerprint = hashlib.sha256(
         "|".join(f"{key}:{labels[s.id]}" for s, key, _ in keyed).encode()
         + f"|{group}|{size}|{RENDER_VERSION}".encode()
@@ -146,8 +148,46 @@ def class_mean_render(
 
     def draw() -> np.ndarray:
         stack = np.stack([features for _, _, features in keyed])
-        means = class_means(stack, [labels[s.id] for s, _, _ in keyed], [s.source for s in samples])
+        means = class_means(
+            stack, [labels[s.id] for s, _, _ in keyed], [s.source for s, _, _ in keyed]
+        )
         sheet = class_mean_sheet(means[group], scale=max(1, size // 60))
         return sheet
 
     return _png_response(request, cache, f'"{fingerprint}"', draw)
+
+
+def _refuse_while_flow_is_missing(
+    request: Request, session: Session, dataset_id: int, user: User, missing: int, total: int
+) -> None:
+    """Class means need every sample's flow, too many to compute in one request: the
+    dataset's features job computes them, its progress in the top bar. Raises 409 until it
+    is done, queueing the job if none ever ran (a dataset stored by ``meclean import``)."""
+    lacking = f"{missing} of {total} samples lack their flow"
+    job = latest_features_job(session, dataset_id)
+    if job is None:
+        jobs = request.app.state.jobs
+        try:
+            with transaction(jobs.sessions) as own:
+                queued = launch_features(own, dataset_id, user.id)
+                queued_id = queued.id if queued else None
+        except IntegrityError:  # a concurrent request queued it first
+            queued_id = None
+        if queued_id is not None:
+            jobs.enqueue_features(queued_id)
+        raise ApiError(409, f"{lacking}; a features job is now queued to compute it")
+    if job.status == "queued":
+        raise ApiError(409, f"{lacking}; the dataset's features job is queued to compute it")
+    if job.status == "running":
+        raise ApiError(
+            409,
+            f"{lacking}, which the dataset's features job is computing "
+            f"({job.done} / {job.total} so far); the class means follow when it is done",
+        )
+    if job.status == "cancelled":
+        raise ApiError(
+            409,
+            f"{lacking}: the features job was cancelled at {job.done} / {job.total}; "
+            "a curator can resume it from the top bar",
+        )
+    # After a finished job only the samples it could not read are missing: tried here again.

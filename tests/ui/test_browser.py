@@ -1,10 +1,13 @@
 """What experts do in the browser, clicked through in Chromium."""
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
 from tests.ui.conftest import PASSWORD, screenshot, sign_in
+
+FIRST_POINT = Path(__file__).with_name("first_point.js")
 
 
 def test_an_expert_marks_by_keyboard_and_finds_the_marks_after_a_reload(page):
@@ -62,16 +65,7 @@ def lasso_everything(page) -> None:
 
 def hover_first_point(page) -> None:
     """Move the mouse onto the first point of the first class, where Plotly draws it."""
-    x, y = page.evaluate(
-        """() => {
-          const plot = document.getElementById("projection");
-          const { xaxis, yaxis } = plot._fullLayout;
-          const box = plot.getBoundingClientRect();
-          const trace = plot.data[0];
-          return [box.left + xaxis._offset + xaxis.l2p(trace.x[0]),
-                  box.top + yaxis._offset + yaxis.l2p(trace.y[0])];
-        }"""
-    )
+    x, y = page.evaluate(FIRST_POINT.read_text())
     page.mouse.move(x, y)
 
 

@@ -2,10 +2,12 @@
 // Usage: xvfb-run -a node journey.mjs BASE_URL PASSWORD SCREENSHOT_DIR FIREFOX
 // (Firefox runs headful on the virtual screen: headless Firefox offers no WebGL.)
 // Exits non-zero naming the step that failed; any console error or failed request fails it.
+import { readFileSync } from "node:fs";
 import puppeteer from "puppeteer-core";
 
 const [base, password, screenshots, firefox] = process.argv.slice(2);
 const errors = [];
+const firstPoint = readFileSync(new URL("../first_point.js", import.meta.url), "utf8");
 
 function textMatches(selector, pattern, timeout = 30_000) {
   return page.waitForFunction(
@@ -103,14 +105,7 @@ try {
   });
 
   await step("hovering a point shows its probabilities", async () => {
-    const [x, y] = await page.evaluate(() => {
-      const plot = document.getElementById("projection");
-      const { xaxis, yaxis } = plot._fullLayout;
-      const box = plot.getBoundingClientRect();
-      const trace = plot.data[0];
-      return [box.left + xaxis._offset + xaxis.l2p(trace.x[0]),
-        box.top + yaxis._offset + yaxis.l2p(trace.y[0])];
-    });
+    const [x, y] = await page.evaluate(firstPoint);
     await page.mouse.move(x, y);
     await textMatches(".hover-card .probabilities", /negative \d\.\d\d, positive \d\.\d\d, surprise \d\.\d\d/);
   });

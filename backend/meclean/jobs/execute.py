@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 import torch
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from meclean.data.feature_store import FeatureStore
 from meclean.db.models import Run, RunPart
 from meclean.db.session import transaction
 from meclean.jobs.inputs import run_method, run_training_set, train_config
-from meclean.jobs.lease import ACTIVE, held
+from meclean.jobs.lease import ACTIVE, held, take
 from meclean.jobs.results import parts_dir, save_fold_output, store_results
 from meclean.jobs.runs import fail_run, ready_aggregations
 from meclean.ml.loso import TrainingProgress, train_loso
@@ -180,17 +180,7 @@ def claim_part(sessions: sessionmaker[Session], part_id: int) -> RunPart | None:
         if run.status not in ACTIVE:
             return None
         claimed = session.execute(
-            update(RunPart)
-            .where(RunPart.id == part_id, RunPart.status == "queued")
-            .values(
-                status="running",
-                attempts=RunPart.attempts + 1,
-                worker=worker_name(),
-                started_at=now,
-                heartbeat_at=now,
-                done=0,
-                error=None,
-            )
+            take(RunPart, part_id, now, worker=worker_name(), started_at=now, done=0, error=None)
         ).rowcount
         if not claimed:
             return None

@@ -13,14 +13,14 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from meclean.data.feature_store import FeatureStore
 from meclean.db.features import FeatureError, sample_features
 from meclean.db.models import FeatureJob, Sample
 from meclean.db.session import transaction
-from meclean.jobs.lease import ACTIVE, held, silent
+from meclean.jobs.lease import ACTIVE, held, silent, take
 
 if TYPE_CHECKING:
     from meclean.jobs.queue import Jobs
@@ -124,14 +124,7 @@ def _claim(jobs: Jobs, job_id: int) -> int | None:
     now = datetime.now(UTC)
     with transaction(jobs.sessions) as session:
         claimed = session.execute(
-            update(FeatureJob)
-            .where(FeatureJob.id == job_id, FeatureJob.status == "queued")
-            .values(
-                status="running",
-                attempts=FeatureJob.attempts + 1,
-                started_at=func.coalesce(FeatureJob.started_at, now),
-                heartbeat_at=now,
-            )
+            take(FeatureJob, job_id, now, started_at=func.coalesce(FeatureJob.started_at, now))
         ).rowcount
         if not claimed:
             return None

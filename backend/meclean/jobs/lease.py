@@ -22,6 +22,16 @@ ACTIVE = ("queued", "running")
 """Statuses of a run or job that is still wanted: waiting for a worker, or held by one."""
 
 
+def take(model: type[Leased], row_id: int, now: datetime, **values: object) -> Update:
+    """The update by which a worker takes a queued row: running, one more attempt, a first
+    heartbeat; it applies to one worker only, however many try at once."""
+    return (
+        update(model)
+        .where(model.id == row_id, model.status == "queued")
+        .values(status="running", attempts=model.attempts + 1, heartbeat_at=now, **values)
+    )
+
+
 def held(model: type[Leased], row_id: int, attempt: int) -> Update:
     """An update of a running row that applies only while ``attempt`` still holds it."""
     return update(model).where(

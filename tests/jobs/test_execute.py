@@ -81,3 +81,17 @@ def test_a_run_whose_part_hangs_on_its_last_attempt_fails_saying_so(jobs, part):
             run = session.get(RunPart, part.id).run
             assert run.status == "failed"
             assert "made no progress" in run.error and "(hung)" in run.error
+
+
+def test_training_that_wakes_before_the_watchdog_acts_carries_on_unmarked(jobs, part):
+    def error() -> str | None:
+        with jobs.sessions() as session:
+            return session.scalar(select(RunPart.error).where(RunPart.id == part.id))
+
+    with PartMonitor(jobs, part) as monitor:
+        eventually(lambda: error() is not None)
+
+        monitor.report(1)
+
+        eventually(lambda: error() is None)
+        assert not monitor.should_stop()

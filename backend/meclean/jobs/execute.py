@@ -100,27 +100,24 @@ class PartMonitor:
 
     def _hung(self) -> bool:
         quiet_s = time.monotonic() - self._alive_at
-        if quiet_s <= self._stall_timeout_s:
-            self._said_hung = False
-            return False
-        if not self._said_hung:
-            self._said_hung = True
-            log.warning(
-                "part %s shows no progress for %.0f s: taken for hung", self.part_id, quiet_s
-            )
+        hung = quiet_s > self._stall_timeout_s
+        if hung and not self._said_hung:
+            log.warning("part %s: no progress for %.0f s, taken for hung", self.part_id, quiet_s)
+            why = f"worker {self.worker} made no progress for {quiet_s:.0f} s (hung)"
             with transaction(self.jobs.sessions) as session:
-                session.execute(
-                    held(RunPart, self.part_id, self.attempt).values(
-                        error=f"worker {self.worker} made no progress for {quiet_s:.0f} s (hung)"
-                    )
-                )
-        return True
+                session.execute(held(RunPart, self.part_id, self.attempt).values(error=why))
+        self._said_hung = hung
+        return hung
 
     def flush(self) -> None:
         with self._lock, transaction(self.jobs.sessions) as session:
             mine = session.execute(
                 held(RunPart, self.part_id, self.attempt).values(
-                    heartbeat_at=datetime.now(UTC), done=self.done, loss=self.loss, uf1=self.uf1
+                    heartbeat_at=datetime.now(UTC),
+                    done=self.done,
+                    loss=self.loss,
+                    uf1=self.uf1,
+                    error=None,  # a part taken for hung that woke up in time is not hung
                 )
             ).rowcount
             status = session.scalar(select(Run.status).where(Run.id == self.run_id))

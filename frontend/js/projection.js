@@ -1,7 +1,7 @@
 // The paper's Figure 5, interactive: the final model's UMAP, points by class, high-loss
 // samples as red crosses, ILC's proposals before/after; select a group to review it.
 import { api, render } from "./api.js";
-import { CLASSES, CLASS_COLOURS, FLAG_COLOUR, canCurate, fixed, h, hasWebGL, loadPlotly, toast } from "./ui.js";
+import { CLASSES, CLASS_COLOURS, FLAG_COLOUR, canCurate, fixed, h, loadPlotly, toast } from "./ui.js";
 
 export async function showProjection(state, runId) {
   const view = document.getElementById("view");
@@ -11,8 +11,7 @@ export async function showProjection(state, runId) {
   let data = first;
   let after = false;
   let selected = [];
-  // Without WebGL the same traces are drawn as SVG: slower with thousands of points, but drawn.
-  const scatter = hasWebGL() ? "scattergl" : "scatter";
+  let scatter = "scattergl";
   const curator = canCurate(state.me);
   const plot = h("div", { id: "projection", class: "projection", role: "img",
     "aria-label": "UMAP projection of the final model's last hidden layer" });
@@ -21,6 +20,8 @@ export async function showProjection(state, runId) {
   const toggle = h("button", { type: "button", id: "toggle-ilc", "aria-pressed": "false",
     onclick: () => { after = !after; toggle.setAttribute("aria-pressed", String(after)); draw(); } },
   "Show after ILC");
+  const noWebGL = h("span", { class: "note", id: "no-webgl", hidden: true },
+    "This browser offers no WebGL, so the plot is drawn without it and may be slow with many points.");
 
   function colourClass(i) {
     return after && data.proposed_label[i] && data.review[i] !== "rejected" ? data.proposed_label[i] : data.current_label[i];
@@ -66,6 +67,13 @@ export async function showProjection(state, runId) {
       xaxis: { title: { text: "UMAP 1" }, zeroline: false }, yaxis: { title: { text: "UMAP 2" }, zeroline: false },
       margin: { l: 50, r: 10, t: 50, b: 50 },
     }, { responsive: true, displaylogo: false });
+    if (scatter === "scattergl" && plot.querySelector(".no-webgl")) {
+      // Plotly found no WebGL (some VMs, remote desktops): the same traces drawn as SVG.
+      scatter = "scatter";
+      noWebGL.hidden = false;
+      Plotly.purge(plot);
+      return draw();
+    }
     selected = keep; // redrawing clears Plotly's selection, not the reviewer's list
     showSelection();
   }
@@ -112,8 +120,7 @@ export async function showProjection(state, runId) {
     h("p", {}, h("a", { href: `#/runs/${run.id}` }, `← Run ${run.id}`)),
     h("div", { class: "projection-tools" }, toggle,
       h("span", {}, "Lasso or box-select points to review them; click a point to open its sample."),
-      scatter === "scatter" ? h("span", { class: "note", id: "no-webgl" },
-        "This browser offers no WebGL, so the plot is drawn without it and may be slow with many points.") : ""),
+      noWebGL),
     h("div", { class: "projection-layout" }, plot, h("div", { class: "side" }, hover, list)));
   await draw();
   plot.on("plotly_hover", (event) => {

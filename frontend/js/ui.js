@@ -81,15 +81,6 @@ export function canCurate(me) {
 let plotly;
 /** Plotly.js (4.8 MB), fetched the first time a screen needs a plot, not on every page;
  * index.html may have started fetching it already (#plotly-js). */
-let webgl;
-
-/** Whether this browser can draw WebGL (Plotly's scattergl); some VMs, remote desktops and
- * headless Firefox cannot, and Plotly then draws only a "WebGL is not supported" notice. */
-export function hasWebGL() {
-  webgl ??= Boolean(document.createElement("canvas").getContext("webgl"));
-  return webgl;
-}
-
 export function loadPlotly() {
   plotly ??= new Promise((resolve, reject) => {
     if (window.Plotly) return resolve(window.Plotly);

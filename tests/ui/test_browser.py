@@ -108,6 +108,7 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
     page.wait_for_selector("body[data-projection-ready]")
     expect(page.locator("#projection .legendtext")).to_have_count(4)
     expect(page.locator("#projection .gl-canvas-context")).to_have_count(1)
+    expect(page.locator("#no-webgl")).to_be_hidden()
 
     # A browser without WebGL (some VMs and remote desktops) gets the points drawn as SVG.
     page.add_init_script(

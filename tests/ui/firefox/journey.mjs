@@ -100,7 +100,7 @@ try {
     await page.waitForSelector("body[data-projection-ready]", { timeout: 60_000 });
     await countIs("#projection .legendtext", 4);
     // Drawn by WebGL (scattergl), as on an expert's laptop, not by the SVG fallback.
-    await countIs("#no-webgl", 0);
+    await countIs("#no-webgl[hidden]", 1);
     await countIs("#projection .gl-canvas-context", 1);
   });
 

@@ -101,8 +101,9 @@ def page(browser, server):
     assert not errors, f"console errors: {errors}"
 
 
-def sign_in(page, name: str) -> None:
-    page.goto("/")
+def sign_in(page, name: str, screen: str = "/") -> None:
+    """Sign in on the login form that ``screen`` shows first, and land on that screen."""
+    page.goto(screen)
     page.get_by_label("Name").fill(name)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

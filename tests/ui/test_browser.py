@@ -5,7 +5,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.ui.conftest import PASSWORD, screenshot, sign_in
+from tests.ui.conftest import screenshot, sign_in
 
 FIRST_POINT = Path(__file__).with_name("first_point.js")
 
@@ -166,7 +166,8 @@ def test_a_mark_that_fails_to_save_stays_visible_and_is_retried(page):
 
 
 def test_a_curator_follows_the_flow_being_computed_stops_and_resumes_it(page):
-    sign_in(page, "curator")
+    # On the runs screen, where no render computes a flow beside the job.
+    sign_in(page, "curator", "/#/runs")
     csrf = {
         "X-CSRF-Token": next(
             c["value"] for c in page.context.cookies() if c["name"] == "meclean_csrf"
@@ -190,10 +191,7 @@ def test_a_curator_follows_the_flow_being_computed_stops_and_resumes_it(page):
 
 def test_class_means_wait_for_the_flow_with_progress_and_then_appear(page):
     # The tiny dataset was stored as `meclean import --save` does: no flow computed yet.
-    page.goto("/#/class-means")
-    page.get_by_label("Name").fill("annotator")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "annotator", "/#/class-means")
 
     expect(page.locator(".image-error").first).to_contain_text("lack their flow")
     expect(page.locator("#features-status")).to_contain_text("Computing flow")

@@ -4,6 +4,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from meclean.data.feature_store import FeatureStore
+from meclean.data.features import compute_features
+from meclean.data.flow import FlowSettings
 from meclean.data.readers import read_dataset
 from meclean.db.datasets import store_import
 from meclean.db.models import FeatureJob, Sample
@@ -73,6 +76,18 @@ def test_class_means_leave_out_a_sample_whose_frames_cannot_be_read(app, login, 
     assert job["status"] == "succeeded" and len(job["failed"]) == 1
     assert means.status_code == 200
     assert decode(means).shape[0] == 3 * 240
+
+
+def test_class_means_of_a_dataset_whose_flow_the_cli_computed_render_at_once(login, app, settings):
+    root = settings.data_dir / "composite"
+    report = read_dataset("megc2019", root, roster=root / "roster.csv")
+    compute_features(report.samples, FlowSettings(), FeatureStore(settings.feature_dir), 1)
+    with transaction(app.state.sessions) as session:  # as `meclean demo` stores it
+        dataset_id = store_import(session, "cli", "megc2019", root, report).id
+
+    response = login("annotator").get(f"/api/datasets/{dataset_id}/class-means")
+
+    assert response.status_code == 200, response.text
 
 
 def test_class_means_of_a_dataset_stored_without_its_flow_queue_a_features_job(

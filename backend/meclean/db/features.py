@@ -19,13 +19,18 @@ class FeatureError(ValueError):
 def feature_key(sample: Sample) -> str:
     """The key of the sample's features, remembered on the row once computed."""
     if sample.feature_key is None:
-        try:
-            sample.feature_key = FeatureStore.key_for(
-                Path(sample.onset_path), Path(sample.apex_path), FlowSettings()
-            )
-        except OSError as exc:
-            raise FeatureError(f"frames of sample {sample.name} are unreadable: {exc}") from None
+        sample.feature_key = key_from_frames(sample)
     return sample.feature_key
+
+
+def key_from_frames(sample: Sample) -> str:
+    """The key of the sample's features, leaving the row as it is (no write to the database)."""
+    if sample.feature_key is not None:
+        return sample.feature_key
+    try:
+        return FeatureStore.key_for(Path(sample.onset_path), Path(sample.apex_path), FlowSettings())
+    except OSError as exc:
+        raise FeatureError(f"frames of sample {sample.name} are unreadable: {exc}") from None
 
 
 def sample_features(store: FeatureStore, sample: Sample) -> np.ndarray:

@@ -6,6 +6,7 @@ import hashlib
 import os
 import tempfile
 import threading
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -21,7 +22,7 @@ from meclean.data.feature_store import FeatureStore
 from meclean.data.features import class_means
 from meclean.data.flow import read_gray
 from meclean.data.render import class_mean_sheet, png_bytes, render_sample
-from meclean.db.features import FeatureError, feature_key, sample_features
+from meclean.db.features import FeatureError, feature_key, key_from_frames, sample_features
 from meclean.db.labels import labels_of
 from meclean.db.models import Dataset, Sample, SampleLabel, User
 from meclean.db.session import transaction
@@ -129,15 +130,20 @@ def class_mean_render(
     if group != "composite" and group not in sources:
         raise ApiError(422, f"group must be 'composite' or one of {sorted(sources)}", "group")
     store = FeatureStore(request.app.state.settings.feature_dir)
-    missing = sum(s.feature_key is None or s.feature_key not in store for s in samples)
+    # Samples whose frames cannot be read are left out: the features job names them. The
+    # keys are not written to the rows yet, so a refusal below leaves the database unlocked
+    # for the features job it may queue.
+    readable = []
+    for sample in samples:
+        with suppress(FeatureError):
+            readable.append((sample, key_from_frames(sample)))
+    missing = sum(key not in store for _, key in readable)
     if missing:
         _refuse_while_flow_is_missing(request, session, dataset_id, user, missing, len(samples))
     keyed = []
-    for sample in samples:
-        try:
-            keyed.append((sample, feature_key(sample), _features(store, sample)))
-        except FeatureError:
-            continue  # unreadable frames: the features job names them, the means do without
+    for sample, key in readable:
+        with suppress(FeatureError):
+            keyed.append((sample, key, _features(store, sample)))
     if not any(group in ("composite", s.source) for s, _, _ in keyed):
         raise ApiError(422, f"no sample of {group} in dataset {dataset_id} has a readable flow")
     fingerprint = hashlib.sha256(

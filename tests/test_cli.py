@@ -2,6 +2,7 @@ import pytest
 from typer.testing import CliRunner
 
 from meclean.cli import app
+from meclean.jobs.queue import Jobs
 from meclean.settings import get_settings
 from tests.conftest import write_csv
 
@@ -124,6 +125,8 @@ def test_import_with_save_stores_the_dataset_once(data_dir, tiny_composite):
 
     assert first.exit_code == 0, first.output
     assert "as dataset 'demo' (label version 1)" in first.output
+    assert "Queued features job 1 for their flow" in first.output
+    assert Jobs(get_settings()).huey.pending_count() == 1
     assert second.exit_code == 1
     assert "already exists" in second.output
     assert (data_dir / "meclean.db").exists()

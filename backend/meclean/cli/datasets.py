@@ -35,6 +35,7 @@ from meclean.data.synth.layouts import ROSTER
 from meclean.data.synth.plan import NoiseRates, SynthConfig
 from meclean.db.datasets import DatasetExists, store_import
 from meclean.db.session import transaction
+from meclean.jobs.features import launch_features
 from meclean.jobs.queue import Jobs
 from meclean.jobs.runs import RunRequest, launch_run, queued_parts
 from meclean.settings import get_settings
@@ -97,10 +98,12 @@ def import_(
 
 
 def _store(name: str, layout: Layout, path: Path, report: ImportReport) -> None:
+    """Store the samples and, as an import through the app does, queue their flow."""
     engine, sessions = upgraded_sessions()
     try:
         with transaction(sessions) as session:
             dataset = store_import(session, name, layout, path.resolve(), report)
+            job = launch_features(session, dataset.id, None)
             console.print(
                 f"Stored {len(report.samples)} samples as dataset {dataset.name!r} "
                 f"(label version {dataset.current_label_version_id})."
@@ -110,6 +113,11 @@ def _store(name: str, layout: Layout, path: Path, report: ImportReport) -> None:
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
+    Jobs(get_settings()).enqueue_features(job.id)
+    console.print(
+        f"Queued features job {job.id} for their flow: `meclean serve` or `meclean worker` "
+        "computes it (or `meclean features` with the same arguments, here and now)."
+    )
 
 
 @app.command()

@@ -15,7 +15,8 @@ class Settings(BaseSettings):
     """Where generated datasets, features and renders live."""
 
     workers: int = 2
-    """Processes for CPU-bound data work (flow, synthesis)."""
+    """Cores for CPU-bound data work: processes for the CLI's flow and synthesis, flow
+    threads for a features job."""
 
     database_url: str | None = None
     """SQLAlchemy URL; default SQLite in the data directory. PostgreSQL:

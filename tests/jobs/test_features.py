@@ -74,26 +74,28 @@ def test_a_cancelled_job_stops_keeps_what_it_computed_and_a_new_one_resumes(
 ):
     monkeypatch.setattr(features, "REPORT_SECONDS", 0.0)
     job_id = launched(jobs, dataset_id)
-    computed = []
-    real = features.sample_features
+    started = []
+    real = features.store_flow
 
-    def cancel_after_three(store, sample):
-        computed.append(sample.name)
-        if len(computed) == 3:
+    def cancel_at_the_third(store, name, *frames):
+        started.append(name)
+        if len(started) == 3:  # a curator cancels while the pool is at it
             with transaction(jobs.sessions) as session:
                 session.execute(
                     update(FeatureJob).where(FeatureJob.id == job_id).values(status="cancelled")
                 )
-        return real(store, sample)
+        return real(store, name, *frames)
 
-    monkeypatch.setattr(features, "sample_features", cancel_after_three)
+    monkeypatch.setattr(features, "store_flow", cancel_at_the_third)
     execute_features(jobs, job_id)
 
     job = job_of(jobs, dataset_id)
-    assert job.status == "cancelled" and job.done == 2
-    assert len(computed) == 3 and stored_features(jobs) == 3
+    kept = stored_features(jobs)
+    assert job.status == "cancelled"
+    assert job.done <= kept < 18  # flows not yet started were dropped, finished ones kept
+    assert len(started) == kept
 
-    monkeypatch.setattr(features, "sample_features", real)
+    monkeypatch.setattr(features, "store_flow", real)
     execute_features(jobs, launched(jobs, dataset_id))
     assert job_of(jobs, dataset_id).status == "succeeded"
     assert stored_features(jobs) == 18

@@ -25,23 +25,34 @@ def feature_key(sample: Sample) -> str:
 
 def key_from_frames(sample: Sample) -> str:
     """The key of the sample's features, leaving the row as it is (no write to the database)."""
-    if sample.feature_key is not None:
-        return sample.feature_key
-    try:
-        return FeatureStore.key_for(Path(sample.onset_path), Path(sample.apex_path), FlowSettings())
-    except OSError as exc:
-        raise FeatureError(f"frames of sample {sample.name} are unreadable: {exc}") from None
+    return sample.feature_key or _frames_key(sample.name, sample.onset_path, sample.apex_path)
+
+
+def store_flow(
+    store: FeatureStore, name: str, onset: str, apex: str, key: str | None = None
+) -> str:
+    """Compute and store a sample's flow unless the store has it; returns its key. Touches
+    no database row, so threads of a pool may call it side by side (OpenCV drops the GIL)."""
+    key = key or _frames_key(name, onset, apex)
+    if key not in store:
+        try:
+            features = flow_features(read_gray(onset), read_gray(apex), FlowSettings())
+        except (ValueError, OSError, cv2.error) as exc:
+            raise FeatureError(f"cannot compute the flow of sample {name}: {exc}") from None
+        store.save(key, features)
+    return key
 
 
 def sample_features(store: FeatureStore, sample: Sample) -> np.ndarray:
     """The sample's stored features, computed when missing."""
-    key = feature_key(sample)
-    if key not in store:
-        try:
-            features = flow_features(
-                read_gray(sample.onset_path), read_gray(sample.apex_path), FlowSettings()
-            )
-        except (ValueError, OSError, cv2.error) as exc:
-            raise FeatureError(f"cannot compute the flow of sample {sample.name}: {exc}") from None
-        store.save(key, features)
-    return store.load(key)
+    sample.feature_key = store_flow(
+        store, sample.name, sample.onset_path, sample.apex_path, sample.feature_key
+    )
+    return store.load(sample.feature_key)
+
+
+def _frames_key(name: str, onset: str, apex: str) -> str:
+    try:
+        return FeatureStore.key_for(Path(onset), Path(apex), FlowSettings())
+    except OSError as exc:
+        raise FeatureError(f"frames of sample {name} are unreadable: {exc}") from None

@@ -27,6 +27,7 @@ from meclean.db.labels import labels_of
 from meclean.db.models import Dataset, Sample, SampleLabel, User
 from meclean.db.session import transaction
 from meclean.jobs.features import latest_features_job, launch_features
+from meclean.jobs.lease import ACTIVE
 
 router = APIRouter(prefix="/api", tags=["renders"])
 RENDER_VERSION = "1"
@@ -130,16 +131,7 @@ def class_mean_render(
     if group != "composite" and group not in sources:
         raise ApiError(422, f"group must be 'composite' or one of {sorted(sources)}", "group")
     store = FeatureStore(request.app.state.settings.feature_dir)
-    # Samples whose frames cannot be read are left out: the features job names them. The
-    # keys are not written to the rows yet, so a refusal below leaves the database unlocked
-    # for the features job it may queue.
-    readable = []
-    for sample in samples:
-        with suppress(FeatureError):
-            readable.append((sample, key_from_frames(sample)))
-    missing = sum(key not in store for _, key in readable)
-    if missing:
-        _refuse_while_flow_is_missing(request, session, dataset_id, user, missing, len(samples))
+    readable = _readable_with_flow(request, session, dataset_id, user, samples, store)
     keyed = []
     for sample, key in readable:
         with suppress(FeatureError):
@@ -163,15 +155,40 @@ def class_mean_render(
     return _png_response(request, cache, f'"{fingerprint}"', draw)
 
 
-def _refuse_while_flow_is_missing(
-    request: Request, session: Session, dataset_id: int, user: User, missing: int, total: int
-) -> None:
-    """Class means need every sample's flow, too many to compute in one request: the
-    dataset's features job computes them, its progress in the top bar. Raises 409 until it
-    is done, queueing the job if none ever ran (a dataset stored by ``meclean import``)."""
-    lacking = f"{missing} of {total} samples lack their flow"
+def _readable_with_flow(
+    request: Request,
+    session: Session,
+    dataset_id: int,
+    user: User,
+    samples: list[Sample],
+    store: FeatureStore,
+) -> list[tuple[Sample, str]]:
+    """The samples whose frames can be read, with their feature keys, once every one has
+    its flow. Too many to compute in one request: until the dataset's features job has
+    done it (its progress in the top bar), raises 409, queueing the job if none ever ran
+    (a dataset stored before imports queued one)."""
     job = latest_features_job(session, dataset_id)
-    if job is None:
+    if job is not None and job.status in ACTIVE:
+        # The job writes each key as it goes: count what it has left without hashing frames.
+        missing = sum(s.feature_key is None or s.feature_key not in store for s in samples)
+        lacking = f"{missing} of {len(samples)} samples lack their flow"
+        if missing and job.status == "queued":
+            raise ApiError(409, f"{lacking}; the dataset's features job is queued to compute it")
+        if missing:
+            raise ApiError(
+                409,
+                f"{lacking}, which the dataset's features job is computing "
+                f"({job.done} / {job.total} so far); the class means follow when it is done",
+            )
+    # Keys are not written to the rows here, so a refusal leaves SQLite unlocked for the job
+    # it queues. Samples whose frames cannot be read are left out: the job names them.
+    readable = []
+    for sample in samples:
+        with suppress(FeatureError):
+            readable.append((sample, key_from_frames(sample)))
+    missing = sum(key not in store for _, key in readable)
+    lacking = f"{missing} of {len(samples)} samples lack their flow"
+    if missing and job is None:
         jobs = request.app.state.jobs
         try:
             with transaction(jobs.sessions) as own:
@@ -182,18 +199,11 @@ def _refuse_while_flow_is_missing(
         if queued_id is not None:
             jobs.enqueue_features(queued_id)
         raise ApiError(409, f"{lacking}; a features job is now queued to compute it")
-    if job.status == "queued":
-        raise ApiError(409, f"{lacking}; the dataset's features job is queued to compute it")
-    if job.status == "running":
-        raise ApiError(
-            409,
-            f"{lacking}, which the dataset's features job is computing "
-            f"({job.done} / {job.total} so far); the class means follow when it is done",
-        )
-    if job.status == "cancelled":
+    if missing and job.status == "cancelled":
         raise ApiError(
             409,
             f"{lacking}: the features job was cancelled at {job.done} / {job.total}; "
             "a curator can resume it from the top bar",
         )
-    # After a finished job only the samples it could not read are missing: tried here again.
+    # After a finished job only what it could not compute is missing: tried again below.
+    return readable

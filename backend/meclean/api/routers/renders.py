@@ -134,6 +134,7 @@ def class_mean_render(
     readable = _readable_with_flow(request, session, dataset_id, user, samples, store)
     keyed = []
     for sample, key in readable:
+        sample.feature_key = key  # hashed once, above; remembered now that nothing refuses
         with suppress(FeatureError):
             keyed.append((sample, key, _features(store, sample)))
     if not any(group in ("composite", s.source) for s, _, _ in keyed):

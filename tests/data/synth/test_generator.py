@@ -33,9 +33,9 @@ def test_noise_kinds_follow_the_configured_rates():
 def test_scaled_copies_get_new_subjects_and_unique_sample_names():
     samples = plan(SynthConfig(scale=3))
 
-    assert len(samples) == 3 * 441
+    assert len(samples) == 3 * 442
     assert len({(s.entry.dataset, s.entry.subject) for s in samples}) == 3 * 68
-    assert len({(s.entry.dataset, s.entry.subject, s.entry.filename) for s in samples}) == 3 * 441
+    assert len({(s.entry.dataset, s.entry.subject, s.entry.filename) for s in samples}) == 3 * 442
 
 
 def test_generation_is_deterministic_per_seed(tmp_path):

@@ -20,7 +20,7 @@ import numpy as np
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import compute_features
 from meclean.data.flow import FlowSettings
-from meclean.data.readers import read_dataset
+from meclean.data.readers import ImportOptions, read_dataset
 from meclean.data.synth.clip import apex_field
 from meclean.data.synth.generator import generate, plan, subject_identity
 from meclean.data.synth.plan import SynthConfig
@@ -66,7 +66,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "synth"
         generate(root, config, workers=2)
-        samples = read_dataset("megc2019", root, roster=root / "roster.csv").samples
+        samples = read_dataset("megc2019", root, ImportOptions(roster=root / "roster.csv")).samples
         truth_by_name = ground_truth_motion(config, 60)
         truth = [truth_by_name[(s.subject, s.name)] for s in samples]
         print(f"{len(samples)} samples, 60x60 features, {cv2.__version__=}\n")

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from meclean.data.readers import read_dataset
+from meclean.data.readers import ImportOptions, read_dataset
 from meclean.data.synth.generator import generate
 from meclean.data.synth.plan import SynthConfig
 from meclean.db.datasets import store_import
@@ -31,7 +31,7 @@ def job_seconds(root: Path, data_dir: Path, workers: int) -> float:
     jobs = Jobs(settings)
     try:
         with transaction(jobs.sessions) as session:
-            report = read_dataset("megc2019", root, roster=root / "roster.csv")
+            report = read_dataset("megc2019", root, ImportOptions(roster=root / "roster.csv"))
             dataset = store_import(session, "roster", "megc2019", root, report)
             job_id = launch_features(session, dataset.id, None).id
         start = time.perf_counter()

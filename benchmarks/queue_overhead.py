@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 
 from meclean.api.app import create_app
 from meclean.data.feature_store import FeatureStore
-from meclean.data.readers import read_dataset
+from meclean.data.readers import ImportOptions, read_dataset
 from meclean.data.synth.generator import generate
 from meclean.data.synth.plan import SynthConfig
 from meclean.db.datasets import store_import
@@ -45,7 +45,7 @@ def prepare(data_dir: Path) -> Settings:
     upgrade(settings.resolved_database_url())
     sessions = session_factory(make_engine(settings.resolved_database_url()))
     with transaction(sessions) as session:
-        report = read_dataset("megc2019", root, roster=root / "roster.csv")
+        report = read_dataset("megc2019", root, ImportOptions(roster=root / "roster.csv"))
         store_import(session, "bench", "megc2019", root, report)
         create_user(session, "curator", "curator", PASSWORD)
     return settings

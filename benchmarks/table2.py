@@ -37,14 +37,14 @@ def make_roster(tmp: Path, seed: int) -> tuple[TrainingSet, dict[str, dict[str, 
     from meclean.data.feature_store import FeatureStore
     from meclean.data.features import compute_features
     from meclean.data.flow import FlowSettings
-    from meclean.data.readers import read_dataset
+    from meclean.data.readers import ImportOptions, read_dataset
     from meclean.data.synth.generator import generate
     from meclean.data.synth.plan import SynthConfig
     from meclean.ml.training_data import training_set
 
     root = tmp / "synth"
     generate(root, SynthConfig(seed=seed), workers=2)
-    samples = read_dataset("megc2019", root, roster=root / "roster.csv").samples
+    samples = read_dataset("megc2019", root, ImportOptions(roster=root / "roster.csv")).samples
     store = FeatureStore(tmp / "features")
     results = compute_features(samples, FlowSettings(), store, workers=2)
     data = training_set(samples, [r.key for r in results], store)

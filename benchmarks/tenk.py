@@ -25,7 +25,7 @@ from sqlalchemy import select
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import compute_features
 from meclean.data.flow import FlowSettings
-from meclean.data.readers import read_dataset
+from meclean.data.readers import ImportOptions, read_dataset
 from meclean.data.synth.generator import generate
 from meclean.data.synth.plan import SynthConfig
 from meclean.db.datasets import store_import
@@ -49,7 +49,7 @@ def grouped_manifest(root: Path, groups: int) -> Path:
     10,000 samples) takes hours here; grouped back into the roster's 68 subjects, each
     with about 150 samples, one epoch takes minutes. Frames and labels are unchanged.
     """
-    report = read_dataset("megc2019", root, roster=root / "roster.csv")
+    report = read_dataset("megc2019", root, ImportOptions(roster=root / "roster.csv"))
     by_dataset: dict[str, list[str]] = {}
     for s in report.samples:
         subjects = by_dataset.setdefault(s.dataset, [])

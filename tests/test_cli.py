@@ -4,7 +4,8 @@ from typer.testing import CliRunner
 from meclean.cli import app
 from meclean.jobs.queue import Jobs
 from meclean.settings import get_settings
-from tests.conftest import write_csv
+from tests.conftest import write_csv, write_frames
+from tests.data.readers.official import build_official_tree
 
 runner = CliRunner()
 
@@ -139,3 +140,47 @@ def test_users_add_creates_an_account_with_a_printed_password(data_dir):
     assert created.exit_code == 0, created.output
     assert "Created curator 'ana' with password:" in created.output
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_importing_the_official_releases_lists_each_correction_and_exits_zero(tmp_path):
+    root = build_official_tree(tmp_path)
+
+    result = runner.invoke(app, ["import", str(root)])
+
+    assert result.exit_code == 0, result.output
+    assert "Corrected known sheet errors (16)" in result.output
+    assert "028/028_4_1" in result.output and "using 1105" in result.output
+
+
+def test_without_corrections_the_import_names_the_skipped_samples(tmp_path):
+    root = build_official_tree(tmp_path)
+
+    result = runner.invoke(app, ["import", str(root), "--no-corrections"])
+
+    assert result.exit_code == 0, result.output
+    assert "Skipped (15)" in result.output
+    assert "sub05/EP03_01" in result.output
+
+
+def test_an_import_that_imports_nothing_exits_non_zero_and_says_so(tmp_path):
+    frames = tmp_path / "Cropped" / "sub01" / "EP08_03"
+    write_frames(frames, [f"reg_img{n}.jpg" for n in (1, 2, 3)])
+    write_csv(
+        tmp_path / "CASME2-coding.csv",
+        [
+            ["Subject", "Filename", "OnsetFrame", "ApexFrame", "OffsetFrame", "Estimated Emotion"],
+            [1, "EP08_03", 1, 2, 3, "others"],
+        ],
+    )
+
+    result = runner.invoke(app, ["import", str(tmp_path), "--layout", "casme2"])
+
+    assert result.exit_code == 1
+    assert "nothing imported" in result.output
+
+
+def test_a_part_option_must_name_a_dataset_and_a_path(tmp_path):
+    result = runner.invoke(app, ["import", str(tmp_path), "--part", "casme=/data"])
+
+    assert result.exit_code == 2
+    assert "DATASET=PATH" in result.output

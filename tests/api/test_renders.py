@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import compute_features
 from meclean.data.flow import FlowSettings
-from meclean.data.readers import read_dataset
+from meclean.data.readers import ImportOptions, read_dataset
 from meclean.db.datasets import store_import
 from meclean.db.models import FeatureJob, Sample
 from meclean.db.session import transaction
@@ -80,7 +80,7 @@ def test_class_means_leave_out_a_sample_whose_frames_cannot_be_read(app, login, 
 
 def test_class_means_of_a_dataset_whose_flow_the_cli_computed_render_at_once(login, app, settings):
     root = settings.data_dir / "composite"
-    report = read_dataset("megc2019", root, roster=root / "roster.csv")
+    report = read_dataset("megc2019", root, ImportOptions(roster=root / "roster.csv"))
     compute_features(report.samples, FlowSettings(), FeatureStore(settings.feature_dir), 1)
     with transaction(app.state.sessions) as session:  # as `meclean demo` stores it
         dataset_id = store_import(session, "cli", "megc2019", root, report).id
@@ -95,7 +95,7 @@ def test_class_means_of_a_dataset_stored_without_its_flow_queue_a_features_job(
 ):
     root = settings.data_dir / "composite"
     with transaction(app.state.sessions) as session:  # as `meclean import --save` stores it
-        report = read_dataset("megc2019", root, roster=root / "roster.csv")
+        report = read_dataset("megc2019", root, ImportOptions(roster=root / "roster.csv"))
         dataset_id = store_import(session, "cli", "megc2019", root, report).id
     client = login("annotator")
 

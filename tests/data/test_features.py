@@ -6,14 +6,14 @@ import pytest
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import class_means, compute_features
 from meclean.data.flow import FlowSettings
-from meclean.data.readers import read_dataset
+from meclean.data.readers import ImportOptions, read_dataset
 from meclean.progress import Cancelled
 
 FAST = FlowSettings(method="farneback")
 
 
 def samples_of(root):
-    return read_dataset("megc2019", root, roster=root / "roster.csv").samples
+    return read_dataset("megc2019", root, ImportOptions(roster=root / "roster.csv")).samples
 
 
 def test_a_rerun_takes_every_feature_from_the_cache(tiny_composite, tmp_path):

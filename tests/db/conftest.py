@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy import select
 
-from meclean.data.readers import read_dataset
+from meclean.data.readers import ImportOptions, read_dataset
 from meclean.db.datasets import store_import
 from meclean.db.migrations import upgrade
 from meclean.db.models import Dataset, Sample, User
@@ -33,7 +33,9 @@ def experts(factory) -> list[int]:
 @pytest.fixture
 def stored(factory, tiny_composite) -> tuple[int, list[int]]:
     """The tiny synthetic composite, stored: (dataset id, sample ids)."""
-    report = read_dataset("megc2019", tiny_composite, roster=tiny_composite / "roster.csv")
+    report = read_dataset(
+        "megc2019", tiny_composite, ImportOptions(roster=tiny_composite / "roster.csv")
+    )
     with transaction(factory) as session:
         dataset = store_import(session, "demo", "megc2019", tiny_composite, report)
         dataset_id = dataset.id

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from meclean.data.readers import read_dataset
+from meclean.data.readers import ImportOptions, read_dataset
 from meclean.db.datasets import DatasetExists, store_import
 from meclean.db.models import Dataset, Sample, SampleLabel
 from meclean.db.session import transaction
@@ -12,7 +12,9 @@ from meclean.db.session import transaction
 
 @pytest.fixture(scope="module")
 def report(tiny_composite):
-    return read_dataset("megc2019", tiny_composite, roster=tiny_composite / "roster.csv")
+    return read_dataset(
+        "megc2019", tiny_composite, ImportOptions(roster=tiny_composite / "roster.csv")
+    )
 
 
 def count(factory, model):

@@ -3,7 +3,7 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from meclean.data.readers import read_dataset
+from meclean.data.readers import ImportOptions, read_dataset
 from meclean.db.datasets import store_import
 from meclean.db.migrations import upgrade
 from meclean.db.models import Sample
@@ -29,7 +29,7 @@ def dataset_id(jobs) -> int:
     """The tiny composite, imported; its features not computed yet."""
     root = jobs.settings.data_dir / "composite"
     with transaction(jobs.sessions) as session:
-        report = read_dataset("megc2019", root, roster=root / "roster.csv")
+        report = read_dataset("megc2019", root, ImportOptions(roster=root / "roster.csv"))
         return store_import(session, "tiny", "megc2019", root, report).id
 
 

@@ -3,7 +3,7 @@ import pytest
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import compute_features
 from meclean.data.flow import FlowSettings
-from meclean.data.readers import read_dataset
+from meclean.data.readers import ImportOptions, read_dataset
 from meclean.data.readers.common import sample_key
 from meclean.ml.training_data import training_set
 
@@ -11,7 +11,9 @@ from meclean.ml.training_data import training_set
 def test_a_training_set_stacks_features_and_keeps_subjects_apart_across_datasets(
     tiny_composite, tmp_path
 ):
-    samples = read_dataset("megc2019", tiny_composite, roster=tiny_composite / "roster.csv").samples
+    samples = read_dataset(
+        "megc2019", tiny_composite, ImportOptions(roster=tiny_composite / "roster.csv")
+    ).samples
     store = FeatureStore(tmp_path)
     keys = [r.key for r in compute_features(samples, FlowSettings(method="dis"), store, workers=1)]
     marks = {sample_key(s.subject, s.name): i % 2 == 0 for i, s in enumerate(samples[:-1])}

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from meclean.data.readers import read_dataset
+from meclean.data.readers import ImportOptions, read_dataset
 from meclean.db.datasets import store_import
 from meclean.db.migrations import upgrade
 from meclean.db.session import make_engine, session_factory, transaction
@@ -38,7 +38,7 @@ def server(tmp_path, tiny_composite):
     upgrade(url)
     engine = make_engine(url)
     with transaction(session_factory(engine)) as session:
-        report = read_dataset("megc2019", root, roster=root / "roster.csv")
+        report = read_dataset("megc2019", root, ImportOptions(roster=root / "roster.csv"))
         store_import(session, "tiny", "megc2019", root, report)
         for name, role in (("admin", "admin"), ("curator", "curator"), ("annotator", "annotator")):
             create_user(session, name, role, PASSWORD)

@@ -10,11 +10,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from meclean.data.readers import Layout, read_dataset
+from meclean.data.labels import CLASSES
+from meclean.data.readers import ImportOptions, Layout, read_dataset
 from meclean.data.records import ImportReport, SheetError
+from meclean.data.roster import DATASETS
 from meclean.db.migrations import upgrade
 from meclean.db.session import make_engine, session_factory
 from meclean.settings import get_settings
@@ -45,6 +48,77 @@ RosterOption = Annotated[
 ]
 
 
+FramesOption = Annotated[
+    Path | None,
+    typer.Option(help="The folder holding the subject folders, if the search does not find it."),
+]
+
+
+CorrectionsOption = Annotated[
+    bool,
+    typer.Option(
+        help="Replace the sheets' known errors by the shipped, documented values "
+        "(README, Datasets); --overrides still win."
+    ),
+]
+
+
+PartOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--part",
+        metavar="DATASET=FOLDER",
+        help="For --layout megc2019: a source dataset's folder (casme2, samm, smic); repeatable.",
+    ),
+]
+
+
+PartSheetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--part-sheet",
+        metavar="DATASET=FILE",
+        help="For --layout megc2019: a source dataset's annotation sheet; repeatable.",
+    ),
+]
+
+
+def import_options(
+    *,
+    sheet: Path | None = None,
+    frames: Path | None = None,
+    overrides: Path | None = None,
+    roster: Path | None = None,
+    corrections: bool = True,
+    part: list[str] | None = None,
+    part_sheet: list[str] | None = None,
+) -> ImportOptions:
+    """The import's options as the readers take them; bad DATASET=PATH pairs stop here."""
+    return ImportOptions(
+        sheet=sheet,
+        frames=frames,
+        overrides=overrides,
+        roster=roster,
+        corrections=corrections,
+        parts=_pairs(part, "--part"),
+        part_sheets=_pairs(part_sheet, "--part-sheet"),
+    )
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, Path]:
+    pairs = {}
+    for value in values or []:
+        dataset, sep, path = value.partition("=")
+        if not sep or dataset.strip().lower() not in DATASETS or not path:
+            console.print(
+                f"[red]error:[/red] {option} {value!r}: expected DATASET=PATH with DATASET one "
+                f"of {', '.join(DATASETS)}"
+            )
+            raise typer.Exit(2)
+        pairs[dataset.strip().lower()] = Path(path)
+    return pairs
+
+
 WorkersOption = Annotated[int | None, typer.Option(min=1, help="Processes (default: settings).")]
 
 
@@ -66,14 +140,49 @@ def progress_bar(description: str) -> Iterator[Callable[..., None]]:
         yield update
 
 
-def read_or_exit(
-    layout: Layout, path: Path, sheet: Path | None, overrides: Path | None, roster: Path | None
-) -> ImportReport:
+def read_or_exit(layout: Layout, path: Path, options: ImportOptions) -> ImportReport:
+    """The dataset's samples; a sheet that cannot be read, or nothing to import, ends here."""
     try:
-        return read_dataset(layout, path, sheet, overrides, roster)
+        report = read_dataset(layout, path, options)
     except SheetError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
+    if not report.samples:
+        print_report(report)
+        console.print(
+            f"[red]error:[/red] nothing imported from {path}: every sample was skipped or "
+            "excluded (reasons above)"
+        )
+        raise typer.Exit(1)
+    return report
+
+
+def print_report(report: ImportReport) -> None:
+    """What was imported per dataset and class, where the frames were, and every issue."""
+    table = Table(title="Imported samples")
+    table.add_column("dataset")
+    for label in CLASSES:
+        table.add_column(label, justify="right")
+    table.add_column("total", justify="right")
+    counts = report.counts()
+    for dataset in sorted({d for d, _ in counts}):
+        row = [counts[(dataset, c)] for c in CLASSES]
+        table.add_row(dataset, *map(str, row), str(sum(row)))
+    console.print(table)
+    for dataset, folder in sorted(report.frames.items()):
+        console.print(f"Frames of {dataset}: {folder}", highlight=False)
+    if report.excluded:
+        excluded = ", ".join(f"{e}: {n}" for e, n in sorted(report.excluded.items()))
+        console.print(f"Excluded on purpose: {excluded}")
+    for title, issues, colour in (
+        ("Corrected known sheet errors", report.corrections, "cyan"),
+        ("Skipped", report.skipped, "red"),
+        ("Warnings", report.warnings, "yellow"),
+    ):
+        if issues:
+            console.print(f"[{colour}]{title} ({len(issues)}):[/{colour}]")
+            for issue in issues:
+                console.print(f"  {issue}", highlight=False, markup=False)
 
 
 def upgraded_sessions() -> tuple[Engine, sessionmaker[Session]]:

@@ -9,16 +9,21 @@ from typing import Annotated
 import cv2
 import numpy as np
 import typer
-from rich.table import Table
 
 from meclean.cli.common import (
+    CorrectionsOption,
+    FramesOption,
     LayoutOption,
     OverridesOption,
+    PartOption,
+    PartSheetOption,
     RosterOption,
     SheetOption,
     WorkersOption,
     app,
     console,
+    import_options,
+    print_report,
     progress_bar,
     read_or_exit,
     upgraded_sessions,
@@ -26,8 +31,7 @@ from meclean.cli.common import (
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import FeatureResult, class_means, compute_features
 from meclean.data.flow import FlowMethod, FlowSettings
-from meclean.data.labels import CLASSES
-from meclean.data.readers import Layout, read_dataset
+from meclean.data.readers import ImportOptions, Layout, read_dataset
 from meclean.data.records import ImportReport, SampleRecord
 from meclean.data.render import class_mean_sheet
 from meclean.data.synth.generator import generate
@@ -84,14 +88,30 @@ def import_(
     path: Annotated[Path, typer.Argument(help="Dataset folder, or a manifest CSV.")],
     layout: LayoutOption = "megc2019",
     sheet: SheetOption = None,
+    frames: FramesOption = None,
     overrides: OverridesOption = None,
     roster: RosterOption = None,
+    corrections: CorrectionsOption = True,
+    part: PartOption = None,
+    part_sheet: PartSheetOption = None,
     save: Annotated[
         str | None, typer.Option(help="Store the samples in the database under this name.")
     ] = None,
 ) -> None:
     """Read a dataset, report what is imported and what is skipped (and why); --save stores it."""
-    report = read_or_exit(layout, path, sheet, overrides, roster)
+    report = read_or_exit(
+        layout,
+        path,
+        import_options(
+            sheet=sheet,
+            frames=frames,
+            overrides=overrides,
+            roster=roster,
+            corrections=corrections,
+            part=part,
+            part_sheet=part_sheet,
+        ),
+    )
     print_report(report)
     if save:
         _store(save, layout, path, report)
@@ -125,8 +145,12 @@ def features(
     path: Annotated[Path, typer.Argument(help="Dataset folder, or a manifest CSV.")],
     layout: LayoutOption = "megc2019",
     sheet: SheetOption = None,
+    frames: FramesOption = None,
     overrides: OverridesOption = None,
     roster: RosterOption = None,
+    corrections: CorrectionsOption = True,
+    part: PartOption = None,
+    part_sheet: PartSheetOption = None,
     method: Annotated[FlowMethod, typer.Option(help="Optical-flow method.")] = "tvl1",
     size: Annotated[int, typer.Option(min=8, max=512, help="Output side in pixels.")] = 60,
     workers: WorkersOption = None,
@@ -135,7 +159,19 @@ def features(
     ] = None,
 ) -> None:
     """Compute onset-to-apex flow and strain for every sample (cached, resumable)."""
-    report = read_or_exit(layout, path, sheet, overrides, roster)
+    report = read_or_exit(
+        layout,
+        path,
+        import_options(
+            sheet=sheet,
+            frames=frames,
+            overrides=overrides,
+            roster=roster,
+            corrections=corrections,
+            part=part,
+            part_sheet=part_sheet,
+        ),
+    )
     results, store = features_with_progress(
         report.samples, FlowSettings(method=method, size=size), workers
     )
@@ -207,7 +243,7 @@ def demo(
         workers=workers,
         class_means_png=settings.data_dir / "renders" / "class-means.png",
     )
-    report = read_dataset("megc2019", root, roster=root / ROSTER)
+    report = read_dataset("megc2019", root, ImportOptions(roster=root / ROSTER))
     engine, sessions = upgraded_sessions()
     try:
         with transaction(sessions) as session:
@@ -225,27 +261,3 @@ def demo(
         engine.dispose()
     counts = Counter(s.label for s in report.samples)
     console.print(f"Demo ready: {sum(counts.values())} samples ({dict(counts)}).")
-
-
-def print_report(report: ImportReport) -> None:
-    table = Table(title="Imported samples")
-    table.add_column("dataset")
-    for label in CLASSES:
-        table.add_column(label, justify="right")
-    table.add_column("total", justify="right")
-    counts = report.counts()
-    for dataset in sorted({d for d, _ in counts}):
-        row = [counts[(dataset, c)] for c in CLASSES]
-        table.add_row(dataset, *map(str, row), str(sum(row)))
-    console.print(table)
-    if report.excluded:
-        excluded = ", ".join(f"{e}: {n}" for e, n in sorted(report.excluded.items()))
-        console.print(f"Excluded on purpose: {excluded}")
-    for title, issues, colour in (
-        ("Skipped", report.skipped, "red"),
-        ("Warnings", report.warnings, "yellow"),
-    ):
-        if issues:
-            console.print(f"[{colour}]{title} ({len(issues)}):[/{colour}]")
-            for issue in issues:
-                console.print(f"  {issue}", highlight=False, markup=False)

@@ -9,13 +9,18 @@ import typer
 from rich.table import Table
 
 from meclean.cli.common import (
+    CorrectionsOption,
+    FramesOption,
     LayoutOption,
     OverridesOption,
+    PartOption,
+    PartSheetOption,
     RosterOption,
     SheetOption,
     WorkersOption,
     app,
     console,
+    import_options,
     progress_bar,
     read_or_exit,
 )
@@ -35,8 +40,12 @@ def train(
     path: Annotated[Path, typer.Argument(help="Dataset folder, or a manifest CSV.")],
     layout: LayoutOption = "megc2019",
     sheet: SheetOption = None,
+    frames: FramesOption = None,
     overrides: OverridesOption = None,
     roster: RosterOption = None,
+    corrections: CorrectionsOption = True,
+    part: PartOption = None,
+    part_sheet: PartSheetOption = None,
     method: Annotated[str, typer.Option(help=f"One of: {', '.join(METHOD_NAMES)}.")] = "ilc",
     alpha: Annotated[float, typer.Option(help="LTM/ILC threshold: mean + alpha * std.")] = 2.5,
     q: Annotated[float | None, typer.Option(help="q-percentile's q (%) or GCE's q.")] = None,
@@ -86,7 +95,19 @@ def train(
     except (ValueError, SheetError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
-    report = read_or_exit(layout, path, sheet, overrides, roster)
+    report = read_or_exit(
+        layout,
+        path,
+        import_options(
+            sheet=sheet,
+            frames=frames,
+            overrides=overrides,
+            roster=roster,
+            corrections=corrections,
+            part=part,
+            part_sheet=part_sheet,
+        ),
+    )
     results, store = features_with_progress(
         report.samples, FlowSettings(method=flow_method, size=size), workers
     )

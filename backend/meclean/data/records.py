@@ -9,7 +9,7 @@ from typing import Literal
 
 from meclean.data.labels import Label
 
-ApexSource = Literal["sheet", "middle", "override", "manifest"]
+ApexSource = Literal["sheet", "middle", "override", "correction", "manifest"]
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,18 @@ class ImportReport:
     excluded: Counter[str] = field(default_factory=Counter)
     """Samples left out on purpose, by emotion (e.g. CASME II 'others')."""
     warnings: list[ImportIssue] = field(default_factory=list)
+    corrections: list[ImportIssue] = field(default_factory=list)
+    """Known sheet errors replaced by the documented value, one entry per sample and field."""
+    frames: dict[str, Path] = field(default_factory=dict)
+    """Where each source dataset's sample folders were found."""
 
     def extend(self, other: ImportReport) -> None:
         self.samples.extend(other.samples)
         self.skipped.extend(other.skipped)
         self.excluded.update(other.excluded)
         self.warnings.extend(other.warnings)
+        self.corrections.extend(other.corrections)
+        self.frames.update(other.frames)
 
     def counts(self) -> Counter[tuple[str, str]]:
         """Imported samples per (dataset, label)."""

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from meclean.data.readers import ImportOptions
 from meclean.data.readers.casme2 import read_casme2
 from tests.conftest import write_csv, write_frames
 
@@ -117,7 +118,7 @@ def test_overrides_supply_a_missing_apex_and_are_recorded_as_such(tmp_path):
         tmp_path / "fix.csv", [["subject", "filename", "apex"], ["sub01", "EP02_01f", 14]]
     )
 
-    (sample,) = read_casme2(root, overrides=overrides).samples
+    (sample,) = read_casme2(root, ImportOptions(overrides=overrides)).samples
 
     assert sample.apex_path.name == "reg_img14.jpg"
     assert sample.apex_source == "override"
@@ -129,3 +130,18 @@ def test_a_sheet_without_the_emotion_column_stops_with_the_missing_column(tmp_pa
 
     with pytest.raises(ValueError, match=r"missing column.*Estimated Emotion"):
         read_casme2(root)
+
+
+@pytest.mark.parametrize(("offset", "reason"), [("/", "unknown"), (40, "not found"), (5, "before")])
+def test_a_missing_or_unusable_offset_is_recorded_as_unknown_with_a_warning(
+    tmp_path, offset, reason
+):
+    root = casme2_folder(tmp_path, [[1, "EP02_01f", 10, 13, offset, "12", "happiness"]])
+
+    report = read_casme2(root)
+
+    (sample,) = report.samples
+    assert sample.offset_path is None
+    (warning,) = report.warnings
+    assert (warning.row, warning.field, warning.sample) == (2, "OffsetFrame", "sub01/EP02_01f")
+    assert reason in warning.message

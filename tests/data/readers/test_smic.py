@@ -1,3 +1,4 @@
+from meclean.data.readers import ImportOptions
 from meclean.data.readers.smic import read_smic
 from tests.conftest import write_csv, write_frames
 
@@ -27,7 +28,7 @@ def test_an_apex_override_replaces_the_middle_frame(tmp_path):
         tmp_path / "fix.csv", [["subject", "filename", "apex"], ["s01", "s01_sur_01", 586205]]
     )
 
-    (sample,) = read_smic(tmp_path, overrides=fix).samples
+    (sample,) = read_smic(tmp_path, ImportOptions(overrides=fix)).samples
 
     assert sample.apex_path.name == "image586205.bmp"
 

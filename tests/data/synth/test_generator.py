@@ -3,7 +3,7 @@ from collections import Counter
 
 import pytest
 
-from meclean.data.readers import read_dataset
+from meclean.data.readers import ImportOptions, read_dataset
 from meclean.data.roster import load_roster
 from meclean.data.synth.generator import generate, plan
 from meclean.data.synth.plan import NoiseRates, SynthConfig
@@ -58,12 +58,16 @@ def test_ground_truth_lives_beside_the_dataset_and_given_labels_match_the_roster
 
     assert len(truth) == len(roster)
     assert all(roster[(t["subject"], t["filename"])] == t["given_label"] for t in truth)
-    report = read_dataset("megc2019", tiny_composite, roster=tiny_composite / "roster.csv")
+    report = read_dataset(
+        "megc2019", tiny_composite, ImportOptions(roster=tiny_composite / "roster.csv")
+    )
     assert all("ground_truth" not in str(s.onset_path) for s in report.samples)
 
 
 def test_clips_have_five_to_fifteen_frames_of_face_sized_images(tiny_composite):
-    report = read_dataset("megc2019", tiny_composite, roster=tiny_composite / "roster.csv")
+    report = read_dataset(
+        "megc2019", tiny_composite, ImportOptions(roster=tiny_composite / "roster.csv")
+    )
     for sample in report.samples:
         n_frames = len(list(sample.onset_path.parent.iterdir()))
         assert 5 <= n_frames <= 15

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from meclean.api.deps import Annotator, Curator, DbSession
 from meclean.api.errors import ApiError
-from meclean.data.readers import Layout, read_dataset
-from meclean.data.records import SheetError
+from meclean.data.readers import ImportOptions, Layout, read_dataset
+from meclean.data.records import ImportIssue, SheetError
 from meclean.db.datasets import DatasetExists, store_import
 from meclean.db.marks import verdict_counts
 from meclean.db.models import Dataset, FeatureJob, Sample, SampleLabel, User
@@ -29,16 +29,34 @@ class ImportRequest(BaseModel):
     layout: Layout
     path: str = Field(description="Folder (or manifest CSV) under one of the import roots.")
     sheet: str | None = None
+    frames: str | None = Field(
+        default=None, description="The folder holding the subject folders, if not found."
+    )
     overrides: str | None = None
     roster: str | None = None
+    corrections: bool = Field(
+        default=True, description="Replace the sheets' known errors by the documented values."
+    )
 
 
 class Skipped(BaseModel):
+    """One import issue: the sample, file, row and field it concerns, and what happened."""
+
     sample: str | None
     file: str
     row: int | None
     field: str | None
     message: str
+
+    @classmethod
+    def of(cls, issue: ImportIssue) -> Skipped:
+        return cls(
+            sample=issue.sample,
+            file=str(issue.file),
+            row=issue.row,
+            field=issue.field,
+            message=issue.message,
+        )
 
 
 class ImportSummary(BaseModel):
@@ -46,6 +64,11 @@ class ImportSummary(BaseModel):
     imported: int
     skipped: list[Skipped]
     excluded: dict[str, int]
+    corrections: list[Skipped]
+    """Known sheet errors replaced by their documented value, per sample and field."""
+    warnings: list[Skipped]
+    frames: dict[str, str]
+    """Where each source dataset's frames were found."""
     features_job_id: int
     """The queued job computing the new samples' flow (``GET .../features``)."""
 
@@ -107,12 +130,19 @@ def confined(request: Request, raw: str | None, field: str) -> Path | None:
 def import_dataset(body: ImportRequest, request: Request, user: Curator) -> ImportSummary:
     """Read the layout and store its samples; their flow is then computed on the queue."""
     path = confined(request, body.path, "path")
-    sheet = confined(request, body.sheet, "sheet")
-    overrides = confined(request, body.overrides, "overrides")
-    roster = confined(request, body.roster, "roster")
+    options = ImportOptions(
+        sheet=confined(request, body.sheet, "sheet"),
+        frames=confined(request, body.frames, "frames"),
+        overrides=confined(request, body.overrides, "overrides"),
+        roster=confined(request, body.roster, "roster"),
+        corrections=body.corrections,
+    )
     jobs = request.app.state.jobs
     try:
-        report = read_dataset(body.layout, path, sheet, overrides, roster)
+        report = read_dataset(body.layout, path, options)
+        if not report.samples:
+            reasons = "; ".join(str(i) for i in report.skipped[:3]) or "no samples found"
+            raise ApiError(422, f"nothing to import from {body.path}: {reasons}", "path")
         with transaction(jobs.sessions) as session:
             dataset = store_import(session, body.name, body.layout, path, report, user.id)
             job = launch_features(session, dataset.id, user.id)
@@ -124,11 +154,11 @@ def import_dataset(body: ImportRequest, request: Request, user: Curator) -> Impo
     return ImportSummary(
         dataset_id=dataset.id,
         imported=len(report.samples),
-        skipped=[
-            Skipped(sample=i.sample, file=str(i.file), row=i.row, field=i.field, message=i.message)
-            for i in report.skipped
-        ],
+        skipped=[Skipped.of(i) for i in report.skipped],
         excluded=dict(report.excluded),
+        corrections=[Skipped.of(i) for i in report.corrections],
+        warnings=[Skipped.of(i) for i in report.warnings],
+        frames={dataset: str(folder) for dataset, folder in report.frames.items()},
         features_job_id=job.id,
     )
 

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from meclean.data.labels import Label
-from meclean.data.readers.common import CodingSheetLayout, SampleKey, read_coded_dataset
+from meclean.data.readers.common import (
+    DEFAULTS,
+    CodingSheetLayout,
+    ImportOptions,
+    SampleKey,
+    read_coded_dataset,
+)
+from meclean.data.readers.discovery import FrameTree
 from meclean.data.records import ImportReport
 
 
@@ -26,7 +33,7 @@ CASME2 = CodingSheetLayout(
         "offset": ("OffsetFrame",),
         "emotion": ("Estimated Emotion", "Emotion"),
     },
-    subject_dir=re.compile(r"^sub\d+$", re.IGNORECASE),
+    tree=FrameTree(lambda p: bool(re.match(r"^sub\d+$", p.name, re.IGNORECASE))),
     subject_folder=subject_folder,
     sheet_hint=re.compile(r"coding", re.IGNORECASE),
 )
@@ -34,9 +41,8 @@ CASME2 = CodingSheetLayout(
 
 def read_casme2(
     root: Path,
-    sheet: Path | None = None,
-    overrides: Path | None = None,
+    options: ImportOptions = DEFAULTS,
     roster: Mapping[SampleKey, Label] | None = None,
 ) -> ImportReport:
     """Samples of a CASME II folder, raw or cropped frames."""
-    return read_coded_dataset(CASME2, root, sheet, overrides, roster)
+    return read_coded_dataset(CASME2, root, options, roster)

@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 
+from meclean.data.corrections import FRAME_FIELDS, FrameField, SheetCorrection, load_corrections
 from meclean.data.labels import Label, UnknownEmotion, emotion_to_class
+from meclean.data.readers.discovery import FrameTree, find_frames_root, find_sheet, index_frames
 from meclean.data.records import ApexSource, ImportIssue, ImportReport, SampleRecord, SheetError
 from meclean.data.sheets import MissingValue, frame_number, read_sheet, text
-
-FRAME_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff"})
-_TRAILING_NUMBER = re.compile(r"(\d+)$")
 
 SampleKey = tuple[str, str]
 """(subject, sample name) with case and zero padding folded: ('s1', 's1_ne_1')."""
@@ -40,47 +39,6 @@ class SampleProblem(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-def index_frames(sample_dir: Path) -> dict[int, Path]:
-    """Frame files of a sample folder by the number at the end of their name."""
-    frames: dict[int, Path] = {}
-    for path in sample_dir.iterdir():
-        if path.suffix.lower() not in FRAME_SUFFIXES:
-            continue
-        match = _TRAILING_NUMBER.search(path.stem)
-        if match:
-            frames[int(match.group(1))] = path
-    return frames
-
-
-def find_frames_root(root: Path, is_subject_dir: Callable[[Path], bool]) -> Path:
-    """The folder at or below ``root`` (two levels at most) that holds subject folders."""
-    if not root.is_dir():
-        raise SheetError(root, "dataset folder not found")
-    candidates = [root, *(p for p in sorted(root.iterdir()) if p.is_dir())]
-    candidates += [q for p in candidates[1:] for q in sorted(p.iterdir()) if q.is_dir()]
-    for folder in candidates:
-        if any(is_subject_dir(child) for child in folder.iterdir() if child.is_dir()):
-            return folder
-    raise SheetError(root, "no subject folders found (looked two levels deep)")
-
-
-def find_sheet(root: Path, hint: re.Pattern[str]) -> Path:
-    """The single annotation sheet in ``root`` whose name matches ``hint``."""
-    found = sorted(
-        p
-        for p in root.glob("*")
-        if p.suffix.lower() in {".xlsx", ".xlsm", ".csv"} and hint.search(p.name)
-    )
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise SheetError(
-            root, f"no annotation sheet matching {hint.pattern!r}; pass it with --sheet"
-        )
-    names = ", ".join(p.name for p in found)
-    raise SheetError(root, f"several annotation sheets ({names}); choose one with --sheet")
 
 
 def check_readable(path: Path, field: str) -> None:
@@ -123,41 +81,70 @@ def read_overrides(path: Path | None) -> dict[SampleKey, Override]:
     return overrides
 
 
-def resolve_frames(
-    sample_dir: Path,
-    onset: int,
-    apex: int,
-    offset: int | None,
-    apex_field: str,
-) -> tuple[Path, Path, Path | None]:
-    """Frame paths for onset, apex and offset, checked to exist, be ordered and decode."""
+@dataclass(frozen=True)
+class ImportOptions:
+    """What a user can tell an import beyond the dataset folder."""
+
+    sheet: Path | None = None
+    frames: Path | None = None
+    """The folder that holds the subject folders, where the search would not find it."""
+    overrides: Path | None = None
+    roster: Path | None = None
+    corrections: bool = True
+    """Replace the sheets' known errors by the shipped, documented values."""
+    parts: Mapping[str, Path] = field(default_factory=dict)
+    """For a composite: each source dataset's folder, where it is not found by name."""
+    part_sheets: Mapping[str, Path] = field(default_factory=dict)
+
+
+DEFAULTS = ImportOptions()
+
+
+@dataclass(frozen=True)
+class ResolvedFrames:
+    onset: Path
+    apex: Path
+    offset: Path | None
+    offset_problem: str | None = None
+    """Why an offset given by the sheet was not usable (it is then recorded as unknown)."""
+
+
+def resolve_frames(sample_dir: Path, onset: int, apex: int, offset: int | None) -> ResolvedFrames:
+    """Frame paths for onset, apex and offset, checked to exist, be ordered and decode.
+
+    Only onset and apex are needed for the flow: an offset that is not usable is dropped
+    with a reason instead of costing the sample.
+    """
     if not sample_dir.is_dir():
         raise SampleProblem(f"sample folder {sample_dir} not found")
     if apex == onset:
-        raise SampleProblem(f"apex equals onset ({onset}): no motion to measure", apex_field)
+        raise SampleProblem(f"apex equals onset ({onset}): no motion to measure", "apex")
+    offset_problem = None
+    if offset is not None and offset < onset:
+        offset_problem = f"offset {offset} is before onset {onset}"
+        offset = None
     if apex < onset or (offset is not None and apex > offset):
         raise SampleProblem(
             f"apex {apex} outside [onset {onset}, offset {offset if offset is not None else '?'}]",
-            apex_field,
+            "apex",
         )
     frames = index_frames(sample_dir)
     if not frames:
         raise SampleProblem(f"no frame images in {sample_dir}")
-    paths = []
-    for label, number in (("onset", onset), ("apex", apex), ("offset", offset)):
-        if number is None:
-            paths.append(None)
-            continue
+    span = f"(frames {min(frames)}..{max(frames)})"
+    for name, number in (("onset", onset), ("apex", apex)):
         if number not in frames:
-            raise SampleProblem(
-                f"{label} frame {number} not found in {sample_dir} "
-                f"(frames {min(frames)}..{max(frames)})",
-                label if label != "apex" else apex_field,
-            )
-        paths.append(frames[number])
-    check_readable(paths[0], "onset")
-    check_readable(paths[1], "apex")
-    return paths[0], paths[1], paths[2]
+            raise SampleProblem(f"{name} frame {number} not found in {sample_dir} {span}", name)
+        check_readable(frames[number], name)
+    if offset is not None and offset not in frames:
+        offset_problem = f"offset frame {offset} not found in {sample_dir} {span}"
+        offset = None
+    return ResolvedFrames(
+        frames[onset],
+        frames[apex],
+        frames.get(offset) if offset is not None else None,
+        offset_problem,
+    )
 
 
 @dataclass(frozen=True)
@@ -168,9 +155,8 @@ class CodedRow:
     subject: str
     name: str
     emotion: str
-    onset: object
-    apex: object
-    offset: object
+    cells: Mapping[FrameField, object]
+    """The onset, apex and offset cells as the sheet has them."""
 
 
 def label_of(
@@ -195,6 +181,83 @@ def duplicated(keys: Iterable[SampleKey]) -> set[SampleKey]:
     return {key for key, count in seen.items() if count > 1}
 
 
+def corrections_for(
+    dataset: str, enabled: bool
+) -> dict[SampleKey, dict[FrameField, SheetCorrection]]:
+    """The shipped corrections of one dataset's sheet, by sample and field."""
+    found: dict[SampleKey, dict[FrameField, SheetCorrection]] = defaultdict(dict)
+    if enabled:
+        for fix in load_corrections():
+            if fix.dataset == dataset:
+                found[sample_key(fix.subject, fix.filename)][fix.field] = fix
+    return found
+
+
+@dataclass
+class _RowContext:
+    """One row being checked: where its notes go and how they name it."""
+
+    report: ImportReport
+    sheet: Path
+    row: int
+    sample: str
+    columns: Mapping[str, str]
+
+    def note(self, notes: list[ImportIssue], message: str, field: str) -> None:
+        notes.append(ImportIssue(self.sheet, message, self.row, self.columns[field], self.sample))
+
+
+def coded_frames(
+    r: CodedRow,
+    override: Override,
+    fixes: Mapping[FrameField, SheetCorrection],
+    ctx: _RowContext,
+) -> tuple[int, int, int | None, ApexSource]:
+    """Onset, apex and offset of a row: the user's override, else a known correction, else
+    the sheet. A missing or malformed offset becomes unknown, with a warning."""
+    values: dict[FrameField, int | None] = {}
+    apex_source: ApexSource = "sheet"
+    order: tuple[FrameField, ...] = ("onset", "offset", "apex")  # apex last: "middle" needs both
+    for name in order:
+        given = getattr(override, name)
+        fix = fixes.get(name)
+        cell = r.cells[name]
+        if given is not None:
+            values[name] = given
+            apex_source = "override" if name == "apex" else apex_source
+            continue
+        if fix is not None and fix.matches(cell):
+            try:
+                values[name] = fix.frame(values.get("onset"), values.get("offset"))
+            except ValueError as exc:
+                raise SampleProblem(f"known error ({fix.describe(cell)}): {exc}", name) from None
+            ctx.note(ctx.report.corrections, fix.describe(cell), name)
+            apex_source = "correction" if name == "apex" else apex_source
+            continue
+        values[name] = _frame(cell, ctx.columns[name], optional=name == "offset", ctx=ctx)
+    onset, apex = values["onset"], values["apex"]
+    assert onset is not None and apex is not None
+    return onset, apex, values["offset"], apex_source
+
+
+def _frame(cell: object, column: str, *, optional: bool, ctx: _RowContext) -> int | None:
+    try:
+        return frame_number(cell)
+    except ValueError as exc:
+        if optional:
+            ctx.note(
+                ctx.report.warnings,
+                f"{column} unknown ({exc}); only onset and apex are used",
+                "offset",
+            )
+            return None
+        hint = (
+            "; supply it in an overrides CSV (--overrides)" if isinstance(exc, MissingValue) else ""
+        )
+        kind = "missing " if isinstance(exc, MissingValue) else ""
+        raise SampleProblem(f"{kind}{column}: {exc}{hint}", column) from None
+
+
 def build_records(
     *,
     dataset: str,
@@ -204,6 +267,7 @@ def build_records(
     columns: Mapping[str, str],
     overrides: Mapping[SampleKey, Override],
     roster: Mapping[SampleKey, Label] | None,
+    corrections: bool = True,
 ) -> ImportReport:
     """Check every coded row and turn the good ones into sample records.
 
@@ -211,38 +275,38 @@ def build_records(
     each issue points at the cell the user has to fix.
     """
     report = ImportReport()
+    fixes = corrections_for(dataset, corrections)
     dupes = duplicated(sample_key(r.subject, r.name) for r in rows)
     first_row: dict[SampleKey, int] = {}
     for r in rows:
         key = sample_key(r.subject, r.name)
         first_row.setdefault(key, r.row)
-        sample = f"{r.subject}/{r.name}"
+        ctx = _RowContext(report, sheet, r.row, f"{r.subject}/{r.name}", columns)
         override = overrides.get(key, Override())
         emotion = override.emotion or r.emotion
         try:
             if key in dupes:
                 raise SampleProblem(
-                    f"duplicate sample {sample} (first at row {first_row[key]}); "
+                    f"duplicate sample {ctx.sample} (first at row {first_row[key]}); "
                     "all copies skipped",
                     "filename",
                 )
             label = label_of(dataset, emotion, key, roster)
             if label is None:
-                report.excluded[emotion if roster is None else "not in roster"] += 1
+                exclude(report, dataset, emotion, roster is not None, ctx)
                 continue
             if roster is not None:
-                _warn_on_disagreement(report, dataset, emotion, label, sheet, r.row, sample)
-            onset = _frame(override.onset, r.onset, columns["onset"])
-            apex = _frame(override.apex, r.apex, columns["apex"], missing_hint=True)
-            offset = _frame(override.offset, r.offset, columns["offset"], optional=True)
-            onset_path, apex_path, offset_path = resolve_frames(
-                sample_dir(r), onset, apex, offset, columns["apex"]
-            )
+                _warn_on_disagreement(emotion, label, ctx, dataset)
+            onset, apex, offset, apex_source = coded_frames(r, override, fixes.get(key, {}), ctx)
+            found = resolve_frames(sample_dir(r), onset, apex, offset)
         except SampleProblem as problem:
             field = columns.get(problem.field or "", problem.field)
-            report.skipped.append(ImportIssue(sheet, problem.message, r.row, field, sample))
+            report.skipped.append(ImportIssue(sheet, problem.message, r.row, field, ctx.sample))
             continue
-        source: ApexSource = "override" if override.apex is not None else "sheet"
+        if found.offset_problem:
+            ctx.note(
+                report.warnings, f"{found.offset_problem}; offset recorded as unknown", "offset"
+            )
         report.samples.append(
             SampleRecord(
                 dataset=dataset,
@@ -250,103 +314,94 @@ def build_records(
                 name=r.name,
                 emotion=emotion,
                 label=label,
-                onset_path=onset_path,
-                apex_path=apex_path,
-                offset_path=offset_path,
-                apex_source=source,
+                onset_path=found.onset,
+                apex_path=found.apex,
+                offset_path=found.offset,
+                apex_source=apex_source,
             )
         )
     return report
 
 
-def _frame(
-    override: int | None,
-    cell: object,
-    column: str,
-    *,
-    missing_hint: bool = False,
-    optional: bool = False,
-) -> int | None:
-    if override is not None:
-        return override
-    try:
-        return frame_number(cell)
-    except MissingValue as exc:
-        if optional:
-            return None
-        hint = "; supply it in an overrides CSV (--overrides)" if missing_hint else ""
-        raise SampleProblem(f"missing {column}: {exc}{hint}", column) from None
-    except ValueError as exc:
-        raise SampleProblem(f"{column}: {exc}", column) from None
-
-
-def _warn_on_disagreement(
-    report: ImportReport,
-    dataset: str,
-    emotion: str,
-    label: Label,
-    sheet: Path,
-    row: int,
-    sample: str,
+def exclude(
+    report: ImportReport, dataset: str, emotion: str, by_roster: bool, ctx: _RowContext
 ) -> None:
+    """Count a sample left out on purpose; a 3-class sample that a roster leaves out is named."""
+    try:
+        mapped = emotion_to_class(dataset, emotion)
+    except UnknownEmotion:
+        mapped = None
+    if by_roster and mapped is not None:
+        ctx.note(
+            report.warnings,
+            f"a {mapped} sample ({emotion!r}) that the roster leaves out; not imported",
+            "emotion",
+        )
+    else:
+        report.excluded[emotion if mapped is None else "not in roster"] += 1
+
+
+def _warn_on_disagreement(emotion: str, label: Label, ctx: _RowContext, dataset: str) -> None:
     try:
         mapped = emotion_to_class(dataset, emotion)
     except UnknownEmotion:
         mapped = None
     if mapped != label:
-        report.warnings.append(
-            ImportIssue(
-                sheet,
-                f"roster label {label!r} differs from the sheet's emotion {emotion!r}; "
-                "the roster's label is used",
-                row,
-                "emotion",
-                sample,
-            )
+        ctx.note(
+            ctx.report.warnings,
+            f"roster label {label!r} differs from the sheet's emotion {emotion!r}; "
+            "the roster's label is used",
+            "emotion",
         )
 
 
 @dataclass(frozen=True)
 class CodingSheetLayout:
-    """How a dataset with a coding sheet (CASME II, SAMM) names its columns and folders."""
+    """How a dataset with a coding sheet names its columns, folders and sheet."""
 
     dataset: str
     columns: Mapping[str, tuple[str, ...]]
     """Canonical key -> accepted header spellings, the dataset's own first."""
-    subject_dir: re.Pattern[str]
+    tree: FrameTree
     subject_folder: Callable[[str], str]
     """The folder name for a sheet's subject cell."""
     sheet_hint: re.Pattern[str]
+    sheet_avoid: re.Pattern[str] | None = None
+    """Sheets of other releases that the hint would also match."""
+    sample_folder: Callable[[Path, CodedRow], Path] = lambda root, r: root / r.subject / r.name
+    """Where a row's frames are, below the folder of subjects."""
 
 
 def read_coded_dataset(
     layout: CodingSheetLayout,
     root: Path,
-    sheet: Path | None = None,
-    overrides: Path | None = None,
+    options: ImportOptions = DEFAULTS,
     roster: Mapping[SampleKey, Label] | None = None,
 ) -> ImportReport:
     """Samples of a dataset whose onset/apex/offset and emotion come from a coding sheet."""
-    sheet = sheet or find_sheet(root, layout.sheet_hint)
-    frames_root = find_frames_root(root, lambda p: bool(layout.subject_dir.match(p.name)))
+    sheet = options.sheet or find_sheet(root, layout.sheet_hint, layout.sheet_avoid)
     rows = [
         CodedRow(
             row=r.row,
             subject=layout.subject_folder(text(r.values["subject"])),
             name=text(r.values["filename"]),
             emotion=text(r.values["emotion"]),
-            onset=r.values["onset"],
-            apex=r.values["apex"],
-            offset=r.values["offset"],
+            cells={name: r.values[name] for name in FRAME_FIELDS},
         )
         for r in read_sheet(sheet, layout.columns)
     ]
-    return build_records(
+    frames_root, note = find_frames_root(root, layout.tree, options.frames)
+    report = build_records(
         dataset=layout.dataset,
         sheet=sheet,
         rows=rows,
-        sample_dir=lambda r: frames_root / r.subject / r.name,
+        sample_dir=lambda r: layout.sample_folder(frames_root, r),
         columns={k: v[0] for k, v in layout.columns.items()},
-        overrides=read_overrides(overrides),
+        overrides=read_overrides(options.overrides),
         roster=roster,
+        corrections=options.corrections,
     )
+    report.frames[layout.dataset] = frames_root
+    if note:
+        report.warnings.append(ImportIssue(frames_root, f"frames taken from here; {note}"))
+    return report

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from meclean.data.labels import Label
-from meclean.data.readers.common import CodingSheetLayout, SampleKey, read_coded_dataset
+from meclean.data.readers.common import (
+    DEFAULTS,
+    CodingSheetLayout,
+    ImportOptions,
+    SampleKey,
+    read_coded_dataset,
+)
+from meclean.data.readers.discovery import FrameTree
 from meclean.data.records import ImportReport
 
 
@@ -26,17 +33,17 @@ SAMM = CodingSheetLayout(
         "offset": ("Offset Frame",),
         "emotion": ("Estimated Emotion", "Emotion"),
     },
-    subject_dir=re.compile(r"^\d{3}$"),
+    tree=FrameTree(lambda p: bool(re.match(r"^\d{3}$", p.name))),
     subject_folder=subject_folder,
     sheet_hint=re.compile(r"facs|codes|samm", re.IGNORECASE),
+    sheet_avoid=re.compile(r"long", re.IGNORECASE),  # SAMM_LongVideos_V3_Release.xlsx
 )
 
 
 def read_samm(
     root: Path,
-    sheet: Path | None = None,
-    overrides: Path | None = None,
+    options: ImportOptions = DEFAULTS,
     roster: Mapping[SampleKey, Label] | None = None,
 ) -> ImportReport:
     """Samples of a SAMM folder."""
-    return read_coded_dataset(SAMM, root, sheet, overrides, roster)
+    return read_coded_dataset(SAMM, root, options, roster)

@@ -6,22 +6,28 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from meclean.data.labels import Label
+from meclean.data.labels import Label, UnknownEmotion, emotion_to_class
 from meclean.data.readers.common import (
+    DEFAULTS,
+    ImportOptions,
     Override,
     SampleKey,
     SampleProblem,
     duplicated,
-    find_frames_root,
-    index_frames,
     label_of,
     read_overrides,
     resolve_frames,
     sample_key,
 )
+from meclean.data.readers.discovery import FrameTree, find_frames_root, index_frames, subfolders
 from meclean.data.records import ImportIssue, ImportReport, SampleRecord
 
 _SUBJECT_DIR = re.compile(r"^s\d+$", re.IGNORECASE)
+SMIC_HS = FrameTree(
+    lambda p: bool(_SUBJECT_DIR.match(p.name)) and (p / "micro").is_dir(),
+    sample_glob="micro/*/*",
+    rejects=re.compile(r"^(vis|nir)$", re.IGNORECASE),  # SMIC-E's other cameras
+)
 
 
 def middle_frame(numbers: list[int]) -> int:
@@ -32,21 +38,21 @@ def middle_frame(numbers: list[int]) -> int:
 
 def read_smic(
     root: Path,
-    overrides: Path | None = None,
+    options: ImportOptions = DEFAULTS,
     roster: Mapping[SampleKey, Label] | None = None,
 ) -> ImportReport:
     """Samples of a SMIC-HS folder; the emotion is the name of the sample's parent folder."""
-    frames_root = find_frames_root(
-        root, lambda p: bool(_SUBJECT_DIR.match(p.name)) and (p / "micro").is_dir()
-    )
-    corrections = read_overrides(overrides)
-    report = ImportReport()
-    for subject_dir in sorted(p for p in frames_root.iterdir() if _SUBJECT_DIR.match(p.name)):
+    frames_root, note = find_frames_root(root, SMIC_HS, options.frames)
+    corrections = read_overrides(options.overrides)
+    report = ImportReport(frames={"smic": frames_root})
+    if note:
+        report.warnings.append(ImportIssue(frames_root, f"frames taken from here; {note}"))
+    for subject_dir in subfolders(frames_root):
         micro = subject_dir / "micro"
-        if not micro.is_dir():
+        if not _SUBJECT_DIR.match(subject_dir.name) or not micro.is_dir():
             continue
-        for emotion_dir in sorted(p for p in micro.iterdir() if p.is_dir()):
-            for sample_dir in sorted(p for p in emotion_dir.iterdir() if p.is_dir()):
+        for emotion_dir in subfolders(micro):
+            for sample_dir in subfolders(emotion_dir):
                 subject, name = subject_dir.name, sample_dir.name
                 key = sample_key(subject, name)
                 override = corrections.get(key, Override())
@@ -54,7 +60,7 @@ def read_smic(
                 try:
                     label = label_of("smic", emotion, key, roster)
                     if label is None:
-                        report.excluded[emotion if roster is None else "not in roster"] += 1
+                        _exclude(report, emotion, sample_dir, f"{subject}/{name}")
                         continue
                     frames = sorted(index_frames(sample_dir))
                     if not frames:
@@ -62,9 +68,7 @@ def read_smic(
                     onset = override.onset if override.onset is not None else frames[0]
                     offset = override.offset if override.offset is not None else frames[-1]
                     apex = override.apex if override.apex is not None else middle_frame(frames)
-                    onset_path, apex_path, offset_path = resolve_frames(
-                        sample_dir, onset, apex, offset, "apex"
-                    )
+                    found = resolve_frames(sample_dir, onset, apex, offset)
                 except SampleProblem as problem:
                     report.skipped.append(
                         ImportIssue(
@@ -82,13 +86,31 @@ def read_smic(
                         name=name,
                         emotion=emotion,
                         label=label,
-                        onset_path=onset_path,
-                        apex_path=apex_path,
-                        offset_path=offset_path,
+                        onset_path=found.onset,
+                        apex_path=found.apex,
+                        offset_path=found.offset,
                         apex_source="override" if override.apex is not None else "middle",
                     )
                 )
     return drop_duplicates(report)
+
+
+def _exclude(report: ImportReport, emotion: str, sample_dir: Path, sample: str) -> None:
+    """SMIC's folders are its classes: a sample the roster leaves out is named."""
+    try:
+        mapped = emotion_to_class("smic", emotion)
+    except UnknownEmotion:
+        mapped = None
+    if mapped is None:
+        report.excluded[emotion] += 1
+        return
+    report.warnings.append(
+        ImportIssue(
+            sample_dir,
+            f"a {emotion} sample that the roster leaves out; not imported",
+            sample=sample,
+        )
+    )
 
 
 def drop_duplicates(report: ImportReport) -> ImportReport:

@@ -1,0 +1,125 @@
+"""Finding a release's frames and sheet: sample folders are folders of image frames."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from meclean.data.records import SheetError
+
+FRAME_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff"})
+SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".csv"})
+SEARCH_DEPTH = 4
+"""How many folder levels below a dataset folder the frames are looked for."""
+_TRAILING_NUMBER = re.compile(r"(\d+)$")
+_IGNORED = re.compile(r"^(\.|__macosx$|~\$)", re.IGNORECASE)
+
+
+def index_frames(sample_dir: Path) -> dict[int, Path]:
+    """Frame files of a sample folder by the number at the end of their name."""
+    frames: dict[int, Path] = {}
+    for path in sample_dir.iterdir():
+        if path.suffix.lower() not in FRAME_SUFFIXES:
+            continue
+        match = _TRAILING_NUMBER.search(path.stem)
+        if match:
+            frames[int(match.group(1))] = path
+    return frames
+
+
+def holds_frames(folder: Path) -> bool:
+    """A folder with image frames in it (a video file or a folder of folders is not one)."""
+    return any(p.suffix.lower() in FRAME_SUFFIXES for p in islice(folder.iterdir(), 50))
+
+
+def subfolders(folder: Path) -> Iterator[Path]:
+    return (p for p in sorted(folder.iterdir()) if p.is_dir() and not _IGNORED.match(p.name))
+
+
+@dataclass(frozen=True)
+class FrameTree:
+    """How a dataset lays out its frames below the folder that holds its subjects."""
+
+    is_subject_dir: Callable[[Path], bool]
+    sample_glob: str = "*"
+    """Where a subject folder's sample folders are, e.g. 'micro/*/*' for SMIC."""
+    rejects: re.Pattern[str] | None = None
+    """Folder names that mark another release part (SMIC's VIS and NIR cameras)."""
+
+    def holds_subjects(self, folder: Path) -> bool:
+        """Some subject folder in it has a sample folder of frames (a few are looked at)."""
+        subjects = (p for p in subfolders(folder) if self.is_subject_dir(p))
+        for subject in islice(subjects, 3):
+            samples = (p for p in sorted(subject.glob(self.sample_glob)) if p.is_dir())
+            if any(holds_frames(s) for s in islice(samples, 3)):
+                return True
+        return False
+
+
+def find_frames_root(root: Path, tree: FrameTree, frames: Path | None = None) -> tuple[Path, str]:
+    """The folder at or below ``root`` that holds the subject folders, and a note on the choice.
+
+    Video folders and folders without frames are passed over; where several folders
+    qualify (raw and cropped frames, say), cropped frames win, and any other tie is an error
+    that asks for ``--frames``.
+    """
+    if frames is not None:
+        if not frames.is_dir() or not tree.holds_subjects(frames):
+            raise SheetError(frames, "no subject folders with image frames here (--frames)")
+        return frames, ""
+    if not root.is_dir():
+        raise SheetError(root, "dataset folder not found")
+    found: list[Path] = []
+    level = [root]
+    for _ in range(SEARCH_DEPTH + 1):
+        below = []
+        for folder in level:
+            if tree.rejects and any(tree.rejects.match(part) for part in _parts(root, folder)):
+                continue
+            if tree.holds_subjects(folder):
+                found.append(folder)
+            else:
+                below.extend(subfolders(folder))
+        level = below
+    if not found:
+        raise SheetError(
+            root,
+            f"no subject folders with image frames found (looked {SEARCH_DEPTH} levels deep); "
+            "point at them with --frames",
+        )
+    cropped = [f for f in found if any("crop" in part.lower() for part in _parts(root, f))]
+    best = cropped or found
+    if len(best) > 1:
+        names = ", ".join(str(f) for f in best)
+        raise SheetError(root, f"several folders of frames ({names}); choose one with --frames")
+    others = [str(f) for f in found if f != best[0]]
+    note = f"also found {', '.join(others)}; choose with --frames" if others else ""
+    return best[0], note
+
+
+def _parts(root: Path, folder: Path) -> tuple[str, ...]:
+    return folder.relative_to(root).parts if folder != root else ()
+
+
+def find_sheet(root: Path, hint: re.Pattern[str], avoid: re.Pattern[str] | None = None) -> Path:
+    """The single annotation sheet at or up to two levels below ``root`` matching ``hint``."""
+    found = sorted(
+        p
+        for pattern in ("*", "*/*", "*/*/*")
+        for p in root.glob(pattern)
+        if p.suffix.lower() in SHEET_SUFFIXES
+        and not _IGNORED.match(p.name)
+        and hint.search(p.name)
+        and not (avoid and avoid.search(p.name))
+    )
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise SheetError(
+            root, f"no annotation sheet matching {hint.pattern!r}; pass it with --sheet"
+        )
+    names = ", ".join(str(p.relative_to(root)) for p in found)
+    raise SheetError(root, f"several annotation sheets ({names}); choose one with --sheet")

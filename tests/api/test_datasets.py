@@ -1,4 +1,6 @@
 from tests.api.conftest import import_demo
+from tests.conftest import write_csv, write_frames
+from tests.data.readers.official import build_official_tree
 
 
 def test_a_curator_imports_a_folder_and_gets_the_summary(login, settings, imported):
@@ -51,3 +53,43 @@ def test_an_unknown_dataset_is_404(login):
     response = login("annotator").get("/api/datasets/99")
     assert response.status_code == 404
     assert response.json()["detail"]["field"] == "dataset_id"
+
+
+def test_an_import_of_the_official_releases_lists_corrections_warnings_and_frames(login, settings):
+    root = build_official_tree(settings.data_dir / "releases")
+    client = login("curator")
+
+    response = client.post(
+        "/api/datasets/import", json={"name": "megc", "layout": "megc2019", "path": str(root)}
+    )
+
+    assert response.status_code == 201, response.text
+    summary = response.json()
+    assert summary["imported"] == 442 and summary["skipped"] == []
+    assert len(summary["corrections"]) == 16
+    assert {"sample": "028/028_4_1", "field": "Apex Frame"}.items() <= next(
+        c for c in summary["corrections"] if c["sample"] == "028/028_4_1"
+    ).items()
+    assert {w["sample"] for w in summary["warnings"]} == {"sub04/EP12_01f", "sub24/EP02_07"}
+    assert summary["frames"]["smic"].endswith("SMIC/SMIC_all_raw/HS")
+
+
+def test_an_import_that_would_import_nothing_stores_nothing_and_says_why(login, settings):
+    folder = settings.data_dir / "only-others"
+    write_frames(folder / "Cropped" / "sub01" / "EP08_03", ["reg_img1.jpg", "reg_img2.jpg"])
+    write_csv(
+        folder / "CASME2-coding.csv",
+        [
+            ["Subject", "Filename", "OnsetFrame", "ApexFrame", "OffsetFrame", "Estimated Emotion"],
+            [1, "EP08_03", 1, 2, 2, "others"],
+        ],
+    )
+    client = login("curator")
+
+    response = client.post(
+        "/api/datasets/import", json={"name": "x", "layout": "casme2", "path": str(folder)}
+    )
+
+    assert response.status_code == 422
+    assert "nothing to import" in response.json()["detail"]["message"]
+    assert client.get("/api/datasets").json() == []

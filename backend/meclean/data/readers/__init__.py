@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from meclean.data.readers.casme2 import read_casme2
+from meclean.data.readers.casme3 import read_casme3a
 from meclean.data.readers.common import DEFAULTS, ImportOptions
+from meclean.data.readers.fourdme import read_4dme
 from meclean.data.readers.manifest import read_manifest
 from meclean.data.readers.megc import read_megc2019
+from meclean.data.readers.mmew import read_mmew
 from meclean.data.readers.samm import read_samm
 from meclean.data.readers.smic import read_smic
 from meclean.data.records import ImportReport, SheetError
 
-Layout = Literal["megc2019", "casme2", "samm", "smic", "manifest"]
-LAYOUTS: tuple[Layout, ...] = ("megc2019", "casme2", "samm", "smic", "manifest")
+Layout = Literal["megc2019", "casme2", "samm", "smic", "casme3a", "4dme", "mmew", "manifest"]
+LAYOUTS: tuple[Layout, ...] = get_args(Layout)
 
 
 def read_dataset(layout: Layout, path: Path, options: ImportOptions = DEFAULTS) -> ImportReport:
@@ -31,6 +34,12 @@ def read_dataset(layout: Layout, path: Path, options: ImportOptions = DEFAULTS) 
         return read_samm(path, options)
     if layout == "smic":
         return read_smic(path, options)
+    if layout == "casme3a":
+        return read_casme3a(path, options)
+    if layout == "4dme":
+        return read_4dme(path, options)
+    if layout == "mmew":
+        return read_mmew(path, options)
     if layout == "manifest":
         return read_manifest(path)
     raise SheetError(path, f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")

@@ -154,6 +154,9 @@ class CodedRow:
     row: int
     subject: str
     name: str
+    """The sample's name: its folder's, or made unique where one video holds several."""
+    folder: str
+    """The sample's folder as the sheet names it."""
     emotion: str
     cells: Mapping[FrameField, object]
     """The onset, apex and offset cells as the sheet has them."""
@@ -368,8 +371,10 @@ class CodingSheetLayout:
     sheet_hint: re.Pattern[str]
     sheet_avoid: re.Pattern[str] | None = None
     """Sheets of other releases that the hint would also match."""
-    sample_folder: Callable[[Path, CodedRow], Path] = lambda root, r: root / r.subject / r.name
+    sample_folder: Callable[[Path, CodedRow], Path] = lambda root, r: root / r.subject / r.folder
     """Where a row's frames are, below the folder of subjects."""
+    sample_name: Callable[[str, Mapping[FrameField, object]], str] = lambda folder, _: folder
+    """A sample's name from its folder and frame cells (CAS(ME)^3 has several per video)."""
 
 
 def read_coded_dataset(
@@ -384,7 +389,10 @@ def read_coded_dataset(
         CodedRow(
             row=r.row,
             subject=layout.subject_folder(text(r.values["subject"])),
-            name=text(r.values["filename"]),
+            name=layout.sample_name(
+                text(r.values["filename"]), {k: r.values[k] for k in FRAME_FIELDS}
+            ),
+            folder=text(r.values["filename"]),
             emotion=text(r.values["emotion"]),
             cells={name: r.values[name] for name in FRAME_FIELDS},
         )

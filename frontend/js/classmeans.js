@@ -2,7 +2,7 @@
 // per dataset or composite, two versions side by side.
 import { api } from "./api.js";
 import { followFeatures } from "./features.js";
-import { explainedImage, h, select } from "./ui.js";
+import { explainedImage, groupsOf, h, select, sourceName } from "./ui.js";
 
 const RETRY_MS = 5000;
 let retry;
@@ -26,13 +26,13 @@ export async function showClassMeans(state) {
     h("figure", {}, explainedImage({
       src: `/api/datasets/${state.dataset.id}/class-means?version_id=${choice[side]}&group=${choice.group}&size=240`,
       alt: `class means, label version ${choice[side]}`,
-    }, refused), h("figcaption", {}, `Label version ${choice[side]}, ${choice.group}: rows negative, positive, surprise; columns Vx, Vy, strain`))));
+    }, refused), h("figcaption", {}, `Label version ${choice[side]}, ${sourceName(choice.group)}: rows ${state.dataset.classes.join(", ")}; columns Vx, Vy, strain`))));
   view.replaceChildren(
     h("h1", {}, "Class means"),
     h("form", { class: "filters" },
       select("left", options, choice.left, (v) => { choice.left = v; draw(); }, "Left "),
       select("right", options, choice.right, (v) => { choice.right = v; draw(); }, "Right "),
-      select("group", [["composite", "Composite"], ["casme2", "CASME II"], ["samm", "SAMM"], ["smic", "SMIC"]],
+      select("group", groupsOf(state.dataset).map((g) => [g, sourceName(g)]),
         choice.group, (v) => { choice.group = v; draw(); }, "Group ")),
     figures
   );

@@ -2,7 +2,7 @@
 // expert's marks, its label history and what each run made of it.
 import { api, render } from "./api.js";
 import { mark, onMarksChanged, undo } from "./marks.js";
-import { CLASSES, explainedImage, fixed, h } from "./ui.js";
+import { explainedImage, fixed, h, sourceName } from "./ui.js";
 
 export async function showSample(state, sampleId) {
   const view = document.getElementById("view");
@@ -15,7 +15,7 @@ export async function showSample(state, sampleId) {
   const means = h("figure", { class: "class-means" },
     explainedImage({ src: `/api/datasets/${sample.dataset_id}/class-means?group=${sample.source}&size=180`,
       alt: `class means of ${sample.source}` }),
-    h("figcaption", {}, `Class means of ${sample.source} (rows: ${CLASSES.join(", ")}; columns: Vx, Vy, strain)`));
+    h("figcaption", {}, `Class means of ${sourceName(sample.source)} (rows: ${state.dataset.classes.join(", ")}; columns: Vx, Vy, strain)`));
   const note = h("textarea", { name: "note", rows: 2, cols: 40, placeholder: "Note (optional)" },
     sample.my_mark?.note ?? "");
   const myMark = h("div", { class: "my-mark" });
@@ -49,7 +49,7 @@ export async function showSample(state, sampleId) {
     sample.label_history.map((e) => h("tr", {}, h("td", {}, e.version_id), h("td", {}, e.label), h("td", {}, e.reason))));
   const runs = h("table", { class: "verdicts" },
     h("caption", {}, "Runs"),
-    h("tr", {}, ...["Run", "Method", "Prediction", ...CLASSES.map((c) => `p(${c})`), "Flag rate", "Loss", "Proposed"].map((t) => h("th", {}, t))),
+    h("tr", {}, ...["Run", "Method", "Prediction", ...state.dataset.classes.map((c) => `p(${c})`), "Flag rate", "Loss", "Proposed"].map((t) => h("th", {}, t))),
     sample.runs.map((r) => h("tr", {},
       h("td", {}, h("a", { href: `#/runs/${r.run_id}` }, r.run_id)), h("td", {}, r.method), h("td", {}, r.prediction),
       r.probabilities.map((p) => h("td", {}, fixed(p, 2))), h("td", {}, fixed(r.flag_rate, 2)),

@@ -1,7 +1,7 @@
 // The expert's main screen: sample cards, filters, keyboard marking.
 import { api, render } from "./api.js";
 import { isUnsaved, mark, onMarksChanged, undo } from "./marks.js";
-import { CLASSES, h, select, toast } from "./ui.js";
+import { h, select, sourceName, toast } from "./ui.js";
 
 const PAGE = 60;
 const RENDERS = [["triptych", "Vx | Vy | strain"], ["flow", "Colour flow"], ["arrows", "Arrows on apex"]];
@@ -50,9 +50,9 @@ export async function showGrid(state) {
   ] : []));
   drawRunFilters();
   const bar = h("form", { class: "filters", "aria-label": "Filters", onsubmit: (e) => e.preventDefault() },
-    select("source", [["", "All datasets"], ["casme2", "CASME II"], ["samm", "SAMM"], ["smic", "SMIC"]],
+    select("source", [["", "All datasets"], ...Object.keys(state.dataset.sources).map((s) => [s, sourceName(s)])],
       filters.source, setFilter("source")),
-    select("label", [["", "All labels"], ...CLASSES.map((c) => [c, c])], filters.label, setFilter("label")),
+    select("label", [["", "All labels"], ...state.dataset.classes.map((c) => [c, c])], filters.label, setFilter("label")),
     h("label", {}, "Subject ", h("input", { name: "subject", size: 8, value: filters.subject,
       onchange: (e) => setFilter("subject")(e.target.value.trim()) })),
     select("verdict", [["", "Any verdict of mine"], ["unmarked", "Unmarked by me"], ["clean", "I marked clean"],

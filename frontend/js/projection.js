@@ -1,7 +1,7 @@
 // The paper's Figure 5, interactive: the final model's UMAP, points by class, high-loss
 // samples as red crosses, ILC's proposals before/after; select a group to review it.
 import { api, render } from "./api.js";
-import { CLASSES, CLASS_COLOURS, FLAG_COLOUR, canCurate, fixed, h, loadPlotly, toast } from "./ui.js";
+import { FLAG_COLOUR, classColour, canCurate, fixed, h, loadPlotly, toast } from "./ui.js";
 
 export async function showProjection(state, runId) {
   const view = document.getElementById("view");
@@ -32,7 +32,7 @@ export async function showProjection(state, runId) {
 
   function traces() {
     const index = data.sample_id.map((_, i) => i);
-    const byClass = CLASSES.map((c) => {
+    const byClass = state.dataset.classes.map((c, index) => {
       const points = index.filter((i) => colourClass(i) === c);
       return {
         type: scatter, mode: "markers", name: c,
@@ -42,7 +42,7 @@ export async function showProjection(state, runId) {
           `<br>${probabilities(i)}${data.proposed_label[i] ? `<br>ILC proposes ${data.proposed_label[i]}` : ""}` +
           `<br>flag rate ${fixed(data.flag_rate[i], 2)}`),
         hovertemplate: "%{text}<extra></extra>",
-        marker: { color: CLASS_COLOURS[c], size: 8, opacity: 0.85,
+        marker: { color: classColour(c, index), size: 8, opacity: 0.85,
           line: { width: points.map((i) => (data.proposed_label[i] ? 2 : 0)), color: "#222" } },
       };
     });

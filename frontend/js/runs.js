@@ -1,11 +1,10 @@
 // Training runs: launch (curators), live progress over server-sent events, cancel,
 // comparison in the shape of the paper's Tables 2 and 3, and confusion matrices.
 import { api } from "./api.js";
-import { CLASSES, canCurate, duration, fixed, h, loadPlotly, toast } from "./ui.js";
+import { canCurate, duration, fixed, groupsOf, h, loadPlotly, sourceName, toast } from "./ui.js";
 
 const METHODS = ["ilc", "ltm", "idc", "idc+ilc", "idc+ltm", "baseline", "qpercentile", "gce",
   "mixup", "trevision", "mwn"];
-const GROUPS = ["composite", "casme2", "samm", "smic"];
 
 function progressCell(run) {
   const p = run.progress;
@@ -65,6 +64,7 @@ function launchForm(state, versions, users, onLaunched) {
 }
 
 export async function showRuns(state) {
+  const groups = groupsOf(state.dataset);
   const view = document.getElementById("view");
   const curator = canCurate(state.me);
   const [runs, versions] = await Promise.all([
@@ -102,8 +102,8 @@ export async function showRuns(state) {
     comparison.replaceChildren(...(picked.length ? [
       h("h2", {}, "Comparison (UF1 ± std / UAR ± std over seeds)"),
       h("table", { class: "compare" },
-        h("tr", {}, h("th", {}, "Run"), h("th", {}, "Method"), ...GROUPS.map((g) => h("th", {}, g))),
-        picked.map((r) => h("tr", {}, h("td", {}, r.id), h("td", {}, r.method.name), ...GROUPS.map((g) => scoreCell(r.summary, g))))),
+        h("tr", {}, h("th", {}, "Run"), h("th", {}, "Method"), ...groups.map((g) => h("th", {}, sourceName(g)))),
+        picked.map((r) => h("tr", {}, h("td", {}, r.id), h("td", {}, r.method.name), ...groups.map((g) => scoreCell(r.summary, g))))),
     ] : []));
   }
 
@@ -134,10 +134,10 @@ export async function showRuns(state) {
   return () => events.close();
 }
 
-async function heatmap(element, matrix, title) {
+async function heatmap(element, matrix, classes, title) {
   const Plotly = await loadPlotly();
   await Plotly.newPlot(element, [{
-    type: "heatmap", z: matrix, x: CLASSES, y: CLASSES, colorscale: "Viridis", showscale: true,
+    type: "heatmap", z: matrix, x: classes, y: classes, colorscale: "Viridis", showscale: true,
     hovertemplate: "true %{y}, predicted %{x}: %{z}<extra></extra>",
     text: matrix.map((r) => r.map(String)), texttemplate: "%{text}",
   }], {
@@ -149,6 +149,7 @@ async function heatmap(element, matrix, title) {
 export async function showRun(state, runId) {
   const view = document.getElementById("view");
   const run = await api(`/api/runs/${runId}`);
+  const groups = groupsOf(state.dataset);
   const parts = h("table", { class: "parts" },
     h("caption", {}, "Tasks"),
     h("tr", {}, ...["Task", "Kind", "Seed", "Folds", "Status", "Tries", "Worker", "Progress"].map((t) => h("th", {}, t))),
@@ -162,15 +163,15 @@ export async function showRun(state, runId) {
     h("p", { class: `status ${run.status}` }, `Status: ${run.status}${run.error ? ` (${run.error})` : ""}`),
     run.status === "succeeded" ? h("p", {}, h("a", { href: `#/runs/${run.id}/projection` }, "Open the projection review")) : "",
     h("table", { class: "compare" },
-      h("tr", {}, ...GROUPS.map((g) => h("th", {}, g))),
-      h("tr", {}, ...GROUPS.map((g) => scoreCell(run.summary, g)))),
+      h("tr", {}, ...groups.map((g) => h("th", {}, sourceName(g)))),
+      h("tr", {}, ...groups.map((g) => scoreCell(run.summary, g)))),
     heatmaps, parts,
     run.traceback ? h("details", {}, h("summary", {}, "Traceback"), h("pre", {}, run.traceback)) : "");
   const scores = run.metrics?.scores?.[0];
-  for (const group of GROUPS) {
+  for (const group of groups) {
     if (!scores?.[group]) continue;
     const element = h("div", { class: "heatmap" });
     heatmaps.append(element);
-    await heatmap(element, scores[group].confusion, `${group} (seed ${run.seeds[0]})`);
+    await heatmap(element, scores[group].confusion, state.dataset.classes, `${sourceName(group)} (seed ${run.seeds[0]})`);
   }
 }

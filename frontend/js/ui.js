@@ -1,8 +1,24 @@
 // Small DOM helpers shared by the screens.
 
-export const CLASSES = ["negative", "positive", "surprise"];
 // Okabe-Ito colours: told apart with the common colour-vision deficiencies.
-export const CLASS_COLOURS = { negative: "#0072B2", positive: "#009E73", surprise: "#E69F00" };
+const CLASS_COLOURS = { negative: "#0072B2", positive: "#009E73", surprise: "#E69F00" };
+const MORE_COLOURS = ["#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"];
+// How the known source datasets are written; any other (a manifest's) is shown as named.
+const SOURCE_NAMES = { casme2: "CASME II", samm: "SAMM", smic: "SMIC-HS", casme3a: "CAS(ME)³ A",
+  "4dme": "4DME", mmew: "MMEW", composite: "Composite" };
+
+export function classColour(label, index) {
+  return CLASS_COLOURS[label] ?? MORE_COLOURS[index % MORE_COLOURS.length];
+}
+
+export function sourceName(source) {
+  return SOURCE_NAMES[source] ?? source;
+}
+
+// The composite, then each source dataset the chosen dataset holds (from the API).
+export function groupsOf(dataset) {
+  return ["composite", ...Object.keys(dataset.sources)];
+}
 export const FLAG_COLOUR = "#CC0000";
 
 export function h(tag, attributes = {}, ...children) {

@@ -5,6 +5,10 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from meclean.data.readers import read_dataset
+from meclean.db.datasets import store_import
+from meclean.db.session import make_engine, session_factory, transaction
+from tests.conftest import write_csv
 from tests.ui.conftest import screenshot, sign_in
 
 FIRST_POINT = Path(__file__).with_name("first_point.js")
@@ -203,3 +207,28 @@ def test_class_means_wait_for_the_flow_with_progress_and_then_appear(page):
     expect(page.locator(".image-error")).to_have_count(0)
     expect(page.locator("#features-status")).to_have_text("")
     page.errors[:] = [e for e in page.errors if "409" not in e]  # the refusals staged here
+
+
+def test_filters_and_class_mean_groups_follow_the_datasets_the_api_reports(page, tmp_path):
+    """A dataset of other sources (a lab's manifest) gets its own filter and group choices."""
+    frames = sorted((tmp_path / "data" / "composite" / "SAMM").glob("*/*/"))[:2]
+    rows = [["dataset", "subject", "label", "onset", "apex"]]
+    for i, folder in enumerate(frames):
+        images = sorted(folder.glob("*.jpg"))
+        rows.append(["lab-a" if i else "lab-b", f"p{i}", "positive", images[0], images[-1]])
+    manifest = write_csv(tmp_path / "lab.csv", rows)
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'meclean.db'}")
+    with transaction(session_factory(engine)) as session:
+        store_import(session, "lab", "manifest", manifest, read_dataset("manifest", manifest))
+    engine.dispose()
+
+    sign_in(page, "annotator")
+    page.locator("#dataset-picker").select_option(label="lab")
+
+    sources = page.get_by_role("combobox").filter(has_text="All datasets").locator("option")
+    expect(sources).to_have_text(["All datasets", "lab-a", "lab-b"])
+    page.get_by_role("link", name="Class means").click()
+    groups = page.locator("select[name=group] option")
+    expect(groups).to_have_text(["Composite", "lab-a", "lab-b"])
+    page.locator("#dataset-picker").select_option(label="tiny")
+    expect(groups).to_have_text(["Composite", "CASME II", "SAMM", "SMIC-HS"])

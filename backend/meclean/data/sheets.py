@@ -90,6 +90,22 @@ def read_sheet(
     raise SheetError(path, f"no header row with the columns {expected}")
 
 
+def read_headerless(path: Path, names: Sequence[str]) -> list[SheetRow]:
+    """Rows of a sheet without a header row: its columns, in order, are ``names``."""
+    if not path.is_file():
+        raise SheetError(path, "file not found")
+    rows = _raw_rows(path)
+    if rows and not text(rows[0][0] if rows[0] else None).isdigit():
+        raise SheetError(path, f"expected data from the first row (columns {', '.join(names)})")
+    return [
+        SheetRow(
+            row=number, values={n: (r[i] if i < len(r) else None) for i, n in enumerate(names)}
+        )
+        for number, r in enumerate(rows, start=1)
+        if any(cell not in (None, "") for cell in r)
+    ]
+
+
 def text(value: object) -> str:
     """A cell as stripped text; whole floats lose their '.0' (Excel stores 1 as 1.0)."""
     if value is None:

@@ -114,3 +114,31 @@ def test_mmew_finds_sample_folders_inside_emotion_folders(tmp_path):
     }
     assert {s.subject for s in report.samples} == {"S03", "S05"}
     assert report.excluded == {"others": 1}
+
+
+def test_casme_sq_reads_its_headerless_sheet_and_keeps_the_micro_expressions(tmp_path):
+    release = tmp_path / "CAS(ME)^2"
+    rows = [
+        [1, "anger1_1", 557, 566, 580, "4+7", "negative", "micro-expression", "anger"],
+        [1, "happy4_1", 120, 127, 0, "12", "positive", "micro-expression", "happiness"],
+        [2, "disgust2_1", 40, 46, 60, "9", "others", "micro-expression", "disgust"],
+        [22, "anger1_2", 900, 905, 913, "4", "negative", "macro-expression", "anger"],
+    ]
+    for subject, name, onset, apex, offset, *_ in rows:
+        folder = {1: "15", 2: "16", 22: "40"}[subject]
+        frames = [f"img{n}.jpg" for n in (onset, apex, offset) if n]
+        write_frames(release / "cropped" / folder / name, frames)
+        write_frames(release / "selectedpic" / f"s{folder}" / name, frames)
+    write_frames(release / "rawpic" / "s15" / "15_0401girlcrashing", ["img001.jpg"])
+    write_sheet(release / "CAS(ME)^2code_final.xlsx", rows[0], rows[1:])
+
+    report = read_dataset("casmesq", tmp_path)
+
+    assert report.frames == {"casmesq": release / "cropped"}
+    assert {(s.subject, s.name, s.label) for s in report.samples} == {
+        ("15", "anger1_1", "negative"),
+        ("15", "happy4_1", "positive"),
+    }
+    assert report.excluded == {"others": 1, "macro-expression": 1}
+    (offset,) = [w for w in report.warnings if w.field == "column E (offset)"]
+    assert offset.sample == "15/happy4_1" and "before onset" in offset.message

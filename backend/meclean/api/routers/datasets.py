@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from meclean.api.deps import Annotator, Curator, DbSession
 from meclean.api.errors import ApiError
+from meclean.data.labels import CLASSES
 from meclean.data.readers import ImportOptions, Layout, read_dataset
 from meclean.data.records import ImportIssue, SheetError
 from meclean.db.datasets import DatasetExists, store_import
@@ -111,6 +112,11 @@ class DatasetOut(MarkProgress):
     layout: str
     current_label_version_id: int | None
     labels: dict[str, int]
+    """Samples per class in the current label version."""
+    classes: list[str]
+    """The classes samples can be labelled with, in the model's order."""
+    sources: dict[str, int]
+    """Samples per source dataset (casme2, samm, ... or a manifest's names)."""
 
 
 def confined(request: Request, raw: str | None, field: str) -> Path | None:
@@ -186,6 +192,15 @@ def describe(session: DbSession, dataset: Dataset, me: User) -> DatasetOut:
         layout=dataset.layout,
         current_label_version_id=dataset.current_label_version_id,
         labels={label: n for label, n in labels},
+        classes=list(CLASSES),
+        sources=dict(
+            session.execute(
+                select(Sample.source, func.count())
+                .where(Sample.dataset_id == dataset.id)
+                .group_by(Sample.source)
+                .order_by(Sample.source)
+            ).tuples()
+        ),
     )
 
 

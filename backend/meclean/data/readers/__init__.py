@@ -7,6 +7,7 @@ from typing import Literal, get_args
 
 from meclean.data.readers.casme2 import read_casme2
 from meclean.data.readers.casme3 import read_casme3a
+from meclean.data.readers.casme_sq import read_casme_sq
 from meclean.data.readers.common import DEFAULTS, ImportOptions
 from meclean.data.readers.fourdme import read_4dme
 from meclean.data.readers.manifest import read_manifest
@@ -16,7 +17,9 @@ from meclean.data.readers.samm import read_samm
 from meclean.data.readers.smic import read_smic
 from meclean.data.records import ImportReport, SheetError
 
-Layout = Literal["megc2019", "casme2", "samm", "smic", "casme3a", "4dme", "mmew", "manifest"]
+Layout = Literal[
+    "megc2019", "casme2", "samm", "smic", "casme3a", "4dme", "mmew", "casmesq", "manifest"
+]
 LAYOUTS: tuple[Layout, ...] = get_args(Layout)
 
 
@@ -40,6 +43,8 @@ def read_dataset(layout: Layout, path: Path, options: ImportOptions = DEFAULTS) 
         return read_4dme(path, options)
     if layout == "mmew":
         return read_mmew(path, options)
+    if layout == "casmesq":
+        return read_casme_sq(path, options)
     if layout == "manifest":
         return read_manifest(path)
     raise SheetError(path, f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")

@@ -63,6 +63,12 @@ CorrectionsOption = Annotated[
 ]
 
 
+ClassesOption = Annotated[
+    Path | None,
+    typer.Option(help="For --layout manifest: CSV of emotion,class ('excluded' leaves one out)."),
+]
+
+
 PartOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -92,6 +98,7 @@ def import_options(
     corrections: bool = True,
     part: list[str] | None = None,
     part_sheet: list[str] | None = None,
+    classes: Path | None = None,
 ) -> ImportOptions:
     """The import's options as the readers take them; bad DATASET=PATH pairs stop here."""
     return ImportOptions(
@@ -102,6 +109,7 @@ def import_options(
         corrections=corrections,
         parts=_pairs(part, "--part"),
         part_sheets=_pairs(part_sheet, "--part-sheet"),
+        classes=classes,
     )
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import typer
 
 from meclean.cli.common import (
+    ClassesOption,
     CorrectionsOption,
     FramesOption,
     LayoutOption,
@@ -94,6 +95,7 @@ def import_(
     corrections: CorrectionsOption = True,
     part: PartOption = None,
     part_sheet: PartSheetOption = None,
+    classes: ClassesOption = None,
     save: Annotated[
         str | None, typer.Option(help="Store the samples in the database under this name.")
     ] = None,
@@ -110,6 +112,7 @@ def import_(
             corrections=corrections,
             part=part,
             part_sheet=part_sheet,
+            classes=classes,
         ),
     )
     print_report(report)
@@ -151,6 +154,7 @@ def features(
     corrections: CorrectionsOption = True,
     part: PartOption = None,
     part_sheet: PartSheetOption = None,
+    classes: ClassesOption = None,
     method: Annotated[FlowMethod, typer.Option(help="Optical-flow method.")] = "tvl1",
     size: Annotated[int, typer.Option(min=8, max=512, help="Output side in pixels.")] = 60,
     workers: WorkersOption = None,
@@ -170,6 +174,7 @@ def features(
             corrections=corrections,
             part=part,
             part_sheet=part_sheet,
+            classes=classes,
         ),
     )
     results, store = features_with_progress(

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from meclean.cli.common import (
+    ClassesOption,
     CorrectionsOption,
     FramesOption,
     LayoutOption,
@@ -46,6 +47,7 @@ def train(
     corrections: CorrectionsOption = True,
     part: PartOption = None,
     part_sheet: PartSheetOption = None,
+    classes: ClassesOption = None,
     method: Annotated[str, typer.Option(help=f"One of: {', '.join(METHOD_NAMES)}.")] = "ilc",
     alpha: Annotated[float, typer.Option(help="LTM/ILC threshold: mean + alpha * std.")] = 2.5,
     q: Annotated[float | None, typer.Option(help="q-percentile's q (%) or GCE's q.")] = None,
@@ -106,6 +108,7 @@ def train(
             corrections=corrections,
             part=part,
             part_sheet=part_sheet,
+            classes=classes,
         ),
     )
     results, store = features_with_progress(

@@ -1,3 +1,4 @@
+from meclean.data.readers import ImportOptions
 from meclean.data.readers.manifest import read_manifest
 from tests.conftest import write_csv, write_frames
 
@@ -8,14 +9,14 @@ def test_manifest_rows_with_relative_paths_become_samples_and_bad_rows_are_named
     manifest = write_csv(
         tmp_path / "manifest.csv",
         [
-            ["subject", "label", "onset", "apex"],
-            ["p1", "Positive", "clips/a/f0.png", "clips/a/f1.png"],
-            ["p1", "angry", "clips/b/f0.png", "clips/b/f1.png"],
-            ["p2", "surprise", "clips/c/f0.png", "clips/c/f1.png"],
+            ["dataset", "subject", "label", "onset", "apex"],
+            ["lab", "p1", "Positive", "clips/a/f0.png", "clips/a/f1.png"],
+            ["lab", "p1", "angry", "clips/b/f0.png", "clips/b/f1.png"],
+            ["lab", "p2", "surprise", "clips/c/f0.png", "clips/c/f1.png"],
         ],
     )
 
-    report = read_manifest(manifest, dataset="lab")
+    report = read_manifest(manifest)
 
     (sample,) = report.samples
     assert (sample.dataset, sample.subject, sample.name, sample.label) == (
@@ -26,3 +27,50 @@ def test_manifest_rows_with_relative_paths_become_samples_and_bad_rows_are_named
     )
     bad = {(i.row, i.field) for i in report.skipped}
     assert bad == {(3, "label"), (4, "onset")}
+
+
+def test_frame_numbers_in_a_frame_folder_and_an_emotion_map_describe_any_other_layout(tmp_path):
+    write_frames(tmp_path / "videos" / "p1" / "v1", [f"img{n:03d}.jpg" for n in range(1, 40)])
+    write_frames(
+        tmp_path / "videos" / "p2" / "v7", [f"frame_{n}.png" for n in (5, 9, 14, 20, 25, 30)]
+    )
+    classes = write_csv(
+        tmp_path / "classes.csv",
+        [["emotion", "class"], ["joy", "positive"], ["anger", "negative"], ["other", "excluded"]],
+    )
+    manifest = write_csv(
+        tmp_path / "manifest.csv",
+        [
+            ["subject", "frames", "pattern", "onset", "apex", "offset", "emotion"],
+            ["p1", "videos/p1/v1", "img{:03d}.jpg", 2, 6, 9, "joy"],
+            ["p1", "videos/p1/v1", "img{:03d}.jpg", 20, 24, 30, "anger"],
+            ["p2", "videos/p2/v7", "", 5, 9, 14, "Anger"],
+            ["p2", "videos/p2/v7", "", 20, 25, 30, "other"],
+            ["p2", "videos/p2/v7", "", 25, 27, 30, "joy"],
+            ["p2", "videos/p2/v7", "", 5, 14, "", "joy"],
+        ],
+    )
+
+    report = read_manifest(manifest, ImportOptions(classes=classes))
+
+    assert {(s.subject, s.name, s.label, s.apex_path.name) for s in report.samples} == {
+        ("p1", "v1_2", "positive", "img006.jpg"),
+        ("p1", "v1_20", "negative", "img024.jpg"),
+    }
+    assert report.excluded == {"other": 1}
+    reasons = {i.row: (i.field, i.message) for i in report.skipped}
+    assert reasons[4][1].startswith("duplicate sample p2/v7_5")
+    assert reasons[7][1].startswith("duplicate sample p2/v7_5")
+    assert reasons[6] == ("apex", "apex image 27 not found")
+
+
+def test_an_emotion_without_a_map_names_the_option(tmp_path):
+    write_frames(tmp_path / "v", ["1.jpg", "2.jpg"])
+    manifest = write_csv(
+        tmp_path / "m.csv",
+        [["subject", "frames", "onset", "apex", "emotion"], ["p1", "v", 1, 2, "joy"]],
+    )
+
+    (issue,) = read_manifest(manifest).skipped
+
+    assert issue.field == "emotion" and "--classes" in issue.message

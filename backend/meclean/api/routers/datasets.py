@@ -38,6 +38,9 @@ class ImportRequest(BaseModel):
     corrections: bool = Field(
         default=True, description="Replace the sheets' known errors by the documented values."
     )
+    classes: str | None = Field(
+        default=None, description="For a manifest: CSV mapping its emotions to classes."
+    )
 
 
 class Skipped(BaseModel):
@@ -142,6 +145,7 @@ def import_dataset(body: ImportRequest, request: Request, user: Curator) -> Impo
         overrides=confined(request, body.overrides, "overrides"),
         roster=confined(request, body.roster, "roster"),
         corrections=body.corrections,
+        classes=confined(request, body.classes, "classes"),
     )
     jobs = request.app.state.jobs
     try:

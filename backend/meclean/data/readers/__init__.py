@@ -46,7 +46,7 @@ def read_dataset(layout: Layout, path: Path, options: ImportOptions = DEFAULTS) 
     if layout == "casmesq":
         return read_casme_sq(path, options)
     if layout == "manifest":
-        return read_manifest(path)
+        return read_manifest(path, options)
     raise SheetError(path, f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
 
 

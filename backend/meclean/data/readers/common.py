@@ -95,6 +95,8 @@ class ImportOptions:
     parts: Mapping[str, Path] = field(default_factory=dict)
     """For a composite: each source dataset's folder, where it is not found by name."""
     part_sheets: Mapping[str, Path] = field(default_factory=dict)
+    classes: Path | None = None
+    """For a manifest: a CSV mapping its emotions to classes (or to 'excluded')."""
 
 
 DEFAULTS = ImportOptions()

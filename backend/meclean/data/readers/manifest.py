@@ -1,74 +1,78 @@
-"""A generic manifest for any other dataset: one CSV row per sample with its frame paths."""
+"""A generic manifest for any other dataset: one CSV row per sample.
+
+A row names its frames either by path (``onset``/``apex``/``offset`` image paths) or by
+number inside a frame folder (``frames`` plus frame numbers, found by the number at the end
+of the file name or by a ``pattern`` such as ``img{:03d}.jpg``). The class comes from a
+``label`` column, or from an ``emotion`` column through the user's emotion-to-class map.
+Paths are relative to the manifest's folder.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
 
 from meclean.data.labels import CLASSES, Label
-from meclean.data.readers.common import (
-    SampleProblem,
-    check_readable,
-    duplicated,
-    sample_key,
-)
-from meclean.data.records import ImportIssue, ImportReport, SampleRecord
-from meclean.data.sheets import read_sheet, text
+from meclean.data.readers.common import DEFAULTS, ImportOptions, SampleProblem, check_readable
+from meclean.data.readers.discovery import index_frames
+from meclean.data.records import ImportIssue, ImportReport, SampleRecord, SheetError
+from meclean.data.sheets import SheetRow, frame_number, read_sheet, text
 
 REQUIRED = {
     "subject": ("subject",),
-    "label": ("label",),
     "onset": ("onset", "onset path", "onset frame"),
     "apex": ("apex", "apex path", "apex frame"),
 }
 OPTIONAL = {
+    "label": ("label", "class"),
     "dataset": ("dataset",),
     "name": ("name", "sample", "filename"),
-    "emotion": ("emotion",),
+    "emotion": ("emotion", "estimated emotion"),
     "offset": ("offset", "offset path", "offset frame"),
+    "frames": ("frames", "frame folder", "folder"),
+    "pattern": ("pattern", "file pattern"),
 }
+EXCLUDED = {"", "excluded", "exclude", "none", "-"}
 
 
-def read_manifest(path: Path, dataset: str = "custom") -> ImportReport:
-    """Samples listed in a manifest CSV; image paths are relative to the manifest's folder."""
+def read_class_map(path: Path | None) -> dict[str, Label | None]:
+    """The user's emotion-to-class map: a CSV of emotion and class (empty or 'excluded'
+    leaves that emotion out of the task)."""
+    if path is None:
+        return {}
+    mapping: dict[str, Label | None] = {}
+    for r in read_sheet(path, {"emotion": ("emotion",), "class": ("class", "label")}):
+        cls = text(r.values["class"]).lower()
+        if cls not in EXCLUDED and cls not in CLASSES:
+            raise SheetError(path, f"row {r.row}, field 'class': {cls!r} is not one of {CLASSES}")
+        mapping[text(r.values["emotion"]).lower()] = None if cls in EXCLUDED else cast(Label, cls)
+    return mapping
+
+
+def read_manifest(path: Path, options: ImportOptions = DEFAULTS) -> ImportReport:
+    """Samples listed in a manifest CSV."""
     rows = read_sheet(path, REQUIRED, OPTIONAL)
-    base = path.parent
-
-    def name_of(values: dict) -> str:
-        return text(values.get("name")) or Path(text(values["onset"])).parent.name
-
-    dupes = duplicated(sample_key(text(r.values["subject"]), name_of(r.values)) for r in rows)
+    classes = read_class_map(options.classes)
+    names = _default_names(rows)
+    copies = Counter((text(r.values["subject"]), names[r.row]) for r in rows)
     report = ImportReport()
     for r in rows:
         values = r.values
-        subject, name = text(values["subject"]), name_of(values)
+        subject, name = text(values["subject"]), names[r.row]
         try:
             if not subject:
                 raise SampleProblem("empty subject", "subject")
-            if sample_key(subject, name) in dupes:
+            if copies[(subject, name)] > 1:
                 raise SampleProblem(
                     f"duplicate sample {subject}/{name}; all copies skipped", "name"
                 )
-            label = text(values["label"]).lower()
-            if label not in CLASSES:
-                raise SampleProblem(
-                    f"label {text(values['label'])!r} is not one of {', '.join(CLASSES)}", "label"
-                )
-            frames = {}
-            for field in ("onset", "apex", "offset"):
-                cell = text(values.get(field))
-                if not cell:
-                    if field == "offset":
-                        continue
-                    raise SampleProblem(f"missing {field} image path", field)
-                frame = (base / cell).resolve()
-                if not frame.is_file():
-                    raise SampleProblem(f"{field} image {cell} not found", field)
-                frames[field] = frame
-            if frames["onset"] == frames["apex"]:
-                raise SampleProblem("apex is the onset image: no motion to measure", "apex")
-            check_readable(frames["onset"], "onset")
-            check_readable(frames["apex"], "apex")
+            label = _label(values, classes)
+            if label is None:
+                report.excluded[text(values.get("emotion"))] += 1
+                continue
+            frames = _frames(path.parent, values)
         except SampleProblem as problem:
             report.skipped.append(
                 ImportIssue(path, problem.message, r.row, problem.field, f"{subject}/{name}")
@@ -76,11 +80,11 @@ def read_manifest(path: Path, dataset: str = "custom") -> ImportReport:
             continue
         report.samples.append(
             SampleRecord(
-                dataset=text(values.get("dataset")) or dataset,
+                dataset=text(values.get("dataset")) or "custom",
                 subject=subject,
                 name=name,
                 emotion=text(values.get("emotion")) or label,
-                label=cast(Label, label),
+                label=label,
                 onset_path=frames["onset"],
                 apex_path=frames["apex"],
                 offset_path=frames.get("offset"),
@@ -88,3 +92,69 @@ def read_manifest(path: Path, dataset: str = "custom") -> ImportReport:
             )
         )
     return report
+
+
+def _default_names(rows: list[SheetRow]) -> dict[int, str]:
+    """A row's sample name: its own, else its frame folder's; where several rows of one
+    subject share a folder (several expressions in one video), the onset is added."""
+    names = {}
+    for r in rows:
+        v = r.values
+        given = text(v.get("name"))
+        folder = text(v.get("frames")) or str(Path(text(v["onset"])).parent)
+        names[r.row] = given or Path(folder).name
+    shared = Counter(
+        (text(r.values["subject"]), names[r.row]) for r in rows if not text(r.values.get("name"))
+    )
+    for r in rows:
+        if not text(r.values.get("name")) and shared[(text(r.values["subject"]), names[r.row])] > 1:
+            names[r.row] = f"{names[r.row]}_{Path(text(r.values['onset'])).stem}"
+    return names
+
+
+def _label(values: Mapping[str, object], classes: Mapping[str, Label | None]) -> Label | None:
+    label = text(values.get("label")).lower()
+    if label:
+        if label not in CLASSES:
+            raise SampleProblem(f"label {label!r} is not one of {', '.join(CLASSES)}", "label")
+        return cast(Label, label)
+    emotion = text(values.get("emotion")).lower()
+    if not emotion:
+        raise SampleProblem("neither a label nor an emotion", "label")
+    if emotion not in classes:
+        hint = " (give an emotion-to-class map with --classes)" if not classes else ""
+        raise SampleProblem(f"emotion {emotion!r} has no class{hint}", "emotion")
+    return classes[emotion]
+
+
+def _frames(base: Path, values: Mapping[str, object]) -> dict[str, Path]:
+    """Onset, apex (and offset) images, by path or by number in the frame folder."""
+    folder_cell = text(values.get("frames"))
+    folder = (base / folder_cell).resolve() if folder_cell else None
+    if folder is not None and not folder.is_dir():
+        raise SampleProblem(f"frame folder {folder_cell} not found", "frames")
+    numbered = index_frames(folder) if folder is not None else {}
+    pattern = text(values.get("pattern"))
+    frames: dict[str, Path] = {}
+    for field in ("onset", "apex", "offset"):
+        cell = text(values.get(field))
+        if not cell:
+            if field == "offset":
+                continue
+            raise SampleProblem(f"missing {field}", field)
+        if folder is None:
+            frame = (base / cell).resolve()
+        else:
+            try:
+                number = frame_number(cell)
+            except ValueError as exc:
+                raise SampleProblem(f"{field}: {exc}", field) from None
+            frame = folder / pattern.format(number) if pattern else numbered.get(number, folder)
+        if not frame.is_file():
+            raise SampleProblem(f"{field} image {cell} not found", field)
+        frames[field] = frame
+    if frames["onset"] == frames["apex"]:
+        raise SampleProblem("apex is the onset image: no motion to measure", "apex")
+    check_readable(frames["onset"], "onset")
+    check_readable(frames["apex"], "apex")
+    return frames

@@ -32,7 +32,7 @@ export async function showProjection(state, runId) {
 
   function traces() {
     const index = data.sample_id.map((_, i) => i);
-    const byClass = state.dataset.classes.map((c, index) => {
+    const byClass = data.classes.map((c, k) => {
       const points = index.filter((i) => colourClass(i) === c);
       return {
         type: scatter, mode: "markers", name: c,
@@ -42,7 +42,7 @@ export async function showProjection(state, runId) {
           `<br>${probabilities(i)}${data.proposed_label[i] ? `<br>ILC proposes ${data.proposed_label[i]}` : ""}` +
           `<br>flag rate ${fixed(data.flag_rate[i], 2)}`),
         hovertemplate: "%{text}<extra></extra>",
-        marker: { color: classColour(c, index), size: 8, opacity: 0.85,
+        marker: { color: classColour(c, k), size: 8, opacity: 0.85,
           line: { width: points.map((i) => (data.proposed_label[i] ? 2 : 0)), color: "#222" } },
       };
     });

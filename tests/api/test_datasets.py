@@ -9,6 +9,9 @@ def test_a_curator_imports_a_folder_and_gets_the_summary(login, settings, import
     (demo,) = datasets
     assert demo["id"] == imported and demo["samples"] > 0
     assert sum(demo["labels"].values()) == demo["samples"]
+    assert demo["classes"] == ["negative", "positive", "surprise"]
+    assert set(demo["sources"]) == {"casme2", "samm", "smic"}
+    assert sum(demo["sources"].values()) == demo["samples"]
     assert demo["verdicts"] == {}
 
 

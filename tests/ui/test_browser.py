@@ -232,3 +232,6 @@ def test_filters_and_class_mean_groups_follow_the_datasets_the_api_reports(page,
     expect(groups).to_have_text(["Composite", "lab-a", "lab-b"])
     page.locator("#dataset-picker").select_option(label="tiny")
     expect(groups).to_have_text(["Composite", "CASME II", "SAMM", "SMIC-HS"])
+    # The lab dataset's flow was never computed: its class means are refused (409) until
+    # the features job the refusal queues has run, which this test does not wait for.
+    page.errors[:] = [e for e in page.errors if "409" not in e]

@@ -189,6 +189,12 @@ def describe(session: DbSession, dataset: Dataset, me: User) -> DatasetOut:
         .where(SampleLabel.version_id == dataset.current_label_version_id)
         .group_by(SampleLabel.label)
     )
+    sources = session.execute(
+        select(Sample.source, func.count())
+        .where(Sample.dataset_id == dataset.id)
+        .group_by(Sample.source)
+        .order_by(Sample.source)
+    )
     return DatasetOut(
         **progress(session, dataset, me).model_dump(),
         id=dataset.id,
@@ -197,14 +203,7 @@ def describe(session: DbSession, dataset: Dataset, me: User) -> DatasetOut:
         current_label_version_id=dataset.current_label_version_id,
         labels={label: n for label, n in labels},
         classes=list(CLASSES),
-        sources=dict(
-            session.execute(
-                select(Sample.source, func.count())
-                .where(Sample.dataset_id == dataset.id)
-                .group_by(Sample.source)
-                .order_by(Sample.source)
-            ).tuples()
-        ),
+        sources={source: n for source, n in sources},
     )
 
 

@@ -5,7 +5,14 @@ import pytest
 
 from meclean.data.readers import ImportOptions, read_dataset
 from meclean.data.roster import load_roster
+from meclean.data.sheets import read_sheet, text
 from meclean.data.synth.generator import generate, plan
+from meclean.data.synth.layouts import (
+    CASME2_SHEET,
+    SAMM_SHEET,
+    write_casme2_sheet,
+    write_samm_sheet,
+)
 from meclean.data.synth.plan import NoiseRates, SynthConfig
 
 
@@ -84,3 +91,29 @@ def test_it_refuses_to_write_over_a_folder_it_did_not_make(tmp_path):
 def test_invalid_noise_rates_are_refused():
     with pytest.raises(ValueError, match="noise rates"):
         NoiseRates(0.6, 0.5, 0.0)
+
+
+def test_the_stand_ins_sheets_carry_the_real_sheets_known_errors_with_frames_where_fixed(
+    tmp_path,
+):
+    samples = plan(SynthConfig(seed=0))
+    write_casme2_sheet(tmp_path, samples)
+    write_samm_sheet(tmp_path, samples)
+
+    samm = {
+        text(r.values["name"]): r.values
+        for r in read_sheet(
+            tmp_path / "SAMM" / SAMM_SHEET, {"name": ("Filename",), "apex": ("Apex Frame",)}
+        )
+    }
+    assert text(samm["028_4_1"]["apex"]) == "1143"  # after the offset, as in the real sheet
+    planned = {s.entry.filename: s for s in samples}["028_4_1"]
+    assert planned.first_frame + planned.clip.apex_index == 1105  # where the correction points
+    casme2 = {
+        (text(r.values["subject"]), text(r.values["name"])): r.values
+        for r in read_sheet(
+            tmp_path / "CASME2" / CASME2_SHEET,
+            {"subject": ("Subject",), "name": ("Filename",), "apex": ("ApexFrame",)},
+        )
+    }
+    assert text(casme2[("5", "EP03_01")]["apex"]) == "/"

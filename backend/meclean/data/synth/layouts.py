@@ -10,7 +10,8 @@ import cv2
 import numpy as np
 from openpyxl import Workbook
 
-from meclean.data.synth.plan import PlannedSample
+from meclean.data.corrections import FRAME_FIELDS
+from meclean.data.synth.plan import PlannedSample, known_errors
 
 CASME2_SHEET = "CASME2-coding-synthetic.xlsx"
 SAMM_SHEET = "SAMM_Micro_FACS_Codes_synthetic.xlsx"
@@ -60,6 +61,15 @@ def _frames(sample: PlannedSample) -> tuple[int, int, int]:
     return first, first + sample.clip.apex_index, first + sample.clip.n_frames - 1
 
 
+def _cells(sample: PlannedSample) -> list[object]:
+    """Onset, apex and offset as the real sheet writes them: its known errors included."""
+    cells: list[object] = list(_frames(sample))
+    for field, fix in known_errors(sample.entry).items():
+        if sample.copy == 0:
+            cells[FRAME_FIELDS.index(field)] = fix.sheet_value.split("|")[0] or None
+    return cells
+
+
 def _action_units(sample: PlannedSample) -> str:
     return "+".join(str(au) for m in sample.clip.movements for au in m.aus)
 
@@ -80,11 +90,8 @@ def write_casme2_sheet(root: Path, samples: Iterable[PlannedSample]) -> Path:
     )
     for s in samples:
         if s.entry.dataset == "casme2":
-            onset, apex, offset = _frames(s)
             subject = int(s.entry.subject[3:])
-            sheet.append(
-                [subject, s.entry.filename, onset, apex, offset, _action_units(s), s.emotion]
-            )
+            sheet.append([subject, s.entry.filename, *_cells(s), _action_units(s), s.emotion])
     path = root / "CASME2" / CASME2_SHEET
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
@@ -115,15 +122,13 @@ def write_samm_sheet(root: Path, samples: Iterable[PlannedSample]) -> Path:
     )
     for s in samples:
         if s.entry.dataset == "samm":
-            onset, apex, offset = _frames(s)
+            onset, _, offset = _frames(s)
             sheet.append(
                 [
                     int(s.entry.subject),
                     s.entry.filename,
                     1,
-                    onset,
-                    apex,
-                    offset,
+                    *_cells(s),
                     offset - onset + 1,
                     "Micro - 1/2",
                     _action_units(s),

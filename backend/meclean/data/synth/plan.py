@@ -8,7 +8,9 @@ from typing import Literal
 
 import numpy as np
 
+from meclean.data.corrections import FrameField, SheetCorrection
 from meclean.data.labels import CLASSES, Label
+from meclean.data.readers.common import corrections_for, sample_key
 from meclean.data.roster import RosterEntry, load_roster
 from meclean.data.synth.action_units import Movement, sample_movement
 from meclean.data.synth.clip import ClipSpec
@@ -146,6 +148,11 @@ def _zip_longest(groups: list[list[RosterEntry]]) -> list[list[RosterEntry]]:
     return [[g[i] for g in groups if i < len(g)] for i in range(longest)]
 
 
+def known_errors(entry: RosterEntry) -> dict[FrameField, SheetCorrection]:
+    """The shipped corrections of a real sample: its sheet row is written with the error."""
+    return corrections_for(entry.dataset, True).get(sample_key(entry.subject, entry.filename), {})
+
+
 def _emotion_word(dataset: str, label: Label, rng: np.random.Generator) -> str:
     if dataset == "smic":
         return label
@@ -228,6 +235,13 @@ def plan_sample(index: int, entry: RosterEntry, copy: int, config: SynthConfig) 
     )
     if blinks and noise == "weak" and extra["weak"] == "blink":
         clip = replace(clip, blink_at=apex_index, blink_depth=1.0)
+    first_frame = int(rng.integers(*style.first_frame))
+    fixes = known_errors(entry) if copy == 0 else {}
+    # Where the real sheet has a known error, the frames sit where its correction points.
+    if "apex" in fixes:
+        first_frame = fixes["apex"].frame(None, None) - apex_index
+    elif "offset" in fixes:
+        first_frame = fixes["offset"].frame(None, None) - (n_frames - 1)
     return PlannedSample(
         index=index,
         entry=entry,
@@ -236,6 +250,6 @@ def plan_sample(index: int, entry: RosterEntry, copy: int, config: SynthConfig) 
         true_label=true_label,
         noise=noise,
         mixed_with=mixed_with,
-        first_frame=int(rng.integers(*style.first_frame)),
+        first_frame=first_frame,
         clip=clip,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -23,31 +24,28 @@ Layout = Literal[
 LAYOUTS: tuple[Layout, ...] = get_args(Layout)
 
 
+_READERS: dict[Layout, Callable[[Path, ImportOptions], ImportReport]] = {
+    "megc2019": read_megc2019,
+    "casme2": read_casme2,
+    "samm": read_samm,
+    "smic": read_smic,
+    "casme3a": read_casme3a,
+    "4dme": read_4dme,
+    "mmew": read_mmew,
+    "casmesq": read_casme_sq,
+    "manifest": read_manifest,
+}
+
+
 def read_dataset(layout: Layout, path: Path, options: ImportOptions = DEFAULTS) -> ImportReport:
     """Read a dataset folder (or a manifest CSV) in one of the supported layouts.
 
     ``options.roster`` replaces the shipped MEGC2019 roster (for subsets and scaled
     synthetic sets).
     """
-    if layout == "megc2019":
-        return read_megc2019(path, options)
-    if layout == "casme2":
-        return read_casme2(path, options)
-    if layout == "samm":
-        return read_samm(path, options)
-    if layout == "smic":
-        return read_smic(path, options)
-    if layout == "casme3a":
-        return read_casme3a(path, options)
-    if layout == "4dme":
-        return read_4dme(path, options)
-    if layout == "mmew":
-        return read_mmew(path, options)
-    if layout == "casmesq":
-        return read_casme_sq(path, options)
-    if layout == "manifest":
-        return read_manifest(path, options)
-    raise SheetError(path, f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+    if layout not in _READERS:
+        raise SheetError(path, f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+    return _READERS[layout](path, options)
 
 
 __all__ = ["LAYOUTS", "ImportOptions", "Layout", "read_dataset"]

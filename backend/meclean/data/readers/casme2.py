@@ -7,13 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from meclean.data.labels import Label
-from meclean.data.readers.common import (
-    DEFAULTS,
-    CodingSheetLayout,
-    ImportOptions,
-    SampleKey,
-    read_coded_dataset,
-)
+from meclean.data.readers.coded import CodingSheetLayout, read_coded_dataset
+from meclean.data.readers.common import DEFAULTS, ImportOptions, SampleKey
 from meclean.data.readers.discovery import FrameTree
 from meclean.data.records import ImportReport
 

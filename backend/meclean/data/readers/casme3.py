@@ -7,12 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from meclean.data.corrections import FrameField
-from meclean.data.readers.common import (
-    DEFAULTS,
-    CodingSheetLayout,
-    ImportOptions,
-    read_coded_dataset,
-)
+from meclean.data.readers.coded import CodingSheetLayout, read_coded_dataset
+from meclean.data.readers.common import DEFAULTS, ImportOptions
 from meclean.data.readers.discovery import FrameTree
 from meclean.data.records import ImportReport
 from meclean.data.sheets import text

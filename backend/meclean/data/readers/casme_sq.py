@@ -6,13 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from meclean.data.readers.common import (
-    DEFAULTS,
-    CodedRow,
-    ImportOptions,
-    build_records,
-    read_overrides,
-)
+from meclean.data.readers.coded import CodedRow, build_records
+from meclean.data.readers.common import DEFAULTS, ImportOptions, read_overrides
 from meclean.data.readers.discovery import FrameTree, find_frames_root, find_sheet
 from meclean.data.records import ImportIssue, ImportReport
 from meclean.data.sheets import read_headerless, text

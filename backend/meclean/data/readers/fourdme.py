@@ -5,12 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from meclean.data.readers.common import (
-    DEFAULTS,
-    CodingSheetLayout,
-    ImportOptions,
-    read_coded_dataset,
-)
+from meclean.data.readers.coded import CodingSheetLayout, read_coded_dataset
+from meclean.data.readers.common import DEFAULTS, ImportOptions
 from meclean.data.readers.discovery import FrameTree
 from meclean.data.records import ImportReport
 

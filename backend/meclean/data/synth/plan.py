@@ -10,7 +10,8 @@ import numpy as np
 
 from meclean.data.corrections import FrameField, SheetCorrection
 from meclean.data.labels import CLASSES, Label
-from meclean.data.readers.common import corrections_for, sample_key
+from meclean.data.readers.coded import corrections_for
+from meclean.data.readers.common import sample_key
 from meclean.data.roster import RosterEntry, load_roster
 from meclean.data.synth.action_units import Movement, sample_movement
 from meclean.data.synth.clip import ClipSpec

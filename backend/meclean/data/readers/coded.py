@@ -189,10 +189,7 @@ def exclude(
     report: ImportReport, dataset: str, emotion: str, by_roster: bool, ctx: _RowContext
 ) -> None:
     """Count a sample left out on purpose; a 3-class sample that a roster leaves out is named."""
-    try:
-        mapped = emotion_to_class(dataset, emotion)
-    except UnknownEmotion:
-        mapped = None
+    mapped = _class_or_none(dataset, emotion)
     if by_roster and mapped is not None:
         ctx.note(
             report.warnings,
@@ -203,12 +200,15 @@ def exclude(
         report.excluded[emotion if mapped is None else "not in roster"] += 1
 
 
-def _warn_on_disagreement(emotion: str, label: Label, ctx: _RowContext, dataset: str) -> None:
+def _class_or_none(dataset: str, emotion: str) -> Label | None:
     try:
-        mapped = emotion_to_class(dataset, emotion)
+        return emotion_to_class(dataset, emotion)
     except UnknownEmotion:
-        mapped = None
-    if mapped != label:
+        return None
+
+
+def _warn_on_disagreement(emotion: str, label: Label, ctx: _RowContext, dataset: str) -> None:
+    if _class_or_none(dataset, emotion) != label:
         ctx.note(
             ctx.report.warnings,
             f"roster label {label!r} differs from the sheet's emotion {emotion!r}; "

@@ -96,3 +96,22 @@ def test_an_import_that_would_import_nothing_stores_nothing_and_says_why(login, 
     assert response.status_code == 422
     assert "nothing to import" in response.json()["detail"]["message"]
     assert client.get("/api/datasets").json() == []
+
+
+def test_the_composites_dataset_folders_may_be_given_and_unknown_options_are_refused(
+    login, settings
+):
+    root = build_official_tree(settings.data_dir / "releases")
+    (root / "SAMM").rename(settings.data_dir / "samm-elsewhere")
+    client = login("curator")
+    body = {"name": "megc", "layout": "megc2019", "path": str(root)}
+
+    misspelt = client.post("/api/datasets/import", json={**body, "part": {"samm": "x"}})
+    response = client.post(
+        "/api/datasets/import",
+        json={**body, "parts": {"samm": str(settings.data_dir / "samm-elsewhere")}},
+    )
+
+    assert misspelt.status_code == 422
+    assert response.status_code == 201, response.text
+    assert response.json()["imported"] == 442

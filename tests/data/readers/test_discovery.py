@@ -61,3 +61,12 @@ def test_frames_four_levels_down_are_found_and_video_folders_passed_over(release
 def test_no_frames_at_all_names_the_folder_and_the_option(release):
     with pytest.raises(SheetError, match=r"no subject folders with image frames.*--frames"):
         read_casme2(release)
+
+
+def test_macos_resource_files_beside_the_frames_are_not_frames(release):
+    frames_in(release / "Cropped")
+    (release / "Cropped" / "sub01" / "EP02_01f" / "._reg_img13.jpg").write_bytes(b"\0\5\26\7")
+
+    (sample,) = read_casme2(release).samples
+
+    assert sample.apex_path.name == "reg_img13.jpg"

@@ -61,7 +61,8 @@ def test_frame_numbers_in_a_frame_folder_and_an_emotion_map_describe_any_other_l
     reasons = {i.row: (i.field, i.message) for i in report.skipped}
     assert reasons[4][1].startswith("duplicate sample p2/v7_5")
     assert reasons[7][1].startswith("duplicate sample p2/v7_5")
-    assert reasons[6] == ("apex", "apex image 27 not found")
+    assert reasons[6][0] == "apex"
+    assert reasons[6][1].startswith("apex image") and reasons[6][1].endswith("27 not found")
 
 
 def test_an_emotion_without_a_map_names_the_option(tmp_path):
@@ -74,3 +75,26 @@ def test_an_emotion_without_a_map_names_the_option(tmp_path):
     (issue,) = read_manifest(manifest).skipped
 
     assert issue.field == "emotion" and "--classes" in issue.message
+
+
+def test_a_bad_pattern_an_apex_before_the_onset_and_a_lost_offset_are_named_per_row(tmp_path):
+    write_frames(tmp_path / "v", [f"img{n:03d}.jpg" for n in range(1, 12)])
+    manifest = write_csv(
+        tmp_path / "m.csv",
+        [
+            ["subject", "frames", "pattern", "onset", "apex", "offset", "label"],
+            ["p1", "v", "img{}.jpg{", 1, 2, 3, "positive"],
+            ["p2", "v", "img%03d.jpg", 5, 3, 9, "positive"],
+            ["p3", "v", "img%03d.jpg", 2, 6, 40, "negative"],
+        ],
+    )
+
+    report = read_manifest(manifest)
+
+    reasons = {i.row: (i.field, i.message) for i in report.skipped}
+    assert reasons[2][0] == "pattern" and "does not name a frame" in reasons[2][1]
+    assert reasons[3] == ("apex", "apex 3 is before onset 5")
+    (sample,) = report.samples
+    assert (sample.subject, sample.apex_path.name, sample.offset_path) == ("p3", "img006.jpg", None)
+    (warning,) = report.warnings
+    assert warning.field == "offset" and "recorded as unknown" in warning.message

@@ -88,24 +88,26 @@ def test_4dme_prefers_cropped_frames_and_leaves_out_samples_of_several_emotions(
     }
 
 
-def test_mmew_finds_sample_folders_inside_emotion_folders(tmp_path):
+def test_mmew_finds_micro_expression_folders_inside_emotion_folders(tmp_path):
     header = ["Subject", "Filename", "OnsetFrame", "ApexFrame", "OffsetFrame", "remarks",
               "Action Units", "Estimated Emotion"]  # fmt: skip
     rows = [
         ["S03", "S03-01-002", 1, 15, 30, "", "AU6+AU12", "happiness"],
-        ["S03", "S03-04-001", 1, 9, 22, "", "AU4", "disgust"],
+        ["S03", "S03-04-001", 1, 9, 22, "", "AU4", "Disgust"],
         ["S05", "S05-03-001", 1, 7, 19, "", "AU1+AU2", "surprise"],
         ["S05", "S05-07-001", 1, 7, 19, "", "AU14", "others"],
     ]
     for _, name, onset, apex, offset, _, _, emotion in rows:
-        write_frames(
-            tmp_path / "MMEW_Final" / "Micro_Expression" / emotion / name,
-            [f"{n}.jpg" for n in (onset, apex, offset)],
-        )
+        for part in ("Micro_Expression", "Macro_Expression"):
+            write_frames(
+                tmp_path / "MMEW_Final" / part / emotion.lower() / name,
+                [f"{n}.jpg" for n in (onset, apex, offset)],
+            )
     write_sheet(tmp_path / "MMEW_Final" / "MMEW_Micro_Exp.xlsx", header, rows)
 
     report = read_dataset("mmew", tmp_path)
 
+    assert report.frames == {"mmew": tmp_path / "MMEW_Final" / "Micro_Expression"}
     assert report.skipped == []
     assert Counter(s.label for s in report.samples) == {
         "positive": 1,

@@ -135,3 +135,14 @@ def test_each_dataset_may_be_given_its_own_folder_and_sheet(releases, tmp_path):
 def test_a_single_sheet_option_for_the_composite_is_refused_with_the_right_options(releases):
     with pytest.raises(SheetError, match="--part-sheet"):
         read_dataset("megc2019", releases, ImportOptions(sheet=releases / "x.xlsx"))
+
+
+def test_a_source_datasets_error_names_the_composites_options(releases, tmp_path):
+    copy = tmp_path / "releases"
+    shutil.copytree(releases, copy)
+    (copy / "SAMM" / "SAMM_Micro_FACS_Codes_v2.xlsx").unlink()
+
+    with pytest.raises(SheetError, match=r"samm: no annotation sheet.*--part-sheet samm=FILE"):
+        read_dataset("megc2019", copy)
+    with pytest.raises(SheetError, match=r"folder not found \(--part casme2\)"):
+        read_dataset("megc2019", copy, ImportOptions(parts={"casme2": tmp_path / "nope"}))

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -25,7 +26,12 @@ from meclean.jobs.features import cancel_features, latest_features_job, launch_f
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 
 
+SourceDataset = Literal["casme2", "samm", "smic"]
+
+
 class ImportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt option is an error, not a no-op
+
     name: str = Field(min_length=1, max_length=200)
     layout: Layout
     path: str = Field(description="Folder (or manifest CSV) under one of the import roots.")
@@ -40,6 +46,12 @@ class ImportRequest(BaseModel):
     )
     classes: str | None = Field(
         default=None, description="For a manifest: CSV mapping its emotions to classes."
+    )
+    parts: dict[SourceDataset, str] = Field(
+        default_factory=dict, description="For megc2019: a source dataset's folder."
+    )
+    part_sheets: dict[SourceDataset, str] = Field(
+        default_factory=dict, description="For megc2019: a source dataset's annotation sheet."
     )
 
 
@@ -146,6 +158,10 @@ def import_dataset(body: ImportRequest, request: Request, user: Curator) -> Impo
         roster=confined(request, body.roster, "roster"),
         corrections=body.corrections,
         classes=confined(request, body.classes, "classes"),
+        parts={d: confined(request, v, f"parts.{d}") for d, v in body.parts.items()},
+        part_sheets={
+            d: confined(request, v, f"part_sheets.{d}") for d, v in body.part_sheets.items()
+        },
     )
     jobs = request.app.state.jobs
     try:

@@ -22,8 +22,8 @@ def index_frames(sample_dir: Path) -> dict[int, Path]:
     """Frame files of a sample folder by the number at the end of their name."""
     frames: dict[int, Path] = {}
     for path in sample_dir.iterdir():
-        if path.suffix.lower() not in FRAME_SUFFIXES:
-            continue
+        if path.suffix.lower() not in FRAME_SUFFIXES or _IGNORED.match(path.name):
+            continue  # macOS leaves '._img1.jpg' beside 'img1.jpg' on foreign disks
         match = _TRAILING_NUMBER.search(path.stem)
         if match:
             frames[int(match.group(1))] = path
@@ -32,7 +32,10 @@ def index_frames(sample_dir: Path) -> dict[int, Path]:
 
 def holds_frames(folder: Path) -> bool:
     """A folder with image frames in it (a video file or a folder of folders is not one)."""
-    return any(p.suffix.lower() in FRAME_SUFFIXES for p in islice(folder.iterdir(), 50))
+    return any(
+        p.suffix.lower() in FRAME_SUFFIXES and not _IGNORED.match(p.name)
+        for p in islice(folder.iterdir(), 50)
+    )
 
 
 def subfolders(folder: Path) -> Iterator[Path]:

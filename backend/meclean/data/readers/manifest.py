@@ -72,12 +72,22 @@ def read_manifest(path: Path, options: ImportOptions = DEFAULTS) -> ImportReport
             if label is None:
                 report.excluded[text(values.get("emotion"))] += 1
                 continue
-            frames = _frames(path.parent, values)
+            frames, offset_problem = _frames(path.parent, values)
         except SampleProblem as problem:
             report.skipped.append(
                 ImportIssue(path, problem.message, r.row, problem.field, f"{subject}/{name}")
             )
             continue
+        if offset_problem:
+            report.warnings.append(
+                ImportIssue(
+                    path,
+                    f"{offset_problem}; offset recorded as unknown",
+                    r.row,
+                    "offset",
+                    f"{subject}/{name}",
+                )
+            )
         report.samples.append(
             SampleRecord(
                 dataset=text(values.get("dataset")) or "custom",
@@ -127,15 +137,18 @@ def _label(values: Mapping[str, object], classes: Mapping[str, Label | None]) ->
     return classes[emotion]
 
 
-def _frames(base: Path, values: Mapping[str, object]) -> dict[str, Path]:
-    """Onset, apex (and offset) images, by path or by number in the frame folder."""
+def _frames(base: Path, values: Mapping[str, object]) -> tuple[dict[str, Path], str | None]:
+    """Onset and apex images (and the offset's, where usable), by path or by number in the
+    frame folder; the second item says why a given offset was not usable."""
     folder_cell = text(values.get("frames"))
     folder = (base / folder_cell).resolve() if folder_cell else None
     if folder is not None and not folder.is_dir():
         raise SampleProblem(f"frame folder {folder_cell} not found", "frames")
     numbered = index_frames(folder) if folder is not None else {}
     pattern = text(values.get("pattern"))
+    numbers: dict[str, int] = {}
     frames: dict[str, Path] = {}
+    offset_problem = None
     for field in ("onset", "apex", "offset"):
         cell = text(values.get(field))
         if not cell:
@@ -146,15 +159,37 @@ def _frames(base: Path, values: Mapping[str, object]) -> dict[str, Path]:
             frame = (base / cell).resolve()
         else:
             try:
-                number = frame_number(cell)
+                numbers[field] = frame_number(cell)
             except ValueError as exc:
                 raise SampleProblem(f"{field}: {exc}", field) from None
-            frame = folder / pattern.format(number) if pattern else numbered.get(number, folder)
+            frame = _numbered(folder, numbers[field], pattern, numbered)
         if not frame.is_file():
-            raise SampleProblem(f"{field} image {cell} not found", field)
+            if field == "offset":
+                offset_problem = f"offset image {frame} not found"
+                continue
+            raise SampleProblem(f"{field} image {frame} not found", field)
         frames[field] = frame
     if frames["onset"] == frames["apex"]:
         raise SampleProblem("apex is the onset image: no motion to measure", "apex")
+    if numbers.get("apex", 1) < numbers.get("onset", 0):
+        raise SampleProblem(f"apex {numbers['apex']} is before onset {numbers['onset']}", "apex")
+    if "offset" in frames and numbers.get("offset", 1) < numbers.get("apex", 0):
+        offset_problem = f"offset {numbers['offset']} is before apex {numbers['apex']}"
+        del frames["offset"]
     check_readable(frames["onset"], "onset")
     check_readable(frames["apex"], "apex")
-    return frames
+    return frames, offset_problem
+
+
+def _numbered(folder: Path, number: int, pattern: str, numbered: Mapping[int, Path]) -> Path:
+    """Frame ``number`` of a folder: by the pattern ('img{:03d}.jpg' or 'img%03d.jpg'), else
+    the file whose name ends in that number."""
+    if not pattern:
+        return numbered.get(number, folder / str(number))
+    try:
+        return folder / (pattern % number if "%" in pattern else pattern.format(number))
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise SampleProblem(
+            f"pattern {pattern!r} does not name a frame ({exc}); write e.g. img{{:03d}}.jpg",
+            "pattern",
+        ) from None

@@ -64,6 +64,11 @@ def read_megc2019(root: Path, options: ImportOptions = DEFAULTS) -> ImportReport
             "--sheet and --frames name one dataset's files; for the composite use "
             "--part-sheet casme2=FILE (or samm=FILE) and --part casme2=FOLDER (samm, smic)",
         )
+    for dataset, folder in options.parts.items():
+        if not folder.is_dir():
+            raise SheetError(folder, f"folder not found (--part {dataset})")
+    if "smic" in options.part_sheets:
+        raise SheetError(options.part_sheets["smic"], "SMIC-HS has no annotation sheet to give")
     folders = find_dataset_folders(root, dict(options.parts))
     entries = load_roster(options.roster or ROSTER_PATH)
     report = ImportReport()
@@ -72,7 +77,10 @@ def read_megc2019(root: Path, options: ImportOptions = DEFAULTS) -> ImportReport
         labels: dict[SampleKey, Label] = {key: e.label for key, e in wanted.items()}
         part_options = replace(options, sheet=options.part_sheets.get(dataset))
         reader = {"smic": read_smic, "casme2": read_casme2, "samm": read_samm}[dataset]
-        part = reader(folders[dataset], part_options, roster=labels)
+        try:
+            part = reader(folders[dataset], part_options, roster=labels)
+        except SheetError as exc:
+            raise _for_composite(exc, dataset) from None
         found = {sample_key(s.subject, s.name) for s in part.samples}
         found |= {sample_key(*i.sample.split("/", 1)) for i in part.skipped if i.sample}
         part.samples = [
@@ -91,3 +99,11 @@ def read_megc2019(root: Path, options: ImportOptions = DEFAULTS) -> ImportReport
                 )
         report.extend(part)
     return report
+
+
+def _for_composite(error: SheetError, dataset: str) -> SheetError:
+    """A source dataset's error, with the options that the composite takes instead."""
+    message = str(error).removeprefix(f"{error.file}: ")
+    message = message.replace("--sheet", f"--part-sheet {dataset}=FILE")
+    message = message.replace("--frames", f"--part {dataset}=FOLDER")
+    return SheetError(error.file, f"{dataset}: {message}")

@@ -22,10 +22,13 @@ MMEW = CodingSheetLayout(
         "emotion": ("Estimated Emotion", "Emotion"),
     },
     # Sample folders sit in emotion folders, not subject folders.
-    tree=FrameTree(lambda p: p.name.lower() in dataset_emotions("mmew")),
+    tree=FrameTree(
+        lambda p: p.name.lower() in dataset_emotions("mmew"),
+        rejects=re.compile(r"^macro", re.IGNORECASE),  # MMEW_Final also ships Macro_Expression
+    ),
     subject_folder=lambda cell: cell,
     sheet_hint=re.compile(r"mmew.*micro|micro_exp", re.IGNORECASE),
-    sample_folder=lambda root, r: root / r.emotion / r.folder,
+    sample_folder=lambda root, r: root / r.emotion.lower() / r.folder,
 )
 
 

@@ -89,6 +89,7 @@ try {
 
   await step("a curator's ILC run finishes and its projection is drawn", async () => {
     await page.locator("#logout").click();
+    await page.waitForSelector("form.login"); // signed out: the session cookies are gone
     await signIn("curator");
     await page.locator('a[href="#/runs"]').click();
     await page.select("#launch-form select[name=method]", "ilc");

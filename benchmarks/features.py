@@ -1,4 +1,4 @@
-"""Seconds to compute features for the full 441-sample synthetic roster, per flow method.
+"""Seconds to compute features for the full synthetic roster, per flow method.
 
 Run: `.venv/bin/python benchmarks/features.py` (or `make bench`). Prints one row per
 method and process count, the speed-up of 2 processes over 1, and the end-point error of

@@ -1,7 +1,7 @@
 """Full LOSO training: meclean's trainer against a straightforward per-fold loop.
 
 Run: `.venv/bin/python benchmarks/loso_speed.py [--epochs 200 --seeds 3 --device cuda]`.
-Both train SSSNet24 with plain cross-entropy on the same synthetic 441-sample roster
+Both train SSSNet24 with plain cross-entropy on the same synthetic roster
 (3x60x60 inputs), 68 folds, batch 128, SGD 0.01/0.9/1e-3. The straightforward loop is what
 a first implementation looks like (the published code's structure): a DataLoader over a
 TensorDataset, one fold after another, conv -> ReLU -> pool in NCHW. meclean's trainer

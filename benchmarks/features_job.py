@@ -55,8 +55,8 @@ def main() -> None:
         one = job_seconds(root, Path(tmp) / "one", 1)
         many = job_seconds(root, Path(tmp) / "many", args.workers)
     print(f"features job, {samples} samples, TV-L1 (meclean default)")
-    print(f"1 flow thread:  {one:6.1f} s  ({1000 * one / samples:.0f} ms per sample)")
-    print(f"{args.workers} flow threads: {many:6.1f} s  ({1000 * many / samples:.0f} ms per sample)")
+    for threads, seconds in ((1, one), (args.workers, many)):
+        print(f"{threads} flow threads: {seconds:6.1f} s  ({1000 * seconds / samples:.0f} ms/sample)")
     print(f"speed-up: {one / many:.2f}x")
 
 

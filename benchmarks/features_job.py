@@ -56,7 +56,8 @@ def main() -> None:
         many = job_seconds(root, Path(tmp) / "many", args.workers)
     print(f"features job, {samples} samples, TV-L1 (meclean default)")
     for threads, seconds in ((1, one), (args.workers, many)):
-        print(f"{threads} flow threads: {seconds:6.1f} s  ({1000 * seconds / samples:.0f} ms/sample)")
+        per_sample = 1000 * seconds / samples
+        print(f"{threads} flow threads: {seconds:6.1f} s  ({per_sample:.0f} ms per sample)")
     print(f"speed-up: {one / many:.2f}x")
 
 

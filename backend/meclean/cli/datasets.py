@@ -266,3 +266,8 @@ def demo(
         engine.dispose()
     counts = Counter(s.label for s in report.samples)
     console.print(f"Demo ready: {sum(counts.values())} samples ({dict(counts)}).")
+    if report.corrections:
+        console.print(
+            f"{len(report.corrections)} known sheet errors, written into the stand-in's sheets as "
+            f"in the real releases, were corrected (`meclean import {root}` lists them)."
+        )

@@ -184,6 +184,7 @@ def print_report(report: ImportReport) -> None:
         console.print(f"Excluded on purpose: {excluded}")
     for title, issues, colour in (
         ("Corrected known sheet errors", report.corrections, "cyan"),
+        ("Overrides used", report.overrides, "green"),
         ("Skipped", report.skipped, "red"),
         ("Warnings", report.warnings, "yellow"),
     ):

@@ -65,6 +65,8 @@ class ImportReport:
     """Known sheet errors replaced by the documented value, one entry per sample and field."""
     frames: dict[str, Path] = field(default_factory=dict)
     """Where each source dataset's sample folders were found."""
+    overrides: list[ImportIssue] = field(default_factory=list)
+    """Rows of the user's overrides CSV, each with the sample it applied to."""
 
     def extend(self, other: ImportReport) -> None:
         self.samples.extend(other.samples)
@@ -73,6 +75,7 @@ class ImportReport:
         self.warnings.extend(other.warnings)
         self.corrections.extend(other.corrections)
         self.frames.update(other.frames)
+        self.overrides.extend(other.overrides)
 
     def counts(self) -> Counter[tuple[str, str]]:
         """Imported samples per (dataset, label)."""

@@ -88,9 +88,15 @@ def test_without_corrections_the_samples_with_known_errors_are_skipped_by_name(r
     assert offset.field == "Offset Frame" and "unknown" in offset.message
 
 
-def test_a_users_override_wins_over_the_shipped_correction(releases, tmp_path):
+def test_a_users_override_wins_over_the_shipped_correction_and_is_listed(releases, tmp_path):
     fix = write_csv(
-        tmp_path / "fix.csv", [["subject", "filename", "apex"], ["28", "028_4_1", 1108]]
+        tmp_path / "fix.csv",
+        [
+            ["subject", "filename", "apex", "emotion"],
+            ["28", "028_4_1", 1108, ""],
+            ["sub99", "EP01_01", 10, ""],  # no such sample
+            ["sub01", "EP02_01f", "", "disgust"],  # the roster gives the label
+        ],
     )
 
     report = read_dataset("megc2019", releases, ImportOptions(overrides=fix))
@@ -98,6 +104,15 @@ def test_a_users_override_wins_over_the_shipped_correction(releases, tmp_path):
     sample = {s.name: s for s in report.samples}["028_4_1"]
     assert (sample.apex_path.name, sample.apex_source) == ("028_01108.jpg", "override")
     assert "028/028_4_1" not in {i.sample for i in report.corrections}
+    used = {i.sample: i for i in report.overrides}
+    assert set(used) == {"028/028_4_1", "sub01/EP02_01f"}
+    assert (used["028/028_4_1"].row, used["028/028_4_1"].message) == (
+        2,
+        "apex 1108 from the overrides",
+    )
+    about_overrides = {(w.row, w.message) for w in report.warnings if w.file == fix}
+    assert (3, "matches no sample of the dataset") in about_overrides
+    assert any(row == 4 and "roster gives the label" in m for row, m in about_overrides)
 
 
 def test_a_corrected_sheet_is_read_as_it_is(releases, tmp_path):

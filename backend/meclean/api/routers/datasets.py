@@ -82,6 +82,8 @@ class ImportSummary(BaseModel):
     excluded: dict[str, int]
     corrections: list[Skipped]
     """Known sheet errors replaced by their documented value, per sample and field."""
+    overrides: list[Skipped]
+    """Rows of the overrides CSV, each with the sample it applied to."""
     warnings: list[Skipped]
     frames: dict[str, str]
     """Where each source dataset's frames were found."""
@@ -183,6 +185,7 @@ def import_dataset(body: ImportRequest, request: Request, user: Curator) -> Impo
         skipped=[Skipped.of(i) for i in report.skipped],
         excluded=dict(report.excluded),
         corrections=[Skipped.of(i) for i in report.corrections],
+        overrides=[Skipped.of(i) for i in report.overrides],
         warnings=[Skipped.of(i) for i in report.warnings],
         frames={dataset: str(folder) for dataset, folder in report.frames.items()},
         features_job_id=job.id,

@@ -9,14 +9,14 @@ from typing import Literal, get_args
 from meclean.data.readers.casme2 import read_casme2
 from meclean.data.readers.casme3 import read_casme3a
 from meclean.data.readers.casme_sq import read_casme_sq
-from meclean.data.readers.common import DEFAULTS, ImportOptions
+from meclean.data.readers.common import DEFAULTS, ImportOptions, read_overrides
 from meclean.data.readers.fourdme import read_4dme
 from meclean.data.readers.manifest import read_manifest
 from meclean.data.readers.megc import read_megc2019
 from meclean.data.readers.mmew import read_mmew
 from meclean.data.readers.samm import read_samm
 from meclean.data.readers.smic import read_smic
-from meclean.data.records import ImportReport, SheetError
+from meclean.data.records import ImportIssue, ImportReport, SheetError
 
 Layout = Literal[
     "megc2019", "casme2", "samm", "smic", "casme3a", "4dme", "mmew", "casmesq", "manifest"
@@ -45,7 +45,16 @@ def read_dataset(layout: Layout, path: Path, options: ImportOptions = DEFAULTS) 
     """
     if layout not in _READERS:
         raise SheetError(path, f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
-    return _READERS[layout](path, options)
+    if layout == "manifest" and options.overrides is not None:
+        raise SheetError(options.overrides, "a manifest takes no overrides: edit the manifest")
+    report = _READERS[layout](path, options)
+    used = {issue.row for issue in report.overrides}
+    for override in read_overrides(options.overrides).values():
+        if override.row not in used and override.file is not None:
+            report.warnings.append(
+                ImportIssue(override.file, "matches no sample of the dataset", override.row)
+            )
+    return report
 
 
 __all__ = ["LAYOUTS", "ImportOptions", "Layout", "read_dataset"]

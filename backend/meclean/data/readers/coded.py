@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from meclean.data.corrections import FRAME_FIELDS, FrameField, SheetCorrection, load_corrections
@@ -145,6 +145,7 @@ def build_records(
         first_row.setdefault(key, r.row)
         ctx = _RowContext(report, sheet, r.row, f"{r.subject}/{r.name}", columns)
         override = overrides.get(key, Override())
+        note_override(report, override, ctx.sample, roster is not None)
         emotion = override.emotion or r.emotion
         try:
             if key in dupes:
@@ -198,6 +199,19 @@ def exclude(
         )
     else:
         report.excluded[emotion if mapped is None else "not in roster"] += 1
+
+
+def note_override(report: ImportReport, override: Override, sample: str, by_roster: bool) -> None:
+    """List an override the sample uses; an emotion a roster overrules is said."""
+    used = override.used_for(sample)
+    if used is None:
+        return
+    report.overrides.append(used)
+    if by_roster and override.emotion:
+        report.warnings.append(
+            replace(used, message=f"emotion {override.emotion!r} from the overrides is not "
+                    "used: the roster gives the label")
+        )  # fmt: skip
 
 
 def _class_or_none(dataset: str, emotion: str) -> Label | None:

@@ -12,7 +12,7 @@ import cv2
 
 from meclean.data.labels import Label, UnknownEmotion, emotion_to_class
 from meclean.data.readers.discovery import index_frames
-from meclean.data.records import SheetError
+from meclean.data.records import ImportIssue, SheetError
 from meclean.data.sheets import frame_number, read_sheet, text
 
 SampleKey = tuple[str, str]
@@ -47,10 +47,24 @@ def check_readable(path: Path, field: str) -> None:
 
 @dataclass(frozen=True)
 class Override:
+    """One row of the user's overrides CSV."""
+
     onset: int | None = None
     apex: int | None = None
     offset: int | None = None
     emotion: str | None = None
+    file: Path | None = None
+    row: int | None = None
+
+    def used_for(self, sample: str) -> ImportIssue | None:
+        """The report's line for a sample this row applies to; None for no override."""
+        if self.file is None:
+            return None
+        given = {k: getattr(self, k) for k in ("onset", "apex", "offset", "emotion")}
+        what = ", ".join(f"{k} {v!r}" for k, v in given.items() if v is not None)
+        return ImportIssue(
+            self.file, f"{what or 'nothing'} from the overrides", self.row, None, sample
+        )
 
 
 def read_overrides(path: Path | None) -> dict[SampleKey, Override]:
@@ -76,7 +90,9 @@ def read_overrides(path: Path | None) -> dict[SampleKey, Override]:
                 except ValueError as exc:
                     raise SheetError(path, f"row {sheet_row.row}, field {name!r}: {exc}") from None
         key = sample_key(text(values["subject"]), text(values["filename"]))
-        overrides[key] = Override(**frames, emotion=text(values.get("emotion")) or None)
+        overrides[key] = Override(
+            **frames, emotion=text(values.get("emotion")) or None, file=path, row=sheet_row.row
+        )
     return overrides
 
 

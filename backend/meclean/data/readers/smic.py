@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from meclean.data.labels import Label, UnknownEmotion, emotion_to_class
+from meclean.data.readers.coded import note_override
 from meclean.data.readers.common import (
     DEFAULTS,
     ImportOptions,
@@ -56,6 +57,7 @@ def read_smic(
                 subject, name = subject_dir.name, sample_dir.name
                 key = sample_key(subject, name)
                 override = corrections.get(key, Override())
+                note_override(report, override, f"{subject}/{name}", roster is not None)
                 emotion = override.emotion or emotion_dir.name
                 try:
                     label = label_of("smic", emotion, key, roster)

@@ -184,3 +184,15 @@ def test_a_part_option_must_name_a_dataset_and_a_path(tmp_path):
 
     assert result.exit_code == 2
     assert "DATASET=PATH" in result.output
+
+
+def test_features_take_a_working_size_or_native_and_refuse_anything_else(tmp_path, data_dir):
+    root = build_official_tree(tmp_path / "releases")
+    args = ["features", str(root / "SAMM"), "--layout", "samm", "--method", "dis"]
+
+    native = runner.invoke(app, [*args, "--working-size", "native", "--workers", "1"])
+    bad = runner.invoke(app, [*args, "--working-size", "big"])
+
+    assert native.exit_code == 0, native.output
+    assert "133 computed" in native.output
+    assert bad.exit_code == 2 and "expected HxW" in bad.output

@@ -58,3 +58,37 @@ def test_settings_reject_unknown_methods_and_sizes():
         FlowSettings(method="lucas")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="outside"):
         FlowSettings(size=4)
+
+
+def rendered_motion(scale: int) -> tuple[np.ndarray, np.ndarray]:
+    """One scene and its motion (a 1.2 px shift at 85x70), rendered ``scale`` times larger."""
+    import cv2
+
+    base = textured_frame(3, (85, 70))
+    scene = cv2.resize(base, (70 * scale, 85 * scale), interpolation=cv2.INTER_CUBIC)
+    shift = np.float32([[1, 0, 1.2 * scale], [0, 1, 0]])
+    moved = cv2.warpAffine(
+        scene, shift, scene.shape[::-1], flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT
+    )
+    return scene, moved
+
+
+def test_one_motion_at_two_resolutions_gives_the_same_features_at_one_working_size():
+    small, large = rendered_motion(2), rendered_motion(4)
+    settings = FlowSettings(method="farneback", size=28)
+
+    a, b = flow_features(*small, settings), flow_features(*large, settings)
+
+    centre = (slice(None), slice(6, 22), slice(6, 22))
+    np.testing.assert_allclose(np.median(a[centre][0]), np.median(b[centre][0]), rtol=0.1)
+    assert abs(np.median(a[centre][0]) - 2.4) < 0.2  # the shift in pixels of 170x140
+
+
+def test_without_a_working_size_the_flow_keeps_each_resolutions_magnitude():
+    small, large = rendered_motion(2), rendered_motion(4)
+    settings = FlowSettings(method="farneback", size=28, working_size=None)
+
+    a, b = flow_features(*small, settings), flow_features(*large, settings)
+
+    ratio = np.median(b[0, 6:22, 6:22]) / np.median(a[0, 6:22, 6:22])
+    assert 1.7 < ratio < 2.3

@@ -63,6 +63,29 @@ CorrectionsOption = Annotated[
 ]
 
 
+WorkingSizeOption = Annotated[
+    str,
+    typer.Option(
+        "--working-size",
+        metavar="HxW|native",
+        help="Frames are brought to this size before the flow (the published pipeline's "
+        "170x140), so one motion gives one magnitude across releases; 'native' keeps each "
+        "release's own size.",
+    ),
+]
+
+
+def working_size(value: str) -> tuple[int, int] | None:
+    """'170x140' -> (170, 140); 'native' -> None; anything else stops with the reason."""
+    if value.strip().lower() == "native":
+        return None
+    height, sep, width = value.lower().partition("x")
+    if sep and height.strip().isdigit() and width.strip().isdigit():
+        return int(height), int(width)
+    console.print(f"[red]error:[/red] --working-size {value!r}: expected HxW (170x140) or native")
+    raise typer.Exit(2)
+
+
 ClassesOption = Annotated[
     Path | None,
     typer.Option(help="For --layout manifest: CSV of emotion,class ('excluded' leaves one out)."),

@@ -21,6 +21,7 @@ from meclean.cli.common import (
     RosterOption,
     SheetOption,
     WorkersOption,
+    WorkingSizeOption,
     app,
     console,
     import_options,
@@ -28,6 +29,7 @@ from meclean.cli.common import (
     progress_bar,
     read_or_exit,
     upgraded_sessions,
+    working_size,
 )
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import FeatureResult, class_means, compute_features
@@ -157,6 +159,7 @@ def features(
     classes: ClassesOption = None,
     method: Annotated[FlowMethod, typer.Option(help="Optical-flow method.")] = "tvl1",
     size: Annotated[int, typer.Option(min=8, max=512, help="Output side in pixels.")] = 60,
+    working: WorkingSizeOption = "170x140",
     workers: WorkersOption = None,
     class_means_png: Annotated[
         Path | None, typer.Option("--class-means", help="Write the class-mean images here.")
@@ -178,7 +181,9 @@ def features(
         ),
     )
     results, store = features_with_progress(
-        report.samples, FlowSettings(method=method, size=size), workers
+        report.samples,
+        FlowSettings(method=method, size=size, working_size=working_size(working)),
+        workers,
     )
     if class_means_png:
         _write_class_means(report, results, store, class_means_png)

@@ -19,11 +19,13 @@ from meclean.cli.common import (
     RosterOption,
     SheetOption,
     WorkersOption,
+    WorkingSizeOption,
     app,
     console,
     import_options,
     progress_bar,
     read_or_exit,
+    working_size,
 )
 from meclean.cli.datasets import features_with_progress
 from meclean.data.flow import FlowMethod, FlowSettings
@@ -61,6 +63,7 @@ def train(
     seeds: Annotated[int, typer.Option(min=1, max=20, help="Seeds 0..N-1.")] = 1,
     hidden_channels: Annotated[int, typer.Option(help="24 = SSSNet24; 28 as published.")] = 24,
     size: Annotated[int, typer.Option(help="Input side: 60, or 28 as STSTNet.")] = 60,
+    working: WorkingSizeOption = "170x140",
     flow_method: Annotated[
         FlowMethod, typer.Option("--flow", help="Optical-flow method.")
     ] = "tvl1",
@@ -112,7 +115,9 @@ def train(
         ),
     )
     results, store = features_with_progress(
-        report.samples, FlowSettings(method=flow_method, size=size), workers
+        report.samples,
+        FlowSettings(method=flow_method, size=size, working_size=working_size(working)),
+        workers,
     )
     usable = [(s, r.key) for s, r in zip(report.samples, results, strict=True) if r.key]
     if len(usable) < len(report.samples):

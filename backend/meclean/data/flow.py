@@ -20,6 +20,11 @@ class FlowSettings:
     method: FlowMethod = "tvl1"
     size: int = 60
     """Side of the square (Vx, Vy, strain) output; 60 as in the published code, 28 for STSTNet."""
+    working_size: tuple[int, int] | None = (170, 140)
+    """Height and width both frames are brought to before the flow, as the published
+    pipeline did: one facial motion then gives the same vectors whatever a release's
+    resolution (CASME II, SAMM and SMIC-HS faces differ in size). None keeps each
+    release's own frame size, and its flow magnitudes with it."""
     # TV-L1 with 3 scales, 3 warps and a looser stopping tolerance runs ~3x faster than
     # OpenCV's defaults on 170x140 crops, with the same end-point error against the
     # synthetic ground-truth motion (benchmarks/features.py measures both).
@@ -32,6 +37,8 @@ class FlowSettings:
             raise ValueError(f"unknown flow method {self.method!r}; choose {FLOW_METHODS}")
         if not 8 <= self.size <= 512:
             raise ValueError(f"feature size {self.size} outside 8..512")
+        if self.working_size is not None and not all(16 <= n <= 2048 for n in self.working_size):
+            raise ValueError(f"working size {self.working_size} outside 16..2048")
 
     def fingerprint(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -63,8 +70,21 @@ def optical_strain(flow: np.ndarray) -> np.ndarray:
     return np.sqrt(du_dx**2 + dv_dy**2 + 2 * exy**2).astype(np.float32)
 
 
+def to_working_size(frame: np.ndarray, settings: FlowSettings) -> np.ndarray:
+    """A frame brought to the settings' working size (unchanged where there is none)."""
+    if settings.working_size is None:
+        return frame
+    height, width = settings.working_size
+    shrinking = frame.shape[0] * frame.shape[1] > height * width
+    interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
+    return cv2.resize(frame, (width, height), interpolation=interpolation)
+
+
 def flow_features(onset: np.ndarray, apex: np.ndarray, settings: FlowSettings) -> np.ndarray:
     """The (3, size, size) float32 input: Vx, Vy and optical strain, resized."""
+    if onset.shape != apex.shape:
+        raise ValueError(f"onset {onset.shape} and apex {apex.shape} differ in size")
+    onset, apex = to_working_size(onset, settings), to_working_size(apex, settings)
     flow = optical_flow(onset, apex, settings)
     strain = optical_strain(flow)
     size = (settings.size, settings.size)

@@ -160,3 +160,18 @@ def test_every_method_runs_a_loso_end_to_end(name):
 
     assert np.isfinite(out.probabilities).all()
     np.testing.assert_allclose(out.probabilities.sum(1), 1, atol=1e-5)
+
+
+def test_epochs_of_an_idc_warmup_do_not_count_towards_flag_rates():
+    """IDC flags nothing after its warm-up; its warm-up judges nothing either, so no sample
+    gets a flag rate from the experts' marks alone."""
+    data = signed_samples(subjects=4, per_subject=6)
+    clean = np.arange(len(data.labels)) % 2 == 0
+    method = make_method("idc", warmup_epochs=2, epochs=4)
+
+    output = train_loso(
+        data.features, data.labels, data.subjects, method, replace(FAST, epochs=4), clean=clean
+    )
+
+    assert output.flags.seen.sum() > 0
+    assert output.flags.flagged.sum() == 0

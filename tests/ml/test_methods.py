@@ -218,3 +218,28 @@ def test_meta_weight_net_learns_from_clean_samples_without_moving_batch_norm_sta
     weights = method.sample_weights(losses.detach())
     torch.testing.assert_close(step.loss, (losses * weights).mean(1).sum())
     assert torch.equal(step.flagged, weights < 0.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "epochs", "warmup"),
+    [("idc", 200, 50), ("idc", 10, 2), ("idc+ilc", 40, 10), ("qpercentile", 20, 1)],
+)
+def test_default_warmups_keep_the_papers_share_of_the_run(name, epochs, warmup):
+    assert make_method(name, epochs=epochs).warmup_epochs == warmup
+
+
+def test_a_warmup_that_leaves_no_epoch_after_it_is_refused():
+    with pytest.raises(ValueError, match="leaves none of the run's 10"):
+        make_method("idc", warmup_epochs=50, epochs=10)
+
+
+def test_warmup_batches_judge_no_sample():
+    logits, labels = batch_with_one_outlier()
+    clean = torch.ones(2, 8, dtype=torch.bool)
+    clean[:, 3] = False
+
+    assert not InitialDataCleaning(5).batch_loss(logits, labels, BatchContext(4, clean)).judged
+    assert InitialDataCleaning(5).batch_loss(logits, labels, BatchContext(5, clean)).judged
+    assert not make_method("qpercentile", warmup_epochs=3).batch_loss(
+        logits, labels, BatchContext(2)
+    ).judged

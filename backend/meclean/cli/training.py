@@ -86,7 +86,7 @@ def train(
 ) -> None:
     """Train SSSNet with a noisy-label method under LOSO and print UF1/UAR per dataset."""
     try:
-        chosen = make_method(method, alpha=alpha, q=q, warmup_epochs=warmup)
+        chosen = make_method(method, alpha=alpha, q=q, warmup_epochs=warmup, epochs=epochs)
         config = TrainConfig(
             epochs=epochs,
             model=SSSNetConfig(hidden_channels=hidden_channels, input_size=size),

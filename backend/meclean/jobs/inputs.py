@@ -61,7 +61,12 @@ def _samples(session: Session, run: Run) -> Sequence[Sample]:
 
 def run_method(run: Run) -> NoisyLabelMethod:
     options = {k: run.method.get(k) for k in ("q", "warmup_epochs")}
-    return make_method(run.method["name"], alpha=run.method.get("alpha", 2.5), **options)
+    return make_method(
+        run.method["name"],
+        alpha=run.method.get("alpha", 2.5),
+        epochs=run.config["epochs"],
+        **options,
+    )
 
 
 def train_config(run: Run, device: str | None = None) -> TrainConfig:

@@ -47,7 +47,11 @@ def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id:
     """Record a queued run and its parts; the caller enqueues them after committing."""
     try:
         method = make_method(
-            request.method, alpha=request.alpha, q=request.q, warmup_epochs=request.warmup_epochs
+            request.method,
+            alpha=request.alpha,
+            q=request.q,
+            warmup_epochs=request.warmup_epochs,
+            epochs=request.epochs,
         )
     except ValueError as exc:
         raise RunError(str(exc), "method") from None

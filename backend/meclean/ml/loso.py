@@ -172,7 +172,7 @@ def train_group(
             step.loss.backward()
             optimiser.step()
             total += step.loss.detach()
-            if count_flags:
+            if count_flags and step.judged:
                 _count(flags, index, step.flagged, logits.detach().argmax(-1))
         if on_epoch:
             on_epoch(epoch, float(total) / g / -(-longest // config.batch_size))

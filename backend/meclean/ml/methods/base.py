@@ -33,6 +33,9 @@ class BatchLoss:
     """(G, B) bool: samples the method judged noisy in this batch."""
     targets: torch.Tensor
     """(G, B) labels the update used (ILC replaces flagged labels by predictions)."""
+    judged: bool = True
+    """False in a warm-up, where the method judges no sample: such batches do not count
+    towards flag rates (else a sample's rate would be diluted, or be the experts' marks)."""
 
 
 def per_sample_ce(logits: torch.Tensor, labels: torch.Tensor, double_softmax: bool) -> torch.Tensor:

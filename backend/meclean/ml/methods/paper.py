@@ -26,7 +26,8 @@ class QPercentile(NoisyLabelMethod):
     def batch_loss(self, logits, labels, context):
         losses = per_sample_ce(logits, labels, context.double_softmax)
         if context.epoch < self.warmup_epochs or self.q == 0:
-            return BatchLoss(fold_mean(losses, torch.ones_like(losses)), losses < 0, labels)
+            keep = torch.ones_like(losses, dtype=torch.bool)
+            return BatchLoss(fold_mean(losses, keep), ~keep, labels, judged=self.q == 0)
         cut = torch.quantile(losses.detach(), 1 - self.q / 100, dim=1, keepdim=True)
         flagged = losses.detach() > cut
         return BatchLoss(fold_mean(losses, ~flagged), flagged, labels)
@@ -111,7 +112,7 @@ class InitialDataCleaning(NoisyLabelMethod):
         if context.clean is None:
             raise ValueError("IDC needs the experts' clean marks")
         losses = per_sample_ce(logits, labels, context.double_softmax)
-        return BatchLoss(fold_mean(losses, context.clean), ~context.clean, labels)
+        return BatchLoss(fold_mean(losses, context.clean), ~context.clean, labels, judged=False)
 
     def describe(self):
         return {**self.then.describe(), "method": self.name, "warmup_epochs": self.warmup_epochs}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 from torch import nn
 from torch.func import functional_call
@@ -78,7 +80,7 @@ class TRevision(NoisyLabelMethod):
         if context.epoch < self.warmup_epochs:
             if context.epoch == self.warmup_epochs - 1:
                 self._seen.append(logits.detach().softmax(-1))
-            return super().batch_loss(logits, labels, context)
+            return replace(super().batch_loss(logits, labels, context), judged=False)
         if self._transition is None:
             if not self._seen:
                 raise ValueError("T-revision needs at least one warm-up epoch")

@@ -240,6 +240,8 @@ def test_warmup_batches_judge_no_sample():
 
     assert not InitialDataCleaning(5).batch_loss(logits, labels, BatchContext(4, clean)).judged
     assert InitialDataCleaning(5).batch_loss(logits, labels, BatchContext(5, clean)).judged
-    assert not make_method("qpercentile", warmup_epochs=3).batch_loss(
-        logits, labels, BatchContext(2)
-    ).judged
+    assert (
+        not make_method("qpercentile", warmup_epochs=3)
+        .batch_loss(logits, labels, BatchContext(2))
+        .judged
+    )

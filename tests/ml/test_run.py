@@ -51,6 +51,16 @@ def test_a_relabel_is_proposed_only_for_persistently_flagged_samples_voted_to_an
     flags.votes[2] = [3, 0, 0]
     flags.votes[3] = [0, 0, 1]
 
-    proposal = proposed_labels(np.array([0, 1, 0, 0]), flags)
+    proposal = proposed_labels(np.array([0, 1, 0, 0]), flags, np.full((4, 3), 1 / 3))
 
     assert proposal.tolist() == [1, -1, -1, -1]  # sample 3: flagged in 1 of 4 updates
+
+
+def test_a_tied_vote_goes_to_the_class_of_highest_mean_probability():
+    flags = FlagCounts.empty(1, 3)
+    flags.seen[:], flags.flagged[:] = 4, 4
+    flags.votes[0] = [0, 2, 2]
+
+    proposal = proposed_labels(np.array([0]), flags, np.array([[0.2, 0.3, 0.5]]))
+
+    assert proposal.tolist() == [2]  # not class 1, the first of the tied

@@ -159,13 +159,18 @@ sample flagged now and then is too often a hard but correct one."""
 
 
 def proposed_labels(
-    labels: np.ndarray, flags: FlagCounts, min_rate: float = PROPOSAL_FLAG_RATE
+    labels: np.ndarray,
+    flags: FlagCounts,
+    probabilities: np.ndarray,
+    min_rate: float = PROPOSAL_FLAG_RATE,
 ) -> np.ndarray:
     """For each persistently flagged sample, the class the network most often predicted
-    when flagging it; -1 where nothing is proposed."""
+    when flagging it (a tie goes to the class of highest mean out-of-fold probability, not
+    to the first); -1 where nothing is proposed."""
     proposal = np.full(len(labels), -1)
     flagged = (flags.flagged > 0) & (flags.rate() >= min_rate)
-    votes = flags.votes.argmax(1)
+    # Votes are whole counts: half a probability breaks their ties and nothing else.
+    votes = (flags.votes + probabilities / 2).argmax(1)
     change = flagged & (votes != labels)
     proposal[change] = votes[change]
     return proposal
@@ -277,6 +282,7 @@ def combine(
         flags.seen += out.flags.seen
         flags.votes += out.flags.votes
     probabilities = [out.probabilities for out in outputs]
+    mean_probability = np.mean(probabilities, axis=0)
     return RunResult(
         method=method.describe(),
         config=_describe(config),
@@ -286,8 +292,8 @@ def combine(
         labels=data.labels,
         seed_probabilities=probabilities,
         flag_rate=flags.rate(),
-        proposed_label=proposed_labels(data.labels, flags),
-        label_issues=confident_learning_issues(data.labels, np.mean(probabilities, axis=0)),
+        proposed_label=proposed_labels(data.labels, flags, mean_probability),
+        label_issues=confident_learning_issues(data.labels, mean_probability),
         final=final,
         timings={
             **{f"loso_seed_{s}_s": out.seconds for s, out in zip(seeds, outputs, strict=True)},

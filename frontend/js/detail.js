@@ -49,7 +49,7 @@ export async function showSample(state, sampleId) {
     sample.label_history.map((e) => h("tr", {}, h("td", {}, e.version_id), h("td", {}, e.label), h("td", {}, e.reason))));
   const runs = h("table", { class: "verdicts" },
     h("caption", {}, "Runs"),
-    h("tr", {}, ...["Run", "Method", "Prediction", ...state.dataset.classes.map((c) => `p(${c})`), "Flag rate", "Loss", "Proposed"].map((t) => h("th", {}, t))),
+    h("tr", {}, ...["Run", "Method", "Prediction", ...state.dataset.classes.map((c) => `p(${c})`), "Flag rate (training)", "Loss (final model)", "Proposed relabel"].map((t) => h("th", {}, t))),
     sample.runs.map((r) => h("tr", {},
       h("td", {}, h("a", { href: `#/runs/${r.run_id}` }, r.run_id)), h("td", {}, r.method), h("td", {}, r.prediction),
       r.probabilities.map((p) => h("td", {}, fixed(p, 2))), h("td", {}, fixed(r.flag_rate, 2)),

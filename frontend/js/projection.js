@@ -13,6 +13,12 @@ export async function showProjection(state, runId) {
   let selected = [];
   let scatter = "scattergl";
   const curator = canCurate(state.me);
+  // Two kinds of "high loss", named apart: the relabels come from the method's flags during
+  // LOSO training; the red crosses from the final all-sample model, scored in eval mode.
+  const ilc = run.method.name.includes("ilc");
+  const flagger = run.method.name.split("+").at(-1).toUpperCase();
+  const proposal = (i) => ilc ? `ILC proposes ${data.proposed_label[i]}`
+    : `relabel ${data.proposed_label[i]} suggested by ${flagger}'s training flags (${flagger} itself only leaves flagged samples out)`;
   const plot = h("div", { id: "projection", class: "projection", role: "img",
     "aria-label": "UMAP projection of the final model's last hidden layer" });
   const hover = h("aside", { class: "hover-card", "aria-live": "polite" }, "Hover a point to see its flow.");
@@ -39,18 +45,24 @@ export async function showProjection(state, runId) {
         x: points.map((i) => data.x[i]), y: points.map((i) => data.y[i]),
         customdata: points.map((i) => i),
         text: points.map((i) => `${data.name[i]}<br>label ${data.current_label[i]}, predicted ${data.prediction[i]}` +
-          `<br>${probabilities(i)}${data.proposed_label[i] ? `<br>ILC proposes ${data.proposed_label[i]}` : ""}` +
+          `<br>${probabilities(i)}${data.proposed_label[i] ? `<br>${proposal(i)}` : ""}` +
           `<br>flag rate ${fixed(data.flag_rate[i], 2)}`),
         hovertemplate: "%{text}<extra></extra>",
         marker: { color: classColour(c, k), size: 8, opacity: 0.85,
           line: { width: points.map((i) => (data.proposed_label[i] ? 2 : 0)), color: "#222" } },
       };
     });
+    // A legend entry for the outline that marks proposals (the points draw it themselves).
+    byClass.push({
+      type: scatter, mode: "markers", name: "○ relabel proposed (flagged in training)", x: [null], y: [null],
+      hoverinfo: "skip",
+      marker: { color: "#ffffff", size: 8, line: { width: 2, color: "#222" } },
+    });
     const flagged = index.filter((i) => data.high_loss[i]);
     byClass.push({
-      type: scatter, mode: "markers", name: "high loss",
+      type: scatter, mode: "markers", name: "✕ high loss of the final model",
       x: flagged.map((i) => data.x[i]), y: flagged.map((i) => data.y[i]), customdata: flagged,
-      text: flagged.map((i) => data.name[i]), hovertemplate: "%{text} (high loss)<extra></extra>",
+      text: flagged.map((i) => data.name[i]), hovertemplate: "%{text} (high loss of the final model, scored in eval mode)<extra></extra>",
       // An open cross over the class-coloured point, so both stay readable.
       marker: { color: FLAG_COLOUR, symbol: "x-open", size: 15, line: { width: 2, color: FLAG_COLOUR } },
     });
@@ -58,10 +70,10 @@ export async function showProjection(state, runId) {
   }
 
   async function draw() {
-    toggle.textContent = after ? "Show before ILC" : "Show after ILC";
+    toggle.textContent = `Show ${after ? "before" : "after"} ${ilc ? "ILC" : "the relabels"}`;
     const keep = selected;
     await Plotly.react(plot, traces(), {
-      title: { text: `Run ${run.id} (${run.method.name}): ${after ? "after" : "before"} ILC relabelling` },
+      title: { text: `Run ${run.id} (${run.method.name}): ${after ? "after" : "before"} ${ilc ? "ILC relabelling" : "the suggested relabels"}` },
       dragmode: "lasso", hovermode: "closest", height: 560,
       legend: { title: { text: "class / flag" } },
       xaxis: { title: { text: "UMAP 1" }, zeroline: false }, yaxis: { title: { text: "UMAP 2" }, zeroline: false },
@@ -112,7 +124,7 @@ export async function showProjection(state, runId) {
         ` ${data.current_label[i]}`,
         data.proposed_label[i] ? h("span", { class: "proposal" }, ` → ${data.proposed_label[i]}`) : "",
         data.review[i] ? h("span", { class: `review ${data.review[i]}` }, ` (${data.review[i]})`) : "",
-        data.high_loss[i] ? h("span", { class: "flag" }, " ✕ high loss") : ""))),
+        data.high_loss[i] ? h("span", { class: "flag", title: "high loss of the final model" }, " ✕ high loss") : ""))),
       selected.length > 300 ? h("p", {}, `and ${selected.length - 300} more`) : "");
   }
 
@@ -131,7 +143,8 @@ export async function showProjection(state, runId) {
       h("p", {}, data.name[i]),
       h("p", {}, `label ${data.current_label[i]}, predicted ${data.prediction[i]}, flag rate ${fixed(data.flag_rate[i], 2)}`),
       h("p", { class: "probabilities" }, `out of fold: ${probabilities(i)}`),
-      data.proposed_label[i] ? h("p", {}, `ILC proposes ${data.proposed_label[i]}`) : "");
+      data.proposed_label[i] ? h("p", {}, proposal(i)) : "",
+      data.high_loss[i] ? h("p", { class: "flag" }, "✕ high loss of the final model (eval mode)") : "");
   });
   plot.on("plotly_click", (event) => {
     location.hash = `#/sample/${data.sample_id[event.points[0].customdata]}`;

@@ -99,7 +99,7 @@ try {
     await textMatches("#runs tbody tr:first-child .status", /^succeeded$/, 240_000);
     await page.locator("#runs tbody tr:first-child a[href$=projection]").click();
     await page.waitForSelector("body[data-projection-ready]", { timeout: 60_000 });
-    await countIs("#projection .legendtext", 4);
+    await countIs("#projection .legendtext", 5); // 3 classes, the proposal outline, high loss
     // Drawn by WebGL (scattergl), as on an expert's laptop, not by the SVG fallback.
     await countIs("#no-webgl[hidden]", 1);
     await countIs("#projection .gl-canvas-context", 1);

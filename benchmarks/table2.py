@@ -136,6 +136,11 @@ def main() -> None:
             )
 
 
+def spread(std: float | None) -> str:
+    """A sample standard deviation over seeds (ddof=1); one seed has none."""
+    return "  n/a" if std is None else f"{std:.3f}"
+
+
 def _row(
     name: str,
     result: RunResult,
@@ -146,16 +151,17 @@ def _row(
 ) -> str:
     summary = result.summary()
     cells = "".join(
-        f"{summary[g]['uf1_mean']:>11.4f}±{summary[g]['uf1_std']:.3f}"
+        f"{summary[g]['uf1_mean']:>11.4f}±{spread(summary[g]['uf1_std'])}"
         for g in ("composite", "casme2", "samm", "smic")
     )
-    uar = f"{summary['composite']['uar_mean']:.4f}±{summary['composite']['uar_std']:.3f}"
+    uar = f"{summary['composite']['uar_mean']:.4f}±{spread(summary['composite']['uar_std'])}"
     # Scored against the ground truth instead of the given labels: what the noise cost.
     versus_truth = [
         score(true_labels, p.argmax(1), ["all"] * len(p))["composite"].uf1
         for p in result.seed_probabilities
     ]
-    truth = f"{np.mean(versus_truth):.4f}±{np.std(versus_truth):.3f}"
+    truth_std = np.std(versus_truth, ddof=1) if len(versus_truth) > 1 else None
+    truth = f"{np.mean(versus_truth):.4f}±{spread(truth_std)}"
     flagged = result.flag_rate > flag_rate
     flags = "      -     "
     if flagged.any():

@@ -1,12 +1,13 @@
 import json
 
 import numpy as np
+import pytest
 import torch
 
-from meclean.ml.loso import FlagCounts, TrainConfig
-from meclean.ml.methods import IterativeLabelCorrection
+from meclean.ml.loso import FlagCounts, TrainConfig, train_loso
+from meclean.ml.methods import IterativeLabelCorrection, NoisyLabelMethod
 from meclean.ml.model import SSSNet, SSSNetConfig
-from meclean.ml.run import proposed_labels, run_experiment
+from meclean.ml.run import combine, proposed_labels, run_experiment
 from tests.ml.conftest import signed_samples
 
 
@@ -64,3 +65,19 @@ def test_a_tied_vote_goes_to_the_class_of_highest_mean_probability():
     proposal = proposed_labels(np.array([0]), flags, np.array([[0.2, 0.3, 0.5]]))
 
     assert proposal.tolist() == [2]  # not class 1, the first of the tied
+
+
+def test_the_spread_over_seeds_is_the_sample_standard_deviation_and_absent_for_one_seed():
+    data = signed_samples(subjects=3, per_subject=6)
+    config = TrainConfig(epochs=1, batch_size=8, device="cpu")
+    outputs = [
+        train_loso(data.features, data.labels, data.subjects, NoisyLabelMethod(), config, seed=s)
+        for s in (0, 1, 2)
+    ]
+
+    three = combine(data, NoisyLabelMethod(), config, [0, 1, 2], outputs, None)
+    one = combine(data, NoisyLabelMethod(), config, [0], outputs[:1], None)
+
+    uf1 = [s["composite"].uf1 for s in three.scores]
+    assert three.summary()["composite"]["uf1_std"] == pytest.approx(np.std(uf1, ddof=1))
+    assert one.summary()["composite"]["uf1_std"] is None

@@ -162,10 +162,15 @@ def print_scores(result: RunResult) -> None:
     for group, values in result.summary().items():
         table.add_row(
             group,
-            f"{values['uf1_mean']:.4f} ± {values['uf1_std']:.4f}",
-            f"{values['uar_mean']:.4f} ± {values['uar_std']:.4f}",
+            f"{values['uf1_mean']:.4f} ± {_spread(values['uf1_std'])}",
+            f"{values['uar_mean']:.4f} ± {_spread(values['uar_std'])}",
         )
     console.print(table)
     flagged = int((result.flag_rate > 0).sum())
     proposals = int((result.proposed_label >= 0).sum())
     console.print(f"Flagged at least once: {flagged}; relabels proposed: {proposals}")
+
+
+def _spread(std: float | None) -> str:
+    """A standard deviation over seeds; one seed has none."""
+    return "n/a" if std is None else f"{std:.4f}"

@@ -105,18 +105,19 @@ class RunResult:
         """(N, classes) out-of-fold probabilities, averaged over seeds."""
         return np.mean(self.seed_probabilities, axis=0)
 
-    def summary(self) -> dict[str, dict[str, float]]:
-        """Mean and standard deviation over seeds of UF1 and UAR, per group."""
-        groups = self.scores[0].keys()
-        return {
-            g: {
-                "uf1_mean": float(np.mean([s[g].uf1 for s in self.scores])),
-                "uf1_std": float(np.std([s[g].uf1 for s in self.scores])),
-                "uar_mean": float(np.mean([s[g].uar for s in self.scores])),
-                "uar_std": float(np.std([s[g].uar for s in self.scores])),
-            }
-            for g in groups
-        }
+    def summary(self) -> dict[str, dict[str, float | None]]:
+        """Mean and sample standard deviation (ddof=1) over seeds of UF1 and UAR, per group;
+        one seed has no spread (None)."""
+        summary: dict[str, dict[str, float | None]] = {}
+        for g in self.scores[0]:
+            summary[g] = {}
+            for metric in ("uf1", "uar"):
+                values = [getattr(s[g], metric) for s in self.scores]
+                summary[g][f"{metric}_mean"] = float(np.mean(values))
+                summary[g][f"{metric}_std"] = (
+                    float(np.std(values, ddof=1)) if len(values) > 1 else None
+                )
+        return summary
 
     def write(self, directory: Path) -> None:
         """``result.json`` (metrics and per-sample outcomes), ``arrays.npz`` and ``model.pt``."""

@@ -92,7 +92,7 @@ class RunOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     progress: ProgressSummary
-    summary: dict[str, dict[str, float]] | None
+    summary: dict[str, dict[str, float | None]] | None
 
 
 class RunDetail(RunOut):

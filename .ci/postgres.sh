@@ -18,5 +18,8 @@ DO $$ BEGIN
     CREATE ROLE meclean LOGIN CREATEDB PASSWORD 'meclean';
   END IF;
 END $$;
+-- DROP DATABASE ... WITH (FORCE) ends the database's other sessions, an autovacuum
+-- worker's among them: without this, a test's teardown meeting one fails.
+GRANT pg_signal_backend TO meclean;
 SQL
 echo "postgresql+psycopg://meclean:meclean@127.0.0.1:5432/postgres"

@@ -24,6 +24,13 @@ def test_an_expert_marks_by_keyboard_and_finds_the_marks_after_a_reload(page):
     cards = page.locator(".card")
     expect(cards).to_have_count(18)
     expect(page.locator("#my-progress")).to_contain_text("Me: 0 / 18")
+    # Each card's render computes its sample's flow; the class means further on need all of
+    # it, and are refused (409) while any is missing.
+    page.wait_for_function(
+        "[...document.querySelectorAll('.card img')]"
+        ".filter((img) => img.complete && img.naturalWidth > 0).length === 18",
+        timeout=120_000,
+    )
 
     page.keyboard.press("c")
     page.keyboard.press("n")

@@ -92,6 +92,7 @@ try {
     await page.waitForSelector("form.login"); // signed out: the session cookies are gone
     await signIn("curator");
     await page.locator('a[href="#/runs"]').click();
+    await page.waitForSelector("#launch-form select[name=method]"); // the screen loads first
     await page.select("#launch-form select[name=method]", "ilc");
     await page.locator("#launch-form input[name=alpha]").fill("0");
     await page.locator("#launch-form input[name=epochs]").fill("4");

@@ -32,6 +32,8 @@ function launchForm(state, versions, users, onLaunched) {
     field("Warm-up epochs ", h("input", { name: "warmup_epochs", type: "number", min: 0, max: 2000, placeholder: "default" })),
     field("Epochs ", h("input", { name: "epochs", type: "number", min: 1, max: 2000, value: 200, required: true })),
     field("Seeds ", h("input", { name: "seeds", type: "number", min: 1, max: 10, value: 1, required: true })),
+    field("Protocol ", h("select", { name: "protocol", title: "meclean: logits, SSSNet24, scaled inputs. paper: as the published code (double softmax, SSSNet 28, unscaled inputs, its LTM and IDC batches)" },
+      h("option", { value: "meclean" }, "meclean"), h("option", { value: "paper" }, "paper (as published)"))),
     field("Label version ", h("select", { name: "label_version_id" },
       versions.map((v) => h("option", { value: v.id, selected: v.current }, `v${v.id}${v.current ? " (current)" : ""}`)))),
     field("IDC marks from ", h("select", { name: "marks_user" },
@@ -44,7 +46,7 @@ function launchForm(state, versions, users, onLaunched) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(form));
-    const body = { method: data.method, consensus: data.consensus, device: data.device,
+    const body = { method: data.method, consensus: data.consensus, device: data.device, protocol: data.protocol,
       alpha: Number(data.alpha), epochs: Number(data.epochs), seeds: Number(data.seeds),
       label_version_id: Number(data.label_version_id) };
     if (data.q) body.q = Number(data.q);
@@ -84,7 +86,7 @@ export async function showRuns(state) {
       h("td", {}, h("input", { type: "checkbox", "aria-label": `compare run ${run.id}`, checked: chosen.has(run.id),
         onchange: (e) => { e.target.checked ? chosen.add(run.id) : chosen.delete(run.id); compare(); } })),
       h("td", {}, h("a", { href: `#/runs/${run.id}` }, run.id)),
-      h("td", {}, `${run.method.name}${run.method.alpha !== undefined && ["ilc", "ltm", "idc+ilc", "idc+ltm"].includes(run.method.name) ? ` α=${run.method.alpha}` : ""}`),
+      h("td", {}, `${run.method.name}${run.method.alpha !== undefined && ["ilc", "ltm", "idc+ilc", "idc+ltm"].includes(run.method.name) ? ` α=${run.method.alpha}` : ""}${run.protocol === "paper" ? " (paper protocol)" : ""}`),
       h("td", {}, `${run.epochs} × ${run.seeds.length}`),
       h("td", { class: `status ${run.status}` }, run.status),
       progressCell(run),
@@ -103,7 +105,7 @@ export async function showRuns(state) {
       h("h2", {}, "Comparison (UF1 ± std / UAR ± std over seeds)"),
       h("table", { class: "compare" },
         h("tr", {}, h("th", {}, "Run"), h("th", {}, "Method"), ...groups.map((g) => h("th", {}, sourceName(g)))),
-        picked.map((r) => h("tr", {}, h("td", {}, r.id), h("td", {}, r.method.name), ...groups.map((g) => scoreCell(r.summary, g))))),
+        picked.map((r) => h("tr", {}, h("td", {}, r.id), h("td", {}, `${r.method.name}, ${r.protocol} protocol`), ...groups.map((g) => scoreCell(r.summary, g))))),
     ] : []));
   }
 
@@ -159,7 +161,9 @@ export async function showRun(state, runId) {
   const heatmaps = h("div", { class: "heatmaps" });
   view.replaceChildren(
     h("p", {}, h("a", { href: "#/runs" }, "← Runs")),
-    h("h1", {}, `Run ${run.id}: ${run.method.name}, ${run.epochs} epochs × ${run.seeds.length} seeds`),
+    h("h1", {}, `Run ${run.id}: ${run.method.name}, ${run.epochs} epochs × ${run.seeds.length} seeds, ${run.protocol} protocol`),
+    run.training ? h("details", { class: "protocol" }, h("summary", {}, "Training protocol"),
+      h("pre", {}, JSON.stringify({ method: run.method.resolved ?? run.method, ...run.training }, null, 2))) : "",
     h("p", { class: `status ${run.status}` }, `Status: ${run.status}${run.error ? ` (${run.error})` : ""}`),
     run.status === "succeeded" ? h("p", {}, h("a", { href: `#/runs/${run.id}/projection` }, "Open the projection review")) : "",
     h("table", { class: "compare" },

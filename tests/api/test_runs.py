@@ -147,6 +147,8 @@ def test_only_curators_launch_runs(login, imported):
         ({"method": "idc"}, "marks_user_id"),
         ({"method": "idc", "marks_user": "nobody"}, "marks_user"),
         ({"method": "ilc", "label_version_id": 999}, "label_version_id"),
+        ({"method": "ilc", "protocol": "mine"}, "protocol"),
+        ({"method": "idc", "warmup_epochs": 5, "epochs": 5}, "method"),
     ],
 )
 def test_a_bad_launch_is_refused_naming_the_field(login, imported, body, field):
@@ -184,3 +186,21 @@ def test_a_server_restart_loses_no_run(settings, app, imported):
             )
             assert run["status"] == "succeeded", run
             assert all(p["attempts"] == 1 for p in run["parts"])
+
+
+def test_a_run_records_the_protocol_it_was_launched_with_in_full(login, imported):
+    curator = login("curator")
+
+    run = curator.post(
+        f"/api/datasets/{imported}/runs", json={**FAST_RUN, "protocol": "paper"}
+    ).json()
+
+    assert run["protocol"] == "paper"
+    training = run["training"]
+    assert training["double_softmax"] is True and training["scale_inputs"] is False
+    assert training["model"]["hidden_channels"] == 28 and training["published_batches"] is True
+    assert (training["epochs"], training["lr"], training["batch_size"]) == (
+        FAST_RUN["epochs"],
+        0.01,
+        128,
+    )

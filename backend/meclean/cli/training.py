@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -31,9 +32,8 @@ from meclean.cli.datasets import features_with_progress
 from meclean.data.flow import FlowMethod, FlowSettings
 from meclean.data.marks import read_clean_marks
 from meclean.data.records import SheetError
-from meclean.ml.loso import TrainConfig
 from meclean.ml.methods import METHOD_NAMES, make_method
-from meclean.ml.model import SSSNetConfig
+from meclean.ml.protocols import protocol_config
 from meclean.ml.run import RunProgress, RunResult, run_experiment
 from meclean.ml.training_data import training_set
 
@@ -61,15 +61,25 @@ def train(
     ] = None,
     epochs: Annotated[int, typer.Option(min=1, max=2000)] = 200,
     seeds: Annotated[int, typer.Option(min=1, max=20, help="Seeds 0..N-1.")] = 1,
-    hidden_channels: Annotated[int, typer.Option(help="24 = SSSNet24; 28 as published.")] = 24,
+    protocol: Annotated[
+        str,
+        typer.Option(
+            help="meclean (logits, SSSNet24, scaled inputs) or paper (as the published code: "
+            "double softmax, SSSNet 28, unscaled inputs, its LTM and IDC batches)."
+        ),
+    ] = "meclean",
+    hidden_channels: Annotated[
+        int | None, typer.Option(help="24 = SSSNet24; 28 as published (default: the protocol's).")
+    ] = None,
     size: Annotated[int, typer.Option(help="Input side: 60, or 28 as STSTNet.")] = 60,
     working: WorkingSizeOption = "170x140",
     flow_method: Annotated[
         FlowMethod, typer.Option("--flow", help="Optical-flow method.")
     ] = "tvl1",
     double_softmax: Annotated[
-        bool, typer.Option(help="Reproduce the published double softmax.")
-    ] = False,
+        bool | None,
+        typer.Option(help="Cross-entropy on softmax outputs (default: the protocol's)."),
+    ] = None,
     device: Annotated[
         str | None, typer.Option(help="cuda, cuda:1 or cpu (default: CUDA if any).")
     ] = None,
@@ -87,12 +97,17 @@ def train(
     """Train SSSNet with a noisy-label method under LOSO and print UF1/UAR per dataset."""
     try:
         chosen = make_method(method, alpha=alpha, q=q, warmup_epochs=warmup, epochs=epochs)
-        config = TrainConfig(
-            epochs=epochs,
-            model=SSSNetConfig(hidden_channels=hidden_channels, input_size=size),
-            double_softmax=double_softmax,
-            device=device,
-            folds_per_step=folds_per_step,
+        config = protocol_config(
+            protocol, epochs=epochs, device=device, folds_per_step=folds_per_step
+        )
+        config = replace(
+            config,
+            model=replace(
+                config.model,
+                input_size=size,
+                hidden_channels=hidden_channels or config.model.hidden_channels,
+            ),
+            double_softmax=config.double_softmax if double_softmax is None else double_softmax,
         )
         clean = read_clean_marks(marks) if marks else None
         if chosen.needs_marks and clean is None:
@@ -155,7 +170,8 @@ def train(
 
 def print_scores(result: RunResult) -> None:
     """The shape of the paper's Table 3: UF1 / UAR, composite and per dataset."""
-    table = Table(title=f"{result.method['method']}, seeds {result.seeds}")
+    protocol = result.config.get("protocol", "meclean")
+    table = Table(title=f"{result.method['method']}, {protocol} protocol, seeds {result.seeds}")
     table.add_column("")
     for column in ("UF1", "UAR"):
         table.add_column(column, justify="right")

@@ -15,6 +15,7 @@ from meclean.db.labels import labels_of
 from meclean.db.models import Run, Sample
 from meclean.ml.loso import TrainConfig
 from meclean.ml.methods import NoisyLabelMethod, make_method
+from meclean.ml.protocols import protocol_config
 from meclean.ml.run import LabelledSamples, TrainingSet
 from meclean.progress import Cancelled, ShouldStop
 
@@ -72,6 +73,8 @@ def run_method(run: Run) -> NoisyLabelMethod:
 def train_config(run: Run, device: str | None = None) -> TrainConfig:
     """The run's protocol; ``device`` (a worker's own choice) overrides its preference."""
     preference = run.config.get("device", "auto")
-    return TrainConfig(
-        epochs=run.config["epochs"], device=device or (None if preference == "auto" else preference)
+    return protocol_config(
+        run.config.get("protocol", "meclean"),
+        epochs=run.config["epochs"],
+        device=device or (None if preference == "auto" else preference),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
@@ -12,6 +12,7 @@ from meclean.db.marks import Consensus, grades
 from meclean.db.models import Dataset, LabelVersion, Run, RunPart, Sample
 from meclean.jobs.lease import ACTIVE, held, silent
 from meclean.ml.methods import make_method
+from meclean.ml.protocols import protocol_config
 
 FINISHED = ("succeeded", "failed", "cancelled")
 
@@ -34,6 +35,8 @@ class RunRequest:
     warmup_epochs: int | None = None
     epochs: int = 200
     seeds: int = 1
+    protocol: str = "meclean"
+    """``meclean`` or ``paper`` (``ml/protocols.py``)."""
     label_version_id: int | None = None
     marks_user_id: int | None = None
     """IDC's clean set from this expert's marks; ``None``: all experts by ``consensus``."""
@@ -55,6 +58,10 @@ def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id:
         )
     except ValueError as exc:
         raise RunError(str(exc), "method") from None
+    try:
+        protocol = protocol_config(request.protocol, epochs=request.epochs)
+    except ValueError as exc:
+        raise RunError(str(exc), "protocol") from None
     version_id = request.label_version_id or dataset.current_label_version_id
     version = session.get(LabelVersion, version_id) if version_id else None
     if version is None or version.dataset_id != dataset.id:
@@ -87,6 +94,8 @@ def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id:
             "resolved": method.describe(),
         },
         config={
+            "protocol": request.protocol,
+            "training": asdict(protocol),
             "epochs": request.epochs,
             "seeds": list(range(request.seeds)),
             "device": request.device,

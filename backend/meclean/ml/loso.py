@@ -30,7 +30,14 @@ class TrainConfig:
     momentum: float = 0.9
     weight_decay: float = 1e-3
     model: SSSNetConfig = field(default_factory=SSSNetConfig)
+    protocol: str = "meclean"
+    """The named protocol this config came from (``ml/protocols.py``), for the record."""
     double_softmax: bool = False
+    scale_inputs: bool = True
+    """Divide each channel by its standard deviation over the fold's training samples."""
+    published_batches: bool = False
+    """As the published code: LTM averages over the whole batch with flagged losses zeroed,
+    and IDC's warm-up batches hold only clean samples (batch norm sees no other)."""
     flag_window: int = 20
     """Flags of the last this-many epochs count towards a sample's flag rate."""
     folds_per_step: int | None = None
@@ -137,22 +144,29 @@ def train_group(
         momentum=config.momentum,
         weight_decay=config.weight_decay,
     )
-    scales = (
-        torch.stack(
-            [features[torch.as_tensor(t, device=device)].std(dim=(0, 2, 3)) for t in train_sets]
+    if config.scale_inputs:
+        scales = (
+            torch.stack(
+                [features[torch.as_tensor(t, device=device)].std(dim=(0, 2, 3)) for t in train_sets]
+            )
+            .clamp_min(1e-6)
+            .reshape(g, 1, 3, 1, 1)
         )
-        .clamp_min(1e-6)
-        .reshape(g, 1, 3, 1, 1)
-    )
+    else:
+        scales = torch.ones((g, 1, 3, 1, 1), device=device, dtype=features.dtype)
+    clean_np = None if clean is None else clean.cpu().numpy()
     rngs = [np.random.default_rng([seed, fold]) for fold in fold_ids]
-    longest = max(len(t) for t in train_sets)
     for epoch in range(config.epochs):
+        epoch_sets = train_sets
+        if config.published_batches and clean_np is not None and method.clean_only(epoch):
+            epoch_sets = [t[clean_np[t]] for t in train_sets]
+        longest = max(len(t) for t in epoch_sets)
         # Shorter training sets are topped up with a few of their own samples drawn again,
         # so every fold takes the same number of equal batches.
         order = np.stack(
             [
                 np.concatenate([rng.permutation(t), rng.choice(t, longest - len(t))])
-                for rng, t in zip(rngs, train_sets, strict=True)
+                for rng, t in zip(rngs, epoch_sets, strict=True)
             ]
         )
         order_t = torch.as_tensor(order, device=device)
@@ -163,7 +177,10 @@ def train_group(
                 raise Cancelled
             index = order_t[:, start : start + config.batch_size]
             context = BatchContext(
-                epoch, None if clean is None else clean[index], config.double_softmax
+                epoch,
+                None if clean is None else clean[index],
+                config.double_softmax,
+                config.published_batches,
             )
             step, logits = method.train_step(
                 model, features[index] / scales, labels[index], context

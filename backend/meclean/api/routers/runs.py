@@ -39,6 +39,7 @@ from meclean.jobs.runs import (
     run_progress,
 )
 from meclean.ml.methods import METHOD_NAMES
+from meclean.ml.protocols import Protocol
 
 router = APIRouter(prefix="/api", tags=["runs"])
 EVENT_POLL_SECONDS = 0.5
@@ -51,6 +52,11 @@ class RunLaunch(BaseModel):
     warmup_epochs: int | None = Field(None, ge=0, le=2000)
     epochs: int = Field(200, ge=1, le=2000)
     seeds: int = Field(1, ge=1, le=10)
+    protocol: Protocol = Field(
+        "meclean",
+        description="meclean (logits, SSSNet24, scaled inputs) or paper (as the published "
+        "code: double softmax, SSSNet 28, unscaled inputs, its LTM and IDC batches)",
+    )
     label_version_id: int | None = Field(None, description="default: the current version")
     marks_user: str | None = Field(
         None, description="IDC's clean set from this expert; default all experts by consensus"
@@ -84,6 +90,9 @@ class RunOut(BaseModel):
     epochs: int
     seeds: list[int]
     device: str
+    protocol: str
+    training: dict[str, Any] | None
+    """The full training protocol the run recorded (optimiser, model, loss and batch rules)."""
     clean_samples: int | None
     """How many samples IDC was told are clean, when the method uses marks."""
     status: str
@@ -168,6 +177,8 @@ def run_out(run: Run, names: dict[int, str], detail: bool = False) -> RunOut | R
         epochs=run.config["epochs"],
         seeds=run.config["seeds"],
         device=run.config["device"],
+        protocol=run.config.get("protocol", "meclean"),
+        training=run.config.get("training"),
         clean_samples=None if clean is None else len(clean),
         status=run.status,
         error=run.error,

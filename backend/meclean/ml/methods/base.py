@@ -23,6 +23,8 @@ class BatchContext:
     """(G, B) bool: the experts' clean marks of the batch's samples, for IDC."""
     double_softmax: bool = False
     """Reproduce the published code: cross-entropy applied to softmax outputs."""
+    whole_batch_mean: bool = False
+    """Reproduce the published code: a left-out sample's loss counts as zero in the mean."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,11 @@ class NoisyLabelMethod:
     """Where the run's final high-loss flag is drawn: mean + alpha * std of the losses."""
     needs_marks = False
     """Whether the method needs the experts' clean/noisy marks (``BatchContext.clean``)."""
+
+    def clean_only(self, epoch: int) -> bool:
+        """Whether this epoch trains on expert-marked clean samples alone (IDC's warm-up)."""
+        del epoch
+        return False
 
     def start_group(self, copies: int, classes: int, device: torch.device) -> list[nn.Parameter]:
         """Called before a group of folds trains; returns the method's own trainable

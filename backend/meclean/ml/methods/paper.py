@@ -71,6 +71,9 @@ class LossThresholdingWithMoments(NoisyLabelMethod):
     def batch_loss(self, logits, labels, context):
         losses = per_sample_ce(logits, labels, context.double_softmax)
         flagged = self.detect(losses)
+        if context.whole_batch_mean:
+            kept = losses * ~flagged
+            return BatchLoss(fold_mean(kept, torch.ones_like(flagged)), flagged, labels)
         return BatchLoss(fold_mean(losses, ~flagged), flagged, labels)
 
     def describe(self):
@@ -105,6 +108,9 @@ class InitialDataCleaning(NoisyLabelMethod):
         self.alpha = self.then.alpha
         if self.then.name != "baseline":
             self.name = f"idc+{self.then.name}"
+
+    def clean_only(self, epoch: int) -> bool:
+        return epoch < self.warmup_epochs
 
     def batch_loss(self, logits, labels, context):
         if context.epoch >= self.warmup_epochs:

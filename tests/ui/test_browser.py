@@ -17,6 +17,17 @@ from tests.ui.conftest import screenshot, sign_in
 FIRST_POINT = Path(__file__).with_name("first_point.js")
 
 
+def renders_loaded(page, count: int) -> None:
+    """Wait for the grid's ``count`` renders. Each computes its sample's flow, which the
+    class means need in full: they are refused (409) while any is missing."""
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('.card img')]"
+        ".filter((img) => img.complete && img.naturalWidth > 0).length === n",
+        arg=count,
+        timeout=120_000,
+    )
+
+
 def test_an_expert_marks_by_keyboard_and_finds_the_marks_after_a_reload(page):
     page.goto("/")
     screenshot(page, "login")
@@ -24,13 +35,7 @@ def test_an_expert_marks_by_keyboard_and_finds_the_marks_after_a_reload(page):
     cards = page.locator(".card")
     expect(cards).to_have_count(18)
     expect(page.locator("#my-progress")).to_contain_text("Me: 0 / 18")
-    # Each card's render computes its sample's flow; the class means further on need all of
-    # it, and are refused (409) while any is missing.
-    page.wait_for_function(
-        "[...document.querySelectorAll('.card img')]"
-        ".filter((img) => img.complete && img.naturalWidth > 0).length === 18",
-        timeout=120_000,
-    )
+    renders_loaded(page, 18)
 
     page.keyboard.press("c")
     page.keyboard.press("n")
@@ -245,6 +250,7 @@ def test_filters_and_class_mean_groups_follow_the_datasets_the_api_reports(page,
     engine.dispose()
 
     sign_in(page, "annotator")
+    renders_loaded(page, 18)  # the tiny dataset's flow, for its class means further on
     page.locator("#dataset-picker").select_option(label="lab")
 
     sources = page.get_by_role("combobox").filter(has_text="All datasets").locator("option")

@@ -160,6 +160,11 @@ def train_group(
         epoch_sets = train_sets
         if config.published_batches and clean_np is not None and method.clean_only(epoch):
             epoch_sets = [t[clean_np[t]] for t in train_sets]
+            if not all(len(t) for t in epoch_sets):
+                raise ValueError(
+                    "a fold's training set holds no sample marked clean, which the paper "
+                    "protocol's warm-up trains on alone; mark more samples clean"
+                )
         longest = max(len(t) for t in epoch_sets)
         # Shorter training sets are topped up with a few of their own samples drawn again,
         # so every fold takes the same number of equal batches.

@@ -163,7 +163,7 @@ export async function showRun(state, runId) {
     h("p", {}, h("a", { href: "#/runs" }, "← Runs")),
     h("h1", {}, `Run ${run.id}: ${run.method.name}, ${run.epochs} epochs × ${run.seeds.length} seeds, ${run.protocol} protocol`),
     run.training ? h("details", { class: "protocol" }, h("summary", {}, "Training protocol"),
-      h("pre", {}, JSON.stringify({ method: run.method.resolved ?? run.method, ...run.training }, null, 2))) : "",
+      h("pre", {}, JSON.stringify({ method: run.method.resolved ?? run.method, ...run.training, flow: run.flow }, null, 2))) : "",
     h("p", { class: `status ${run.status}` }, `Status: ${run.status}${run.error ? ` (${run.error})` : ""}`),
     run.status === "succeeded" ? h("p", {}, h("a", { href: `#/runs/${run.id}/projection` }, "Open the projection review")) : "",
     h("table", { class: "compare" },

@@ -204,3 +204,4 @@ def test_a_run_records_the_protocol_it_was_launched_with_in_full(login, imported
         0.01,
         128,
     )
+    assert run["flow"]["method"] == "tvl1" and run["flow"]["working_size"] == [170, 140]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from meclean.data.flow import FlowSettings
 from meclean.db.marks import Consensus, grades
 from meclean.db.models import Dataset, LabelVersion, Run, RunPart, Sample
 from meclean.jobs.lease import ACTIVE, held, silent
@@ -96,6 +97,8 @@ def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id:
         config={
             "protocol": request.protocol,
             "training": asdict(protocol),
+            # The features the app trains on are computed with the default settings.
+            "flow": asdict(FlowSettings()),
             "epochs": request.epochs,
             "seeds": list(range(request.seeds)),
             "device": request.device,

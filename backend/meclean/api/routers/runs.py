@@ -93,6 +93,8 @@ class RunOut(BaseModel):
     protocol: str
     training: dict[str, Any] | None
     """The full training protocol the run recorded (optimiser, model, loss and batch rules)."""
+    flow: dict[str, Any] | None
+    """How its features were computed (flow method, working size, output size)."""
     clean_samples: int | None
     """How many samples IDC was told are clean, when the method uses marks."""
     status: str
@@ -179,6 +181,7 @@ def run_out(run: Run, names: dict[int, str], detail: bool = False) -> RunOut | R
         device=run.config["device"],
         protocol=run.config.get("protocol", "meclean"),
         training=run.config.get("training"),
+        flow=run.config.get("flow"),
         clean_samples=None if clean is None else len(clean),
         status=run.status,
         error=run.error,

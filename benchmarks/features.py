@@ -35,11 +35,16 @@ CASES: list[tuple[str, FlowSettings]] = [
 
 
 def ground_truth_motion(config: SynthConfig, size: int) -> dict[tuple[str, str], np.ndarray]:
-    """The apex displacement (incl. head drift) of every sample, resized like the features."""
+    """The apex displacement (incl. head drift) of every sample, in pixels of the flow's
+    working size, resized like the features."""
+    working_h, working_w = FlowSettings().working_size or (None, None)
     truth = {}
     for sample in plan(config):
         identity = subject_identity(config.seed, *sample.identity_key)
         field = apex_field(identity, sample.clip) + np.float32(sample.clip.drift)
+        height, width = field.shape[:2]
+        if working_w is not None:  # the flow is measured on frames brought to that size
+            field = field * np.float32([working_w / width, working_h / height])
         resized = cv2.resize(field, (size, size), interpolation=cv2.INTER_AREA)
         truth[(sample.entry.subject, sample.entry.filename)] = resized
     return truth

@@ -92,6 +92,14 @@ def emotion_to_class(dataset: str, emotion: str) -> Label | None:
     return mapping[key]
 
 
+def class_or_none(dataset: str, emotion: str) -> Label | None:
+    """The emotion's class; None when it is excluded or unknown to the dataset's mapping."""
+    try:
+        return emotion_to_class(dataset, emotion)
+    except UnknownEmotion:
+        return None
+
+
 def emotions_for(dataset: str, label: Label) -> list[str]:
     """The dataset's emotion words that map to ``label`` (for writing sheets)."""
     mapping = _EMOTION_TO_CLASS[dataset]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from meclean.data.readers.coded import CodedRow, build_records
 from meclean.data.readers.common import DEFAULTS, ImportOptions, read_overrides
-from meclean.data.readers.discovery import FrameTree, find_frames_root, find_sheet
-from meclean.data.records import ImportIssue, ImportReport
+from meclean.data.readers.discovery import FrameTree, find_frames_root, find_sheet, record_frames
+from meclean.data.records import ImportReport
 from meclean.data.sheets import read_headerless, text
 
 COLUMNS = ("subject", "filename", "onset", "apex", "offset", "aus", "emotion", "type", "self")
@@ -79,7 +79,5 @@ def read_casme_sq(root: Path, options: ImportOptions = DEFAULTS) -> ImportReport
     )
     if macro:
         report.excluded["macro-expression"] += macro
-    report.frames["casmesq"] = frames_root
-    if note:
-        report.warnings.append(ImportIssue(frames_root, f"frames taken from here; {note}"))
+    record_frames(report, "casmesq", frames_root, note)
     return report

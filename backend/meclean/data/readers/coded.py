@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from meclean.data.corrections import FRAME_FIELDS, FrameField, SheetCorrection, load_corrections
-from meclean.data.labels import Label, UnknownEmotion, emotion_to_class
+from meclean.data.labels import Label, class_or_none
 from meclean.data.readers.common import (
     DEFAULTS,
     ImportOptions,
@@ -23,7 +23,7 @@ from meclean.data.readers.common import (
     resolve_frames,
     sample_key,
 )
-from meclean.data.readers.discovery import FrameTree, find_frames_root, find_sheet
+from meclean.data.readers.discovery import FrameTree, find_frames_root, find_sheet, record_frames
 from meclean.data.records import ApexSource, ImportIssue, ImportReport, SampleRecord
 from meclean.data.sheets import MissingValue, frame_number, read_sheet, text
 
@@ -190,7 +190,7 @@ def exclude(
     report: ImportReport, dataset: str, emotion: str, by_roster: bool, ctx: _RowContext
 ) -> None:
     """Count a sample left out on purpose; a 3-class sample that a roster leaves out is named."""
-    mapped = _class_or_none(dataset, emotion)
+    mapped = class_or_none(dataset, emotion)
     if by_roster and mapped is not None:
         ctx.note(
             report.warnings,
@@ -214,15 +214,8 @@ def note_override(report: ImportReport, override: Override, sample: str, by_rost
         )  # fmt: skip
 
 
-def _class_or_none(dataset: str, emotion: str) -> Label | None:
-    try:
-        return emotion_to_class(dataset, emotion)
-    except UnknownEmotion:
-        return None
-
-
 def _warn_on_disagreement(emotion: str, label: Label, ctx: _RowContext, dataset: str) -> None:
-    if _class_or_none(dataset, emotion) != label:
+    if class_or_none(dataset, emotion) != label:
         ctx.note(
             ctx.report.warnings,
             f"roster label {label!r} differs from the sheet's emotion {emotion!r}; "
@@ -282,7 +275,5 @@ def read_coded_dataset(
         roster=roster,
         corrections=options.corrections,
     )
-    report.frames[layout.dataset] = frames_root
-    if note:
-        report.warnings.append(ImportIssue(frames_root, f"frames taken from here; {note}"))
+    record_frames(report, layout.dataset, frames_root, note)
     return report

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from meclean.data.records import SheetError
+from meclean.data.records import ImportIssue, ImportReport, SheetError
 
 FRAME_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff"})
 SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".csv"})
@@ -101,6 +101,13 @@ def find_frames_root(root: Path, tree: FrameTree, frames: Path | None = None) ->
     others = [str(f) for f in found if f != best[0]]
     note = f"also found {', '.join(others)}; choose with --frames" if others else ""
     return best[0], note
+
+
+def record_frames(report: ImportReport, dataset: str, folder: Path, note: str) -> None:
+    """Say in the report where a dataset's frames were found, and what else was seen."""
+    report.frames[dataset] = folder
+    if note:
+        report.warnings.append(ImportIssue(folder, f"frames taken from here; {note}"))
 
 
 def _parts(root: Path, folder: Path) -> tuple[str, ...]:

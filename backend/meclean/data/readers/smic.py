@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from meclean.data.labels import Label, UnknownEmotion, emotion_to_class
+from meclean.data.labels import Label, class_or_none
 from meclean.data.readers.coded import note_override
 from meclean.data.readers.common import (
     DEFAULTS,
@@ -20,7 +20,13 @@ from meclean.data.readers.common import (
     resolve_frames,
     sample_key,
 )
-from meclean.data.readers.discovery import FrameTree, find_frames_root, index_frames, subfolders
+from meclean.data.readers.discovery import (
+    FrameTree,
+    find_frames_root,
+    index_frames,
+    record_frames,
+    subfolders,
+)
 from meclean.data.records import ImportIssue, ImportReport, SampleRecord
 
 _SUBJECT_DIR = re.compile(r"^s\d+$", re.IGNORECASE)
@@ -45,9 +51,8 @@ def read_smic(
     """Samples of a SMIC-HS folder; the emotion is the name of the sample's parent folder."""
     frames_root, note = find_frames_root(root, SMIC_HS, options.frames)
     corrections = read_overrides(options.overrides)
-    report = ImportReport(frames={"smic": frames_root})
-    if note:
-        report.warnings.append(ImportIssue(frames_root, f"frames taken from here; {note}"))
+    report = ImportReport()
+    record_frames(report, "smic", frames_root, note)
     for subject_dir in subfolders(frames_root):
         micro = subject_dir / "micro"
         if not _SUBJECT_DIR.match(subject_dir.name) or not micro.is_dir():
@@ -99,11 +104,7 @@ def read_smic(
 
 def _exclude(report: ImportReport, emotion: str, sample_dir: Path, sample: str) -> None:
     """SMIC's folders are its classes: a sample the roster leaves out is named."""
-    try:
-        mapped = emotion_to_class("smic", emotion)
-    except UnknownEmotion:
-        mapped = None
-    if mapped is None:
+    if class_or_none("smic", emotion) is None:
         report.excluded[emotion] += 1
         return
     report.warnings.append(

@@ -1,7 +1,11 @@
 """The paper's Table 2 on the synthetic stand-in: every method, UF1/UAR per dataset.
 
 Run: `.venv/bin/python benchmarks/table2.py --epochs 15 --seeds 2` (the protocol is 200
-epochs and 3+ seeds; choose what the machine affords, the same for every method). Uses the
+epochs and 3+ seeds; choose what the machine affords, the same for every method);
+`--protocols meclean,paper` runs each method under both protocols side by side. Every row
+is compared with the baseline of its protocol (and a `paper` row with the same method under
+`meclean`): the UF1 difference with a 95% bootstrap interval over subjects and a paired
+t-test over seeds, marked `real` only when both say so. Uses the
 synthetic roster's ground truth, which the app never reads, to score what the detectors
 flag (precision and recall against the flipped samples) and how often ILC's proposed
 relabels are right. IDC gets marks simulated as an expert would give them, with a share
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import tempfile
 import time
 from dataclasses import replace
@@ -21,14 +26,13 @@ from pathlib import Path
 import numpy as np
 
 from meclean.data.labels import CLASSES
-from meclean.ml.loso import TrainConfig
+from meclean.ml.comparison import SeedPredictions, UF1Difference, uf1_difference
 from meclean.ml.methods import make_method
 from meclean.ml.metrics import score
+from meclean.ml.protocols import protocol_config
 from meclean.ml.run import RunResult, TrainingSet, run_experiment
 
 DEFAULT_METHODS = "baseline,qpercentile,gce,ltm,ilc,idc,idc+ilc,mixup,true-labels"
-# The protocol's warm-ups, in epochs of 200; shorter budgets scale them.
-PROTOCOL_WARMUP = {"qpercentile": 10, "idc": 50, "idc+ilc": 50, "idc+ltm": 50, "trevision": 20}
 # How often a simulated expert marks a sample noisy, by what generated it.
 EXPERT_MARKS_NOISY = {"clean": 0.08, "flipped": 0.7, "ambiguous": 0.45, "weak": 0.55}
 
@@ -70,6 +74,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--methods", default=DEFAULT_METHODS)
+    parser.add_argument("--protocols", default="meclean", help="comma-separated: meclean,paper")
     parser.add_argument("--data-seed", type=int, default=0)
     parser.add_argument(
         "--flag-rate",
@@ -78,6 +83,7 @@ def main() -> None:
         help="a sample counts as flagged by a run above this flag rate",
     )
     parser.add_argument("--device", default=None)
+    parser.add_argument("--out", type=Path, help="write every row and comparison as JSON here")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,7 +93,7 @@ def main() -> None:
     noise = np.array([r["noise"] for r in rows])
     flipped = noise == "flipped"
     marks = simulated_expert_marks(noise, args.data_seed)
-    config = TrainConfig(epochs=args.epochs, device=args.device)
+    protocols = args.protocols.split(",")
     seeds = list(range(args.seeds))
     print(
         f"{len(data.labels)} samples; noise: "
@@ -96,44 +102,72 @@ def main() -> None:
         f"{int((~marks & flipped).sum())}"
     )
     print(
-        f"budget: {args.epochs} epochs x {args.seeds} seeds per method, "
-        f"{config.batch_size} batch, 68 LOSO folds; warm-ups scaled from the protocol's "
-        f"200 epochs: {PROTOCOL_WARMUP}\n"
+        f"budget: {args.epochs} epochs x {args.seeds} seeds per method and protocol "
+        f"({', '.join(protocols)}), 68 LOSO folds; warm-ups keep their share of the "
+        "protocol's 200 epochs\n"
     )
-    header = f"{'method':14s}" + "".join(
+    header = f"{'method':22s}" + "".join(
         f"{g:>18s}" for g in ("composite", "casme2", "samm", "smic")
     )
     print(header + "   UAR composite   UF1 vs truth   flag P/R   relabel acc   minutes")
+    done: dict[tuple[str, str], SeedPredictions] = {}
+    report: dict[str, object] = {"epochs": args.epochs, "seeds": seeds, "rows": []}
     for name in args.methods.split(","):
-        start = time.perf_counter()
-        warmup = None
-        if name in PROTOCOL_WARMUP:
-            warmup = max(1, round(PROTOCOL_WARMUP[name] * args.epochs / 200))
-        method = make_method("baseline" if name == "true-labels" else name, warmup_epochs=warmup)
-        run_data = data
-        if name == "true-labels":
-            run_data = replace(data, labels=true_labels)
-        elif method.needs_marks:
-            run_data = replace(data, clean=marks)
-        result = run_experiment(run_data, method, config, seeds, final_model=False)
-        print(
-            _row(
-                name,
-                result,
-                flipped,
-                true_labels,
-                args.flag_rate,
-                (time.perf_counter() - start) / 60,
-            ),
-            flush=True,
-        )
-        if name == "baseline":
-            issues = result.label_issues
-            p, r = precision_recall(issues, flipped)
-            print(
-                f"{'  + confident learning (cleanlab) on baseline out-of-fold probabilities':70s}"
-                f" flag P/R {p:.2f}/{r:.2f} ({int(issues.sum())} flagged)"
+        for protocol in protocols:
+            start = time.perf_counter()
+            config = protocol_config(protocol, epochs=args.epochs, device=args.device)
+            method_name = "baseline" if name == "true-labels" else name
+            method = make_method(method_name, epochs=args.epochs)
+            run_data = data
+            if name == "true-labels":
+                run_data = replace(data, labels=true_labels)
+            elif method.needs_marks:
+                run_data = replace(data, clean=marks)
+            result = run_experiment(run_data, method, config, seeds, final_model=False)
+            minutes = (time.perf_counter() - start) / 60
+            label = f"{name} ({protocol})"
+            print(_row(label, result, flipped, true_labels, args.flag_rate, minutes), flush=True)
+            predictions = SeedPredictions(
+                seeds, np.stack([p.argmax(1) for p in result.seed_probabilities]), data.labels
             )
+            done[name, protocol] = predictions
+            versus = {}
+            if name != "baseline" and ("baseline", protocol) in done:
+                versus[f"baseline ({protocol})"] = done["baseline", protocol]
+            if protocol != protocols[0]:
+                versus[f"{name} ({protocols[0]})"] = done[name, protocols[0]]
+            comparisons = {}
+            for other, theirs in versus.items():
+                difference = uf1_difference(predictions, theirs, data.subjects)
+                comparisons[other] = difference.as_dict()
+                print(f"    vs {other}: {describe_difference(difference)}", flush=True)
+            if name == "baseline":
+                issues = result.label_issues
+                p, r = precision_recall(issues, flipped)
+                print(
+                    "    + confident learning (cleanlab) on the out-of-fold probabilities: "
+                    f"flag P/R {p:.2f}/{r:.2f} ({int(issues.sum())} flagged)"
+                )
+            report["rows"].append(
+                {
+                    "method": name,
+                    "protocol": protocol,
+                    "summary": result.summary(),
+                    "minutes": minutes,
+                    "versus": comparisons,
+                }
+            )
+            if args.out:
+                args.out.write_text(json.dumps(report, indent=2))
+
+
+def describe_difference(d: UF1Difference) -> str:
+    p = "n/a" if d.p_value is None else f"{d.p_value:.3f}"
+    verdict = "real" if d.real else "within noise"
+    return (
+        f"UF1 {d.difference:+.4f} [{d.ci_low:+.4f}, {d.ci_high:+.4f}] over {d.subjects} "
+        f"subjects, paired t-test over {d.paired_seeds} seeds p={p}: {verdict}"
+    )
 
 
 def spread(std: float | None) -> str:
@@ -169,10 +203,10 @@ def _row(
         flags = f"  {p:.2f}/{r:.2f}   "
     proposed = result.proposed_label >= 0
     relabel = "     -     "
-    if name in ("ilc", "idc+ilc") and proposed.any():
+    if name.startswith(("ilc", "idc+ilc")) and proposed.any():
         accuracy = (result.proposed_label[proposed] == true_labels[proposed]).mean()
         relabel = f"{accuracy:.2f} of {int(proposed.sum()):3d}"
-    return f"{name:14s}{cells}   {uar:>13s}  {truth:>13s}  {flags}  {relabel}  {minutes:7.1f}"
+    return f"{name:22s}{cells}   {uar:>13s}  {truth:>13s}  {flags}  {relabel}  {minutes:7.1f}"
 
 
 if __name__ == "__main__":

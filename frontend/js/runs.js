@@ -22,6 +22,19 @@ function scoreCell(summary, group) {
   return h("td", {}, s ? `${fixed(s.uf1_mean, 4)} ± ${fixed(s.uf1_std, 4)} / ${fixed(s.uar_mean, 4)} ± ${fixed(s.uar_std, 4)}` : "–");
 }
 
+function differenceCell(d) {
+  if (d === "reference") return h("td", {}, "reference");
+  if (!d) return h("td", { class: "difference" }, "…");
+  if (d.difference === null) return h("td", { class: "difference" }, d.reason);
+  const seeds = d.p_value === null ? `no paired test (${d.paired_seeds} shared seed${d.paired_seeds === 1 ? "" : "s"})`
+    : `p = ${fixed(d.p_value, 3)} over ${d.paired_seeds} seeds`;
+  const sign = (v) => `${v >= 0 ? "+" : "-"}${fixed(Math.abs(v), 4)}`;
+  return h("td", { class: `difference ${d.real ? "real" : "noise"}`, title: d.caveats.join("; ") },
+    `${sign(d.difference)} [${sign(d.ci_low)}, ${sign(d.ci_high)}], ${seeds}: `,
+    h("strong", {}, d.real ? "real" : "within noise"),
+    d.caveats.length ? h("span", { class: "caveats" }, ` (${d.caveats.join("; ")})`) : "");
+}
+
 function launchForm(state, versions, users, onLaunched) {
   const field = (label, input) => h("label", {}, label, input);
   const form = h("form", { class: "launch", id: "launch-form", "aria-label": "Launch a run" },
@@ -99,13 +112,41 @@ export async function showRuns(state) {
     body.replaceChildren(...[...byId.values()].sort((a, b) => b.id - a.id).map(row));
   }
 
+  // Differences against the first run picked, fetched once per set of picked runs.
+  let differences = new Map();
+  let asked = "";
+
   function compare() {
     const picked = [...chosen].map((id) => byId.get(id)).filter(Boolean);
+    const key = picked.map((r) => `${r.id}:${r.status}`).join(",");
+    if (key !== asked) {
+      asked = key;
+      differences = new Map();
+      if (picked.length > 1) {
+        api("/api/runs/compare", { query: { ids: picked.map((r) => r.id) } }).then((result) => {
+          if (asked !== key) return;
+          differences = new Map(result.differences.map((d) => [d.run_id, d]));
+          drawComparison(picked);
+        }).catch((error) => toast(error.message, "error"));
+      }
+    }
+    drawComparison(picked);
+  }
+
+  function drawComparison(picked) {
+    const reference = picked[0];
     comparison.replaceChildren(...(picked.length ? [
       h("h2", {}, "Comparison (UF1 ± std / UAR ± std over seeds)"),
       h("table", { class: "compare" },
-        h("tr", {}, h("th", {}, "Run"), h("th", {}, "Method"), ...groups.map((g) => h("th", {}, sourceName(g)))),
-        picked.map((r) => h("tr", {}, h("td", {}, r.id), h("td", {}, `${r.method.name}, ${r.protocol} protocol`), ...groups.map((g) => scoreCell(r.summary, g))))),
+        h("tr", {}, h("th", {}, "Run"), h("th", {}, "Method"), ...groups.map((g) => h("th", {}, sourceName(g))),
+          picked.length > 1 ? h("th", {}, `Composite UF1 vs run ${reference.id}`) : ""),
+        picked.map((r, i) => h("tr", { dataset: { run: r.id } }, h("td", {}, r.id), h("td", {}, `${r.method.name}, ${r.protocol} protocol`),
+          ...groups.map((g) => scoreCell(r.summary, g)),
+          picked.length > 1 ? differenceCell(i === 0 ? "reference" : differences.get(r.id)) : ""))),
+      picked.length > 1 ? h("p", { class: "hint" },
+        "Differences: mean UF1 over seeds minus the first run picked, with a 95% interval from resampling subjects "
+        + "and a paired t-test over the seeds both runs trained with. A difference is real only when the interval "
+        + "excludes zero and the seeds agree (p < 0.05).") : "",
     ] : []));
   }
 

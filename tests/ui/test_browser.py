@@ -154,6 +154,35 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
     expect(page.locator(".hover-card .probabilities")).to_be_visible()
 
 
+def test_a_curator_compares_two_runs_and_reads_whether_their_difference_is_real(page):
+    sign_in(page, "curator", "/#/runs")
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "meclean_csrf")
+    for method in ("baseline", "ltm"):
+        launched = page.request.post(
+            "/api/datasets/1/runs",
+            data={"method": method, "epochs": 2, "seeds": 2, "tasks_per_seed": 1},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert launched.status == 201, launched.text()
+    runs = page.locator("#runs tbody tr")
+    for row in (runs.nth(0), runs.nth(1)):
+        expect(row.locator(".status")).to_have_text("succeeded", timeout=180_000)
+
+    page.get_by_label("compare run 1").check()
+    page.get_by_label("compare run 2").check()
+
+    table = page.locator("#comparison table")
+    expect(table.locator("th").last).to_have_text("Composite UF1 vs run 1")
+    expect(table.locator("tr[data-run='1'] td").last).to_have_text("reference")
+    expect(table.locator("tr[data-run='2'] .difference")).to_have_text(
+        re.compile(
+            r"[+-]\d\.\d{4} \[[+-]\d\.\d{4}, [+-]\d\.\d{4}\], p = \d\.\d{3} over 2 seeds: "
+            r"(real|within noise)"
+        )
+    )
+    screenshot(page, "comparison")
+
+
 def test_an_annotator_has_no_launch_form_and_the_api_refuses_the_launch(page):
     sign_in(page, "annotator")
     page.get_by_role("link", name="Runs").click()

@@ -14,7 +14,17 @@ from starlette.responses import Response
 
 from meclean import __version__
 from meclean.api.errors import install_error_handlers
-from meclean.api.routers import auth, datasets, labels, marks, renders, runs, samples, users
+from meclean.api.routers import (
+    auth,
+    comparisons,
+    datasets,
+    labels,
+    marks,
+    renders,
+    runs,
+    samples,
+    users,
+)
 from meclean.api.static import RevalidatedFiles
 from meclean.db.session import make_engine, session_factory
 from meclean.jobs.queue import Jobs
@@ -40,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (auth, datasets, samples, marks, labels, renders, runs, users):
+    # comparisons before runs: its /api/runs/compare would otherwise read as a run id.
+    for module in (auth, datasets, samples, marks, labels, renders, comparisons, runs, users):
         app.include_router(module.router)
 
     # Plotly.js from the installed plotly package: nothing is fetched from the internet.

@@ -247,6 +247,9 @@ class RunSampleResult(Base):
     )
     prediction: Mapped[str] = mapped_column(String(20))
     probabilities: Mapped[list[float]] = mapped_column()
+    seed_predictions: Mapped[list[str] | None] = mapped_column()
+    """The class each seed's LOSO predicted, in the order of the run's seeds: what paired
+    comparisons of runs resample. None for runs stored before it was kept."""
     flag_rate: Mapped[float] = mapped_column()
     final_loss: Mapped[float | None] = mapped_column()
     high_loss: Mapped[bool] = mapped_column(default=False)

@@ -141,6 +141,7 @@ def _store_rows(
                 sample_id=int(sample_id),
                 prediction=CLASSES[int(probabilities[i].argmax())],
                 probabilities=[round(float(v), 5) for v in probabilities[i]],
+                seed_predictions=[CLASSES[int(p[i].argmax())] for p in result.seed_probabilities],
                 flag_rate=float(result.flag_rate[i]),
                 final_loss=float(final.loss[i]),
                 high_loss=bool(final.high_loss[i]),

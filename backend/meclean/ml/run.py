@@ -135,6 +135,7 @@ class RunResult:
             "sample_ids": np.asarray(self.sample_ids),
             "labels": self.labels,
             "probabilities": self.probabilities,
+            "seed_probabilities": np.stack(self.seed_probabilities),
             "flag_rate": self.flag_rate,
             "proposed_label": self.proposed_label,
             "label_issues": self.label_issues,

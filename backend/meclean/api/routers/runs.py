@@ -1,14 +1,14 @@
-"""Training runs: launch, follow live, cancel, compare, read results, review relabels."""
+"""Training runs: launch, follow live, cancel, read results, review relabels."""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import anyio
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -197,11 +197,11 @@ def run_out(run: Run, names: dict[int, str], detail: bool = False) -> RunOut | R
     return RunDetail(**fields, parts=parts, metrics=run.metrics, traceback=run.traceback)
 
 
-def _names(session: Session) -> dict[int, str]:
+def user_names(session: Session) -> dict[int, str]:
     return {i: n for i, n in session.execute(select(User.id, User.name))}
 
 
-def _run(session: Session, run_id: int) -> Run:
+def find_run(session: Session, run_id: int) -> Run:
     run = session.get(Run, run_id, options=[selectinload(Run.parts)])
     if run is None:
         raise ApiError(404, f"no run {run_id}", "run_id")
@@ -229,7 +229,7 @@ def launch(dataset_id: int, body: RunLaunch, request: Request, user: Curator) ->
         except RunError as exc:
             raise ApiError(422, str(exc), exc.field) from None
         parts = queued_parts(run)
-        out = run_out(run, _names(session))
+        out = run_out(run, user_names(session))
     jobs.enqueue(parts)  # after the commit, so no worker can look for an unwritten part
     return out
 
@@ -239,17 +239,8 @@ def list_runs(session: DbSession, _: Annotator, dataset_id: int | None = None) -
     query = select(Run).options(selectinload(Run.parts)).order_by(Run.id.desc())
     if dataset_id is not None:
         query = query.where(Run.dataset_id == dataset_id)
-    names = _names(session)
+    names = user_names(session)
     return [run_out(r, names) for r in session.scalars(query)]
-
-
-@router.get("/runs/compare")
-def compare_runs(
-    session: DbSession, _: Annotator, ids: Annotated[list[int], Query(max_length=20)]
-) -> list[RunOut]:
-    """Runs side by side in the paper's Table 2/3 shape: UF1/UAR, composite and per dataset."""
-    names = _names(session)
-    return [run_out(_run(session, i), names) for i in ids]
 
 
 @router.get("/runs/events", response_class=EventSourceResponse)
@@ -288,26 +279,26 @@ def _snapshot(sessions, run_id: int | None, dataset_id: int | None) -> list[RunO
             query = query.where(Run.id == run_id)
         if dataset_id is not None:
             query = query.where(Run.dataset_id == dataset_id)
-        names = _names(session)
+        names = user_names(session)
         return [run_out(r, names) for r in session.scalars(query)]
 
 
 @router.get("/runs/{run_id}")
 def get_run(run_id: int, session: DbSession, _: Annotator) -> RunDetail:
-    return run_out(_run(session, run_id), _names(session), detail=True)
+    return run_out(find_run(session, run_id), user_names(session), detail=True)
 
 
 @router.post("/runs/{run_id}/cancel")
 def cancel(run_id: int, session: DbSession, _: Curator) -> RunOut:
-    run = _run(session, run_id)
+    run = find_run(session, run_id)
     if not cancel_run(session, run):
         raise ApiError(409, f"run {run_id} has already {run.status}", "run_id")
-    return run_out(run, _names(session))
+    return run_out(run, user_names(session))
 
 
 @router.delete("/runs/{run_id}", status_code=204, response_class=Response)
 def delete_run(run_id: int, request: Request, session: DbSession, _: Curator) -> Response:
-    run = _run(session, run_id)
+    run = find_run(session, run_id)
     if run.status in ACTIVE:
         raise ApiError(409, f"run {run_id} is {run.status}; cancel it first", "run_id")
     session.delete(run)
@@ -330,7 +321,7 @@ def _results(session: Session, run: Run) -> list[tuple[RunSampleResult, Sample]]
 @router.get("/runs/{run_id}/results")
 def run_results(run_id: int, session: DbSession, _: Annotator) -> list[SampleResultOut]:
     """Per sample: out-of-fold prediction and probabilities, flag rate, loss, proposal."""
-    run = _run(session, run_id)
+    run = find_run(session, run_id)
     labels = labels_of(session, run.label_version_id)
     return [
         SampleResultOut(
@@ -349,7 +340,7 @@ def run_results(run_id: int, session: DbSession, _: Annotator) -> list[SampleRes
 @router.get("/runs/{run_id}/projection")
 def projection(run_id: int, session: DbSession, _: Annotator) -> Projection:
     """The final model's UMAP of every sample, with flags, proposals and their reviews."""
-    run = _run(session, run_id)
+    run = find_run(session, run_id)
     if run.status != "succeeded":
         raise ApiError(409, f"run {run.id} is {run.status}; results come when it succeeds")
     dataset = session.get(Dataset, run.dataset_id)
@@ -411,7 +402,7 @@ def review_relabels(
     run_id: int, body: RelabelReviewIn, session: DbSession, user: Curator
 ) -> RelabelReviewOut:
     """Accept or reject the run's proposed relabels; accepted ones become a new label version."""
-    run = _run(session, run_id)
+    run = find_run(session, run_id)
     proposals = {r.sample_id: r.proposed_label for r, _ in _results(session, run)}
     unknown = [s for s in body.sample_ids if proposals.get(s) is None]
     if unknown:

@@ -1,0 +1,83 @@
+"""Finished runs side by side: is each one's composite UF1 really different from a
+reference run's?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from meclean.data.labels import CLASSES
+from meclean.db.models import Run, RunSampleResult
+from meclean.jobs.inputs import run_samples
+from meclean.ml.comparison import SeedPredictions, UF1Difference, uf1_difference
+
+
+@dataclass(frozen=True)
+class Comparison:
+    run_id: int
+    reference_id: int
+    difference: UF1Difference | None
+    """None when the runs cannot be compared; ``reason`` says why."""
+    reason: str | None = None
+    caveats: tuple[str, ...] = ()
+    """What a reader should know about a difference that was computed."""
+
+
+def compare_runs(session: Session, reference: Run, run: Run) -> Comparison:
+    """``run`` minus ``reference`` on their shared samples and subjects."""
+
+    def unpaired(reason: str) -> Comparison:
+        return Comparison(run.id, reference.id, None, reason)
+
+    if run.dataset_id != reference.dataset_id:
+        return unpaired(f"run {run.id} trained on another dataset than run {reference.id}")
+    for r in (reference, run):
+        if r.status != "succeeded":
+            return unpaired(f"run {r.id} has not succeeded ({r.status})")
+    mine, subjects = _seed_predictions(session, run)
+    theirs, _ = _seed_predictions(session, reference)
+    for r, predictions in ((run, mine), (reference, theirs)):
+        if predictions is None:
+            return unpaired(
+                f"run {r.id} was stored before per-seed predictions were kept; run it again "
+                "to compare it"
+            )
+    caveats = []
+    if run.label_version_id != reference.label_version_id:
+        caveats.append(
+            f"scored against different label versions ({run.label_version_id} and "
+            f"{reference.label_version_id}): part of the difference is the labels"
+        )
+    if run.config.get("protocol", "meclean") != reference.config.get("protocol", "meclean"):
+        caveats.append("trained under different protocols")
+    if run.config["epochs"] != reference.config["epochs"]:
+        caveats.append("trained for different numbers of epochs")
+    shared = set(run.config["seeds"]) & set(reference.config["seeds"])
+    if len(shared) < 2:
+        caveats.append(
+            f"{len(shared) or 'no'} shared seed{'s' * (len(shared) != 1)}: seed-to-seed "
+            "variation is not tested"
+        )
+    return Comparison(
+        run.id, reference.id, uf1_difference(mine, theirs, subjects), caveats=tuple(caveats)
+    )
+
+
+def _seed_predictions(session: Session, run: Run) -> tuple[SeedPredictions | None, list[str]]:
+    """The run's per-seed predictions and each sample's subject, in sample id order."""
+    data = run_samples(session, run)
+    stored = dict(
+        session.execute(
+            select(RunSampleResult.sample_id, RunSampleResult.seed_predictions).where(
+                RunSampleResult.run_id == run.id
+            )
+        ).all()
+    )
+    per_sample = [stored.get(int(i)) for i in data.sample_ids]
+    if any(p is None for p in per_sample):
+        return None, list(data.subjects)
+    predictions = np.array([[CLASSES.index(c) for c in p] for p in per_sample]).T
+    return SeedPredictions(run.config["seeds"], predictions, data.labels), list(data.subjects)

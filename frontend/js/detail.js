@@ -58,6 +58,7 @@ export async function showSample(state, sampleId) {
     h("p", {}, h("a", { href: "#/samples" }, "← Samples")),
     h("h1", {}, `${sample.label} | ${sample.subject} | ${sample.name}`),
     h("p", {}, `${sample.source}, emotion “${sample.emotion}”, originally ${sample.original_label}; apex ${sample.apex_source}.`),
+    h("p", { class: "face" }, sample.face ? `Frames ${sample.face} (face found on the onset frame).` : "Frames used whole (no face crop)."),
     myMark, note,
     h("div", { class: "detail" }, frames, means),
     marks, history, sample.runs.length ? runs : h("p", {}, "No finished run has scored this sample yet.")

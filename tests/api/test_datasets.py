@@ -1,6 +1,7 @@
 from tests.api.conftest import import_demo
 from tests.conftest import write_csv, write_frames
 from tests.data.readers.official import build_official_tree
+from tests.data.test_faces import in_a_room, make_manifest, portrait
 
 
 def test_a_curator_imports_a_folder_and_gets_the_summary(login, settings, imported):
@@ -115,3 +116,25 @@ def test_the_composites_dataset_folders_may_be_given_and_unknown_options_are_ref
     assert misspelt.status_code == 422
     assert response.status_code == 201, response.text
     assert response.json()["imported"] == 442
+
+
+def test_an_import_of_raw_frames_crops_each_face_and_says_how(login, settings):
+    raw = in_a_room(portrait())
+    manifest = make_manifest(settings.data_dir / "lab", {"raw": raw, "empty": raw * 0 + 90})
+    client = login("curator")
+
+    response = client.post(
+        "/api/datasets/import", json={"name": "lab", "layout": "manifest", "path": str(manifest)}
+    )
+
+    assert response.status_code == 201, response.text
+    summary = response.json()
+    (cropped,) = summary["faces"]
+    assert cropped["sample"] == "custom/p1/raw" and "level the eyes" in cropped["message"]
+    assert summary["face_counts"] == {"cropped to the face": 1, "no face found (kept whole)": 1}
+    samples = client.get(f"/api/datasets/{summary['dataset_id']}/samples").json()["items"]
+    ids = {s["name"]: s["id"] for s in samples}
+    assert client.get(f"/api/samples/{ids['raw']}").json()["face"] == cropped["message"]
+    assert client.get(f"/api/samples/{ids['empty']}").json()["face"] is None
+    render = client.get(f"/api/samples/{ids['raw']}/render/apex", params={"size": 120})
+    assert render.status_code == 200 and render.headers["content-type"] == "image/png"

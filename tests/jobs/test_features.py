@@ -77,14 +77,14 @@ def test_a_cancelled_job_stops_keeps_what_it_computed_and_a_new_one_resumes(
     started = []
     real = features.store_flow
 
-    def cancel_at_the_third(store, name, *frames):
-        started.append(name)
+    def cancel_at_the_third(store, source, *key):
+        started.append(source.name)
         if len(started) == 3:  # a curator cancels while the pool is at it
             with transaction(jobs.sessions) as session:
                 session.execute(
                     update(FeatureJob).where(FeatureJob.id == job_id).values(status="cancelled")
                 )
-        return real(store, name, *frames)
+        return real(store, source, *key)
 
     monkeypatch.setattr(features, "store_flow", cancel_at_the_third)
     execute_features(jobs, job_id)

@@ -14,6 +14,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from meclean.data.faces import FaceMode
 from meclean.data.labels import CLASSES
 from meclean.data.readers import ImportOptions, Layout, read_dataset
 from meclean.data.records import ImportReport, SheetError
@@ -92,6 +93,16 @@ ClassesOption = Annotated[
 ]
 
 
+FacesOption = Annotated[
+    FaceMode,
+    typer.Option(
+        help="auto: crop raw frames to the face found on each onset frame (eyes levelled, "
+        "the same box for every frame) and leave face crops as they are; crop: crop every "
+        "face found; keep: use the frames whole.",
+    ),
+]
+
+
 PartOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -122,6 +133,7 @@ def import_options(
     part: list[str] | None = None,
     part_sheet: list[str] | None = None,
     classes: Path | None = None,
+    faces: FaceMode = "auto",
 ) -> ImportOptions:
     """The import's options as the readers take them; bad DATASET=PATH pairs stop here."""
     return ImportOptions(
@@ -133,6 +145,7 @@ def import_options(
         parts=_pairs(part, "--part"),
         part_sheets=_pairs(part_sheet, "--part-sheet"),
         classes=classes,
+        faces=faces,
     )
 
 
@@ -174,7 +187,8 @@ def progress_bar(description: str) -> Iterator[Callable[..., None]]:
 def read_or_exit(layout: Layout, path: Path, options: ImportOptions) -> ImportReport:
     """The dataset's samples; a sheet that cannot be read, or nothing to import, ends here."""
     try:
-        report = read_dataset(layout, path, options)
+        with progress_bar("Finding faces") as update:
+            report = read_dataset(layout, path, options, update)
     except SheetError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
@@ -205,7 +219,11 @@ def print_report(report: ImportReport) -> None:
     if report.excluded:
         excluded = ", ".join(f"{e}: {n}" for e, n in sorted(report.excluded.items()))
         console.print(f"Excluded on purpose: {excluded}")
+    if report.face_counts:
+        faces = ", ".join(f"{what}: {n}" for what, n in sorted(report.face_counts.items()))
+        console.print(f"Faces (dlib, on the onset frame): {faces}")
     for title, issues, colour in (
+        ("Cropped to the face", report.faces, "cyan"),
         ("Corrected known sheet errors", report.corrections, "cyan"),
         ("Overrides used", report.overrides, "green"),
         ("Skipped", report.skipped, "red"),

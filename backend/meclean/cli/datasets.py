@@ -13,6 +13,7 @@ import typer
 from meclean.cli.common import (
     ClassesOption,
     CorrectionsOption,
+    FacesOption,
     FramesOption,
     LayoutOption,
     OverridesOption,
@@ -98,6 +99,7 @@ def import_(
     part: PartOption = None,
     part_sheet: PartSheetOption = None,
     classes: ClassesOption = None,
+    faces: FacesOption = "auto",
     save: Annotated[
         str | None, typer.Option(help="Store the samples in the database under this name.")
     ] = None,
@@ -115,6 +117,7 @@ def import_(
             part=part,
             part_sheet=part_sheet,
             classes=classes,
+            faces=faces,
         ),
     )
     print_report(report)
@@ -157,6 +160,7 @@ def features(
     part: PartOption = None,
     part_sheet: PartSheetOption = None,
     classes: ClassesOption = None,
+    faces: FacesOption = "auto",
     method: Annotated[FlowMethod, typer.Option(help="Optical-flow method.")] = "tvl1",
     size: Annotated[int, typer.Option(min=8, max=512, help="Output side in pixels.")] = 60,
     working: WorkingSizeOption = "170x140",
@@ -178,6 +182,7 @@ def features(
             part=part,
             part_sheet=part_sheet,
             classes=classes,
+            faces=faces,
         ),
     )
     results, store = features_with_progress(

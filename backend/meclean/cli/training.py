@@ -12,6 +12,7 @@ from rich.table import Table
 from meclean.cli.common import (
     ClassesOption,
     CorrectionsOption,
+    FacesOption,
     FramesOption,
     LayoutOption,
     OverridesOption,
@@ -50,6 +51,7 @@ def train(
     part: PartOption = None,
     part_sheet: PartSheetOption = None,
     classes: ClassesOption = None,
+    faces: FacesOption = "auto",
     method: Annotated[str, typer.Option(help=f"One of: {', '.join(METHOD_NAMES)}.")] = "ilc",
     alpha: Annotated[float, typer.Option(help="LTM/ILC threshold: mean + alpha * std.")] = 2.5,
     q: Annotated[float | None, typer.Option(help="q-percentile's q (%) or GCE's q.")] = None,
@@ -127,6 +129,7 @@ def train(
             part=part,
             part_sheet=part_sheet,
             classes=classes,
+            faces=faces,
         ),
     )
     results, store = features_with_progress(

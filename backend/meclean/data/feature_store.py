@@ -1,4 +1,5 @@
-"""Content-addressed feature files: the key covers both frames' bytes and the flow settings."""
+"""Content-addressed feature files: the key covers both frames' bytes, the face box they
+are cropped to and the flow settings."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from meclean.data.faces import FaceCrop
 from meclean.data.flow import FlowSettings
 
 FEATURE_VERSION = "1"
@@ -20,8 +22,12 @@ class FeatureStore:
         self.root = root
 
     @staticmethod
-    def key_for(onset: Path, apex: Path, settings: FlowSettings) -> str:
+    def key_for(
+        onset: Path, apex: Path, settings: FlowSettings, face: FaceCrop | None = None
+    ) -> str:
         digest = hashlib.sha256(f"v{FEATURE_VERSION}|{settings.fingerprint()}".encode())
+        if face is not None:
+            digest.update(face.fingerprint().encode())
         for frame in (onset, apex):
             digest.update(b"|")
             digest.update(frame.read_bytes())

@@ -10,8 +10,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from meclean.data.faces import FaceCrop, read_frame
 from meclean.data.feature_store import FeatureStore
-from meclean.data.flow import FlowSettings, flow_features, read_gray
+from meclean.data.flow import FlowSettings, flow_features
 from meclean.data.labels import CLASSES
 from meclean.data.records import SampleRecord
 from meclean.progress import Cancelled, ShouldStop
@@ -27,9 +28,11 @@ class FeatureResult:
     error: str | None = None
 
 
-def _compute(onset: str, apex: str, settings: FlowSettings, store_root: str, key: str) -> None:
+def _compute(
+    onset: str, apex: str, face: FaceCrop | None, settings: FlowSettings, store_root: str, key: str
+) -> None:
     cv2.setNumThreads(1)  # one process per core is faster than threads on small frames
-    features = flow_features(read_gray(onset), read_gray(apex), settings)
+    features = flow_features(read_frame(onset, face), read_frame(apex, face), settings)
     FeatureStore(Path(store_root)).save(key, features)
 
 
@@ -51,7 +54,7 @@ def compute_features(
     todo: list[tuple[SampleRecord, str]] = []
     for sample in samples:
         try:
-            key = store.key_for(sample.onset_path, sample.apex_path, settings)
+            key = store.key_for(sample.onset_path, sample.apex_path, settings, sample.face)
         except OSError as exc:
             results[sample.sample_id] = FeatureResult(sample.sample_id, None, error=str(exc))
             continue
@@ -77,9 +80,7 @@ def compute_features(
             if should_stop and should_stop():
                 raise Cancelled
             try:
-                _compute(
-                    str(sample.onset_path), str(sample.apex_path), settings, str(store.root), key
-                )
+                _compute(*_arguments(sample, settings, store, key))
                 finish(sample, key, None)
             except (ValueError, OSError, cv2.error) as exc:
                 finish(sample, key, exc)
@@ -116,9 +117,15 @@ def _submit(
     store: FeatureStore,
     key: str,
 ) -> Future[None]:
-    return pool.submit(
-        _compute, str(sample.onset_path), str(sample.apex_path), settings, str(store.root), key
-    )
+    return pool.submit(_compute, *_arguments(sample, settings, store, key))
+
+
+def _arguments(
+    sample: SampleRecord, settings: FlowSettings, store: FeatureStore, key: str
+) -> tuple[str, str, FaceCrop | None, FlowSettings, str, str]:
+    """What a worker process needs to compute one sample's features (all picklable)."""
+    onset, apex = str(sample.onset_path), str(sample.apex_path)
+    return onset, apex, sample.face, settings, str(store.root), key
 
 
 def class_means(

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from meclean.data.labels import Label
+
+if TYPE_CHECKING:
+    from meclean.data.faces import FaceCrop
 
 ApexSource = Literal["sheet", "middle", "override", "correction", "manifest"]
 
@@ -25,6 +28,8 @@ class SampleRecord:
     apex_path: Path
     offset_path: Path | None = None
     apex_source: ApexSource = "sheet"
+    face: FaceCrop | None = None
+    """The face box every frame is cropped to; None keeps the frames whole."""
 
     @property
     def sample_id(self) -> str:
@@ -67,6 +72,10 @@ class ImportReport:
     """Where each source dataset's sample folders were found."""
     overrides: list[ImportIssue] = field(default_factory=list)
     """Rows of the user's overrides CSV, each with the sample it applied to."""
+    faces: list[ImportIssue] = field(default_factory=list)
+    """Samples cropped to their face, each with its box."""
+    face_counts: Counter[str] = field(default_factory=Counter)
+    """Samples by what finding faces did to them (cropped, already a crop, no face)."""
 
     def extend(self, other: ImportReport) -> None:
         self.samples.extend(other.samples)
@@ -76,6 +85,8 @@ class ImportReport:
         self.corrections.extend(other.corrections)
         self.frames.update(other.frames)
         self.overrides.extend(other.overrides)
+        self.faces.extend(other.faces)
+        self.face_counts.update(other.face_counts)
 
     def counts(self) -> Counter[tuple[str, str]]:
         """Imported samples per (dataset, label)."""

@@ -43,6 +43,7 @@ def store_import(
             apex_path=str(record.apex_path),
             offset_path=str(record.offset_path) if record.offset_path else None,
             apex_source=record.apex_source,
+            face_crop=record.face.as_dict() if record.face else None,
         )
         for record in report.samples
     ]

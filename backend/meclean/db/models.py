@@ -56,6 +56,8 @@ class Sample(Base):
     apex_path: Mapped[str] = mapped_column(Text)
     offset_path: Mapped[str | None] = mapped_column(Text)
     apex_source: Mapped[str] = mapped_column(String(20))
+    face_crop: Mapped[dict[str, Any] | None] = mapped_column()
+    """The face box found at import that every frame is cropped to; None keeps them whole."""
     feature_key: Mapped[str | None] = mapped_column(String(64))
 
     dataset: Mapped[Dataset] = relationship(back_populates="samples")

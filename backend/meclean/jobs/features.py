@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from meclean.data.feature_store import FeatureStore
-from meclean.db.features import FeatureError, store_flow
+from meclean.db.features import FeatureError, FrameSource, store_flow
 from meclean.db.models import FeatureJob, Sample
 from meclean.db.session import transaction
 from meclean.jobs.lease import ACTIVE, held, silent, take
@@ -88,8 +88,7 @@ def execute_features(jobs: Jobs, job_id: int) -> None:
                 .order_by(Sample.id)
             ).all()
             flows = [
-                pool.submit(store_flow, store, s.name, s.onset_path, s.apex_path, s.feature_key)
-                for s in samples
+                pool.submit(store_flow, store, FrameSource.of(s), s.feature_key) for s in samples
             ]
             reported = time.monotonic()
             for done, (sample, flow) in enumerate(zip(samples, flows, strict=True), 1):

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from meclean.api.deps import Annotator, Curator, DbSession
 from meclean.api.errors import ApiError
+from meclean.data.faces import FaceMode
 from meclean.data.labels import CLASSES
 from meclean.data.readers import ImportOptions, Layout, read_dataset
 from meclean.data.records import ImportIssue, SheetError
@@ -53,6 +54,11 @@ class ImportRequest(BaseModel):
     part_sheets: dict[SourceDataset, str] = Field(
         default_factory=dict, description="For megc2019: a source dataset's annotation sheet."
     )
+    faces: FaceMode = Field(
+        default="auto",
+        description="auto: crop raw frames to the face on each onset frame, leave face crops "
+        "whole; crop: crop every face found; keep: use the frames whole.",
+    )
 
 
 class Skipped(BaseModel):
@@ -87,6 +93,10 @@ class ImportSummary(BaseModel):
     warnings: list[Skipped]
     frames: dict[str, str]
     """Where each source dataset's frames were found."""
+    faces: list[Skipped]
+    """Samples cropped to their face, each with its box and turn."""
+    face_counts: dict[str, int]
+    """Samples by what finding faces did to them: cropped, already a face crop, no face."""
     features_job_id: int
     """The queued job computing the new samples' flow (``GET .../features``)."""
 
@@ -160,6 +170,7 @@ def import_dataset(body: ImportRequest, request: Request, user: Curator) -> Impo
         roster=confined(request, body.roster, "roster"),
         corrections=body.corrections,
         classes=confined(request, body.classes, "classes"),
+        faces=body.faces,
         parts={d: confined(request, v, f"parts.{d}") for d, v in body.parts.items()},
         part_sheets={
             d: confined(request, v, f"part_sheets.{d}") for d, v in body.part_sheets.items()
@@ -188,6 +199,8 @@ def import_dataset(body: ImportRequest, request: Request, user: Curator) -> Impo
         overrides=[Skipped.of(i) for i in report.overrides],
         warnings=[Skipped.of(i) for i in report.warnings],
         frames={dataset: str(folder) for dataset, folder in report.frames.items()},
+        faces=[Skipped.of(i) for i in report.faces],
+        face_counts=dict(report.face_counts),
         features_job_id=job.id,
     )
 

@@ -20,9 +20,14 @@ from meclean.api.deps import Annotator, DbSession
 from meclean.api.errors import ApiError
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import class_means
-from meclean.data.flow import read_gray
 from meclean.data.render import class_mean_sheet, png_bytes, render_sample
-from meclean.db.features import FeatureError, feature_key, key_from_frames, sample_features
+from meclean.db.features import (
+    FeatureError,
+    FrameSource,
+    feature_key,
+    key_from_frames,
+    sample_features,
+)
 from meclean.db.labels import labels_of
 from meclean.db.models import Dataset, Sample, SampleLabel, User
 from meclean.db.session import transaction
@@ -79,8 +84,7 @@ def render(
             f'"{tag}"',
             lambda: render_sample(
                 kind,
-                read_gray(sample.onset_path),
-                read_gray(sample.apex_path),
+                *FrameSource.of(sample).frames(),
                 _features(store, sample),
                 size,
             ),

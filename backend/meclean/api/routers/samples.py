@@ -13,6 +13,7 @@ from sqlalchemy import Row, select
 from meclean.api.deps import Annotator, DbSession
 from meclean.api.errors import ApiError
 from meclean.api.routers.runs import SampleVerdict
+from meclean.data.faces import FaceCrop
 from meclean.db.marks import latest_marks
 from meclean.db.models import (
     Dataset,
@@ -76,6 +77,8 @@ class RunVerdict(SampleVerdict):
 class SampleDetail(SampleOut):
     original_label: str
     apex_source: str
+    face: str | None
+    """How the frames were cropped to the face at import; None when they are used whole."""
     label_history: list[LabelHistoryEntry]
     runs: list[RunVerdict]
 
@@ -264,6 +267,7 @@ def get_sample(sample_id: int, session: DbSession, me: Annotator) -> SampleDetai
         **summary.model_dump(),
         original_label=sample.original_label,
         apex_source=sample.apex_source,
+        face=face.describe() if (face := FaceCrop.from_dict(sample.face_crop)) else None,
         label_history=entries,
         runs=[
             RunVerdict(

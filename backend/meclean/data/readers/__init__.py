@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, get_args
 
+from meclean.data.faces import crop_faces
 from meclean.data.readers.casme2 import read_casme2
 from meclean.data.readers.casme3 import read_casme3a
 from meclean.data.readers.casme_sq import read_casme_sq
@@ -37,8 +38,14 @@ _READERS: dict[Layout, Callable[[Path, ImportOptions], ImportReport]] = {
 }
 
 
-def read_dataset(layout: Layout, path: Path, options: ImportOptions = DEFAULTS) -> ImportReport:
-    """Read a dataset folder (or a manifest CSV) in one of the supported layouts.
+def read_dataset(
+    layout: Layout,
+    path: Path,
+    options: ImportOptions = DEFAULTS,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Read a dataset folder (or a manifest CSV) in one of the supported layouts, and find
+    the faces of raw frames (``progress`` follows that, one onset frame at a time).
 
     ``options.roster`` replaces the shipped MEGC2019 roster (for subsets and scaled
     synthetic sets).
@@ -54,6 +61,7 @@ def read_dataset(layout: Layout, path: Path, options: ImportOptions = DEFAULTS) 
             report.warnings.append(
                 ImportIssue(override.file, "matches no sample of the dataset", override.row)
             )
+    crop_faces(report, options.faces, progress)
     return report
 
 

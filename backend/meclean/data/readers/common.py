@@ -10,6 +10,7 @@ from pathlib import Path
 
 import cv2
 
+from meclean.data.faces import FaceMode
 from meclean.data.labels import Label, UnknownEmotion, emotion_to_class
 from meclean.data.readers.discovery import index_frames
 from meclean.data.records import ImportIssue, SheetError
@@ -112,6 +113,8 @@ class ImportOptions:
     part_sheets: Mapping[str, Path] = field(default_factory=dict)
     classes: Path | None = None
     """For a manifest: a CSV mapping its emotions to classes (or to 'excluded')."""
+    faces: FaceMode = "auto"
+    """Crop raw frames to the face found on each onset frame (see ``faces.crop_faces``)."""
 
 
 DEFAULTS = ImportOptions()

@@ -195,14 +195,16 @@ export async function showRun(state, runId) {
   const groups = groupsOf(state.dataset);
   const parts = h("table", { class: "parts" },
     h("caption", {}, "Tasks"),
-    h("tr", {}, ...["Task", "Kind", "Seed", "Folds", "Status", "Tries", "Worker", "Progress"].map((t) => h("th", {}, t))),
+    h("tr", {}, ...["Task", "Kind", "Seed", "Folds", "Status", "Tries", "Worker", "Device", "Progress"].map((t) => h("th", {}, t))),
     run.parts.map((p) => h("tr", {}, h("td", {}, p.id), h("td", {}, p.kind), h("td", {}, p.seed),
       h("td", {}, p.folds.length || "–"), h("td", { class: `status ${p.status}` }, p.status), h("td", {}, p.attempts),
-      h("td", {}, p.worker ?? "–"), h("td", {}, `${p.done} / ${p.total}`))));
+      h("td", {}, p.worker ?? "–"), h("td", {}, p.device ?? "–"), h("td", {}, `${p.done} / ${p.total}`))));
   const heatmaps = h("div", { class: "heatmaps" });
   view.replaceChildren(
     h("p", {}, h("a", { href: "#/runs" }, "← Runs")),
     h("h1", {}, `Run ${run.id}: ${run.method.name}, ${run.epochs} epochs × ${run.seeds.length} seeds, ${run.protocol} protocol`),
+    run.metrics?.deviations?.length ? h("ul", { class: "deviations", "aria-label": "Differences from the protocol" },
+      run.metrics.deviations.map((d) => h("li", {}, `Differs from the protocol: ${d}`))) : "",
     run.training ? h("details", { class: "protocol" }, h("summary", {}, "Training protocol"),
       h("pre", {}, JSON.stringify({ method: run.method.resolved ?? run.method, ...run.training, flow: run.flow }, null, 2))) : "",
     h("p", { class: `status ${run.status}` }, `Status: ${run.status}${run.error ? ` (${run.error})` : ""}`),

@@ -60,6 +60,9 @@ def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(servin
     assert all(p["status"] == "succeeded" for p in detail["parts"])
     assert 0 <= detail["summary"]["composite"]["uf1_mean"] <= 1
     assert len(detail["metrics"]["scores"][0]["composite"]["confusion"]) == 3
+    # Trained on the CPU one fold at a time: as the protocol is written, and recorded so.
+    assert {p["device"] for p in detail["parts"] if p["kind"] != "aggregate"} == {"cpu"}
+    assert detail["metrics"]["deviations"] == []
 
     results = curator.get(f"/api/runs/{run_id}/results").json()
     projection = curator.get(f"/api/runs/{run_id}/projection").json()

@@ -5,7 +5,13 @@ import pytest
 import torch
 
 from meclean.ml import loso
-from meclean.ml.loso import LosoOutput, TrainConfig, loso_folds, train_loso
+from meclean.ml.loso import (
+    LosoOutput,
+    TrainConfig,
+    loso_folds,
+    protocol_deviations,
+    train_loso,
+)
 from meclean.ml.methods import METHOD_NAMES, IterativeLabelCorrection, NoisyLabelMethod, make_method
 from meclean.ml.metrics import score
 from meclean.ml.model import SSSNet, SSSNetConfig
@@ -175,3 +181,18 @@ def test_epochs_of_an_idc_warmup_do_not_count_towards_flag_rates():
 
     assert output.flags.seen.sum() > 0
     assert output.flags.flagged.sum() == 0
+
+
+def test_training_one_fold_at_a_time_on_the_cpu_follows_the_protocol_as_written():
+    assert protocol_deviations(TrainConfig(), torch.device("cpu"), 68) == []
+
+
+def test_folds_trained_side_by_side_record_that_shorter_folds_repeat_samples():
+    (side_by_side,) = protocol_deviations(TrainConfig(folds_per_step=4), torch.device("cpu"), 68)
+    assert side_by_side.startswith("4 folds trained side by side")
+
+
+def test_the_gpu_path_records_its_departures_from_the_protocol():
+    deviations = protocol_deviations(TrainConfig(), torch.device("cuda"), 17)
+    assert deviations[0].startswith("17 folds trained side by side")
+    assert "cuDNN benchmark mode" in deviations[1]

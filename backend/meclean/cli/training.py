@@ -188,6 +188,8 @@ def print_scores(result: RunResult) -> None:
     flagged = int((result.flag_rate > 0).sum())
     proposals = int((result.proposed_label >= 0).sum())
     console.print(f"Flagged at least once: {flagged}; relabels proposed: {proposals}")
+    for deviation in result.deviations:
+        console.print(f"[yellow]Differs from the protocol:[/yellow] {deviation}")
 
 
 def _spread(std: float | None) -> str:

@@ -25,7 +25,7 @@ from meclean.jobs.inputs import run_method, run_training_set, train_config
 from meclean.jobs.lease import ACTIVE, held, take
 from meclean.jobs.results import parts_dir, save_fold_output, store_results
 from meclean.jobs.runs import fail_run, ready_aggregations
-from meclean.ml.loso import TrainingProgress, train_loso
+from meclean.ml.loso import TrainingProgress, resolve_device, train_loso
 from meclean.ml.run import TrainingSet, train_final
 from meclean.progress import Cancelled
 
@@ -144,10 +144,9 @@ def execute_part(jobs: Jobs, part_id: int) -> None:
                 store = FeatureStore(jobs.settings.feature_dir)
                 data = run_training_set(session, run, store, monitor.should_stop)
             output = _part_dir(jobs, part.run_id)
-            if part.kind == "folds":
-                _train_folds(jobs, run, part, data, monitor, output)
-            else:
-                _train_final_model(jobs, run, part, data, monitor, output)
+            train = _train_folds if part.kind == "folds" else _train_final_model
+            train(jobs, run, part, data, monitor, output)
+            device = str(resolve_device(train_config(run, jobs.device).device))
     except Cancelled:
         _stopped(jobs, part, monitor.stop_reason or "cancelled")
         return
@@ -160,7 +159,7 @@ def execute_part(jobs: Jobs, part_id: int) -> None:
             )
         return
     with transaction(jobs.sessions) as session:
-        _finish(session, part, "succeeded")
+        _finish(session, part, "succeeded", device=device)
     with transaction(jobs.sessions) as session:
         ready = ready_aggregations(session, part.run_id)
     jobs.enqueue(ready)
@@ -189,8 +188,17 @@ def claim_part(sessions: sessionmaker[Session], part_id: int) -> RunPart | None:
         return part
 
 
-def _finish(session: Session, part: RunPart, status: str, error: str | None = None) -> None:
+def _finish(
+    session: Session,
+    part: RunPart,
+    status: str,
+    error: str | None = None,
+    device: str | None = None,
+) -> None:
+    """Record how the part ended and, when it trained, on which device."""
     values = {"status": status, "finished_at": datetime.now(UTC), "error": error}
+    if device:
+        values["device"] = device
     if status == "succeeded":
         values["done"] = part.total
     session.execute(held(RunPart, part.id, part.attempts).values(**values))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+import torch
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,7 +18,7 @@ from meclean.data.labels import CLASSES
 from meclean.db.models import Run, RunPart, RunSampleResult
 from meclean.db.session import transaction
 from meclean.jobs.inputs import run_method, run_samples, train_config
-from meclean.ml.loso import FlagCounts, LosoOutput
+from meclean.ml.loso import FlagCounts, LosoOutput, protocol_deviations
 from meclean.ml.run import FinalModel, RunResult, combine
 from meclean.progress import Cancelled, ShouldStop
 from meclean.settings import Settings
@@ -69,7 +70,15 @@ def store_results(
         if should_stop():
             raise Cancelled
     final = FinalModel.load(parts_dir(settings, run.id) / "final.pt")
-    result = combine(data, run_method(run), train_config(run), seeds, outputs, final)
+    config = train_config(run)
+    # Each part trained its own folds on its own worker's device.
+    deviations = dict.fromkeys(
+        d
+        for p in parts
+        if p.kind == "folds" and p.device
+        for d in protocol_deviations(config, torch.device(p.device), len(p.folds))
+    )
+    result = combine(data, run_method(run), config, seeds, outputs, final, None, list(deviations))
     _write_result(result, result_dir(settings, run.id))
     _store_rows(sessions, run, parts, result)
 
@@ -123,6 +132,7 @@ def _store_rows(
                     ],
                     "classes": list(CLASSES),
                     "timings": result.timings,
+                    "deviations": result.deviations,
                     "flagged": int((result.flag_rate > 0).sum()),
                     "proposals": int((result.proposed_label >= 0).sum()),
                     "high_loss": int(final.high_loss.sum()),

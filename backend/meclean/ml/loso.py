@@ -47,6 +47,30 @@ class TrainConfig:
     """'cuda', 'cuda:1', 'cpu'; default CUDA when available."""
 
 
+def folds_per_step(config: TrainConfig, device: torch.device, folds: int) -> int:
+    """How many folds train side by side: the config's choice, else all on CUDA, 1 on CPU."""
+    return min(folds, config.folds_per_step or (folds if device.type == "cuda" else 1))
+
+
+def protocol_deviations(config: TrainConfig, device: torch.device, folds: int) -> list[str]:
+    """How training ``folds`` folds on ``device`` departs from the protocol as written;
+    recorded with every run so a reader can weigh it."""
+    deviations = []
+    side_by_side = folds_per_step(config, device, folds)
+    if side_by_side > 1:
+        deviations.append(
+            f"{side_by_side} folds trained side by side: each epoch, a fold with fewer training "
+            "samples than the largest draws some of its own samples a second time, so all "
+            "take equal batches"
+        )
+    if device.type == "cuda":
+        deviations.append(
+            "cuDNN benchmark mode: convolution kernels are chosen per run, so results are "
+            "not bit-for-bit reproducible"
+        )
+    return deviations
+
+
 @dataclass(frozen=True)
 class Fold:
     subject: str
@@ -277,7 +301,7 @@ def train_loso(
     all_folds = loso_folds(subjects)
     numbers = list(range(len(all_folds))) if fold_numbers is None else list(fold_numbers)
     folds = [all_folds[n] for n in numbers]
-    per_step = config.folds_per_step or (len(folds) if device.type == "cuda" else 1)
+    per_step = folds_per_step(config, device, len(folds))
     classes = config.model.classes
     probabilities = np.zeros((len(labels), classes), np.float32)
     flags = FlagCounts.empty(len(labels), classes)

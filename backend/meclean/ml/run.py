@@ -20,6 +20,7 @@ from meclean.ml.loso import (
     TrainConfig,
     TrainingProgress,
     loso_folds,
+    protocol_deviations,
     resolve_device,
     train_group,
     train_loso,
@@ -99,6 +100,8 @@ class RunResult:
     """(N,) bool: confident learning's verdict on the averaged out-of-fold probabilities."""
     final: FinalModel | None
     timings: dict[str, float] = field(default_factory=dict)
+    deviations: list[str] = field(default_factory=list)
+    """How training departed from the protocol as written (``loso.protocol_deviations``)."""
 
     @property
     def probabilities(self) -> np.ndarray:
@@ -129,6 +132,7 @@ class RunResult:
             "summary": self.summary(),
             "scores": [{g: asdict(s) for g, s in seed.items()} for seed in self.scores],
             "timings": self.timings,
+            "deviations": self.deviations,
         }
         (directory / "result.json").write_text(json.dumps(document, indent=2))
         arrays = {
@@ -262,7 +266,9 @@ def run_experiment(
         start = time.perf_counter()
         final = train_final(data, method, config, seeds[0], should_stop=should_stop)
         timings["final_s"] = time.perf_counter() - start
-    return combine(data, method, config, seeds, outputs, final, timings)
+    folds = len(set(data.subjects))
+    deviations = protocol_deviations(config, resolve_device(config.device), folds)
+    return combine(data, method, config, seeds, outputs, final, timings, deviations)
 
 
 def combine(
@@ -273,6 +279,7 @@ def combine(
     outputs: Sequence[LosoOutput],
     final: FinalModel | None,
     timings: dict[str, float] | None = None,
+    deviations: Sequence[str] = (),
 ) -> RunResult:
     """Score each seed's complete out-of-fold predictions and pool the flags into a result."""
     missing = [seed for seed, out in zip(seeds, outputs, strict=True) if not out.predicted.all()]
@@ -301,6 +308,7 @@ def combine(
             **{f"loso_seed_{s}_s": out.seconds for s, out in zip(seeds, outputs, strict=True)},
             **(timings or {}),
         },
+        deviations=list(deviations),
     )
 
 

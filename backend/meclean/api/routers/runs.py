@@ -74,6 +74,8 @@ class PartOut(BaseModel):
     status: str
     attempts: int
     worker: str | None
+    device: str | None
+    """Where the part trained (cpu, cuda:0); None until it has."""
     started_at: datetime | None
     finished_at: datetime | None
     done: int

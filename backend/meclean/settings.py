@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     import_roots: list[Path] = []
     """Folders the API may import datasets from; default: the data directory."""
 
+    max_body_bytes: int = 8 * 1024 * 1024
+    """Largest request body the API reads (a label CSV of 10,000 rows is under 1 MB)."""
     session_hours: float = 12.0
     """How long a login lasts."""
 

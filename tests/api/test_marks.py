@@ -1,5 +1,10 @@
 from concurrent.futures import ThreadPoolExecutor
 
+from sqlalchemy import func, select
+
+from meclean.db.models import Mark
+from meclean.db.session import make_engine, session_factory
+
 
 def samples_of(client, dataset_id, **params):
     return client.get(f"/api/datasets/{dataset_id}/samples", params=params).json()
@@ -156,3 +161,59 @@ def test_the_dataset_counts_my_marks_and_everyones(login, imported):
         "clean": 1,
         "unsure": 1,
     }
+
+
+def test_a_sample_listed_twice_in_a_bulk_mark_is_marked_once(login, imported, settings):
+    client = login("annotator")
+    sample_id = samples_of(client, imported, limit=1)["items"][0]["id"]
+
+    response = client.post(
+        "/api/marks/bulk", json={"sample_ids": [sample_id] * 10_000, "verdict": "noisy"}
+    )
+
+    assert response.json() == {"marked": 1}
+    assert mark_rows(settings) == 1
+
+
+def test_bulk_marks_racing_single_marks_answer_200_or_409_and_keep_every_acknowledged_mark(
+    login, imported, settings
+):
+    tabs = [login("annotator"), login("annotator")]
+    ids = [s["id"] for s in samples_of(tabs[0], imported, limit=500)["items"]]
+
+    def bulk() -> list[tuple[int, int]]:
+        return [
+            (
+                tabs[0]
+                .post("/api/marks/bulk", json={"sample_ids": ids, "verdict": "noisy"})
+                .status_code,
+                len(ids),
+            )
+            for _ in range(6)
+        ]
+
+    def singles() -> list[tuple[int, int]]:
+        answers = []
+        for _ in range(3):
+            for i in ids:
+                based_on = tabs[1].get(f"/api/samples/{i}").json()["my_mark_id"]
+                answer = tabs[1].put(
+                    f"/api/samples/{i}/mark", json={"verdict": "clean", "based_on": based_on}
+                )
+                answers.append((answer.status_code, 1))
+        return answers
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = [a for batch in pool.map(lambda f: f(), [bulk, singles]) for a in batch]
+
+    assert {status for status, _ in answers} <= {200, 409}
+    assert mark_rows(settings) == sum(n for status, n in answers if status == 200)
+
+
+def mark_rows(settings) -> int:
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        with session_factory(engine)() as session:
+            return session.scalar(select(func.count()).select_from(Mark))
+    finally:
+        engine.dispose()

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from meclean import __version__
 from meclean.api.errors import install_error_handlers
+from meclean.api.limits import BodySizeLimit
 from meclean.api.routers import (
     auth,
     comparisons,
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = session_factory(app.state.engine)
     app.state.jobs = Jobs(settings)
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The one database-session dependency, and who is asking."""
+"""The one database-session dependency, who is asking, and the bounds of an id."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
+from annotated_types import Ge, Le
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,11 @@ SESSION_COOKIE = "meclean_session"
 CSRF_COOKIE = "meclean_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+MAX_ID = 2**63 - 1
+DbId = Annotated[int, Ge(1), Le(MAX_ID)]
+"""A row id as clients send it: positive and within the database's 64-bit integers, so a
+larger number is a 422 naming the field, not an overflow deep in the driver."""
 
 
 def db_session(request: Request) -> Iterator[Session]:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from meclean.api.deps import Annotator, DbSession
+from meclean.api.deps import Annotator, DbId, DbSession
 from meclean.api.routers.runs import RunOut, find_run, run_out, user_names
 from meclean.jobs.comparisons import compare_runs
 
@@ -44,7 +44,7 @@ class ComparisonOut(BaseModel):
 def compare(
     session: DbSession,
     _: Annotator,
-    ids: Annotated[list[int], Query(min_length=1, max_length=20)],
+    ids: Annotated[list[DbId], Query(min_length=1, max_length=20)],
 ) -> ComparisonOut:
     """UF1/UAR per dataset for each run, and each run's composite UF1 against the first's."""
     runs = [find_run(session, i) for i in ids]

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from meclean.api.deps import Annotator, Curator, DbSession
+from meclean.api.deps import Annotator, Curator, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.data.faces import FaceMode
 from meclean.data.labels import CLASSES
@@ -253,25 +253,25 @@ def _dataset(session: DbSession, dataset_id: int) -> Dataset:
 
 
 @router.get("/{dataset_id}")
-def get_dataset(dataset_id: int, session: DbSession, me: Annotator) -> DatasetOut:
+def get_dataset(dataset_id: DbId, session: DbSession, me: Annotator) -> DatasetOut:
     return describe(session, _dataset(session, dataset_id), me)
 
 
 @router.get("/{dataset_id}/progress")
-def get_progress(dataset_id: int, session: DbSession, me: Annotator) -> MarkProgress:
+def get_progress(dataset_id: DbId, session: DbSession, me: Annotator) -> MarkProgress:
     """The marking counts alone: cheap enough to reload after every mark."""
     return progress(session, _dataset(session, dataset_id), me)
 
 
 @router.get("/{dataset_id}/features")
-def get_features_job(dataset_id: int, session: DbSession, _: Annotator) -> FeaturesJobOut | None:
+def get_features_job(dataset_id: DbId, session: DbSession, _: Annotator) -> FeaturesJobOut | None:
     """The latest job computing the dataset's flow; null when none was ever queued."""
     job = latest_features_job(session, _dataset(session, dataset_id).id)
     return None if job is None else FeaturesJobOut.of(job)
 
 
 @router.post("/{dataset_id}/features", status_code=201)
-def compute_features(dataset_id: int, request: Request, user: Curator) -> FeaturesJobOut:
+def compute_features(dataset_id: DbId, request: Request, user: Curator) -> FeaturesJobOut:
     """Queue the computation of every missing feature, e.g. after a cancelled job."""
     jobs = request.app.state.jobs
     busy = ApiError(409, "this dataset's features are already being computed")
@@ -288,7 +288,7 @@ def compute_features(dataset_id: int, request: Request, user: Curator) -> Featur
 
 
 @router.post("/{dataset_id}/features/cancel")
-def cancel_features_job(dataset_id: int, session: DbSession, _: Curator) -> FeaturesJobOut:
+def cancel_features_job(dataset_id: DbId, session: DbSession, _: Curator) -> FeaturesJobOut:
     """Stop the running job; the features computed so far are kept."""
     job = latest_features_job(session, _dataset(session, dataset_id).id)
     if job is None or not cancel_features(job):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from meclean.api.deps import Annotator, Curator, DbSession
+from meclean.api.deps import Annotator, Curator, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.data.labels import Label
 from meclean.db.labels import (
@@ -62,7 +62,7 @@ def _version(session: DbSession, dataset: Dataset, version_id: int, field: str) 
 
 
 @router.get("/label-versions")
-def list_versions(dataset_id: int, session: DbSession, _: Annotator) -> list[VersionOut]:
+def list_versions(dataset_id: DbId, session: DbSession, _: Annotator) -> list[VersionOut]:
     dataset = _dataset(session, dataset_id)
     names = {i: n for i, n in session.execute(select(User.id, User.name))}
     versions = session.scalars(
@@ -83,7 +83,11 @@ def list_versions(dataset_id: int, session: DbSession, _: Annotator) -> list[Ver
 
 @router.get("/label-versions/diff")
 def diff(
-    dataset_id: int, session: DbSession, _: Annotator, old: int = Query(), new: int = Query()
+    dataset_id: DbId,
+    session: DbSession,
+    _: Annotator,
+    old: Annotated[DbId, Query()],
+    new: Annotated[DbId, Query()],
 ) -> list[ChangeOut]:
     dataset = _dataset(session, dataset_id)
     _version(session, dataset, old, "old")
@@ -92,7 +96,9 @@ def diff(
 
 
 @router.post("/label-versions", status_code=201)
-def new_version(dataset_id: int, body: NewVersion, session: DbSession, user: Curator) -> VersionOut:
+def new_version(
+    dataset_id: DbId, body: NewVersion, session: DbSession, user: Curator
+) -> VersionOut:
     """A new current version from explicit changes or a roster-format CSV."""
     dataset = _dataset(session, dataset_id)
     if (body.changes is None) == (body.csv is None):
@@ -117,7 +123,7 @@ def new_version(dataset_id: int, body: NewVersion, session: DbSession, user: Cur
 
 
 @router.get("/label-versions/{version_id}/csv", response_class=PlainTextResponse)
-def export_version(dataset_id: int, version_id: int, session: DbSession, _: Annotator) -> str:
+def export_version(dataset_id: DbId, version_id: DbId, session: DbSession, _: Annotator) -> str:
     """A label version in the roster's format (dataset, subject, filename, label)."""
     _version(session, _dataset(session, dataset_id), version_id, "version_id")
     return roster_csv(session, version_id)
@@ -125,7 +131,7 @@ def export_version(dataset_id: int, version_id: int, session: DbSession, _: Anno
 
 @router.get("/marks.csv", response_class=PlainTextResponse)
 def export_marks(
-    dataset_id: int,
+    dataset_id: DbId,
     session: DbSession,
     _: Annotator,
     user: str | None = Query(None, description="one expert's marks; default all experts"),

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from meclean.api.deps import Annotator, DbSession
+from meclean.api.deps import Annotator, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.db.marks import StaleMark, Verdict, latest_mark, set_mark
 from meclean.db.models import Sample
@@ -31,13 +31,13 @@ class MarkState(BaseModel):
 
 
 class BulkMarkIn(BaseModel):
-    sample_ids: list[int] = Field(min_length=1, max_length=10_000)
+    sample_ids: list[DbId] = Field(min_length=1, max_length=10_000)
     verdict: Verdict
     typical: bool = False
 
 
 @router.put("/samples/{sample_id}/mark")
-def put_mark(sample_id: int, body: MarkIn, session: DbSession, me: Annotator) -> MarkState:
+def put_mark(sample_id: DbId, body: MarkIn, session: DbSession, me: Annotator) -> MarkState:
     if session.get(Sample, sample_id) is None:
         raise ApiError(404, f"no sample {sample_id}", "sample_id")
     try:
@@ -64,19 +64,30 @@ def put_mark(sample_id: int, body: MarkIn, session: DbSession, me: Annotator) ->
 
 @router.post("/marks/bulk")
 def bulk_marks(body: BulkMarkIn, session: DbSession, me: Annotator) -> dict[str, int]:
-    """Mark a selection; each new mark follows my latest one on that sample."""
-    found = set(session.scalars(select(Sample.id).where(Sample.id.in_(body.sample_ids))))
-    missing = sorted(set(body.sample_ids) - found)
+    """Mark a selection, all or nothing; each new mark follows my latest one on that sample.
+    A sample listed twice is marked once."""
+    sample_ids = list(dict.fromkeys(body.sample_ids))
+    found = set(session.scalars(select(Sample.id).where(Sample.id.in_(sample_ids))))
+    missing = sorted(set(sample_ids) - found)
     if missing:
         raise ApiError(404, f"no samples {missing[:10]}", "sample_ids")
-    for sample_id in body.sample_ids:
+    for sample_id in sample_ids:
         current = latest_mark(session, sample_id, me.id)
-        set_mark(
-            session,
-            sample_id,
-            me.id,
-            body.verdict,
-            body.typical,
-            based_on=current.id if current else None,
-        )
-    return {"marked": len(body.sample_ids)}
+        try:
+            set_mark(
+                session,
+                sample_id,
+                me.id,
+                body.verdict,
+                body.typical,
+                based_on=current.id if current else None,
+            )
+        except StaleMark:
+            # Raising rolls the whole selection back: no sample of it is half-marked.
+            raise ApiError(
+                409,
+                f"your mark on sample {sample_id} changed while this selection was being "
+                "marked; nothing of the selection was saved, try again",
+                "sample_ids",
+            ) from None
+    return {"marked": len(sample_ids)}

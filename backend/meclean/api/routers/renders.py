@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from meclean.api.deps import Annotator, DbSession
+from meclean.api.deps import Annotator, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import class_means
@@ -59,7 +59,7 @@ def _png_response(request: Request, cache: Path, etag: str, render) -> Response:
 
 @router.get("/samples/{sample_id}/render/{kind}", response_class=Response)
 def render(
-    sample_id: int,
+    sample_id: DbId,
     kind: SampleRender,
     request: Request,
     session: DbSession,
@@ -108,11 +108,13 @@ def _features(store: FeatureStore, sample: Sample) -> np.ndarray:
 
 @router.get("/datasets/{dataset_id}/class-means", response_class=Response)
 def class_mean_render(
-    dataset_id: int,
+    dataset_id: DbId,
     request: Request,
     session: DbSession,
     user: Annotator,
-    version_id: int | None = Query(None, description="Label version; default the current"),
+    version_id: Annotated[
+        DbId | None, Query(description="Label version; default the current")
+    ] = None,
     group: str = Query("composite", description="'composite' or a source dataset"),
     size: Size = 240,
 ) -> Response:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from meclean.api.deps import Annotator, Curator, DbSession
+from meclean.api.deps import Annotator, Curator, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.data.labels import CLASSES
 from meclean.db.labels import create_version, labels_of
@@ -57,7 +57,7 @@ class RunLaunch(BaseModel):
         description="meclean (logits, SSSNet24, scaled inputs) or paper (as the published "
         "code: double softmax, SSSNet 28, unscaled inputs, its LTM and IDC batches)",
     )
-    label_version_id: int | None = Field(None, description="default: the current version")
+    label_version_id: DbId | None = Field(None, description="default: the current version")
     marks_user: str | None = Field(
         None, description="IDC's clean set from this expert; default all experts by consensus"
     )
@@ -160,7 +160,7 @@ class SampleResultOut(SampleVerdict):
 
 
 class RelabelReviewIn(BaseModel):
-    sample_ids: list[int] = Field(min_length=1, max_length=10_000)
+    sample_ids: list[DbId] = Field(min_length=1, max_length=10_000)
     accept: bool
 
 
@@ -211,7 +211,7 @@ def find_run(session: Session, run_id: int) -> Run:
 
 
 @router.post("/datasets/{dataset_id}/runs", status_code=201)
-def launch(dataset_id: int, body: RunLaunch, request: Request, user: Curator) -> RunOut:
+def launch(dataset_id: DbId, body: RunLaunch, request: Request, user: Curator) -> RunOut:
     """Queue a LOSO run; any worker takes its parts."""
     jobs = request.app.state.jobs
     with transaction(jobs.sessions) as session:
@@ -237,7 +237,7 @@ def launch(dataset_id: int, body: RunLaunch, request: Request, user: Curator) ->
 
 
 @router.get("/runs")
-def list_runs(session: DbSession, _: Annotator, dataset_id: int | None = None) -> list[RunOut]:
+def list_runs(session: DbSession, _: Annotator, dataset_id: DbId | None = None) -> list[RunOut]:
     query = select(Run).options(selectinload(Run.parts)).order_by(Run.id.desc())
     if dataset_id is not None:
         query = query.where(Run.dataset_id == dataset_id)
@@ -250,8 +250,8 @@ async def run_events(
     request: Request,
     session: DbSession,
     _: Annotator,
-    run_id: int | None = None,
-    dataset_id: int | None = None,
+    run_id: DbId | None = None,
+    dataset_id: DbId | None = None,
 ) -> AsyncIterable[ServerSentEvent]:
     """Server-sent 'progress' events whenever a run changes; with ``run_id``, a final 'done'
     once it has finished."""
@@ -286,12 +286,12 @@ def _snapshot(sessions, run_id: int | None, dataset_id: int | None) -> list[RunO
 
 
 @router.get("/runs/{run_id}")
-def get_run(run_id: int, session: DbSession, _: Annotator) -> RunDetail:
+def get_run(run_id: DbId, session: DbSession, _: Annotator) -> RunDetail:
     return run_out(find_run(session, run_id), user_names(session), detail=True)
 
 
 @router.post("/runs/{run_id}/cancel")
-def cancel(run_id: int, session: DbSession, _: Curator) -> RunOut:
+def cancel(run_id: DbId, session: DbSession, _: Curator) -> RunOut:
     run = find_run(session, run_id)
     if not cancel_run(session, run):
         raise ApiError(409, f"run {run_id} has already {run.status}", "run_id")
@@ -299,7 +299,7 @@ def cancel(run_id: int, session: DbSession, _: Curator) -> RunOut:
 
 
 @router.delete("/runs/{run_id}", status_code=204, response_class=Response)
-def delete_run(run_id: int, request: Request, session: DbSession, _: Curator) -> Response:
+def delete_run(run_id: DbId, request: Request, session: DbSession, _: Curator) -> Response:
     run = find_run(session, run_id)
     if run.status in ACTIVE:
         raise ApiError(409, f"run {run_id} is {run.status}; cancel it first", "run_id")
@@ -321,7 +321,7 @@ def _results(session: Session, run: Run) -> list[tuple[RunSampleResult, Sample]]
 
 
 @router.get("/runs/{run_id}/results")
-def run_results(run_id: int, session: DbSession, _: Annotator) -> list[SampleResultOut]:
+def run_results(run_id: DbId, session: DbSession, _: Annotator) -> list[SampleResultOut]:
     """Per sample: out-of-fold prediction and probabilities, flag rate, loss, proposal."""
     run = find_run(session, run_id)
     labels = labels_of(session, run.label_version_id)
@@ -340,7 +340,7 @@ def run_results(run_id: int, session: DbSession, _: Annotator) -> list[SampleRes
 
 
 @router.get("/runs/{run_id}/projection")
-def projection(run_id: int, session: DbSession, _: Annotator) -> Projection:
+def projection(run_id: DbId, session: DbSession, _: Annotator) -> Projection:
     """The final model's UMAP of every sample, with flags, proposals and their reviews."""
     run = find_run(session, run_id)
     if run.status != "succeeded":
@@ -401,7 +401,7 @@ def _latest_reviews(session: Session, run_id: int) -> dict[int, str]:
 
 @router.post("/runs/{run_id}/relabels")
 def review_relabels(
-    run_id: int, body: RelabelReviewIn, session: DbSession, user: Curator
+    run_id: DbId, body: RelabelReviewIn, session: DbSession, user: Curator
 ) -> RelabelReviewOut:
     """Accept or reject the run's proposed relabels; accepted ones become a new label version."""
     run = find_run(session, run_id)

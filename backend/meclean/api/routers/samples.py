@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import Row, select
 
-from meclean.api.deps import Annotator, DbSession
+from meclean.api.deps import MAX_ID, Annotator, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.api.routers.runs import SampleVerdict
 from meclean.data.faces import FaceCrop
@@ -146,7 +146,7 @@ def describe_samples(
 
 @router.get("/datasets/{dataset_id}/samples")
 def list_samples(
-    dataset_id: int,
+    dataset_id: DbId,
     session: DbSession,
     me: Annotator,
     source: str | None = None,
@@ -156,12 +156,16 @@ def list_samples(
         None, description="My latest verdict; 'unmarked': samples I have not marked."
     ),
     disagreement: bool = False,
-    run_id: int | None = Query(None, description="A finished run, for `flagged` and `sort`"),
+    run_id: Annotated[
+        DbId | None, Query(description="A finished run, for `flagged` and `sort`")
+    ] = None,
     flagged: bool = Query(False, description="Only samples the run found high-loss"),
     sort: Literal["name", "loss", "flag_rate"] = Query(
         "name", description="'loss' and 'flag_rate' (highest first) need `run_id`"
     ),
-    cursor: int | None = Query(None, description="next_cursor of the previous page"),
+    cursor: int | None = Query(
+        None, ge=0, le=MAX_ID, description="next_cursor of the previous page"
+    ),
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> SamplePage:
     dataset = session.get(Dataset, dataset_id)
@@ -237,7 +241,7 @@ def _matches(sample: SampleOut, verdict: str | None, disagreement: bool) -> bool
 
 
 @router.get("/samples/{sample_id}")
-def get_sample(sample_id: int, session: DbSession, me: Annotator) -> SampleDetail:
+def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDetail:
     sample = session.get(Sample, sample_id)
     if sample is None:
         raise ApiError(404, f"no sample {sample_id}", "sample_id")

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 
-from meclean.api.deps import Admin, Annotator, DbSession
+from meclean.api.deps import Admin, Annotator, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.db.models import LoginSession, User
 from meclean.db.users import Role, change_password, create_user
@@ -67,7 +67,7 @@ def add_user(body: NewUser, session: DbSession, _: Admin) -> CreatedUser:
 
 
 @router.patch("/users/{user_id}")
-def change_user(user_id: int, body: UserChange, session: DbSession, admin: Admin) -> UserOut:
+def change_user(user_id: DbId, body: UserChange, session: DbSession, admin: Admin) -> UserOut:
     user = session.get(User, user_id)
     if user is None:
         raise ApiError(404, f"no user {user_id}", "user_id")

@@ -93,14 +93,21 @@ export async function showProjection(state, runId) {
   function showSelection() {
     const withProposal = selected.filter((i) => data.proposed_label[i]);
     const ids = selected.map((i) => data.sample_id[i]);
-    const review = async (accept) => {
+    const review = async (accept, replaceChanged = false) => {
       const sampleIds = withProposal.map((i) => data.sample_id[i]);
       try {
-        const result = await api(`/api/runs/${run.id}/relabels`, { method: "POST", body: { sample_ids: sampleIds, accept } });
-        toast(accept ? `Accepted ${result.reviewed} relabels into label version ${result.label_version_id}` : `Rejected ${result.reviewed} relabels`);
+        const result = await api(`/api/runs/${run.id}/relabels`, { method: "POST", body: { sample_ids: sampleIds, accept, replace_changed: replaceChanged } });
+        const into = result.label_version_id ? ` into label version ${result.label_version_id}` : "";
+        const already = result.unchanged.length ? ` (${result.unchanged.length} already had the proposed label)` : "";
+        toast(accept ? `Accepted ${result.reviewed} relabels${into}${already}` : `Rejected ${result.reviewed} relabels`);
         data = await api(`/api/runs/${run.id}/projection`);
         await draw();
       } catch (error) {
+        const changed = error.detail?.changed;
+        if (error.status === 409 && changed && !replaceChanged
+            && confirm(`${error.message}.\n\nReplace the experts' labels of ${Object.keys(changed).length} samples?`)) {
+          return review(accept, true);
+        }
         toast(error.message, "error");
       }
     };

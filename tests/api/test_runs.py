@@ -112,6 +112,36 @@ def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(servin
     reviewed = [r for r in after["review"] if r]
     assert reviewed == ["accepted", "accepted"]
 
+    # Accepting the same proposals again changes nothing and makes no second version.
+    again = curator.post(
+        f"/api/runs/{run_id}/relabels", json={"sample_ids": proposed[:2], "accept": True}
+    ).json()
+    assert again["label_version_id"] is None and sorted(again["unchanged"]) == sorted(proposed[:2])
+    assert len(curator.get(f"/api/datasets/{imported}/label-versions").json()) == len(versions)
+
+    # An expert relabels a sample after the run: accepting its proposal never silently
+    # overwrites that decision.
+    first = results[0]
+    expert_label = next(
+        c
+        for c in ("negative", "positive", "surprise")
+        if c not in (first["proposed_label"], first["label"])
+    )
+    curator.post(
+        f"/api/datasets/{imported}/label-versions",
+        json={"reason": "expert review", "changes": {str(proposed[0]): expert_label}},
+    )
+    refused = curator.post(
+        f"/api/runs/{run_id}/relabels", json={"sample_ids": proposed[:1], "accept": True}
+    )
+    assert refused.status_code == 409
+    assert refused.json()["detail"]["changed"] == {str(proposed[0]): expert_label}
+    replaced = curator.post(
+        f"/api/runs/{run_id}/relabels",
+        json={"sample_ids": proposed[:1], "accept": True, "replace_changed": True},
+    ).json()
+    assert replaced["label_version_id"] is not None
+
 
 def test_cancelling_a_run_stops_its_worker_within_seconds(serving, imported):
     curator = signed_in(serving, "curator")

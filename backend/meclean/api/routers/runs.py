@@ -162,12 +162,20 @@ class SampleResultOut(SampleVerdict):
 class RelabelReviewIn(BaseModel):
     sample_ids: list[DbId] = Field(min_length=1, max_length=10_000)
     accept: bool
+    replace_changed: bool = Field(
+        False,
+        description="Also accept where an expert changed the label after the run's label "
+        "version, replacing their label; without it such samples are a 409 that names them.",
+    )
 
 
 class RelabelReviewOut(BaseModel):
     reviewed: int
     label_version_id: int | None
-    """The new label version holding the accepted relabels."""
+    """The new label version holding the accepted relabels; None when every accepted
+    sample already had its proposed label (nothing to change, no new version)."""
+    unchanged: list[int]
+    """Accepted samples whose current label already is the proposal."""
 
 
 def run_out(run: Run, names: dict[int, str], detail: bool = False) -> RunOut | RunDetail:
@@ -412,20 +420,37 @@ def review_relabels(
             422, f"run {run_id} proposes no relabel for samples {unknown[:10]}", "sample_ids"
         )
     ids = list(dict.fromkeys(body.sample_ids))
+    version_id, unchanged = None, []
+    if body.accept:
+        dataset = session.get(Dataset, run.dataset_id)
+        trained_on = labels_of(session, run.label_version_id)
+        current = labels_of(session, dataset.current_label_version_id)
+        changed = {s: current[s] for s in ids if current[s] not in (trained_on[s], proposals[s])}
+        if changed and not body.replace_changed:
+            # An expert relabelled these after the run's label version: never overwrite
+            # their decision silently.
+            raise ApiError(
+                409,
+                f"{len(changed)} of these samples were relabelled after run {run_id}'s label "
+                f"version {run.label_version_id}; accept with replace_changed to replace "
+                "those labels, or leave them out",
+                "sample_ids",
+                changed=changed,
+            )
+        changes = {s: proposals[s] for s in ids if current[s] != proposals[s]}
+        unchanged = [s for s in ids if s not in changes]
+        if changes:
+            version = create_version(
+                session,
+                dataset,
+                changes,
+                f"accepted {len(changes)} relabels proposed by run {run_id} ({run.method['name']})",
+                user.id,
+            )
+            version.source_run_id = run_id
+            version_id = version.id
     session.add_all(
         RelabelReview(run_id=run_id, sample_id=s, user_id=user.id, accepted=body.accept)
         for s in ids
     )
-    version_id = None
-    if body.accept:
-        dataset = session.get(Dataset, run.dataset_id)
-        version = create_version(
-            session,
-            dataset,
-            {s: proposals[s] for s in ids},
-            f"accepted {len(ids)} relabels proposed by run {run_id} ({run.method['name']})",
-            user.id,
-        )
-        version.source_run_id = run_id
-        version_id = version.id
-    return RelabelReviewOut(reviewed=len(ids), label_version_id=version_id)
+    return RelabelReviewOut(reviewed=len(ids), label_version_id=version_id, unchanged=unchanged)

@@ -1,3 +1,6 @@
+import pytest
+
+
 def test_a_curator_makes_a_version_from_changes_and_everyone_sees_the_diff(login, imported):
     curator, annotator = login("curator"), login("annotator")
     sample = annotator.get("/api/samples/1").json()
@@ -30,18 +33,55 @@ def test_a_version_round_trips_through_its_roster_csv(login, imported):
     client = login("curator")
     exported = client.get(f"/api/datasets/{imported}/label-versions/1/csv")
     assert exported.text.startswith("dataset,subject,filename,label")
+    header, first, *rest = exported.text.splitlines()
+    *key, label = first.split(",")
+    relabelled = ",".join([*key, "surprise" if label != "surprise" else "positive"])
 
+    unchanged = client.post(
+        f"/api/datasets/{imported}/label-versions",
+        json={"reason": "the same labels", "csv": exported.text},
+    )
     created = client.post(
         f"/api/datasets/{imported}/label-versions",
-        json={"reason": "from a colleague's CSV", "csv": exported.text},
+        # As Excel saves "CSV UTF-8": a byte-order mark, CRLF line ends.
+        json={
+            "reason": "from a colleague",
+            "csv": "\ufeff" + "\r\n".join([header, relabelled, *rest]),
+        },
     )
 
-    assert created.status_code == 201
+    assert unchanged.status_code == 422
+    assert "no label changes" in unchanged.json()["detail"]["message"]
+    assert created.status_code == 201, created.text
     diff = client.get(
         f"/api/datasets/{imported}/label-versions/diff",
         params={"old": 1, "new": created.json()["id"]},
+    ).json()
+    assert [(c["before"], c["after"]) for c in diff] == [(label, relabelled.rsplit(",", 1)[1])]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (["casme2,sub01"], "row 2: 2 fields, the header has 4"),
+        (["{a},positive", "{a},surprise"], "rows 2 and 3 give"),
+        (["{a},happy"], "row 2, field 'label'"),
+    ],
+)
+def test_a_csv_with_short_conflicting_or_unknown_rows_is_refused_naming_them(
+    login, imported, rows, message
+):
+    client = login("curator")
+    first = client.get(f"/api/datasets/{imported}/label-versions/1/csv").text.splitlines()[1]
+    key = first.rsplit(",", 1)[0]
+    text = "\n".join(["dataset,subject,filename,label", *(r.format(a=key) for r in rows)])
+
+    response = client.post(
+        f"/api/datasets/{imported}/label-versions", json={"reason": "x", "csv": text}
     )
-    assert diff.json() == []
+
+    assert response.status_code == 422
+    assert message in response.json()["detail"]["message"]
 
 
 def test_a_bad_csv_is_refused_naming_its_row(login, imported):

@@ -13,6 +13,10 @@ from sqlalchemy.orm import Session
 from meclean.data.labels import CLASSES
 from meclean.data.readers.common import sample_key
 from meclean.db.models import Dataset, LabelVersion, Sample, SampleLabel
+from meclean.db.spreadsheets import csv_text, unquoted_cell
+
+MAX_CSV_ROWS = 100_000
+"""Rows a label CSV may hold: far above any micro-expression dataset."""
 
 
 class LabelError(ValueError):
@@ -42,6 +46,8 @@ def create_version(
             raise LabelError(f"sample {sample_id} is not in dataset {dataset.name!r}")
         if label not in CLASSES:
             raise LabelError(f"label {label!r} for sample {sample_id} is not one of {CLASSES}")
+    if all(labels[s] == label for s, label in changes.items()):
+        raise LabelError("no label changes: the current version already holds these labels")
     labels.update(changes)
     version = LabelVersion(
         dataset_id=dataset.id, parent_id=parent_id, created_by=user_id, reason=reason
@@ -81,11 +87,7 @@ def roster_csv(session: Session, version_id: int) -> str:
         .where(SampleLabel.version_id == version_id)
         .order_by(Sample.source, Sample.subject, Sample.name)
     )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["dataset", "subject", "filename", "label"])
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(["dataset", "subject", "filename", "label"], rows)
 
 
 def changes_from_csv(session: Session, dataset: Dataset, text: str) -> dict[int, str]:
@@ -96,17 +98,38 @@ def changes_from_csv(session: Session, dataset: Dataset, text: str) -> dict[int,
         )
     )
     by_key = {(source, *sample_key(subject, name)): sid for sid, source, subject, name in samples}
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"dataset", "subject", "filename", "label"} - set(reader.fieldnames or [])
+    # A byte-order mark (Excel's "CSV UTF-8") is not part of the first column's name.
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    header = [h.strip().lower() for h in next(reader, [])]
+    columns = ("dataset", "subject", "filename", "label")
+    missing = set(columns) - set(header)
     if missing:
         raise LabelError(f"CSV misses column(s): {', '.join(sorted(missing))}")
-    changes = {}
+    where = {c: header.index(c) for c in columns}
+    changes: dict[int, str] = {}
+    first_row: dict[int, int] = {}
     for row_number, row in enumerate(reader, start=2):
-        key = (row["dataset"].strip(), *sample_key(row["subject"], row["filename"]))
+        if row_number > MAX_CSV_ROWS + 1:
+            raise LabelError(f"more than {MAX_CSV_ROWS} rows; split the CSV")
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            raise LabelError(f"row {row_number}: {len(row)} fields, the header has {len(header)}")
+        dataset_name, subject, filename, given = (
+            unquoted_cell(row[where[c]].strip()) for c in columns
+        )
+        key = (dataset_name, *sample_key(subject, filename))
         if key not in by_key:
             raise LabelError(f"row {row_number}: no sample {'/'.join(key)} in {dataset.name!r}")
-        label = row["label"].strip().lower()
+        label = given.lower()
         if label not in CLASSES:
-            raise LabelError(f"row {row_number}, field 'label': {row['label']!r} is not a class")
-        changes[by_key[key]] = label
+            raise LabelError(f"row {row_number}, field 'label': {given!r} is not a class")
+        sample_id = by_key[key]
+        if sample_id in changes and changes[sample_id] != label:
+            raise LabelError(
+                f"rows {first_row[sample_id]} and {row_number} give {'/'.join(key)} different "
+                f"labels ({changes[sample_id]!r}, {label!r})"
+            )
+        changes[sample_id] = label
+        first_row.setdefault(sample_id, row_number)
     return changes

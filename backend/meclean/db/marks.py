@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from meclean.db.models import Mark, Sample
+from meclean.db.spreadsheets import csv_text
 
 Verdict = Literal["clean", "noisy", "unsure", "retracted"]
 """'retracted' withdraws the expert's earlier verdict (undo back to unmarked); the history
@@ -196,8 +195,7 @@ def grades_csv(session: Session, dataset_id: int, graded: Mapping[int, int]) -> 
         .where(Sample.dataset_id == dataset_id, Sample.id.in_(list(graded)))
         .order_by(Sample.source, Sample.subject, Sample.name)
     )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["dataset", "subject", "filename", "grade"])
-    writer.writerows((source, subject, name, graded[sid]) for sid, source, subject, name in rows)
-    return out.getvalue()
+    return csv_text(
+        ["dataset", "subject", "filename", "grade"],
+        ((source, subject, name, graded[sid]) for sid, source, subject, name in rows),
+    )

@@ -83,3 +83,23 @@ def test_a_malformed_login_is_422_naming_the_field(anonymous, body):
     response = anonymous.post("/api/login", json=body)
     assert response.status_code == 422
     assert response.json()["detail"]["field"] in {"password", "name"}
+
+
+def test_every_response_carries_the_security_headers(anonymous):
+    for path in ("/", "/api/health", "/api/me", "/js/app.js"):
+        headers = anonymous.get(path).headers
+        policy = headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+        assert (
+            "script-src 'self' 'unsafe-eval'" in policy
+            and "unsafe-inline" not in (policy.split("script-src")[1].split(";")[0])
+        )
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_the_api_schema_is_for_signed_in_users_and_no_page_loads_from_a_cdn(anonymous, login):
+    assert anonymous.get("/api/openapi.json").status_code == 401
+    assert anonymous.get("/docs").status_code == 404
+    schema = login("annotator").get("/api/openapi.json").json()
+    assert "/api/runs/compare" in schema["paths"]

@@ -6,6 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import cv2
 import plotly
@@ -13,7 +14,9 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 
 from meclean import __version__
+from meclean.api.deps import Annotator
 from meclean.api.errors import install_error_handlers
+from meclean.api.headers import SecurityHeaders
 from meclean.api.limits import BodySizeLimit
 from meclean.api.routers import (
     auth,
@@ -40,17 +43,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # A flow computed for a render takes one core, not all: see renders._flow_slots.
     cv2.setNumThreads(1)
-    app = FastAPI(title="meclean", version=__version__, lifespan=_workers)
+    # The schema is served to signed-in users below; no Swagger page (it loads from a CDN).
+    app = FastAPI(
+        title="meclean",
+        version=__version__,
+        lifespan=_workers,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url())
     app.state.sessions = session_factory(app.state.engine)
     app.state.jobs = Jobs(settings)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, tls=settings.secure_cookies)
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi_schema(_: Annotator) -> dict[str, Any]:
+        """The API's OpenAPI schema, for any OpenAPI viewer or client generator."""
+        return app.openapi()
 
     # comparisons before runs: its /api/runs/compare would otherwise read as a run id.
     for module in (auth, datasets, samples, marks, labels, renders, comparisons, runs, users):

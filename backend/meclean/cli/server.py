@@ -61,7 +61,9 @@ def serve(
     engine.dispose()
     if created:
         console.print(f"First admin {created[0]!r}, one-time password: {created[1]}")
-    console.print(f"meclean at http://{host}:{port} (API documentation: /docs)")
+    console.print(
+        f"meclean at http://{host}:{port} (API schema for signed-in users: /api/openapi.json)"
+    )
     uvicorn.run(create_app(), host=host, port=port)
 
 

@@ -1,10 +1,12 @@
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 
 from meclean.api.deps import CSRF_HEADER, SESSION_COOKIE
-from meclean.db.models import User
+from meclean.db.models import LoginThrottle, User
 from meclean.db.session import transaction
 from meclean.db.users import start_session
 from tests.api.conftest import PASSWORD
@@ -62,6 +64,20 @@ def test_repeated_failed_logins_are_slowed_with_retry_after(anonymous):
     assert first.status_code == 401
     assert second.status_code == 429
     assert int(second.headers["Retry-After"]) >= 1
+
+
+def test_parallel_wrong_guesses_are_each_counted_or_made_to_wait(app):
+    def guess(_: int) -> int:
+        client = TestClient(app)
+        return client.post("/api/login", json={"name": "curator", "password": "x"}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(guess, range(30)))
+
+    assert set(answers) <= {401, 429} and answers.count(429) >= 20
+    with app.state.sessions() as session:
+        # No lost update: every guess that was checked is in the count.
+        assert session.query(LoginThrottle).one().failures == answers.count(401)
 
 
 def test_an_expired_session_is_signed_out(app, anonymous):

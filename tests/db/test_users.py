@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from meclean.db.models import User
+from meclean.db.models import LoginThrottle
 from meclean.db.session import transaction
 from meclean.db.users import (
     LoginThrottled,
@@ -21,7 +21,9 @@ def test_passwords_are_stored_as_argon2_hashes_and_checked(factory):
         user = create_user(session, "ana", "curator", "correct horse")
         assert user.password_hash.startswith("$argon2")
         assert "correct horse" not in user.password_hash
+    with transaction(factory) as session:
         assert authenticate(session, "ana", "correct horse").id == user.id
+    with transaction(factory) as session:
         assert authenticate(session, "nobody", "correct horse") is None
 
 
@@ -33,8 +35,28 @@ def test_each_failed_login_doubles_the_wait_before_the_next(factory):
     with pytest.raises(LoginThrottled), transaction(factory) as session:
         authenticate(session, "ana", "correct horse")
     with factory() as session:
-        user = session.query(User).one()
-    assert user.failed_logins == 1
+        assert session.query(LoginThrottle).one().failures == 1  # a refused attempt is not checked
+
+
+def test_a_name_that_does_not_exist_is_throttled_alike_revealing_no_account(factory):
+    with transaction(factory) as session:
+        create_user(session, "ana", "annotator", "correct horse")
+    for name in ("ana", "nobody"):
+        with transaction(factory) as session:
+            assert authenticate(session, name, "wrong") is None
+        with pytest.raises(LoginThrottled), transaction(factory) as session:
+            authenticate(session, name, "wrong again")
+
+
+def test_failed_logins_from_elsewhere_do_not_lock_an_expert_out(factory):
+    with transaction(factory) as session:
+        create_user(session, "ana", "annotator", "correct horse")
+    with transaction(factory) as session:
+        assert authenticate(session, "ANA", "guess", client="10.0.0.66") is None
+    with transaction(factory) as session:
+        assert authenticate(session, "ana", "correct horse", client="10.0.0.7").name == "ana"
+    with pytest.raises(LoginThrottled), transaction(factory) as session:
+        authenticate(session, "ana", "correct horse", client="10.0.0.66")
 
 
 def test_sessions_expire_and_end(factory):

@@ -73,9 +73,19 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    next_login_after: Mapped[datetime | None] = mapped_column()
     """After failed logins, no attempt is checked before this time (it doubles each time)."""
+
+
+class LoginThrottle(Base):
+    """Failed logins of one name from one client address, whether or not the name exists
+    (so a 429 reveals no account, and no one elsewhere can lock an expert out)."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """sha256 of the name (case-folded) and the client's address."""
+    failures: Mapped[int] = mapped_column()
+    next_attempt_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class LoginSession(Base):

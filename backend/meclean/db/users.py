@@ -9,10 +9,11 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from meclean.db.models import LoginSession, User, utcnow
+from meclean.db.models import LoginSession, LoginThrottle, User, utcnow
 
 Role = Literal["annotator", "curator", "admin"]
 ROLES: tuple[Role, ...] = ("annotator", "curator", "admin")
@@ -21,6 +22,8 @@ _hasher = PasswordHasher()
 # account exists.
 _DUMMY_HASH = _hasher.hash("no such user")
 MAX_LOGIN_DELAY = timedelta(minutes=5)
+STALE = timedelta(days=1)
+"""Throttles and expired login sessions older than this are deleted as new ones come."""
 
 
 def has_role(user: User, needed: Role) -> bool:
@@ -47,24 +50,55 @@ class LoginThrottled(Exception):
         self.retry_after = retry_after
 
 
-def authenticate(session: Session, name: str, password: str) -> User | None:
-    """The user if the password is right; failed attempts double the wait before the next."""
-    user = session.scalar(select(User).where(User.name == name, User.active))
+def authenticate(session: Session, name: str, password: str, client: str = "") -> User | None:
+    """The user if the password is right. Each attempt for a name from a client is counted
+    as failed before the password is checked, so parallel guesses cannot slip past the
+    count; a right password clears it. Every failure doubles the wait."""
+    key = hashlib.sha256(f"{name.casefold()}|{client}".encode()).hexdigest()
     now = utcnow()
-    if user is not None and user.next_login_after and _aware(user.next_login_after) > now:
-        raise LoginThrottled(_aware(user.next_login_after))
+    # Its own transaction, committed before the slow check: the count holds even when
+    # the caller's transaction rolls back, and parallel attempts see it at once.
+    with Session(bind=session.get_bind()) as counting, counting.begin():
+        retry_after = _count_attempt(counting, key, now)
+    if retry_after is not None:
+        raise LoginThrottled(retry_after)
+    user = session.scalar(select(User).where(User.name == name, User.active))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        if user is not None:
-            user.failed_logins += 1
-            delay = min(timedelta(seconds=2 ** (user.failed_logins - 1)), MAX_LOGIN_DELAY)
-            user.next_login_after = now + delay
         return None
     if user is None:
         return None
-    user.failed_logins, user.next_login_after = 0, None
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
     return user
+
+
+def _count_attempt(session: Session, key: str, now: datetime) -> datetime | None:
+    """Count one more attempt, unless the key must still wait: then when it may try again.
+    A compare-and-swap on the count: of two attempts at once, one is counted, one waits."""
+    session.execute(delete(LoginThrottle).where(LoginThrottle.next_attempt_at < now - STALE))
+    throttle = session.get(LoginThrottle, key)
+    if throttle is None:
+        try:
+            with session.begin_nested():
+                session.add(LoginThrottle(key=key, failures=1, next_attempt_at=now + _wait(1)))
+        except IntegrityError:
+            return now + _wait(1)  # another attempt of the same key was counted first
+        return None
+    if _aware(throttle.next_attempt_at) > now:
+        return _aware(throttle.next_attempt_at)
+    failures = throttle.failures
+    counted = session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key == key, LoginThrottle.failures == failures)
+        .values(failures=failures + 1, next_attempt_at=now + _wait(failures + 1))
+    ).rowcount
+    session.expire(throttle)
+    return None if counted else now + _wait(failures + 1)
+
+
+def _wait(failures: int) -> timedelta:
+    return min(timedelta(seconds=2 ** (failures - 1)), MAX_LOGIN_DELAY)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -79,6 +113,7 @@ def _digest(token: str) -> str:
 def start_session(session: Session, user: User, lifetime: timedelta) -> tuple[str, LoginSession]:
     """A new login session; returns the cookie token (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
+    session.execute(delete(LoginSession).where(LoginSession.expires_at < utcnow() - STALE))
     login = LoginSession(
         token_hash=_digest(token),
         user_id=user.id,

@@ -31,13 +31,12 @@ class Me(BaseModel):
 @router.post("/login")
 def login(body: Credentials, request: Request, response: Response, session: DbSession) -> Me:
     try:
-        user = authenticate(session, body.name, body.password)
+        client = request.client.host if request.client else ""
+        user = authenticate(session, body.name, body.password, client)
     except LoginThrottled as exc:
         wait = max(1, int((exc.retry_after - datetime.now(UTC)).total_seconds()) + 1)
         raise ApiError(429, str(exc), headers={"Retry-After": str(wait)}) from None
     if user is None:
-        # The failed attempt's throttle must be stored although the request fails.
-        session.commit()
         raise ApiError(401, "wrong name or password")
     settings = request.app.state.settings
     token, started = start_session(session, user, timedelta(hours=settings.session_hours))

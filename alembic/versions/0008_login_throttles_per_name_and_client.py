@@ -1,5 +1,8 @@
-"""login throttles per name and client: failed logins counted whether or not the name
-exists, and per client address, in their own table
+"""login throttles per name and client, and one-time passwords
+
+Failed logins are counted whether or not the name exists, per client address, in their own
+table. Generated passwords must be changed at first sign-in; accounts that exist keep
+the passwords they have.
 
 Revision ID: 0008
 Revises: 0007
@@ -32,10 +35,16 @@ def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("next_login_after")
         batch_op.drop_column("failed_logins")
+        batch_op.add_column(
+            sa.Column(
+                "must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("must_change_password")
         batch_op.add_column(
             sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0")
         )

@@ -87,10 +87,49 @@ function showLogin(message) {
     event.preventDefault();
     const data = new FormData(form);
     try {
-      await api("/api/login", { method: "POST", body: { name: data.get("name"), password: data.get("password") } });
+      const me = await api("/api/login", { method: "POST", body: { name: data.get("name"), password: data.get("password") } });
+      if (me.must_change_password) {
+        state.me = me;
+        return showPasswordChange();
+      }
       await start();
     } catch (e) {
       error.textContent = e instanceof ApiError ? e.message : `Cannot reach the server: ${e.message}`;
+    }
+  });
+  document.getElementById("view").replaceChildren(form);
+  form.querySelector("input").focus();
+}
+
+function showPasswordChange() {
+  document.getElementById("topbar").hidden = true;
+  const error = h("p", { class: "error", role: "alert" });
+  const form = h(
+    "form",
+    { class: "login", "aria-label": "Choose your password" },
+    h("h1", {}, "Choose your password"),
+    h("p", {}, `${state.me.name}, you signed in with a generated password, which works once. Choose your own (at least 8 characters).`),
+    h("label", {}, "Generated password",
+      h("input", { name: "old", type: "password", autocomplete: "current-password", required: true })),
+    h("label", {}, "New password",
+      h("input", { name: "new", type: "password", autocomplete: "new-password", minlength: 8, required: true })),
+    h("label", {}, "New password again",
+      h("input", { name: "again", type: "password", autocomplete: "new-password", minlength: 8, required: true })),
+    h("button", { type: "submit" }, "Save and continue"),
+    error
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    if (data.get("new") !== data.get("again")) {
+      error.textContent = "The two new passwords differ.";
+      return;
+    }
+    try {
+      await api("/api/me/password", { method: "POST", body: { old: data.get("old"), new: data.get("new") } });
+      await start();
+    } catch (e) {
+      error.textContent = e.message;
     }
   });
   document.getElementById("view").replaceChildren(form);
@@ -102,7 +141,11 @@ async function start() {
   if (!document.cookie.includes("meclean_csrf=")) return showLogin();
   try {
     // Both at once: one round trip less before the first screen.
-    [state.me, state.datasets] = await Promise.all([api("/api/me"), api("/api/datasets")]);
+    const [me, datasets] = await Promise.all([api("/api/me"), api("/api/datasets").catch((e) => e)]);
+    state.me = me;
+    if (me.must_change_password) return showPasswordChange();
+    if (datasets instanceof Error) throw datasets;
+    state.datasets = datasets;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return showLogin();
     throw error;

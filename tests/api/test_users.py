@@ -1,13 +1,27 @@
+from fastapi.testclient import TestClient
+
+from meclean.api.deps import CSRF_HEADER
 from tests.api.conftest import PASSWORD
 
 
-def test_an_admin_adds_a_user_whose_generated_password_works(login, anonymous):
+def test_a_generated_password_works_once_and_only_to_choose_a_new_one(app, login, anonymous):
     created = login("admin").post("/api/users", json={"name": "cleo", "role": "curator"})
-
     assert created.status_code == 201
-    password = created.json()["password"]
-    response = anonymous.post("/api/login", json={"name": "cleo", "password": password})
-    assert response.json()["role"] == "curator"
+    generated = created.json()["password"]
+    cleo = TestClient(app)
+    me = cleo.post("/api/login", json={"name": "cleo", "password": generated}).json()
+    cleo.headers[CSRF_HEADER] = me["csrf_token"]
+
+    refused = cleo.get("/api/datasets")
+    changed = cleo.post("/api/me/password", json={"old": generated, "new": "cleo's own secret"})
+
+    assert me["role"] == "curator" and me["must_change_password"] is True
+    assert refused.status_code == 403
+    assert refused.json()["detail"]["field"] == "must_change_password"
+    assert changed.status_code == 204
+    assert cleo.get("/api/datasets").status_code == 200
+    again = anonymous.post("/api/login", json={"name": "cleo", "password": generated})
+    assert again.status_code == 401
 
 
 def test_only_admins_manage_users(login):
@@ -33,12 +47,15 @@ def test_an_admin_cannot_demote_themselves(login):
     assert response.status_code == 422
 
 
-def test_users_change_their_own_password(login, anonymous):
-    client = login("annotator")
-    wrong = client.post("/api/me/password", json={"old": "nope", "new": "a new secret"})
-    right = client.post("/api/me/password", json={"old": PASSWORD, "new": "a new secret"})
+def test_a_new_password_signs_out_every_other_session_of_the_user(login, anonymous):
+    here, elsewhere = login("annotator"), login("annotator")
+    wrong = here.post("/api/me/password", json={"old": "nope", "new": "a new secret"})
+    same = here.post("/api/me/password", json={"old": PASSWORD, "new": PASSWORD})
+    right = here.post("/api/me/password", json={"old": PASSWORD, "new": "a new secret"})
 
-    assert wrong.status_code == 422 and right.status_code == 204
+    assert wrong.status_code == 422 and same.status_code == 422 and right.status_code == 204
+    assert here.get("/api/me").status_code == 200
+    assert elsewhere.get("/api/me").status_code == 401
     login_again = anonymous.post(
         "/api/login", json={"name": "annotator", "password": "a new secret"}
     )

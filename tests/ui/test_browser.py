@@ -289,3 +289,25 @@ def test_filters_and_class_mean_groups_follow_the_datasets_the_api_reports(page,
     expect(groups).to_have_text(["Composite", "lab-a", "lab-b"])
     page.locator("#dataset-picker").select_option(label="tiny")
     expect(groups).to_have_text(["Composite", "CASME II", "SAMM", "SMIC-HS"])
+
+
+def test_a_new_expert_signs_in_with_a_generated_password_and_chooses_their_own(page):
+    sign_in(page, "admin", "/#/runs")  # a screen without renders in flight at logout
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "meclean_csrf")
+    created = page.request.post(
+        "/api/users", data={"name": "dana", "role": "annotator"}, headers={"X-CSRF-Token": csrf}
+    ).json()
+    page.get_by_role("button", name="Log out").click()
+    page.locator("form.login").wait_for()
+
+    page.get_by_label("Name").fill("dana")
+    page.get_by_label("Password").fill(created["password"])
+    page.get_by_role("button", name="Sign in").click()
+    form = page.get_by_role("form", name="Choose your password")
+    form.get_by_label("Generated password").fill(created["password"])
+    form.get_by_label("New password", exact=True).fill("dana's own words")
+    form.get_by_label("New password again").fill("dana's own words")
+    form.get_by_role("button", name="Save and continue").click()
+
+    expect(page.locator("#whoami")).to_have_text("dana (annotator)")
+    expect(page.locator("#topbar")).to_be_visible()

@@ -58,6 +58,12 @@ def require(role: Role) -> Callable[..., User]:
         login: Annotated[tuple[User, LoginSession], Depends(current_login)],
     ) -> User:
         user, _ = login
+        if user.must_change_password:
+            raise ApiError(
+                403,
+                "choose your own password first: the one you signed in with was generated",
+                "must_change_password",
+            )
         if not has_role(user, role):
             raise ApiError(403, f"this needs the {role} role; you are {user.role}")
         return user

@@ -35,14 +35,14 @@ def users_add(
     password = secrets.token_urlsafe(12)
     try:
         with transaction(sessions) as session:
-            create_user(session, name, role, password)
+            create_user(session, name, role, password, one_time=True)
     except ValueError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
     console.print(f"Created {role} {name!r} with password: {password}")
-    console.print("It is shown only now; they can change it after signing in.")
+    console.print("It is shown only now, and works once: they choose their own at sign-in.")
 
 
 @app.command()

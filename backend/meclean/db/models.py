@@ -73,6 +73,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    """Set for generated (one-time) passwords: nothing but a new password until changed."""
     """After failed logins, no attempt is checked before this time (it doubles each time)."""
 
 

@@ -31,14 +31,19 @@ def has_role(user: User, needed: Role) -> bool:
     return ROLES.index(user.role) >= ROLES.index(needed)
 
 
-def create_user(session: Session, name: str, role: Role, password: str) -> User:
+def create_user(
+    session: Session, name: str, role: Role, password: str, one_time: bool = False
+) -> User:
+    """A new account; a ``one_time`` password must be changed at the first sign-in."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise ValueError(f"a user named {name!r} already exists")
     if len(password) < 8:
         raise ValueError("a password needs at least 8 characters")
-    user = User(name=name, role=role, password_hash=_hasher.hash(password))
+    user = User(
+        name=name, role=role, password_hash=_hasher.hash(password), must_change_password=one_time
+    )
     session.add(user)
     session.flush()
     return user
@@ -150,15 +155,25 @@ def ensure_admin(session: Session) -> tuple[str, str] | None:
     while session.scalar(select(User.id).where(User.name == name)) is not None:
         name = f"admin-{secrets.token_hex(2)}"
     password = secrets.token_urlsafe(12)
-    create_user(session, name, "admin", password)
+    create_user(session, name, "admin", password, one_time=True)
     return name, password
 
 
-def change_password(user: User, old: str, new: str) -> None:
+def change_password(
+    session: Session, user: User, old: str, new: str, keep: LoginSession | None = None
+) -> None:
+    """A new password; every login session of the user but ``keep`` ends with the old one."""
     try:
         _hasher.verify(user.password_hash, old)
     except (VerificationError, InvalidHashError):
         raise ValueError("the current password is wrong") from None
     if len(new) < 8:
         raise ValueError("a password needs at least 8 characters")
+    if new == old:
+        raise ValueError("the new password must differ from the current one")
     user.password_hash = _hasher.hash(new)
+    user.must_change_password = False
+    others = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep is not None:
+        others = others.where(LoginSession.token_hash != keep.token_hash)
+    session.execute(others)

@@ -26,6 +26,8 @@ class Me(BaseModel):
     name: str
     role: str
     csrf_token: str
+    must_change_password: bool
+    """Signed in with a generated password: only a new password is accepted until then."""
 
 
 @router.post("/login")
@@ -49,7 +51,7 @@ def login(body: Credentials, request: Request, response: Response, session: DbSe
     response.set_cookie(
         CSRF_COOKIE, started.csrf_token, max_age=max_age, samesite="strict", secure=secure
     )
-    return Me(id=user.id, name=user.name, role=user.role, csrf_token=started.csrf_token)
+    return _me(user, started)
 
 
 @router.post("/logout", status_code=204)
@@ -66,5 +68,14 @@ def logout(
 
 @router.get("/me")
 def me(found: Annotated[tuple[User, LoginSession], Depends(current_login)]) -> Me:
-    user, login_session = found
-    return Me(id=user.id, name=user.name, role=user.role, csrf_token=login_session.csrf_token)
+    return _me(*found)
+
+
+def _me(user: User, login: LoginSession) -> Me:
+    return Me(
+        id=user.id,
+        name=user.name,
+        role=user.role,
+        csrf_token=login.csrf_token,
+        must_change_password=user.must_change_password,
+    )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 
-from meclean.api.deps import Admin, Annotator, DbId, DbSession
+from meclean.api.deps import Admin, DbId, DbSession, current_login
 from meclean.api.errors import ApiError
 from meclean.db.models import LoginSession, User
 from meclean.db.users import Role, change_password, create_user
@@ -60,7 +61,7 @@ def list_users(session: DbSession, _: Admin) -> list[UserOut]:
 def add_user(body: NewUser, session: DbSession, _: Admin) -> CreatedUser:
     password = secrets.token_urlsafe(12)
     try:
-        user = create_user(session, body.name, body.role, password)
+        user = create_user(session, body.name, body.role, password, one_time=True)
     except ValueError as exc:
         raise ApiError(409, str(exc), "name") from None
     return CreatedUser(**_out(user).model_dump(), password=password)
@@ -83,8 +84,15 @@ def change_user(user_id: DbId, body: UserChange, session: DbSession, admin: Admi
 
 
 @router.post("/me/password", status_code=204)
-def my_password(body: PasswordChange, session: DbSession, me: Annotator) -> None:
+def my_password(
+    body: PasswordChange,
+    session: DbSession,
+    login: Annotated[tuple[User, LoginSession], Depends(current_login)],
+) -> None:
+    """Any signed-in user, one with a generated password included; ends their other
+    sessions."""
+    me, this_session = login
     try:
-        change_password(me, body.old, body.new)
+        change_password(session, me, body.old, body.new, keep=this_session)
     except ValueError as exc:
         raise ApiError(422, str(exc), "old") from None

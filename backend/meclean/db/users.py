@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,8 @@ _hasher = PasswordHasher()
 # Verified against for unknown names, so that a login takes as long whether or not the
 # account exists.
 _DUMMY_HASH = _hasher.hash("no such user")
+USER_NAME = re.compile(r"[A-Za-z0-9._@-]{1,100}")
+"""ASCII only: a Cyrillic or full-width letter would make a second 'admin' look alike."""
 MAX_LOGIN_DELAY = timedelta(minutes=5)
 STALE = timedelta(days=1)
 """Throttles and expired login sessions older than this are deleted as new ones come."""
@@ -37,8 +40,13 @@ def create_user(
     """A new account; a ``one_time`` password must be changed at the first sign-in."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-    if session.scalar(select(User.id).where(User.name == name)) is not None:
-        raise ValueError(f"a user named {name!r} already exists")
+    if not USER_NAME.fullmatch(name):
+        raise ValueError(
+            "a user name is 1-100 ASCII letters, digits and . _ @ - (no look-alike letters)"
+        )
+    taken = session.scalar(select(User.name).where(func.lower(User.name) == name.lower()))
+    if taken is not None:
+        raise ValueError(f"a user named {taken!r} already exists")
     if len(password) < 8:
         raise ValueError("a password needs at least 8 characters")
     user = User(

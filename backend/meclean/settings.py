@@ -30,6 +30,8 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = 8 * 1024 * 1024
     """Largest request body the API reads (a label CSV of 10,000 rows is under 1 MB)."""
+    max_streams_per_session: int = 8
+    """Live-progress streams one sign-in may hold open (one per browser tab)."""
     session_hours: float = 12.0
     """How long a login lasts."""
 

@@ -17,7 +17,7 @@ from meclean import __version__
 from meclean.api.deps import Annotator
 from meclean.api.errors import install_error_handlers
 from meclean.api.headers import SecurityHeaders
-from meclean.api.limits import BodySizeLimit
+from meclean.api.limits import BodySizeLimit, StreamSlots
 from meclean.api.routers import (
     auth,
     comparisons,
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.resolved_database_url())
     app.state.sessions = session_factory(app.state.engine)
     app.state.jobs = Jobs(settings)
+    app.state.streams = StreamSlots(settings.max_streams_per_session)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, tls=settings.secure_cookies)

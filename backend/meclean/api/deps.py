@@ -71,6 +71,12 @@ def require(role: Role) -> Callable[..., User]:
     return dependency
 
 
+def stream_slot(request: Request) -> Iterator[None]:
+    """Held for as long as an event stream is open (see ``limits.StreamSlots``)."""
+    with request.app.state.streams.hold(request.cookies.get(SESSION_COOKIE, "")):
+        yield
+
+
 Annotator = Annotated[User, Depends(require("annotator"))]
 Curator = Annotated[User, Depends(require("curator"))]
 Admin = Annotated[User, Depends(require("admin"))]

@@ -1,9 +1,14 @@
-"""Bounds on what a client may send: request bodies larger than the settings allow are
-refused with 413 before they are read into memory."""
+"""Bounds on what a client may take: request bodies larger than the settings allow are
+refused with 413 before they are read into memory; each sign-in holds a few event streams
+at most."""
 
 from __future__ import annotations
 
 import json
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -58,3 +63,31 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class StreamSlots:
+    """Open event streams per sign-in, at most ``limit`` each: every stream polls the
+    database, so one tab opening hundreds would slow every expert's requests."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._open: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        with self._lock:
+            if self._open[key] >= self.limit:
+                raise ApiError(
+                    429,
+                    f"{self.limit} event streams are already open for this sign-in; close a tab",
+                    headers={"Retry-After": "5"},
+                )
+            self._open[key] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._open[key] -= 1
+                if not self._open[key]:
+                    del self._open[key]

@@ -5,16 +5,16 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import anyio
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from meclean.api.deps import Annotator, Curator, DbId, DbSession
+from meclean.api.deps import SESSION_COOKIE, Annotator, Curator, DbId, DbSession, stream_slot
 from meclean.api.errors import ApiError
 from meclean.data.labels import CLASSES
 from meclean.db.labels import create_version, labels_of
@@ -28,6 +28,7 @@ from meclean.db.models import (
     User,
 )
 from meclean.db.session import transaction
+from meclean.db.users import session_user
 from meclean.jobs.lease import ACTIVE
 from meclean.jobs.runs import (
     ProgressSummary,
@@ -258,15 +259,22 @@ async def run_events(
     request: Request,
     session: DbSession,
     _: Annotator,
+    __: Annotated[None, Depends(stream_slot)],
     run_id: DbId | None = None,
     dataset_id: DbId | None = None,
 ) -> AsyncIterable[ServerSentEvent]:
     """Server-sent 'progress' events whenever a run changes; with ``run_id``, a final 'done'
-    once it has finished."""
+    once it has finished. The stream ends when its sign-in does (logout, expiry,
+    deactivation)."""
     session.commit()  # hold no connection while streaming; each poll opens its own
     sessions = request.app.state.sessions
+    token = request.cookies[SESSION_COOKIE]
     seen: dict[int, str] = {}
     while not await request.is_disconnected():
+        signed_in = await anyio.to_thread.run_sync(_still_signed_in, sessions, token)
+        if not signed_in:
+            yield ServerSentEvent(event="error", data={"message": "signed out"})
+            return
         runs = await anyio.to_thread.run_sync(_snapshot, sessions, run_id, dataset_id)
         if run_id is not None and not runs:
             yield ServerSentEvent(event="error", data={"message": f"no run {run_id}"})
@@ -280,6 +288,12 @@ async def run_events(
             yield ServerSentEvent(event="done", raw_data=runs[0].model_dump_json())
             return
         await anyio.sleep(EVENT_POLL_SECONDS)
+
+
+def _still_signed_in(sessions, token: str) -> bool:
+    """The stream's login session still holds: not signed out, expired or deactivated."""
+    with sessions() as session:
+        return session_user(session, token) is not None
 
 
 def _snapshot(sessions, run_id: int | None, dataset_id: int | None) -> list[RunOut]:

@@ -33,6 +33,39 @@ def test_import_paths_outside_the_import_roots_are_refused(login, settings, tmp_
         assert response.json()["detail"]["field"] == "path"
 
 
+def test_frames_a_manifest_points_outside_the_import_roots_are_refused_alike(
+    login, settings, tmp_path
+):
+    outside = tmp_path / "secret"
+    write_frames(outside / "clip", ["f0.png", "f1.png"])
+    lab = settings.data_dir / "lab"
+    write_frames(lab / "clips" / "ok", ["f0.png", "f1.png"])
+    (lab / "linked").symlink_to(outside)
+    manifest = write_csv(
+        lab / "manifest.csv",
+        [
+            ["subject", "label", "onset", "apex"],
+            ["p1", "positive", "clips/ok/f0.png", "clips/ok/f1.png"],
+            ["p2", "positive", "../../secret/clip/f0.png", "../../secret/clip/f1.png"],
+            ["p3", "positive", f"{outside}/clip/f0.png", f"{outside}/clip/f1.png"],
+            ["p4", "positive", "linked/clip/f0.png", "linked/clip/f1.png"],
+            ["p5", "positive", f"{outside}/nothing.png", f"{outside}/nothing2.png"],
+        ],
+    )
+
+    response = login("curator").post(
+        "/api/datasets/import", json={"name": "lab", "layout": "manifest", "path": str(manifest)}
+    )
+
+    assert response.status_code == 201, response.text
+    summary = response.json()
+    assert summary["imported"] == 1
+    reasons = {s["sample"].split("/")[0]: s["message"] for s in summary["skipped"]}
+    assert set(reasons) == {"p2", "p3", "p4", "p5"}
+    # An existing and a missing file outside get the same answer: nothing is revealed.
+    assert all(m.endswith("is outside the import roots") for m in reasons.values())
+
+
 def test_a_broken_import_leaves_no_dataset_and_says_why(login, settings):
     folder = settings.data_dir / "empty"
     folder.mkdir()

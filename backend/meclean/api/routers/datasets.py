@@ -171,6 +171,7 @@ def import_dataset(body: ImportRequest, request: Request, user: Curator) -> Impo
         corrections=body.corrections,
         classes=confined(request, body.classes, "classes"),
         faces=body.faces,
+        confine_to=tuple(request.app.state.settings.allowed_import_roots()),
         parts={d: confined(request, v, f"parts.{d}") for d, v in body.parts.items()},
         part_sheets={
             d: confined(request, v, f"part_sheets.{d}") for d, v in body.part_sheets.items()

@@ -76,6 +76,7 @@ def read_casme_sq(root: Path, options: ImportOptions = DEFAULTS) -> ImportReport
         overrides=read_overrides(options.overrides),
         roster=None,
         corrections=options.corrections,
+        roots=options.confine_to,
     )
     if macro:
         report.excluded["macro-expression"] += macro

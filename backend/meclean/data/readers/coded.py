@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -130,6 +130,7 @@ def build_records(
     overrides: Mapping[SampleKey, Override],
     roster: Mapping[SampleKey, Label] | None,
     corrections: bool = True,
+    roots: Sequence[Path] = (),
 ) -> ImportReport:
     """Check every coded row and turn the good ones into sample records.
 
@@ -161,7 +162,7 @@ def build_records(
             if roster is not None:
                 _warn_on_disagreement(emotion, label, ctx, dataset)
             onset, apex, offset, apex_source = coded_frames(r, override, fixes.get(key, {}), ctx)
-            found = resolve_frames(sample_dir(r), onset, apex, offset)
+            found = resolve_frames(sample_dir(r), onset, apex, offset, roots)
         except SampleProblem as problem:
             field = columns.get(problem.field or "", problem.field)
             report.skipped.append(ImportIssue(sheet, problem.message, r.row, field, ctx.sample))
@@ -274,6 +275,7 @@ def read_coded_dataset(
         overrides=read_overrides(options.overrides),
         roster=roster,
         corrections=options.corrections,
+        roots=options.confine_to,
     )
     record_frames(report, layout.dataset, frames_root, note)
     return report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,6 +115,10 @@ class ImportOptions:
     """For a manifest: a CSV mapping its emotions to classes (or to 'excluded')."""
     faces: FaceMode = "auto"
     """Crop raw frames to the face found on each onset frame (see ``faces.crop_faces``)."""
+    confine_to: tuple[Path, ...] = ()
+    """Resolved folders every frame must lie in, symlinks followed (the app's import
+    roots); checked before a file is looked at, so the answer tells nothing about files
+    outside. Empty: anywhere (the command line)."""
 
 
 DEFAULTS = ImportOptions()
@@ -129,12 +133,24 @@ class ResolvedFrames:
     """Why an offset given by the sheet was not usable (it is then recorded as unknown)."""
 
 
-def resolve_frames(sample_dir: Path, onset: int, apex: int, offset: int | None) -> ResolvedFrames:
-    """Frame paths for onset, apex and offset, checked to exist, be ordered and decode.
+def confined(path: Path, roots: Sequence[Path], field: str | None = None) -> Path:
+    """``path`` with its symlinks resolved, if it lies in one of ``roots`` (any, when none)."""
+    resolved = path.resolve()
+    if roots and not any(resolved.is_relative_to(root) for root in roots):
+        raise SampleProblem(f"{path} is outside the import roots", field)
+    return resolved
+
+
+def resolve_frames(
+    sample_dir: Path, onset: int, apex: int, offset: int | None, roots: Sequence[Path] = ()
+) -> ResolvedFrames:
+    """Frame paths for onset, apex and offset, checked to lie in ``roots``, exist, be
+    ordered and decode.
 
     Only onset and apex are needed for the flow: an offset that is not usable is dropped
     with a reason instead of costing the sample.
     """
+    confined(sample_dir, roots)
     if not sample_dir.is_dir():
         raise SampleProblem(f"sample folder {sample_dir} not found")
     if apex == onset:
@@ -155,6 +171,7 @@ def resolve_frames(sample_dir: Path, onset: int, apex: int, offset: int | None) 
     for name, number in (("onset", onset), ("apex", apex)):
         if number not in frames:
             raise SampleProblem(f"{name} frame {number} not found in {sample_dir} {span}", name)
+        confined(frames[number], roots, name)
         check_readable(frames[number], name)
     if offset is not None and offset not in frames:
         offset_problem = f"offset frame {offset} not found in {sample_dir} {span}"

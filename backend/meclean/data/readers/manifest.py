@@ -10,12 +10,18 @@ Paths are relative to the manifest's folder.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
 from meclean.data.labels import CLASSES, Label
-from meclean.data.readers.common import DEFAULTS, ImportOptions, SampleProblem, check_readable
+from meclean.data.readers.common import (
+    DEFAULTS,
+    ImportOptions,
+    SampleProblem,
+    check_readable,
+    confined,
+)
 from meclean.data.readers.discovery import index_frames
 from meclean.data.records import ImportIssue, ImportReport, SampleRecord, SheetError
 from meclean.data.sheets import SheetRow, frame_number, read_sheet, text
@@ -72,7 +78,7 @@ def read_manifest(path: Path, options: ImportOptions = DEFAULTS) -> ImportReport
             if label is None:
                 report.excluded[text(values.get("emotion"))] += 1
                 continue
-            frames, offset_problem = _frames(path.parent, values)
+            frames, offset_problem = _frames(path.parent, values, options.confine_to)
         except SampleProblem as problem:
             report.skipped.append(
                 ImportIssue(path, problem.message, r.row, problem.field, f"{subject}/{name}")
@@ -137,11 +143,14 @@ def _label(values: Mapping[str, object], classes: Mapping[str, Label | None]) ->
     return classes[emotion]
 
 
-def _frames(base: Path, values: Mapping[str, object]) -> tuple[dict[str, Path], str | None]:
+def _frames(
+    base: Path, values: Mapping[str, object], roots: Sequence[Path]
+) -> tuple[dict[str, Path], str | None]:
     """Onset and apex images (and the offset's, where usable), by path or by number in the
-    frame folder; the second item says why a given offset was not usable."""
+    frame folder, each inside ``roots``; the second item says why a given offset was not
+    usable."""
     folder_cell = text(values.get("frames"))
-    folder = (base / folder_cell).resolve() if folder_cell else None
+    folder = confined(base / folder_cell, roots, "frames") if folder_cell else None
     if folder is not None and not folder.is_dir():
         raise SampleProblem(f"frame folder {folder_cell} not found", "frames")
     numbered = index_frames(folder) if folder is not None else {}
@@ -156,13 +165,13 @@ def _frames(base: Path, values: Mapping[str, object]) -> tuple[dict[str, Path], 
                 continue
             raise SampleProblem(f"missing {field}", field)
         if folder is None:
-            frame = (base / cell).resolve()
+            frame = confined(base / cell, roots, field)
         else:
             try:
                 numbers[field] = frame_number(cell)
             except ValueError as exc:
                 raise SampleProblem(f"{field}: {exc}", field) from None
-            frame = _numbered(folder, numbers[field], pattern, numbered)
+            frame = confined(_numbered(folder, numbers[field], pattern, numbered), roots, field)
         if not frame.is_file():
             if field == "offset":
                 offset_problem = f"offset image {frame} not found"

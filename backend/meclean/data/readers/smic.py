@@ -75,7 +75,7 @@ def read_smic(
                     onset = override.onset if override.onset is not None else frames[0]
                     offset = override.offset if override.offset is not None else frames[-1]
                     apex = override.apex if override.apex is not None else middle_frame(frames)
-                    found = resolve_frames(sample_dir, onset, apex, offset)
+                    found = resolve_frames(sample_dir, onset, apex, offset, options.confine_to)
                 except SampleProblem as problem:
                     report.skipped.append(
                         ImportIssue(

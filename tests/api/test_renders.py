@@ -4,6 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from meclean.api.routers.renders import RENDER_SIZES
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import compute_features
 from meclean.data.flow import FlowSettings
@@ -23,12 +24,41 @@ def decode(response):
 @pytest.mark.parametrize(
     "kind", ["onset", "apex", "vx", "vy", "strain", "triptych", "flow", "arrows"]
 )
-def test_every_sample_render_is_a_png_of_the_requested_height(login, imported, kind):
+def test_every_sample_render_is_a_png_of_the_requested_height_rounded_up(login, imported, kind):
     response = login("annotator").get(f"/api/samples/1/render/{kind}", params={"size": 96})
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
     assert response.content.startswith(PNG)
-    assert decode(response).shape[0] == 96
+    assert decode(response).shape[0] == 120
+
+
+def test_a_client_asking_every_size_fills_the_render_cache_with_a_few(login, imported, settings):
+    client = login("annotator")
+
+    for size in range(32, 721, 13):
+        assert client.get("/api/samples/1/render/onset", params={"size": size}).status_code == 200
+
+    cached = list((settings.data_dir / "renders" / "samples").rglob("*.png"))
+    assert len(cached) == len(RENDER_SIZES)
+
+
+def test_a_frame_broken_after_import_is_named_by_its_render_and_the_next_features_job(
+    serving, login, imported
+):
+    curator = login("curator")
+    assert wait_until_finished(curator, imported)["status"] == "succeeded"
+    with serving.state.sessions() as session:
+        sample = session.scalars(select(Sample).order_by(Sample.id)).first()
+    with open(sample.onset_path, "wb") as f:
+        f.write(b"half a JPEG")
+
+    render = curator.get(f"/api/samples/{sample.id}/render/onset")
+    curator.post(f"/api/datasets/{imported}/features")
+    job = wait_until_finished(curator, imported)
+
+    assert render.status_code == 422 and sample.name in render.json()["detail"]["message"]
+    assert job["status"] == "succeeded" and len(job["failed"]) == 1
+    assert sample.subject in job["failed"][0] and "unreadable" in job["failed"][0]
 
 
 def test_a_cached_render_is_revalidated_by_etag(login, imported, settings):

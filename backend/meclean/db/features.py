@@ -46,7 +46,10 @@ class FrameSource:
 
     def frames(self) -> tuple[np.ndarray, np.ndarray]:
         """Onset and apex, grayscale, cropped to the face where the sample has a box."""
-        return read_frame(self.onset, self.face), read_frame(self.apex, self.face)
+        try:
+            return read_frame(self.onset, self.face), read_frame(self.apex, self.face)
+        except (ValueError, OSError, cv2.error) as exc:
+            raise FeatureError(f"frames of sample {self.name} are unreadable: {exc}") from None
 
 
 def store_flow(store: FeatureStore, source: FrameSource, key: str | None = None) -> str:
@@ -56,6 +59,8 @@ def store_flow(store: FeatureStore, source: FrameSource, key: str | None = None)
     if key not in store:
         try:
             features = flow_features(*source.frames(), FlowSettings())
+        except FeatureError:
+            raise
         except (ValueError, OSError, cv2.error) as exc:
             raise FeatureError(f"cannot compute the flow of sample {source.name}: {exc}") from None
         store.save(key, features)

@@ -88,13 +88,17 @@ def execute_features(jobs: Jobs, job_id: int) -> None:
                 .order_by(Sample.id)
             ).all()
             flows = [
-                pool.submit(store_flow, store, FrameSource.of(s), s.feature_key) for s in samples
+                # The frames are hashed again (key None): one changed or broken since its
+                # flow was stored is computed anew, or named among the failures.
+                pool.submit(store_flow, store, FrameSource.of(s), None)
+                for s in samples
             ]
             reported = time.monotonic()
             for done, (sample, flow) in enumerate(zip(samples, flows, strict=True), 1):
                 try:
                     sample.feature_key = flow.result()
                 except FeatureError as exc:
+                    sample.feature_key = None  # never train on the flow of other frames
                     failed.append(f"{sample.source}/{sample.subject}: {exc}")
                 if done < len(samples) and time.monotonic() - reported < REPORT_SECONDS:
                     continue

@@ -38,7 +38,15 @@ router = APIRouter(prefix="/api", tags=["renders"])
 RENDER_VERSION = "1"
 """Bump when renders change, so browsers and the disk cache drop the old ones."""
 SampleRender = Literal["onset", "apex", "vx", "vy", "strain", "triptych", "flow", "arrows"]
-Size = Annotated[int, Query(ge=32, le=720, description="Height in pixels")]
+Size = Annotated[
+    int, Query(ge=32, le=720, description="Height in pixels, rounded up to one of RENDER_SIZES")
+]
+RENDER_SIZES = (60, 90, 120, 150, 180, 200, 240, 320, 480, 720)
+"""The heights renders are made and cached at: a few files per sample, whatever is asked."""
+
+
+def render_size(asked: int) -> int:
+    return next(s for s in RENDER_SIZES if s >= asked)
 
 
 def _png_response(request: Request, cache: Path, etag: str, render) -> Response:
@@ -69,6 +77,7 @@ def render(
     sample = session.get(Sample, sample_id)
     if sample is None:
         raise ApiError(404, f"no sample {sample_id}", "sample_id")
+    size = render_size(size)
     settings = request.app.state.settings
     try:
         key = feature_key(sample)
@@ -119,6 +128,7 @@ def class_mean_render(
     size: Size = 240,
 ) -> Response:
     """Mean Vx, Vy and strain per class, one row per class, for any label version."""
+    size = render_size(size)
     dataset = session.get(Dataset, dataset_id)
     if dataset is None:
         raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")

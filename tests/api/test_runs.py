@@ -5,6 +5,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from meclean.api.app import create_app
+from meclean.db.models import RelabelReview
 from tests.api.conftest import PASSWORD
 
 FAST_RUN = {"method": "ilc", "alpha": 0.0, "epochs": 4, "tasks_per_seed": 2}
@@ -141,6 +142,18 @@ def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(servin
         json={"sample_ids": proposed[:1], "accept": True, "replace_changed": True},
     ).json()
     assert replaced["label_version_id"] is not None
+
+    # Deleting the run discards its results but not the record of who accepted what, and
+    # its id is never given to another run.
+    assert curator.delete(f"/api/runs/{run_id}").status_code == 204
+    assert run_id not in [r["id"] for r in curator.get("/api/runs").json()]
+    assert curator.get(f"/api/runs/{run_id}").json()["status"] == "deleted"
+    assert curator.get(f"/api/runs/{run_id}/results").status_code == 409
+    with serving.state.sessions() as session:
+        assert session.query(RelabelReview).filter_by(run_id=run_id).count() >= 3
+    later = curator.post(f"/api/datasets/{imported}/runs", json=FAST_RUN).json()
+    curator.post(f"/api/runs/{later['id']}/cancel")
+    assert later["id"] > run_id
 
 
 def test_cancelling_a_run_stops_its_worker_within_seconds(serving, imported):

@@ -172,7 +172,8 @@ class Run(Base):
     method: Mapped[dict[str, Any]] = mapped_column()
     config: Mapped[dict[str, Any]] = mapped_column()
     status: Mapped[str] = mapped_column(String(20), default="queued")
-    """queued, running, succeeded, failed or cancelled."""
+    """queued, running, succeeded, failed, cancelled or deleted (results discarded, the
+    record kept for the label versions and reviews that name the run)."""
     error: Mapped[str | None] = mapped_column(Text)
     traceback: Mapped[str | None] = mapped_column(Text)
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -11,7 +11,7 @@ import anyio
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from meclean.api.deps import SESSION_COOKIE, Annotator, Curator, DbId, DbSession, stream_slot
@@ -247,7 +247,12 @@ def launch(dataset_id: DbId, body: RunLaunch, request: Request, user: Curator) -
 
 @router.get("/runs")
 def list_runs(session: DbSession, _: Annotator, dataset_id: DbId | None = None) -> list[RunOut]:
-    query = select(Run).options(selectinload(Run.parts)).order_by(Run.id.desc())
+    query = (
+        select(Run)
+        .options(selectinload(Run.parts))
+        .where(Run.status != "deleted")
+        .order_by(Run.id.desc())
+    )
     if dataset_id is not None:
         query = query.where(Run.dataset_id == dataset_id)
     names = user_names(session)
@@ -302,7 +307,7 @@ def _snapshot(sessions, run_id: int | None, dataset_id: int | None) -> list[RunO
         if run_id is not None:
             query = query.where(Run.id == run_id)
         if dataset_id is not None:
-            query = query.where(Run.dataset_id == dataset_id)
+            query = query.where(Run.dataset_id == dataset_id, Run.status != "deleted")
         names = user_names(session)
         return [run_out(r, names) for r in session.scalars(query)]
 
@@ -322,10 +327,13 @@ def cancel(run_id: DbId, session: DbSession, _: Curator) -> RunOut:
 
 @router.delete("/runs/{run_id}", status_code=204, response_class=Response)
 def delete_run(run_id: DbId, request: Request, session: DbSession, _: Curator) -> Response:
+    """Discard a run's results and files. Its record stays, marked deleted, so the label
+    versions and relabel reviews that name it keep pointing at it: run ids are never reused."""
     run = find_run(session, run_id)
     if run.status in ACTIVE:
         raise ApiError(409, f"run {run_id} is {run.status}; cancel it first", "run_id")
-    session.delete(run)
+    session.execute(delete(RunSampleResult).where(RunSampleResult.run_id == run_id))
+    run.status, run.artifacts_key = "deleted", None
     session.flush()
     shutil.rmtree(request.app.state.settings.run_dir / str(run_id), ignore_errors=True)
     return Response(status_code=204)

@@ -3,9 +3,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from meclean.api.deps import CSRF_HEADER, SESSION_COOKIE
+from meclean.api.deps import CSRF_HEADER, SESSION_COOKIE, current_login
 from meclean.db.models import LoginThrottle, User
 from meclean.db.session import transaction
 from meclean.db.users import start_session
@@ -119,3 +120,40 @@ def test_the_api_schema_is_for_signed_in_users_and_no_page_loads_from_a_cdn(anon
     assert anonymous.get("/docs").status_code == 404
     schema = login("annotator").get("/api/openapi.json").json()
     assert "/api/runs/compare" in schema["paths"]
+
+
+def needed_roles(dependant) -> set[str]:
+    """The roles a route's dependencies ask for, 'signed in' for any signed-in user."""
+    found = set()
+    for sub in dependant.dependencies:
+        if hasattr(sub.call, "role"):
+            found.add(sub.call.role)
+        elif sub.call is current_login:
+            found.add("signed in")
+        found |= needed_roles(sub)
+    return found
+
+
+def test_every_route_states_the_role_it_needs(app):
+    expected = {
+        ("POST", "/api/users"): {"admin"},
+        ("PATCH", "/api/users/{user_id}"): {"admin"},
+        ("POST", "/api/datasets/import"): {"curator"},
+        ("POST", "/api/datasets/{dataset_id}/runs"): {"curator"},
+        ("POST", "/api/runs/{run_id}/relabels"): {"curator"},
+        ("DELETE", "/api/runs/{run_id}"): {"curator"},
+        ("POST", "/api/datasets/{dataset_id}/label-versions"): {"curator"},
+        ("PUT", "/api/samples/{sample_id}/mark"): {"annotator"},
+        ("POST", "/api/me/password"): {"signed in"},
+    }
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.path.startswith("/api"):
+            continue
+        roles = needed_roles(route.dependant)
+        if route.path in PUBLIC:
+            assert not roles, route.path
+            continue
+        stated = roles - {"signed in"} or roles  # a role implies being signed in
+        assert len(stated) == 1, f"{route.methods} {route.path} needs {roles or 'nothing'}"
+        for method in route.methods:
+            assert expected.get((method, route.path), stated) == stated, (method, route.path)

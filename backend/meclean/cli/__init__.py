@@ -1,6 +1,6 @@
 """The ``meclean`` command line; each module registers its commands on ``app``."""
 
-from meclean.cli import datasets, server, training
+from meclean.cli import backups, datasets, server, training
 from meclean.cli.common import app
 
-__all__ = ["app", "datasets", "server", "training"]
+__all__ = ["app", "backups", "datasets", "server", "training"]

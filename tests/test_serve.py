@@ -6,8 +6,13 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+
+from meclean.db.migrations import upgrade
+from meclean.db.session import make_engine, session_factory, transaction
+from meclean.db.users import create_user
 
 
 def free_port() -> int:
@@ -47,3 +52,46 @@ def test_serve_migrates_prints_a_first_admin_and_answers_on_loopback(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_fifty_experts_signing_in_at_once_all_get_in(tmp_path):
+    """Each sign-in writes; on SQLite all wait for one write lock. None may fail for want
+    of a worker thread to finish the request that holds it."""
+    data_dir = tmp_path / "data"
+    url = f"sqlite:///{data_dir / 'meclean.db'}"
+    data_dir.mkdir()
+    upgrade(url)
+    engine = make_engine(url)
+    names = [f"expert{i}" for i in range(50)]
+    with transaction(session_factory(engine)) as session:
+        for name in names:
+            create_user(session, name, "annotator", "load test password")
+    engine.dispose()
+    port = free_port()
+    env = {**os.environ, "MECLEAN_DATA_DIR": str(data_dir), "MECLEAN_INPROCESS_WORKER": "false"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "meclean.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(f"{base}/api/health", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+
+        def sign_in(name: str) -> int:
+            body = {"name": name, "password": "load test password"}
+            return httpx.post(f"{base}/api/login", json=body, timeout=120).status_code
+
+        with ThreadPoolExecutor(len(names)) as pool:
+            statuses = list(pool.map(sign_in, names))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    assert statuses == [200] * len(names)

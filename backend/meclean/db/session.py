@@ -10,7 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
+    # SQLite connections cost little: more of them than the server has request threads
+    # (40), so a request never waits for a connection that another holds while waiting.
+    sqlite = url.startswith("sqlite")
+    engine = create_engine(url, **({"pool_size": 10, "max_overflow": 50} if sqlite else {}))
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -18,7 +21,9 @@ def make_engine(url: str) -> Engine:
             cursor = connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            # A write waits this long for another to finish: under load (or a CPU busy with
+            # training) a request should be slow, not fail.
+            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
     return engine

@@ -64,25 +64,30 @@ class LoginThrottled(Exception):
 
 
 def authenticate(session: Session, name: str, password: str, client: str = "") -> User | None:
-    """The user if the password is right. Each attempt for a name from a client is counted
-    as failed before the password is checked, so parallel guesses cannot slip past the
-    count; a right password clears it. Every failure doubles the wait."""
+    """The user (detached, loaded) if the password is right. Each attempt for a name from a
+    client is counted as failed before the password is checked, so parallel guesses cannot
+    slip past the count; a right password clears it. Every failure doubles the wait.
+
+    All of it runs in short transactions of its own on ``session``'s engine, committed at
+    once: the count holds even when the caller's transaction rolls back, parallel attempts
+    see it at once, and no connection or lock is held through the slow password check.
+    """
+    bind = session.get_bind()
     key = hashlib.sha256(f"{name.casefold()}|{client}".encode()).hexdigest()
-    now = utcnow()
-    # Its own transaction, committed before the slow check: the count holds even when
-    # the caller's transaction rolls back, and parallel attempts see it at once.
-    with Session(bind=session.get_bind()) as counting, counting.begin():
-        retry_after = _count_attempt(counting, key, now)
+    with Session(bind) as counting, counting.begin():
+        retry_after = _count_attempt(counting, key, utcnow())
     if retry_after is not None:
         raise LoginThrottled(retry_after)
-    user = session.scalar(select(User).where(User.name == name, User.active))
+    with Session(bind) as lookup:
+        user = lookup.scalar(select(User).where(User.name == name, User.active))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None:
         return None
-    session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+    with Session(bind) as clearing, clearing.begin():
+        clearing.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
     return user
 
 

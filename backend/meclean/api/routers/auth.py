@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from meclean.api.deps import CSRF_COOKIE, SESSION_COOKIE, DbSession, current_login
+from meclean.api.deps import CSRF_COOKIE, SESSION_COOKIE, CommittingRoute, DbSession, current_login
 from meclean.api.errors import ApiError
 from meclean.db.models import LoginSession, User
 from meclean.db.users import LoginThrottled, authenticate, end_session, start_session
 
-router = APIRouter(prefix="/api", tags=["auth"])
+router = APIRouter(prefix="/api", tags=["auth"], route_class=CommittingRoute)
 
 
 class Credentials(BaseModel):

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from meclean.api.deps import Annotator, DbId, DbSession
+from meclean.api.deps import Annotator, CommittingRoute, DbId, DbSession
 from meclean.api.routers.runs import RunOut, find_run, run_out, user_names
 from meclean.jobs.comparisons import compare_runs
 
-router = APIRouter(prefix="/api", tags=["runs"])
+router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
 
 
 class DifferenceOut(BaseModel):

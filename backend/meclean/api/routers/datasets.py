@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from meclean.api.deps import Annotator, Curator, DbId, DbSession
+from meclean.api.deps import Annotator, CommittingRoute, Curator, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.data.faces import FaceMode
 from meclean.data.labels import CLASSES
@@ -24,7 +24,7 @@ from meclean.db.models import Dataset, FeatureJob, Sample, SampleLabel, User
 from meclean.db.session import transaction
 from meclean.jobs.features import cancel_features, latest_features_job, launch_features
 
-router = APIRouter(prefix="/api/datasets", tags=["datasets"])
+router = APIRouter(prefix="/api/datasets", tags=["datasets"], route_class=CommittingRoute)
 
 
 SourceDataset = Literal["casme2", "samm", "smic"]

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from meclean.api.deps import Annotator, Curator, DbId, DbSession
+from meclean.api.deps import Annotator, CommittingRoute, Curator, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.data.labels import Label
 from meclean.db.labels import (
@@ -23,7 +23,9 @@ from meclean.db.labels import (
 from meclean.db.marks import Consensus, grades, grades_csv
 from meclean.db.models import Dataset, LabelVersion, User
 
-router = APIRouter(prefix="/api/datasets/{dataset_id}", tags=["labels"])
+router = APIRouter(
+    prefix="/api/datasets/{dataset_id}", tags=["labels"], route_class=CommittingRoute
+)
 
 
 class VersionOut(BaseModel):

@@ -6,12 +6,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from meclean.api.deps import Annotator, DbId, DbSession
+from meclean.api.deps import Annotator, CommittingRoute, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.db.marks import StaleMark, Verdict, latest_mark, set_mark
 from meclean.db.models import Sample
 
-router = APIRouter(prefix="/api", tags=["marks"])
+router = APIRouter(prefix="/api", tags=["marks"], route_class=CommittingRoute)
 
 
 class MarkIn(BaseModel):

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from meclean.api.deps import Annotator, DbId, DbSession
+from meclean.api.deps import Annotator, CommittingRoute, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import class_means
@@ -34,7 +34,7 @@ from meclean.db.session import transaction
 from meclean.jobs.features import latest_features_job, launch_features
 from meclean.jobs.lease import ACTIVE
 
-router = APIRouter(prefix="/api", tags=["renders"])
+router = APIRouter(prefix="/api", tags=["renders"], route_class=CommittingRoute)
 RENDER_VERSION = "1"
 """Bump when renders change, so browsers and the disk cache drop the old ones."""
 SampleRender = Literal["onset", "apex", "vx", "vy", "strain", "triptych", "flow", "arrows"]

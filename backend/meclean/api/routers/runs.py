@@ -14,7 +14,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from meclean.api.deps import SESSION_COOKIE, Annotator, Curator, DbId, DbSession, stream_slot
+from meclean.api.deps import (
+    SESSION_COOKIE,
+    Annotator,
+    CommittingRoute,
+    Curator,
+    DbId,
+    DbSession,
+    stream_slot,
+)
 from meclean.api.errors import ApiError
 from meclean.data.labels import CLASSES
 from meclean.db.labels import create_version, labels_of
@@ -42,7 +50,7 @@ from meclean.jobs.runs import (
 from meclean.ml.methods import METHOD_NAMES
 from meclean.ml.protocols import Protocol
 
-router = APIRouter(prefix="/api", tags=["runs"])
+router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
 EVENT_POLL_SECONDS = 0.5
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import Row, select
 
-from meclean.api.deps import MAX_ID, Annotator, DbId, DbSession
+from meclean.api.deps import MAX_ID, Annotator, CommittingRoute, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.api.routers.runs import SampleVerdict
 from meclean.data.faces import FaceCrop
@@ -25,7 +25,7 @@ from meclean.db.models import (
     User,
 )
 
-router = APIRouter(prefix="/api", tags=["samples"])
+router = APIRouter(prefix="/api", tags=["samples"], route_class=CommittingRoute)
 MAX_PAGE = 500
 
 

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 
-from meclean.api.deps import Admin, DbId, DbSession, current_login
+from meclean.api.deps import Admin, CommittingRoute, DbId, DbSession, current_login
 from meclean.api.errors import ApiError
 from meclean.db.models import LoginSession, User
 from meclean.db.users import Role, change_password, create_user
 
-router = APIRouter(prefix="/api", tags=["users"])
+router = APIRouter(prefix="/api", tags=["users"], route_class=CommittingRoute)
 
 
 class UserOut(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -29,11 +30,30 @@ def _normalise(header: object) -> str:
     return re.sub(r"[^a-z0-9]", "", str(header or "").lower())
 
 
+CSV_ENCODINGS = ("utf-8-sig", "cp1252")
+"""UTF-8 (with or without Excel's byte-order mark), else the Windows code page Excel
+writes a plain 'CSV' in."""
+
+
+def _csv_rows(path: Path) -> list[Sequence[object]]:
+    raw = path.read_bytes()
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            return list(reader)
+        except csv.Error as exc:
+            raise SheetError(path, f"row {reader.line_num}: not a readable CSV ({exc})") from None
+    raise SheetError(path, f"not text in {' or '.join(CSV_ENCODINGS)}: save it as UTF-8 CSV")
+
+
 def _raw_rows(path: Path) -> list[Sequence[object]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            return list(csv.reader(f))
+        return _csv_rows(path)
     if suffix in {".xlsx", ".xlsm"}:
         from openpyxl import load_workbook
 

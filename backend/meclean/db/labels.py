@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -92,14 +92,21 @@ def roster_csv(session: Session, version_id: int) -> str:
 
 def changes_from_csv(session: Session, dataset: Dataset, text: str) -> dict[int, str]:
     """Sample id -> label from a roster-format CSV; every row must name a known sample."""
+    # A byte-order mark (Excel's "CSV UTF-8") is not part of the first column's name.
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    try:
+        return _changes(session, dataset, reader)
+    except csv.Error as exc:
+        raise LabelError(f"row {reader.line_num}: not CSV ({exc})") from None
+
+
+def _changes(session: Session, dataset: Dataset, reader: Iterator[list[str]]) -> dict[int, str]:
     samples = session.execute(
         select(Sample.id, Sample.source, Sample.subject, Sample.name).where(
             Sample.dataset_id == dataset.id
         )
     )
     by_key = {(source, *sample_key(subject, name)): sid for sid, source, subject, name in samples}
-    # A byte-order mark (Excel's "CSV UTF-8") is not part of the first column's name.
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     header = [h.strip().lower() for h in next(reader, [])]
     columns = ("dataset", "subject", "filename", "label")
     missing = set(columns) - set(header)

@@ -30,7 +30,11 @@ def test_compared_runs_get_the_uf1_difference_with_its_interval_and_seed_test(se
     assert measured["ci_low"] <= measured["ci_high"]
     assert measured["paired_seeds"] == 2 and 0 <= measured["p_value"] <= 1
     assert measured["subjects"] >= 2 and isinstance(measured["real"], bool)
-    assert measured["caveats"] == ["trained under different protocols"]
+    assert measured["caveats"][:2] == [
+        "trained under different protocols",
+        "a paired test over 2 seeds has one degree of freedom: weak evidence",
+    ]
+    assert "subjects: the interval is coarse" in measured["caveats"][2]
     assert refused["difference"] is None and f"run {unfinished}" in refused["reason"]
 
 

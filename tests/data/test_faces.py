@@ -44,6 +44,16 @@ def test_the_face_of_a_raw_frame_is_found_with_its_eyes():
     assert 80 < width < 160 and height == pytest.approx(width * 170 / 140, abs=1)
 
 
+def test_the_face_is_chosen_over_a_larger_face_like_patch_on_the_shirt():
+    # Placed here, the detector also finds the mission patch, a box larger than the face.
+    frame = in_a_room(portrait(), at=(140, 290))
+
+    face = locate_face(frame)
+
+    eyes_y = face.pivot[1] - 140
+    assert abs(eyes_y - 103) < 12, "the box is on the shirt, not the face"
+
+
 def test_a_turned_head_is_cropped_with_its_eyes_level():
     frame = in_a_room(portrait(), tilt=12)
 

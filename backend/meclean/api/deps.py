@@ -46,7 +46,9 @@ class CommittingRoute(APIRoute):
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if not inspect.iscoroutinefunction(endpoint):
+        # Only plain functions: coroutines and streams (generators) commit as they see fit.
+        asynchronous = inspect.iscoroutinefunction(endpoint) or inspect.isasyncgenfunction(endpoint)
+        if not asynchronous and not inspect.isgeneratorfunction(endpoint):
             endpoint = _committing(endpoint)
         super().__init__(path, endpoint, **kwargs)
 

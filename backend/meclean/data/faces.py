@@ -59,7 +59,7 @@ class FaceCrop:
     def describe(self) -> str:
         x, y, width, height = self.box
         turn = f"turned {self.angle:+.1f}° to level the eyes"
-        return f"cropped to {width}x{height} at ({x}, {y}), {turn}"
+        return f"cropped to a box {width} px wide, {height} px high at x={x}, y={y}, {turn}"
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -90,14 +90,16 @@ def _models() -> tuple[Callable, Callable]:
 
 
 def locate_face(frame: np.ndarray) -> FaceCrop | None:
-    """The box of the largest frontal face in a grayscale frame; None when there is none."""
+    """The box of the frontal face the detector is surest of in a grayscale frame; None
+    when there is none."""
     detector, landmarks = _models()
     image = np.ascontiguousarray(frame, dtype=np.uint8)
     # Upsampling finds the smaller faces of small frames, at four times the cost.
-    faces = detector(image, 1 if min(image.shape) < 400 else 0)
+    faces, scores, _ = detector.run(image, 1 if min(image.shape) < 400 else 0, 0.0)
     if not faces:
         return None
-    face = max(faces, key=lambda r: r.area())
+    # The surest, not the largest: a face-like patch on a shirt can be as large as the face.
+    face = faces[int(np.argmax(scores))]
     points = np.array([(p.x, p.y) for p in landmarks(image, face).parts()], float)
     # The 5-point model: corners of one eye (0, 1), of the other (2, 3), and the nose (4).
     image_left, image_right = sorted((points[0:2].mean(0), points[2:4].mean(0)), key=lambda p: p[0])

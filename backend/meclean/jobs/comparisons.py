@@ -14,6 +14,9 @@ from meclean.db.models import Run, RunSampleResult
 from meclean.jobs.inputs import run_samples
 from meclean.ml.comparison import SeedPredictions, UF1Difference, uf1_difference
 
+FEW_SUBJECTS = 20
+"""Below this many subjects a bootstrap over them says little (the composite has 68)."""
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -61,9 +64,15 @@ def compare_runs(session: Session, reference: Run, run: Run) -> Comparison:
             f"{len(shared) or 'no'} shared seed{'s' * (len(shared) != 1)}: seed-to-seed "
             "variation is not tested"
         )
-    return Comparison(
-        run.id, reference.id, uf1_difference(mine, theirs, subjects), caveats=tuple(caveats)
-    )
+    elif len(shared) == 2:
+        caveats.append("a paired test over 2 seeds has one degree of freedom: weak evidence")
+    difference = uf1_difference(mine, theirs, subjects)
+    if difference.subjects < FEW_SUBJECTS:
+        caveats.append(f"only {difference.subjects} subjects: the interval is coarse")
+    for r, predictions in ((run, mine), (reference, theirs)):
+        if len(np.unique(predictions.predictions)) == 1:
+            caveats.append(f"run {r.id} predicts one class for every sample")
+    return Comparison(run.id, reference.id, difference, caveats=tuple(caveats))
 
 
 def _seed_predictions(session: Session, run: Run) -> tuple[SeedPredictions | None, list[str]]:

@@ -5,12 +5,17 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+from sqlalchemy import select
 
+from meclean.data.readers import ImportOptions, read_dataset
+from meclean.db.datasets import store_import
 from meclean.db.migrations import upgrade
+from meclean.db.models import Mark
 from meclean.db.session import make_engine, session_factory, transaction
 from meclean.db.users import create_user
 
@@ -95,3 +100,66 @@ def test_fifty_experts_signing_in_at_once_all_get_in(tmp_path):
         server.wait(timeout=10)
 
     assert statuses == [200] * len(names)
+
+
+def start_server(data_dir, port: int) -> subprocess.Popen:
+    env = {**os.environ, "MECLEAN_DATA_DIR": str(data_dir), "MECLEAN_INPROCESS_WORKER": "false"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "meclean.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1)
+            return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("the server did not start")
+
+
+def test_every_acknowledged_mark_survives_a_kill_9_of_the_server(tmp_path, tiny_composite):
+    data_dir = tmp_path / "data"
+    url = f"sqlite:///{data_dir / 'meclean.db'}"
+    data_dir.mkdir()
+    upgrade(url)
+    engine = make_engine(url)
+    report = read_dataset(
+        "megc2019", tiny_composite, ImportOptions(roster=tiny_composite / "roster.csv")
+    )
+    with transaction(session_factory(engine)) as session:
+        store_import(session, "tiny", "megc2019", tiny_composite, report)
+        create_user(session, "ana", "annotator", "correct horse")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    acknowledged: list[int] = []
+    server = start_server(data_dir, port)
+    try:
+        client = httpx.Client(base_url=base, timeout=30)
+        me = client.post("/api/login", json={"name": "ana", "password": "correct horse"})
+        client.headers["X-CSRF-Token"] = me.json()["csrf_token"]
+        killer = threading.Timer(1.5, server.kill)  # SIGKILL at an arbitrary moment of marking
+        killer.start()
+        latest: dict[int, int | None] = {}
+        for n in range(100_000):
+            sample = 1 + n % 18
+            body = {"verdict": ("clean", "noisy")[n % 2], "based_on": latest.get(sample)}
+            try:
+                answer = client.put(f"/api/samples/{sample}/mark", json=body)
+            except httpx.TransportError:
+                break
+            assert answer.status_code == 200, answer.text
+            latest[sample] = answer.json()["id"]
+            acknowledged.append(answer.json()["id"])
+        killer.join()
+        assert server.wait(10) == -9
+        server = start_server(data_dir, port)  # the same database, after the crash
+    finally:
+        server.kill()
+        server.wait(10)
+
+    with session_factory(engine)() as session:
+        stored = set(session.scalars(select(Mark.id)))
+    engine.dispose()
+    assert acknowledged and set(acknowledged) <= stored

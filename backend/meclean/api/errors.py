@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+
+log = logging.getLogger(__name__)
 
 MAX_ERRORS = 20
 """Validation errors listed in one answer; a body with thousands of bad items gets these."""
@@ -22,7 +27,21 @@ class ApiError(HTTPException):
         super().__init__(status, {"message": message, "field": field, **extra}, headers)
 
 
+STORAGE_TROUBLE = ("readonly database", "disk is full", "disk i/o error", "no space left")
+"""What SQLite and the OS say when the data directory cannot be written."""
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(OperationalError)
+    async def storage_error(_: Request, exc: OperationalError) -> JSONResponse:
+        # The transaction was rolled back whole: nothing half-written, and the client is
+        # told plainly that its change was not saved.
+        if not any(trouble in str(exc.orig).lower() for trouble in STORAGE_TROUBLE):
+            raise exc
+        log.error("the database cannot be written: %s", exc.orig)
+        message = "the server cannot write its data (disk full or read-only); nothing was saved"
+        return JSONResponse({"detail": {"message": message, "field": None}}, status_code=503)
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         # Only where and what: the input itself is never echoed (it may be a password, or

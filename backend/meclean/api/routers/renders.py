@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 import threading
@@ -34,6 +35,7 @@ from meclean.db.session import transaction
 from meclean.jobs.features import latest_features_job, launch_features
 from meclean.jobs.lease import ACTIVE
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["renders"], route_class=CommittingRoute)
 RENDER_VERSION = "1"
 """Bump when renders change, so browsers and the disk cache drop the old ones."""
@@ -57,11 +59,14 @@ def _png_response(request: Request, cache: Path, etag: str, render) -> Response:
         content = cache.read_bytes()
     else:
         content = png_bytes(render())
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-        os.replace(tmp, cache)
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                f.write(content)
+            os.replace(tmp, cache)
+        except OSError as exc:  # a full or read-only disk costs the cache, not the image
+            log.warning("render cache not written (%s): %s", cache, exc)
     return Response(content, media_type="image/png", headers=headers)
 
 

@@ -69,3 +69,20 @@ def test_ids_outside_the_databases_integers_are_a_422_naming_the_field(login, me
 
     assert response.status_code == 422, response.text
     assert response.json()["detail"]["field"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/api/login", {"name": "ad\u0000min", "password": "x"}),
+        ("put", "/api/samples/1/mark", {"verdict": "clean", "note": "a\u0000b"}),
+        ("post", "/api/datasets/import", {"name": "x", "layout": "casme2", "path": "/a\u0000"}),
+    ],
+)
+def test_text_with_a_nul_character_is_stored_or_refused_never_a_server_error(
+    login, imported, method, path, body
+):
+    # SQLite stores NUL characters; PostgreSQL's text cannot hold them (a 422 there).
+    response = getattr(login("curator"), method)(path, json=body)
+
+    assert response.status_code in (200, 401, 422), response.text

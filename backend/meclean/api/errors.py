@@ -7,7 +7,7 @@ import logging
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,14 @@ STORAGE_TROUBLE = ("readonly database", "disk is full", "disk i/o error", "no sp
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DataError)
+    async def unstorable_value(_: Request, exc: DataError) -> JSONResponse:
+        # What the schema lets through but the database refuses: NUL characters in text
+        # (PostgreSQL), numbers out of a column's range. The client's to fix, not a 500.
+        reason = "text with a NUL character" if "nul" in str(exc.orig).lower() else "a value"
+        message = f"the request holds {reason} that cannot be stored; nothing was saved"
+        return JSONResponse({"detail": {"message": message, "field": None}}, status_code=422)
+
     @app.exception_handler(OperationalError)
     async def storage_error(_: Request, exc: OperationalError) -> JSONResponse:
         # The transaction was rolled back whole: nothing half-written, and the client is

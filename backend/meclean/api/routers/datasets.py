@@ -150,7 +150,10 @@ def confined(request: Request, raw: str | None, field: str) -> Path | None:
     """A path inside a configured import root, symlinks resolved; anything else is refused."""
     if raw is None:
         return None
-    path = Path(raw).resolve()
+    try:
+        path = Path(raw).resolve()
+    except (ValueError, OSError) as exc:  # a NUL byte, a symlink loop
+        raise ApiError(422, f"not a usable path: {exc}", field) from None
     roots = request.app.state.settings.allowed_import_roots()
     if not any(path.is_relative_to(root) for root in roots):
         raise ApiError(403, "path is outside the import roots", field)

@@ -1,3 +1,4 @@
+import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -157,3 +158,17 @@ def test_every_route_states_the_role_it_needs(app):
         assert len(stated) == 1, f"{route.methods} {route.path} needs {roles or 'nothing'}"
         for method in route.methods:
             assert expected.get((method, route.path), stated) == stated, (method, route.path)
+
+
+def test_no_response_or_log_line_holds_a_password_or_its_hash(app, login, imported, caplog):
+    caplog.set_level(logging.DEBUG)
+    admin = login("admin")
+    login("annotator").post("/api/login", json={"name": "annotator", "password": "wrong!"})
+    created = admin.post("/api/users", json={"name": "dana", "role": "annotator"}).json()
+
+    gets = [url for method, url in protected_routes(app) if method == "GET"]
+    texts = [admin.get(url).text for url in gets if not url.endswith("/events")]
+
+    for text in [*texts, caplog.text]:
+        assert "$argon2" not in text and PASSWORD not in text and "wrong!" not in text
+    assert created["password"] not in caplog.text

@@ -73,26 +73,14 @@ def test_fifty_experts_signing_in_at_once_all_get_in(tmp_path):
             create_user(session, name, "annotator", "load test password")
     engine.dispose()
     port = free_port()
-    env = {**os.environ, "MECLEAN_DATA_DIR": str(data_dir), "MECLEAN_INPROCESS_WORKER": "false"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "meclean.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     base = f"http://127.0.0.1:{port}"
+
+    def sign_in(name: str) -> int:
+        body = {"name": name, "password": "load test password"}
+        return httpx.post(f"{base}/api/login", json=body, timeout=120).status_code
+
+    server = start_server(data_dir, port)
     try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{base}/api/health", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-
-        def sign_in(name: str) -> int:
-            body = {"name": name, "password": "load test password"}
-            return httpx.post(f"{base}/api/login", json=body, timeout=120).status_code
-
         with ThreadPoolExecutor(len(names)) as pool:
             statuses = list(pool.map(sign_in, names))
     finally:

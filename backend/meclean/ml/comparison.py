@@ -69,19 +69,13 @@ def uf1_difference(
     cells_a = _cells(a, classes)
     cells_b = _cells(b, classes)
 
-    def mean_uf1(cells: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """(..., N) sample weights -> (...) mean over seeds of the weighted UF1."""
-        counts = np.einsum("...n,snk->...sk", weights, cells)
-        matrices = counts.reshape(*counts.shape[:-1], classes, classes)
-        return _batched_uf1(matrices).mean(-1)
-
     def statistic(drawn: np.ndarray, axis: int = -1) -> np.ndarray:
         drawn = np.moveaxis(drawn, axis, -1).astype(int)
         per_subject = (drawn[..., None] == np.arange(n_subjects)).sum(-2)
         weights = per_subject[..., subject_of].astype(float)
-        return mean_uf1(cells_a, weights) - mean_uf1(cells_b, weights)
+        mean_a = _seed_uf1(cells_a, weights, classes).mean(-1)
+        return mean_a - _seed_uf1(cells_b, weights, classes).mean(-1)
 
-    everyone = np.ones(len(subject_of))
     difference = float(statistic(np.arange(n_subjects)))
     interval = stats.bootstrap(
         (np.arange(n_subjects),),
@@ -94,8 +88,9 @@ def uf1_difference(
     shared = [s for s in a.seeds if s in set(b.seeds)]
     p_value = None
     if len(shared) >= 2:
-        per_seed_a = _batched_uf1(_seed_matrices(cells_a, everyone, classes))
-        per_seed_b = _batched_uf1(_seed_matrices(cells_b, everyone, classes))
+        everyone = np.ones(len(subject_of))
+        per_seed_a = _seed_uf1(cells_a, everyone, classes)
+        per_seed_b = _seed_uf1(cells_b, everyone, classes)
         pick_a = [list(a.seeds).index(s) for s in shared]
         pick_b = [list(b.seeds).index(s) for s in shared]
         p_value = _paired_p_value(per_seed_a[pick_a] - per_seed_b[pick_b])
@@ -124,9 +119,10 @@ def _cells(run: SeedPredictions, classes: int) -> np.ndarray:
     return np.eye(classes * classes)[codes]
 
 
-def _seed_matrices(cells: np.ndarray, weights: np.ndarray, classes: int) -> np.ndarray:
-    counts = np.einsum("n,snk->sk", weights, cells)
-    return counts.reshape(-1, classes, classes)
+def _seed_uf1(cells: np.ndarray, weights: np.ndarray, classes: int) -> np.ndarray:
+    """(..., N) sample weights -> (..., seeds) UF1 of each seed's weighted confusion matrix."""
+    counts = np.einsum("...n,snk->...sk", weights, cells)
+    return _batched_uf1(counts.reshape(*counts.shape[:-1], classes, classes))
 
 
 def _batched_uf1(matrices: np.ndarray) -> np.ndarray:

@@ -127,8 +127,9 @@ def test_every_acknowledged_mark_survives_a_kill_9_of_the_server(tmp_path, tiny_
         client = httpx.Client(base_url=base, timeout=30)
         me = client.post("/api/login", json={"name": "ana", "password": "correct horse"})
         client.headers["X-CSRF-Token"] = me.json()["csrf_token"]
-        killer = threading.Timer(1.5, server.kill)  # SIGKILL at an arbitrary moment of marking
-        killer.start()
+        # SIGKILL at an arbitrary moment of marking, once marking is under way (however
+        # slow the machine): a moment after the 20th acknowledged mark.
+        killer = threading.Timer(0.3, server.kill)
         latest: dict[int, int | None] = {}
         for n in range(100_000):
             sample = 1 + n % 18
@@ -140,6 +141,8 @@ def test_every_acknowledged_mark_survives_a_kill_9_of_the_server(tmp_path, tiny_
             assert answer.status_code == 200, answer.text
             latest[sample] = answer.json()["id"]
             acknowledged.append(answer.json()["id"])
+            if len(acknowledged) == 20:
+                killer.start()
         killer.join()
         assert server.wait(10) == -9
         server = start_server(data_dir, port)  # the same database, after the crash

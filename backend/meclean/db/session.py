@@ -33,6 +33,16 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def take_write_lock(session: Session) -> None:
+    """On SQLite, take the database's write lock now (BEGIN IMMEDIATE), before reading.
+
+    Without it Python's sqlite3 starts no transaction before the first write, so the first
+    savepoint starts one and its release commits it: a request writing several rows under
+    savepoints would keep the first ones when a later one fails. PostgreSQL needs nothing."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits on success and rolls everything back on any error."""

@@ -10,6 +10,7 @@ from meclean.api.deps import Annotator, CommittingRoute, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.db.marks import StaleMark, Verdict, latest_mark, set_mark
 from meclean.db.models import Sample
+from meclean.db.session import take_write_lock
 
 router = APIRouter(prefix="/api", tags=["marks"], route_class=CommittingRoute)
 
@@ -67,6 +68,7 @@ def bulk_marks(body: BulkMarkIn, session: DbSession, me: Annotator) -> dict[str,
     """Mark a selection, all or nothing; each new mark follows my latest one on that sample.
     A sample listed twice is marked once."""
     sample_ids = list(dict.fromkeys(body.sample_ids))
+    take_write_lock(session)  # all or nothing, savepoints included
     found = set(session.scalars(select(Sample.id).where(Sample.id.in_(sample_ids))))
     missing = sorted(set(sample_ids) - found)
     if missing:

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -10,12 +11,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from meclean.data.readers import ImportOptions, read_dataset
 from meclean.db.datasets import store_import
 from meclean.db.migrations import upgrade
-from meclean.db.models import Mark
+from meclean.db.models import Dataset, FeatureJob, Mark, Sample, SampleLabel
 from meclean.db.session import make_engine, session_factory, transaction
 from meclean.db.users import create_user
 
@@ -154,3 +155,64 @@ def test_every_acknowledged_mark_survives_a_kill_9_of_the_server(tmp_path, tiny_
         stored = set(session.scalars(select(Mark.id)))
     engine.dispose()
     assert acknowledged and set(acknowledged) <= stored
+
+
+def test_a_kill_9_during_an_import_leaves_each_dataset_whole_or_absent(tmp_path, clean_composite):
+    data_dir = tmp_path / "data"
+    shutil.copytree(clean_composite, data_dir / "clean")
+    url = f"sqlite:///{data_dir / 'meclean.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with transaction(session_factory(engine)) as session:
+        create_user(session, "cu", "curator", "correct horse")
+    port = free_port()
+
+    def import_as(name: str) -> int:
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
+        me = client.post("/api/login", json={"name": "cu", "password": "correct horse"})
+        client.headers["X-CSRF-Token"] = me.json()["csrf_token"]
+        body = {"name": name, "layout": "megc2019", "path": str(data_dir / "clean")}
+        return client.post("/api/datasets/import", json=body).status_code
+
+    server = start_server(data_dir, port)
+    try:
+        started = time.monotonic()
+        assert import_as("whole") == 201
+        took = time.monotonic() - started
+        outcomes = {}
+        # Kills spread over the time one import takes on this machine, however slow.
+        for share in (0.25, 0.5, 0.75, 1.0):
+            server.kill()
+            server.wait(10)
+            server = start_server(data_dir, port)
+            killer = threading.Timer(share * took, server.kill)
+            killer.start()
+            try:
+                outcomes[f"kill {share}"] = import_as(f"kill {share}")
+            except httpx.TransportError:
+                outcomes[f"kill {share}"] = "killed"
+            killer.join()
+        server.wait(10)
+        server = start_server(data_dir, port)
+        interrupted = [name for name, outcome in outcomes.items() if outcome == "killed"]
+        for name in interrupted:  # nothing of an interrupted import stands in the way
+            assert import_as(name) == 201
+    finally:
+        server.kill()
+        server.wait(10)
+
+    assert interrupted, f"no kill landed during an import: {outcomes}"
+    with session_factory(engine)() as session:
+        datasets = session.scalars(select(Dataset)).all()
+        whole = session.get(Dataset, 1)
+        expected = session.scalar(select(func.count()).where(Sample.dataset_id == whole.id))
+        for dataset in datasets:
+            samples = select(Sample.id).where(Sample.dataset_id == dataset.id)
+            labels = select(func.count()).where(
+                SampleLabel.version_id == dataset.current_label_version_id
+            )
+            assert session.scalar(select(func.count()).select_from(samples.subquery())) == expected
+            assert session.scalar(labels) == expected
+            assert session.scalar(select(FeatureJob.id).where(FeatureJob.dataset_id == dataset.id))
+    engine.dispose()
+    assert {d.name for d in datasets} == {"whole", *outcomes}

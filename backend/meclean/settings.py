@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     """Mark cookies Secure; turn on behind HTTPS."""
 
+    trusted_proxies: list[str] = ["127.0.0.1"]
+    """Addresses (or networks) of reverse proxies whose ``X-Forwarded-For`` names the
+    client: sign-in throttling then counts each expert's own address, not the proxy's.
+    Requests from anywhere else have such headers ignored."""
+
     queue_url: str | None = None
     """Task queue for training runs: ``redis://host:6379/0`` for workers on other machines;
     default a SQLite queue file in the data directory."""

@@ -7,6 +7,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from meclean.api.app import create_app
 from meclean.api.deps import CSRF_HEADER, SESSION_COOKIE, current_login
 from meclean.db.models import LoginThrottle, User
 from meclean.db.session import transaction
@@ -80,6 +81,26 @@ def test_parallel_wrong_guesses_are_each_counted_or_made_to_wait(app):
     with app.state.sessions() as session:
         # No lost update: every guess that was checked is in the count.
         assert session.query(LoginThrottle).one().failures == answers.count(401)
+
+
+def test_behind_a_trusted_proxy_each_expert_is_throttled_by_their_own_address(settings):
+    app = create_app(settings.model_copy(update={"trusted_proxies": ["10.0.0.1"]}))
+    proxy = TestClient(app, client=("10.0.0.1", 40000))
+    stranger = TestClient(app, client=("10.0.0.9", 40000))
+
+    def sign_in(client: TestClient, password: str, forwarded_for: str) -> int:
+        body = {"name": "curator", "password": password}
+        headers = {"X-Forwarded-For": forwarded_for}
+        return client.post("/api/login", json=body, headers=headers).status_code
+
+    assert sign_in(proxy, "guess", "192.168.1.66") == 401
+    assert sign_in(proxy, "guess", "192.168.1.66") == 429
+    # The guesser's failures do not lock out the expert behind the same proxy...
+    assert sign_in(proxy, PASSWORD, "192.168.1.7") == 200
+    # ...and a client that is no trusted proxy cannot pick a fresh address to guess from.
+    assert sign_in(stranger, "guess", "192.168.1.70") == 401
+    assert sign_in(stranger, "guess", "192.168.1.71") == 429
+    app.state.engine.dispose()
 
 
 def test_an_expired_session_is_signed_out(app, anonymous):

@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 import torch
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from meclean.api.app import create_app
 from meclean.data.feature_store import FeatureStore
-from meclean.db.models import Run
+from meclean.db.models import FeatureJob, Run, Sample
 from meclean.db.session import make_engine, session_factory
 from meclean.jobs.inputs import run_method, run_training_set, train_config
 from meclean.ml.run import run_experiment
@@ -112,6 +113,51 @@ def test_a_run_fails_cleanly_when_its_worker_dies_on_the_last_attempt(settings, 
     assert run["status"] == "failed"
     assert "stopped responding" in run["error"]
     assert not any(p["status"] in ("queued", "running") for p in run["parts"])
+
+
+def features_job(client, dataset_id: int, condition, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/datasets/{dataset_id}/features").json()
+        if condition(job):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"the features job never reached the condition: {job}")
+
+
+def test_a_features_job_survives_its_worker_being_killed(settings, clean_composite, tmp_path):
+    settings, app = serving_without_worker(settings)
+    shutil.copytree(clean_composite, settings.data_dir / "clean")
+    log = tmp_path / "workers.log"
+    single = {"MECLEAN_WORKERS": "1"}  # one flow at a time: the kill lands mid-job
+    with TestClient(app):
+        curator = signed_in(app, "curator")
+        first = start_worker(settings, log, **single)
+        try:
+            body = {"name": "clean", "layout": "megc2019", "path": str(settings.data_dir / "clean")}
+            dataset_id = curator.post("/api/datasets/import", json=body).json()["dataset_id"]
+            killed_at = features_job(
+                curator, dataset_id, lambda j: j["status"] == "running" and j["done"] > 0
+            )
+            first.send_signal(signal.SIGKILL)
+            first.wait(10)
+            store = FeatureStore(settings.feature_dir)
+            for path in store.root.rglob("*.npy"):  # what the killed worker left is whole
+                assert np.load(path).shape == (3, 60, 60), path
+            second = start_worker(settings, log, **single)
+            try:
+                job = features_job(curator, dataset_id, lambda j: j["finished_at"], 240)
+            finally:
+                stop(second)
+        finally:
+            stop(first)
+    assert killed_at["done"] < killed_at["total"], "the job ended before the kill"
+    assert job["status"] == "succeeded", (job, log.read_text()[-3000:])
+    assert job["done"] == job["total"] == killed_at["total"] and job["failed"] == []
+    with session_factory(make_engine(settings.resolved_database_url()))() as session:
+        keys = session.scalars(select(Sample.feature_key).where(Sample.dataset_id == dataset_id))
+        assert all(key in store for key in keys)
+        assert session.get(FeatureJob, job["id"]).attempts == 2
 
 
 def free_port() -> int:

@@ -12,6 +12,7 @@ import cv2
 import plotly
 from fastapi import FastAPI, Request
 from starlette.responses import Response
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from meclean import __version__
 from meclean.api.deps import Annotator
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, tls=settings.secure_cookies)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:

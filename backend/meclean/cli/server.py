@@ -64,7 +64,8 @@ def serve(
     console.print(
         f"meclean at http://{host}:{port} (API schema for signed-in users: /api/openapi.json)"
     )
-    uvicorn.run(create_app(), host=host, port=port)
+    # The app reads proxy headers itself, from the proxies that settings trust.
+    uvicorn.run(create_app(), host=host, port=port, proxy_headers=False)
 
 
 @app.command()

@@ -70,3 +70,14 @@ def test_macos_resource_files_beside_the_frames_are_not_frames(release):
     (sample,) = read_casme2(release).samples
 
     assert sample.apex_path.name == "reg_img13.jpg"
+
+
+def test_a_symlink_back_up_the_release_is_not_a_second_copy_of_its_frames(release):
+    frames_in(release / "Cropped")
+    (release / "backup").symlink_to(release)
+    (release / "Cropped" / "sub01" / "up").symlink_to("..")
+
+    report = read_casme2(release)
+
+    assert report.frames == {"casme2": release / "Cropped"}
+    assert len(report.samples) == 1 and report.warnings == []

@@ -152,7 +152,7 @@ def confined(request: Request, raw: str | None, field: str) -> Path | None:
         return None
     try:
         path = Path(raw).resolve()
-    except (ValueError, OSError) as exc:  # a NUL byte, a symlink loop
+    except (ValueError, OSError, RuntimeError) as exc:  # a NUL byte, a symlink loop
         raise ApiError(422, f"not a usable path: {exc}", field) from None
     roots = request.app.state.settings.allowed_import_roots()
     if not any(path.is_relative_to(root) for root in roots):

@@ -135,7 +135,10 @@ class ResolvedFrames:
 
 def confined(path: Path, roots: Sequence[Path], field: str | None = None) -> Path:
     """``path`` with its symlinks resolved, if it lies in one of ``roots`` (any, when none)."""
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (RuntimeError, OSError) as exc:  # a symlink loop (RuntimeError before Python 3.13)
+        raise SampleProblem(f"{path} cannot be followed: {exc}", field) from None
     if roots and not any(resolved.is_relative_to(root) for root in roots):
         raise SampleProblem(f"{path} is outside the import roots", field)
     return resolved

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -77,11 +78,18 @@ def find_frames_root(root: Path, tree: FrameTree, frames: Path | None = None) ->
         raise SheetError(root, "dataset folder not found")
     found: list[Path] = []
     level = [root]
+    seen: set[str] = set()
     for _ in range(SEARCH_DEPTH + 1):
         below = []
         for folder in level:
             if tree.rejects and any(tree.rejects.match(part) for part in _parts(root, folder)):
                 continue
+            # A folder reached again through a symlink (a loop, a link to a parent) is
+            # looked at once: the search stays small and finds no phantom copies.
+            real = os.path.realpath(folder)
+            if real in seen:
+                continue
+            seen.add(real)
             if tree.holds_subjects(folder):
                 found.append(folder)
             else:
@@ -116,15 +124,19 @@ def _parts(root: Path, folder: Path) -> tuple[str, ...]:
 
 def find_sheet(root: Path, hint: re.Pattern[str], avoid: re.Pattern[str] | None = None) -> Path:
     """The single annotation sheet at or up to two levels below ``root`` matching ``hint``."""
-    found = sorted(
-        p
-        for pattern in ("*", "*/*", "*/*/*")
-        for p in root.glob(pattern)
-        if p.suffix.lower() in SHEET_SUFFIXES
-        and not _IGNORED.match(p.name)
-        and hint.search(p.name)
-        and not (avoid and avoid.search(p.name))
-    )
+    # One file reached by several paths (a symlink back up the release) counts once,
+    # under its shortest path.
+    by_file: dict[str, Path] = {}
+    for pattern in ("*", "*/*", "*/*/*"):
+        for p in root.glob(pattern):
+            if (
+                p.suffix.lower() in SHEET_SUFFIXES
+                and not _IGNORED.match(p.name)
+                and hint.search(p.name)
+                and not (avoid and avoid.search(p.name))
+            ):
+                by_file.setdefault(os.path.realpath(p), p)
+    found = sorted(by_file.values())
     if len(found) == 1:
         return found[0]
     if not found:

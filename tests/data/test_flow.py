@@ -27,6 +27,17 @@ def test_strain_of_a_quadratic_field_follows_its_local_gradients():
     np.testing.assert_allclose(strain[1:-1, 1:-1], expected[1:-1, 1:-1], rtol=1e-4, atol=1e-6)
 
 
+def test_noise_in_the_flow_makes_no_brighter_strain_along_the_border():
+    rng = np.random.default_rng(0)
+    flow = 0.05 * rng.standard_normal((140, 170, 2)).astype(np.float32)
+
+    strain = optical_strain(flow)
+
+    interior = strain[2:-2, 2:-2].mean()
+    for border in (strain[0], strain[-1], strain[:, 0], strain[:, -1]):
+        assert border.mean() / interior < 1.1
+
+
 def test_rigid_translation_has_no_strain():
     flow = np.full((30, 30, 2), 1.5, np.float32)
     assert np.abs(optical_strain(flow)).max() == 0

@@ -13,7 +13,7 @@ import numpy as np
 from meclean.data.faces import FaceCrop
 from meclean.data.flow import FlowSettings
 
-FEATURE_VERSION = "1"
+FEATURE_VERSION = "2"
 """Bump when the feature computation changes, so old files are not reused."""
 
 

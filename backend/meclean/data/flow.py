@@ -64,10 +64,26 @@ def optical_flow(onset: np.ndarray, apex: np.ndarray, settings: FlowSettings) ->
 def optical_strain(flow: np.ndarray) -> np.ndarray:
     """Strain magnitude e = sqrt(exx^2 + eyy^2 + 2 exy^2) from a flow field's gradients."""
     u, v = flow[..., 0], flow[..., 1]
-    du_dy, du_dx = np.gradient(u)
-    dv_dy, dv_dx = np.gradient(v)
+    du_dy, du_dx = _central_gradient(u)
+    dv_dy, dv_dx = _central_gradient(v)
     exy = 0.5 * (du_dy + dv_dx)
     return np.sqrt(du_dx**2 + dv_dy**2 + 2 * exy**2).astype(np.float32)
+
+
+def _central_gradient(channel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """d/dy and d/dx by central differences, each border taking its neighbour's value.
+
+    np.gradient's one-sided differences at the border have twice the noise of central
+    ones: every strain image got a bright frame that was not motion. The neighbour's
+    central difference is as exact on a linear field and as noisy as the interior."""
+    gradients = np.gradient(channel)
+    for axis, gradient in enumerate(gradients):
+        inner = [slice(None)] * 2
+        for border, neighbour in ((0, 1), (-1, -2)):
+            target, source = list(inner), list(inner)
+            target[axis], source[axis] = border, neighbour
+            gradient[tuple(target)] = gradient[tuple(source)]
+    return gradients[0], gradients[1]
 
 
 def to_working_size(frame: np.ndarray, settings: FlowSettings) -> np.ndarray:

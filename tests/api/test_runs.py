@@ -143,6 +143,25 @@ def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(servin
     ).json()
     assert replaced["label_version_id"] is not None
 
+    # Decisions taken back: the labels the acceptances replaced return in a new version
+    # (the expert's label included), and the proposals are pending again.
+    undone = curator.post(f"/api/runs/{run_id}/relabels/undo", json={"sample_ids": proposed[:2]})
+    assert undone.status_code == 200, undone.text
+    restored = curator.get(
+        f"/api/datasets/{imported}/label-versions/diff",
+        params={"old": replaced["label_version_id"], "new": undone.json()["label_version_id"]},
+    ).json()
+    assert {c["sample_id"]: c["after"] for c in restored} == {
+        proposed[0]: expert_label,
+        proposed[1]: results[1]["label"],
+    }
+    review = dict(
+        zip(after["sample_id"], curator.get(f"/api/runs/{run_id}/projection").json()["review"])
+    )
+    assert review[proposed[0]] is None and review[proposed[1]] is None
+    twice = curator.post(f"/api/runs/{run_id}/relabels/undo", json={"sample_ids": proposed[:1]})
+    assert twice.status_code == 422
+
     # Deleting the run discards its results but not the record of who accepted what, and
     # its id is never given to another run.
     assert curator.delete(f"/api/runs/{run_id}").status_code == 204
@@ -194,14 +213,44 @@ def test_only_curators_launch_runs(login, imported):
         ({"method": "idc", "marks_user": "nobody"}, "marks_user"),
         ({"method": "ilc", "label_version_id": 999}, "label_version_id"),
         ({"method": "ilc", "protocol": "mine"}, "protocol"),
-        ({"method": "idc", "warmup_epochs": 5, "epochs": 5}, "method"),
+        ({"method": "idc", "warmup_epochs": 5, "epochs": 5}, "warmup_epochs"),
     ],
 )
-def test_a_bad_launch_is_refused_naming_the_field(login, imported, body, field):
-    response = login("curator").post(f"/api/datasets/{imported}/runs", json=body)
+@pytest.mark.parametrize("route", ["runs", "runs/plan"])
+def test_a_bad_launch_is_refused_naming_the_field(login, imported, body, field, route):
+    response = login("curator").post(f"/api/datasets/{imported}/{route}", json=body)
 
     assert response.status_code == 422
     assert response.json()["detail"]["field"] == field
+
+
+def test_a_plan_shows_the_effective_parameters_before_anything_is_queued(login, imported):
+    curator = login("curator")
+    body = {"method": "idc+ilc", "epochs": 8, "seeds": 2, "marks_user": "annotator"}
+
+    none_clean = curator.post(f"/api/datasets/{imported}/runs/plan", json=body)
+    samples = curator.get(f"/api/datasets/{imported}/samples", params={"limit": 50}).json()
+    by_label = {}
+    for sample in samples["items"]:
+        by_label.setdefault(sample["label"], []).append(sample["id"])
+    annotator = login("annotator")
+    annotator.post("/api/marks/bulk", json={"sample_ids": by_label["positive"], "verdict": "clean"})
+    one_class = curator.post(f"/api/datasets/{imported}/runs/plan", json=body)
+    every = [ids[0] for ids in by_label.values()]
+    annotator.post("/api/marks/bulk", json={"sample_ids": every, "verdict": "clean"})
+    planned = curator.post(f"/api/datasets/{imported}/runs/plan", json=body)
+
+    assert none_clean.status_code == one_class.status_code == 422
+    assert "none in negative, surprise" in one_class.json()["detail"]["message"]
+    assert planned.status_code == 200, planned.text
+    plan = planned.json()
+    # IDC's warm-up of 50 of the paper's 200 epochs, scaled to 8; ILC's alpha.
+    assert plan["method"]["warmup_epochs"] == 2 and plan["method"]["alpha"] == 2.5
+    assert plan["folds"] == 6 and plan["seeds"] == 2
+    assert plan["clean_per_class"]["positive"] == len(by_label["positive"])
+    assert plan["clean_per_class"]["negative"] == 1
+    assert plan["estimate_s"] is None  # no run has finished on this dataset yet
+    assert curator.get("/api/runs").json() == []
 
 
 def test_results_of_an_unfinished_run_are_refused(login, imported):

@@ -11,7 +11,8 @@ from meclean.db.session import transaction
 from meclean.jobs import execute
 from meclean.jobs.execute import PartMonitor, claim_part
 from meclean.jobs.lease import silent
-from meclean.jobs.runs import RunRequest, launch_run, recover_stalled
+from meclean.jobs.plans import RunRequest
+from meclean.jobs.runs import launch_run, recover_stalled
 
 STALL_S = 0.5
 

@@ -16,7 +16,8 @@ from meclean.jobs.features import (
     launch_features,
     recover_stalled_features,
 )
-from meclean.jobs.runs import RunRequest, launch_run
+from meclean.jobs.plans import RunRequest
+from meclean.jobs.runs import launch_run
 from tests.jobs.conftest import sample_paths
 
 

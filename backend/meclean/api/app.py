@@ -26,6 +26,7 @@ from meclean.api.routers import (
     labels,
     marks,
     renders,
+    reviews,
     runs,
     samples,
     users,
@@ -73,7 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return app.openapi()
 
     # comparisons before runs: its /api/runs/compare would otherwise read as a run id.
-    for module in (auth, datasets, samples, marks, labels, renders, comparisons, runs, users):
+    routers = (auth, datasets, samples, marks, labels, renders, comparisons, runs, reviews, users)
+    for module in routers:
         app.include_router(module.router)
 
     # Plotly.js from the installed plotly package: nothing is fetched from the internet.

@@ -13,6 +13,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands datetimes back naive; every time meclean stores is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[object, object]] = {
         dict[str, Any]: JSON,
@@ -282,5 +287,8 @@ class RelabelReview(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
     sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    accepted: Mapped[bool] = mapped_column()
+    accepted: Mapped[bool | None] = mapped_column()
+    """None withdraws the decision before it: the proposal is pending again."""
+    replaced_label: Mapped[str | None] = mapped_column(String(20))
+    """Of an acceptance: the label the sample had, which undoing it restores."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

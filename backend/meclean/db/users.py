@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from argon2 import PasswordHasher
@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from meclean.db.models import LoginSession, LoginThrottle, User, utcnow
+from meclean.db.models import LoginSession, LoginThrottle, User, as_utc, utcnow
 
 Role = Literal["annotator", "curator", "admin"]
 ROLES: tuple[Role, ...] = ("annotator", "curator", "admin")
@@ -103,8 +103,8 @@ def _count_attempt(session: Session, key: str, now: datetime) -> datetime | None
         except IntegrityError:
             return now + _wait(1)  # another attempt of the same key was counted first
         return None
-    if _aware(throttle.next_attempt_at) > now:
-        return _aware(throttle.next_attempt_at)
+    if as_utc(throttle.next_attempt_at) > now:
+        return as_utc(throttle.next_attempt_at)
     failures = throttle.failures
     counted = session.execute(
         update(LoginThrottle)
@@ -117,11 +117,6 @@ def _count_attempt(session: Session, key: str, now: datetime) -> datetime | None
 
 def _wait(failures: int) -> timedelta:
     return min(timedelta(seconds=2 ** (failures - 1)), MAX_LOGIN_DELAY)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every time meclean writes is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _digest(token: str) -> str:
@@ -153,7 +148,7 @@ def session_user(session: Session, token: str) -> tuple[User, LoginSession] | No
     if found is None:
         return None
     user, login = found
-    return (user, login) if user.active and _aware(login.expires_at) > utcnow() else None
+    return (user, login) if user.active and as_utc(login.expires_at) > utcnow() else None
 
 
 def end_session(session: Session, token: str) -> None:

@@ -5,98 +5,34 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from meclean.data.flow import FlowSettings
-from meclean.db.marks import Consensus, grades
-from meclean.db.models import Dataset, LabelVersion, Run, RunPart, Sample
+from meclean.db.models import Dataset, Run, RunPart, as_utc
 from meclean.jobs.lease import ACTIVE, held, silent
-from meclean.ml.methods import make_method
-from meclean.ml.protocols import protocol_config
+from meclean.jobs.plans import RunRequest, plan_run
 
 FINISHED = ("succeeded", "failed", "cancelled")
 
 
-class RunError(ValueError):
-    """A run that cannot be launched as asked; ``field`` names the offending input."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    """What a curator asks for; everything else about the run follows from it."""
-
-    method: str
-    alpha: float = 2.5
-    q: float | None = None
-    warmup_epochs: int | None = None
-    epochs: int = 200
-    seeds: int = 1
-    protocol: str = "meclean"
-    """``meclean`` or ``paper`` (``ml/protocols.py``)."""
-    label_version_id: int | None = None
-    marks_user_id: int | None = None
-    """IDC's clean set from this expert's marks; ``None``: all experts by ``consensus``."""
-    consensus: Consensus = "majority"
-    device: str = "auto"
-    tasks_per_seed: int = 4
-    """Fold groups per seed, each a task another worker may take."""
-
-
 def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id: int | None) -> Run:
     """Record a queued run and its parts; the caller enqueues them after committing."""
-    try:
-        method = make_method(
-            request.method,
-            alpha=request.alpha,
-            q=request.q,
-            warmup_epochs=request.warmup_epochs,
-            epochs=request.epochs,
-        )
-    except ValueError as exc:
-        raise RunError(str(exc), "method") from None
-    try:
-        protocol = protocol_config(request.protocol, epochs=request.epochs)
-    except ValueError as exc:
-        raise RunError(str(exc), "protocol") from None
-    version_id = request.label_version_id or dataset.current_label_version_id
-    version = session.get(LabelVersion, version_id) if version_id else None
-    if version is None or version.dataset_id != dataset.id:
-        raise RunError(f"no label version {version_id} in this dataset", "label_version_id")
-    clean_ids = None
-    if method.needs_marks:
-        graded = grades(session, dataset.id, request.marks_user_id, request.consensus)
-        clean_ids = sorted(s for s, grade in graded.items() if grade >= 1)
-        if not clean_ids:
-            raise RunError(f"{method.name} needs samples marked clean; none are", "marks_user_id")
-    subjects = session.scalar(
-        select(func.count()).select_from(
-            select(Sample.source, Sample.subject)
-            .where(Sample.dataset_id == dataset.id)
-            .distinct()
-            .subquery()
-        )
-    )
-    if subjects < 2:
-        raise RunError("leave-one-subject-out needs at least two subjects", "dataset_id")
+    plan = plan_run(session, dataset, request)
     run = Run(
         dataset_id=dataset.id,
-        label_version_id=version.id,
+        label_version_id=plan.label_version_id,
         created_by=user_id,
         method={
             "name": request.method,
             "alpha": request.alpha,
             "q": request.q,
             "warmup_epochs": request.warmup_epochs,
-            "resolved": method.describe(),
+            "resolved": plan.method.describe(),
         },
         config={
             "protocol": request.protocol,
-            "training": asdict(protocol),
+            "training": asdict(plan.protocol),
             # The features the app trains on are computed with the default settings.
             "flow": asdict(FlowSettings()),
             "epochs": request.epochs,
@@ -104,12 +40,12 @@ def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id:
             "device": request.device,
             "marks_user_id": request.marks_user_id,
             "consensus": request.consensus,
-            "clean_sample_ids": clean_ids,
-            "folds": subjects,
+            "clean_sample_ids": plan.clean_ids,
+            "folds": plan.subjects,
         },
     )
-    groups = min(request.tasks_per_seed, subjects)
-    chunks = [list(range(subjects))[k::groups] for k in range(groups)]
+    groups = min(request.tasks_per_seed, plan.subjects)
+    chunks = [list(range(plan.subjects))[k::groups] for k in range(groups)]
     for seed in run.config["seeds"]:
         for chunk in chunks:
             run.parts.append(
@@ -229,10 +165,10 @@ def run_progress(run: Run) -> ProgressSummary:
     fraction = done / total
     eta = None
     if run.status == "running" and run.started_at and 0 < fraction < 1:
-        elapsed = (datetime.now(UTC) - _aware(run.started_at)).total_seconds()
+        elapsed = (datetime.now(UTC) - as_utc(run.started_at)).total_seconds()
         eta = elapsed * (1 - fraction) / fraction
     running = [p for p in run.parts if p.status == "running"]
-    latest = max(running or run.parts, key=lambda p: _aware(p.heartbeat_at or run.created_at))
+    latest = max(running or run.parts, key=lambda p: as_utc(p.heartbeat_at or run.created_at))
     return ProgressSummary(
         done,
         total,
@@ -255,8 +191,3 @@ def _stage(part: RunPart, epochs: int) -> str:
         f"seed {part.seed}, fold {fold} of {len(part.folds)}, "
         f"epoch {min(part.done % epochs + 1, epochs)} of {epochs}"
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

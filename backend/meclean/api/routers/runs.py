@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from meclean.api.deps import (
     SESSION_COOKIE,
@@ -24,24 +24,20 @@ from meclean.api.deps import (
     stream_slot,
 )
 from meclean.api.errors import ApiError
-from meclean.data.labels import CLASSES
-from meclean.db.labels import create_version, labels_of
+from meclean.db.labels import labels_of
 from meclean.db.models import (
     Dataset,
-    RelabelReview,
     Run,
     RunSampleResult,
     Sample,
-    SampleLabel,
     User,
 )
 from meclean.db.session import transaction
 from meclean.db.users import session_user
 from meclean.jobs.lease import ACTIVE
+from meclean.jobs.plans import RunError, RunRequest, plan_run
 from meclean.jobs.runs import (
     ProgressSummary,
-    RunError,
-    RunRequest,
     cancel_run,
     launch_run,
     queued_parts,
@@ -123,26 +119,6 @@ class RunDetail(RunOut):
     traceback: str | None
 
 
-class Projection(BaseModel):
-    """Columns of equal length, ready for one Plotly scattergl trace per class."""
-
-    classes: list[str]
-    sample_id: list[int]
-    name: list[str]
-    x: list[float]
-    y: list[float]
-    label: list[str]
-    """In the run's label version."""
-    current_label: list[str]
-    prediction: list[str]
-    proposed_label: list[str | None]
-    high_loss: list[bool]
-    flag_rate: list[float]
-    probabilities: list[list[float]]
-    """Out-of-fold class probabilities in ``classes`` order, averaged over seeds."""
-    review: list[Literal["accepted", "rejected"] | None]
-
-
 class SampleVerdict(BaseModel):
     """What a finished run says about one sample."""
 
@@ -166,25 +142,6 @@ class SampleResultOut(SampleVerdict):
     subject: str
     label: str
     label_issue: bool
-
-
-class RelabelReviewIn(BaseModel):
-    sample_ids: list[DbId] = Field(min_length=1, max_length=10_000)
-    accept: bool
-    replace_changed: bool = Field(
-        False,
-        description="Also accept where an expert changed the label after the run's label "
-        "version, replacing their label; without it such samples are a 409 that names them.",
-    )
-
-
-class RelabelReviewOut(BaseModel):
-    reviewed: int
-    label_version_id: int | None
-    """The new label version holding the accepted relabels; None when every accepted
-    sample already had its proposed label (nothing to change, no new version)."""
-    unchanged: list[int]
-    """Accepted samples whose current label already is the proposal."""
 
 
 def run_out(run: Run, names: dict[int, str], detail: bool = False) -> RunOut | RunDetail:
@@ -227,24 +184,64 @@ def find_run(session: Session, run_id: int) -> Run:
     return run
 
 
+class RunPlanOut(BaseModel):
+    """What a launch would run, every parameter resolved, before anything is queued."""
+
+    method: dict[str, Any]
+    """The method's effective parameters (warm-up scaled to the epochs, alpha, q)."""
+    label_version_id: int
+    folds: int
+    """LOSO folds per seed: one per subject."""
+    seeds: int
+    epochs: int
+    clean_per_class: dict[str, int] | None
+    """IDC's clean set by class; None for methods without one."""
+    estimate_s: float | None
+    """From the pace of this dataset's last finished runs; None before the first."""
+
+
+def _run_request(session: Session, body: RunLaunch) -> RunRequest:
+    marks_user_id = None
+    if body.marks_user is not None:
+        marks_user_id = session.scalar(select(User.id).where(User.name == body.marks_user))
+        if marks_user_id is None:
+            raise ApiError(422, f"no user {body.marks_user!r}", "marks_user")
+    return RunRequest(**body.model_dump(exclude={"marks_user"}), marks_user_id=marks_user_id)
+
+
+def _dataset(session: Session, dataset_id: int) -> Dataset:
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
+    return dataset
+
+
+@router.post("/datasets/{dataset_id}/runs/plan")
+def plan(dataset_id: DbId, body: RunLaunch, session: DbSession, _: Curator) -> RunPlanOut:
+    """Check a launch and show its effective parameters; a 422 says why it cannot run."""
+    try:
+        planned = plan_run(session, _dataset(session, dataset_id), _run_request(session, body))
+    except RunError as exc:
+        raise ApiError(422, str(exc), exc.field) from None
+    return RunPlanOut(
+        method=planned.method.describe(),
+        label_version_id=planned.label_version_id,
+        folds=planned.subjects,
+        seeds=body.seeds,
+        epochs=body.epochs,
+        clean_per_class=planned.clean_per_class,
+        estimate_s=planned.estimate_s,
+    )
+
+
 @router.post("/datasets/{dataset_id}/runs", status_code=201)
 def launch(dataset_id: DbId, body: RunLaunch, request: Request, user: Curator) -> RunOut:
     """Queue a LOSO run; any worker takes its parts."""
     jobs = request.app.state.jobs
     with transaction(jobs.sessions) as session:
-        dataset = session.get(Dataset, dataset_id)
-        if dataset is None:
-            raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
-        marks_user_id = None
-        if body.marks_user is not None:
-            marks_user_id = session.scalar(select(User.id).where(User.name == body.marks_user))
-            if marks_user_id is None:
-                raise ApiError(422, f"no user {body.marks_user!r}", "marks_user")
-        options = body.model_dump(exclude={"marks_user"})
+        dataset = _dataset(session, dataset_id)
         try:
-            run = launch_run(
-                session, dataset, RunRequest(**options, marks_user_id=marks_user_id), user.id
-            )
+            run = launch_run(session, dataset, _run_request(session, body), user.id)
         except RunError as exc:
             raise ApiError(422, str(exc), exc.field) from None
         parts = queued_parts(run)
@@ -375,112 +372,3 @@ def run_results(run_id: DbId, session: DbSession, _: Annotator) -> list[SampleRe
         )
         for r, s in _results(session, run)
     ]
-
-
-@router.get("/runs/{run_id}/projection")
-def projection(run_id: DbId, session: DbSession, _: Annotator) -> Projection:
-    """The final model's UMAP of every sample, with flags, proposals and their reviews."""
-    run = find_run(session, run_id)
-    if run.status != "succeeded":
-        raise ApiError(409, f"run {run.id} is {run.status}; results come when it succeeds")
-    dataset = session.get(Dataset, run.dataset_id)
-    in_run, current = aliased(SampleLabel), aliased(SampleLabel)
-    # Plain columns, not ORM objects: this is 10,000 rows for a large dataset.
-    rows = session.execute(
-        select(
-            Sample.id,
-            Sample.source + "/" + Sample.subject + "/" + Sample.name,
-            RunSampleResult.umap_x,
-            RunSampleResult.umap_y,
-            in_run.label,
-            current.label,
-            RunSampleResult.prediction,
-            RunSampleResult.proposed_label,
-            RunSampleResult.high_loss,
-            RunSampleResult.flag_rate,
-            RunSampleResult.probabilities,
-        )
-        .join(RunSampleResult, RunSampleResult.sample_id == Sample.id)
-        .join(in_run, (in_run.sample_id == Sample.id) & (in_run.version_id == run.label_version_id))
-        .join(
-            current,
-            (current.sample_id == Sample.id)
-            & (current.version_id == dataset.current_label_version_id),
-        )
-        .where(RunSampleResult.run_id == run_id)
-        .order_by(Sample.id)
-    ).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 11
-    ids = columns[0]
-    reviews = _latest_reviews(session, run.id)
-    return Projection(
-        classes=list(CLASSES),
-        sample_id=ids,
-        name=columns[1],
-        x=[round(v or 0.0, 4) for v in columns[2]],
-        y=[round(v or 0.0, 4) for v in columns[3]],
-        label=columns[4],
-        current_label=columns[5],
-        prediction=columns[6],
-        proposed_label=columns[7],
-        high_loss=columns[8],
-        flag_rate=[round(v, 3) for v in columns[9]],
-        probabilities=[[round(p, 3) for p in ps] for ps in columns[10]],
-        review=[reviews.get(i) for i in ids],
-    )
-
-
-def _latest_reviews(session: Session, run_id: int) -> dict[int, str]:
-    reviews = session.scalars(
-        select(RelabelReview).where(RelabelReview.run_id == run_id).order_by(RelabelReview.id)
-    )
-    return {r.sample_id: "accepted" if r.accepted else "rejected" for r in reviews}
-
-
-@router.post("/runs/{run_id}/relabels")
-def review_relabels(
-    run_id: DbId, body: RelabelReviewIn, session: DbSession, user: Curator
-) -> RelabelReviewOut:
-    """Accept or reject the run's proposed relabels; accepted ones become a new label version."""
-    run = find_run(session, run_id)
-    proposals = {r.sample_id: r.proposed_label for r, _ in _results(session, run)}
-    unknown = [s for s in body.sample_ids if proposals.get(s) is None]
-    if unknown:
-        raise ApiError(
-            422, f"run {run_id} proposes no relabel for samples {unknown[:10]}", "sample_ids"
-        )
-    ids = list(dict.fromkeys(body.sample_ids))
-    version_id, unchanged = None, []
-    if body.accept:
-        dataset = session.get(Dataset, run.dataset_id)
-        trained_on = labels_of(session, run.label_version_id)
-        current = labels_of(session, dataset.current_label_version_id)
-        changed = {s: current[s] for s in ids if current[s] not in (trained_on[s], proposals[s])}
-        if changed and not body.replace_changed:
-            # An expert relabelled these after the run's label version: never overwrite
-            # their decision silently.
-            raise ApiError(
-                409,
-                f"{len(changed)} of these samples were relabelled after run {run_id}'s label "
-                f"version {run.label_version_id}; accept with replace_changed to replace "
-                "those labels, or leave them out",
-                "sample_ids",
-                changed=changed,
-            )
-        changes = {s: proposals[s] for s in ids if current[s] != proposals[s]}
-        unchanged = [s for s in ids if s not in changes]
-        if changes:
-            version = create_version(
-                session,
-                dataset,
-                changes,
-                f"accepted {len(changes)} relabels proposed by run {run_id} ({run.method['name']})",
-                user.id,
-            )
-            version.source_run_id = run_id
-            version_id = version.id
-    session.add_all(
-        RelabelReview(run_id=run_id, sample_id=s, user_id=user.id, accepted=body.accept)
-        for s in ids
-    )
-    return RelabelReviewOut(reviewed=len(ids), label_version_id=version_id, unchanged=unchanged)

@@ -1,0 +1,147 @@
+"""What a run asked for becomes before it starts: the method with its parameters resolved,
+the clean set, the folds, and how long it should take. Checked before anything is queued."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from statistics import median
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from meclean.data.labels import CLASSES
+from meclean.db.labels import labels_of
+from meclean.db.marks import Consensus, grades
+from meclean.db.models import Dataset, LabelVersion, Run, Sample, as_utc
+from meclean.ml.methods import NoisyLabelMethod, make_method
+from meclean.ml.protocols import TrainConfig, protocol_config
+
+ESTIMATE_FROM_RUNS = 5
+"""The finished runs of a dataset whose pace estimates the next one's duration."""
+
+
+class RunError(ValueError):
+    """A run that cannot be launched as asked; ``field`` names the offending input."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What a curator asks for; everything else about the run follows from it."""
+
+    method: str
+    alpha: float = 2.5
+    q: float | None = None
+    warmup_epochs: int | None = None
+    epochs: int = 200
+    seeds: int = 1
+    protocol: str = "meclean"
+    """``meclean`` or ``paper`` (``ml/protocols.py``)."""
+    label_version_id: int | None = None
+    marks_user_id: int | None = None
+    """IDC's clean set from this expert's marks; ``None``: all experts by ``consensus``."""
+    consensus: Consensus = "majority"
+    device: str = "auto"
+    tasks_per_seed: int = 4
+    """Fold groups per seed, each a task another worker may take."""
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    method: NoisyLabelMethod
+    """With every parameter resolved (``describe()``), warm-ups scaled to the epochs."""
+    protocol: TrainConfig
+    label_version_id: int
+    subjects: int
+    """LOSO folds per seed."""
+    clean_ids: list[int] | None
+    """IDC's clean set; None for methods without one."""
+    clean_per_class: dict[str, int] | None
+    estimate_s: float | None
+    """From the pace of this dataset's last finished runs on this server; None before any."""
+
+
+def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan:
+    """The run ``request`` describes, or a RunError naming what makes it impossible."""
+    try:
+        method = make_method(
+            request.method,
+            alpha=request.alpha,
+            q=request.q,
+            warmup_epochs=request.warmup_epochs,
+            epochs=request.epochs,
+        )
+    except ValueError as exc:
+        raise RunError(str(exc), "warmup_epochs" if "warm-up" in str(exc) else "method") from None
+    try:
+        protocol = protocol_config(request.protocol, epochs=request.epochs)
+    except ValueError as exc:
+        raise RunError(str(exc), "protocol") from None
+    version_id = request.label_version_id or dataset.current_label_version_id
+    version = session.get(LabelVersion, version_id) if version_id else None
+    if version is None or version.dataset_id != dataset.id:
+        raise RunError(f"no label version {version_id} in this dataset", "label_version_id")
+    clean_ids = clean_per_class = None
+    if method.needs_marks:
+        clean_ids, clean_per_class = _clean_set(session, dataset, version.id, request)
+        missing = [c for c, n in clean_per_class.items() if n == 0]
+        if missing:
+            # Trained on a clean set without a class, the warm-up model never predicts it.
+            raise RunError(
+                f"{method.name} needs samples marked clean in every class; none in "
+                f"{', '.join(missing)} (clean set: {_counts(clean_per_class)})",
+                "marks_user_id",
+            )
+    subjects = session.scalar(
+        select(func.count()).select_from(
+            select(Sample.source, Sample.subject)
+            .where(Sample.dataset_id == dataset.id)
+            .distinct()
+            .subquery()
+        )
+    )
+    if subjects < 2:
+        raise RunError("leave-one-subject-out needs at least two subjects", "dataset_id")
+    return RunPlan(
+        method,
+        protocol,
+        version.id,
+        subjects,
+        clean_ids,
+        clean_per_class,
+        _estimate_s(session, dataset.id, request.epochs * request.seeds),
+    )
+
+
+def _clean_set(
+    session: Session, dataset: Dataset, version_id: int, request: RunRequest
+) -> tuple[list[int], dict[str, int]]:
+    graded = grades(session, dataset.id, request.marks_user_id, request.consensus)
+    clean_ids = sorted(s for s, grade in graded.items() if grade >= 1)
+    labels = labels_of(session, version_id)
+    counts = Counter(labels[s] for s in clean_ids if s in labels)
+    return clean_ids, {c: counts[c] for c in CLASSES}
+
+
+def _counts(per_class: dict[str, int]) -> str:
+    return ", ".join(f"{c} {n}" for c, n in per_class.items())
+
+
+def _estimate_s(session: Session, dataset_id: int, epoch_seeds: int) -> float | None:
+    """Seconds for ``epoch_seeds`` epochs x seeds at the median pace of the last runs."""
+    runs = session.execute(
+        select(Run.started_at, Run.finished_at, Run.config)
+        .where(Run.dataset_id == dataset_id, Run.status == "succeeded", Run.started_at.is_not(None))
+        .order_by(Run.id.desc())
+        .limit(ESTIMATE_FROM_RUNS)
+    ).all()
+    paces = [
+        (as_utc(finished) - as_utc(started)).total_seconds()
+        / (config["epochs"] * len(config["seeds"]))
+        for started, finished, config in runs
+    ]
+    return median(paces) * epoch_seeds if paces else None

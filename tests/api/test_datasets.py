@@ -1,3 +1,5 @@
+import os
+
 from tests.api.conftest import import_demo
 from tests.conftest import write_csv, write_frames
 from tests.data.readers.official import build_official_tree
@@ -64,6 +66,74 @@ def test_frames_a_manifest_points_outside_the_import_roots_are_refused_alike(
     assert set(reasons) == {"p2", "p3", "p4", "p5"}
     # An existing and a missing file outside get the same answer: nothing is revealed.
     assert all(m.endswith("is outside the import roots") for m in reasons.values())
+
+
+def test_a_sheet_linked_from_outside_the_import_roots_is_not_read(login, settings, tmp_path):
+    casme2 = settings.data_dir / "composite" / "CASME2"
+    (sheet,) = casme2.glob("*.xlsx")
+    outside = tmp_path / "secret.xlsx"
+    sheet.rename(outside)
+    sheet.symlink_to(outside)
+
+    response = login("curator").post(
+        "/api/datasets/import", json={"name": "x", "layout": "casme2", "path": str(casme2)}
+    )
+
+    assert response.status_code == 422
+    assert "no annotation sheet" in response.json()["detail"]["message"]
+
+
+def test_pipes_folders_and_unusable_names_are_refused_and_never_block(login, settings):
+    composite = settings.data_dir / "composite"
+    os.mkfifo(settings.data_dir / "pipe.csv")
+    client = login("curator")
+    for roster, reason in (
+        (settings.data_dir / "pipe.csv", "not a regular file"),
+        (composite, "is a folder"),
+        (settings.data_dir / ("a" * 300), "not a usable path"),
+    ):
+        body = {"name": "x", "layout": "megc2019", "path": str(composite), "roster": str(roster)}
+        response = client.post("/api/datasets/import", json=body)
+
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"]["field"] == "roster"
+        assert reason in response.json()["detail"]["message"]
+
+
+def test_a_frame_that_is_a_pipe_skips_its_sample_instead_of_blocking(login, settings):
+    lab = settings.data_dir / "lab"
+    write_frames(lab / "clips" / "ok", ["f0.png", "f1.png"])
+    (lab / "clips" / "pipe").mkdir()
+    os.mkfifo(lab / "clips" / "pipe" / "f0.png")
+    write_frames(lab / "clips" / "pipe", ["f1.png"])
+    manifest = write_csv(
+        lab / "manifest.csv",
+        [
+            ["subject", "label", "onset", "apex"],
+            ["p1", "positive", "clips/ok/f0.png", "clips/ok/f1.png"],
+            ["p2", "positive", "clips/pipe/f0.png", "clips/pipe/f1.png"],
+        ],
+    )
+
+    response = login("curator").post(
+        "/api/datasets/import", json={"name": "lab", "layout": "manifest", "path": str(manifest)}
+    )
+
+    assert response.status_code == 201, response.text
+    (skipped,) = response.json()["skipped"]
+    assert "not a regular file" in skipped["message"]
+
+
+def test_a_roster_in_the_windows_code_page_is_read(login, settings):
+    composite = settings.data_dir / "composite"
+    roster = settings.data_dir / "roster-cp1252.csv"
+    text = (composite / "roster.csv").read_text()
+    roster.write_bytes(("Notes: négatif\n" + text).encode("cp1252"))
+    body = {"name": "x", "layout": "megc2019", "path": str(composite), "roster": str(roster)}
+
+    response = login("curator").post("/api/datasets/import", json=body)
+
+    assert response.status_code == 201, response.text
 
 
 def test_a_broken_import_leaves_no_dataset_and_says_why(login, settings):

@@ -156,7 +156,11 @@ def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(servin
         proposed[1]: results[1]["label"],
     }
     review = dict(
-        zip(after["sample_id"], curator.get(f"/api/runs/{run_id}/projection").json()["review"])
+        zip(
+            after["sample_id"],
+            curator.get(f"/api/runs/{run_id}/projection").json()["review"],
+            strict=True,
+        )
     )
     assert review[proposed[0]] is None and review[proposed[1]] is None
     twice = curator.post(f"/api/runs/{run_id}/relabels/undo", json={"sample_ids": proposed[:1]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -112,6 +113,9 @@ def flow_features(onset: np.ndarray, apex: np.ndarray, settings: FlowSettings) -
 
 
 def read_gray(path: str) -> np.ndarray:
+    # A named pipe or device would block the reader forever: only regular files are read.
+    if not os.path.isfile(path):
+        raise ValueError(f"not a regular file: {path}")
     image = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
     if image is None:
         raise ValueError(f"unreadable image {path}")

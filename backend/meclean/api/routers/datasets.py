@@ -146,36 +146,43 @@ class DatasetOut(MarkProgress):
     """Samples per source dataset (casme2, samm, ... or a manifest's names)."""
 
 
-def confined(request: Request, raw: str | None, field: str) -> Path | None:
-    """A path inside a configured import root, symlinks resolved; anything else is refused."""
+def confined(request: Request, raw: str | None, field: str, kind: str = "file") -> Path | None:
+    """A path inside a configured import root, symlinks resolved; anything else is refused.
+    ``kind``: 'file' (a regular file), 'folder', or 'either'."""
     if raw is None:
         return None
     try:
         path = Path(raw).resolve()
-    except (ValueError, OSError, RuntimeError) as exc:  # a NUL byte, a symlink loop
+        roots = request.app.state.settings.allowed_import_roots()
+        if not any(path.is_relative_to(root) for root in roots):
+            raise ApiError(403, "path is outside the import roots", field)
+        is_file, is_folder = path.is_file(), path.is_dir()
+    except (ValueError, OSError, RuntimeError) as exc:  # a NUL byte, a symlink loop, too long
         raise ApiError(422, f"not a usable path: {exc}", field) from None
-    roots = request.app.state.settings.allowed_import_roots()
-    if not any(path.is_relative_to(root) for root in roots):
-        raise ApiError(403, "path is outside the import roots", field)
-    if not path.exists():
-        raise ApiError(422, f"{raw} does not exist", field)
+    if not (is_file or is_folder):
+        # A named pipe would block the import for good: only files and folders are read.
+        raise ApiError(422, f"{raw} does not exist or is not a regular file or folder", field)
+    if kind == "file" and not is_file:
+        raise ApiError(422, f"{raw} is a folder; a file is needed here", field)
+    if kind == "folder" and not is_folder:
+        raise ApiError(422, f"{raw} is a file; a folder is needed here", field)
     return path
 
 
 @router.post("/import", status_code=201)
 def import_dataset(body: ImportRequest, request: Request, user: Curator) -> ImportSummary:
     """Read the layout and store its samples; their flow is then computed on the queue."""
-    path = confined(request, body.path, "path")
+    path = confined(request, body.path, "path", "either")
     options = ImportOptions(
         sheet=confined(request, body.sheet, "sheet"),
-        frames=confined(request, body.frames, "frames"),
+        frames=confined(request, body.frames, "frames", "folder"),
         overrides=confined(request, body.overrides, "overrides"),
         roster=confined(request, body.roster, "roster"),
         corrections=body.corrections,
         classes=confined(request, body.classes, "classes"),
         faces=body.faces,
         confine_to=tuple(request.app.state.settings.allowed_import_roots()),
-        parts={d: confined(request, v, f"parts.{d}") for d, v in body.parts.items()},
+        parts={d: confined(request, v, f"parts.{d}", "either") for d, v in body.parts.items()},
         part_sheets={
             d: confined(request, v, f"part_sheets.{d}") for d, v in body.part_sheets.items()
         },

@@ -136,7 +136,9 @@ def export_marks(
     dataset_id: DbId,
     session: DbSession,
     _: Annotator,
-    user: str | None = Query(None, description="one expert's marks; default all experts"),
+    user: str | None = Query(
+        None, max_length=100, description="one expert's marks; default all experts"
+    ),
     rule: Literal["majority", "any-noisy"] = "majority",
 ) -> str:
     """Grades 0 noisy / 1 clean / 2 clean and typical, the CSV that IDC reads."""

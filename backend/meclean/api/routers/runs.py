@@ -64,7 +64,9 @@ class RunLaunch(BaseModel):
     )
     label_version_id: DbId | None = Field(None, description="default: the current version")
     marks_user: str | None = Field(
-        None, description="IDC's clean set from this expert; default all experts by consensus"
+        None,
+        max_length=100,
+        description="IDC's clean set from this expert; default all experts by consensus"
     )
     consensus: Literal["majority", "any-noisy"] = "majority"
     device: Literal["auto", "cpu", "cuda"] = "auto"

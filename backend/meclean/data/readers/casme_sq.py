@@ -48,7 +48,10 @@ def sample_folder(root: Path, row: CodedRow) -> Path:
 def read_casme_sq(root: Path, options: ImportOptions = DEFAULTS) -> ImportReport:
     """The micro-expressions of CAS(ME)^2; its macro-expressions are counted as excluded."""
     sheet = options.sheet or find_sheet(
-        root, re.compile(r"code_?final", re.IGNORECASE), re.compile(r"naming", re.IGNORECASE)
+        root,
+        re.compile(r"code_?final", re.IGNORECASE),
+        re.compile(r"naming", re.IGNORECASE),
+        options.confine_to,
     )
     micro, macro = [], 0
     for r in read_headerless(sheet, COLUMNS):

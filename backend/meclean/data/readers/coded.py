@@ -251,7 +251,9 @@ def read_coded_dataset(
     roster: Mapping[SampleKey, Label] | None = None,
 ) -> ImportReport:
     """Samples of a dataset whose onset/apex/offset and emotion come from a coding sheet."""
-    sheet = options.sheet or find_sheet(root, layout.sheet_hint, layout.sheet_avoid)
+    sheet = options.sheet or find_sheet(
+        root, layout.sheet_hint, layout.sheet_avoid, options.confine_to
+    )
     rows = [
         CodedRow(
             row=r.row,

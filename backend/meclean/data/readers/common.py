@@ -8,9 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
-
 from meclean.data.faces import FaceMode
+from meclean.data.flow import read_gray
 from meclean.data.labels import Label, UnknownEmotion, emotion_to_class
 from meclean.data.readers.discovery import index_frames
 from meclean.data.records import ImportIssue, SheetError
@@ -42,8 +41,11 @@ class SampleProblem(Exception):
 
 
 def check_readable(path: Path, field: str) -> None:
-    if cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) is None:
-        raise SampleProblem(f"unreadable image {path.name}", field)
+    try:
+        read_gray(str(path))
+    except ValueError:
+        kind = "image" if path.is_file() else "image (not a regular file)"
+        raise SampleProblem(f"unreadable {kind} {path.name}", field) from None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -122,8 +122,14 @@ def _parts(root: Path, folder: Path) -> tuple[str, ...]:
     return folder.relative_to(root).parts if folder != root else ()
 
 
-def find_sheet(root: Path, hint: re.Pattern[str], avoid: re.Pattern[str] | None = None) -> Path:
-    """The single annotation sheet at or up to two levels below ``root`` matching ``hint``."""
+def find_sheet(
+    root: Path,
+    hint: re.Pattern[str],
+    avoid: re.Pattern[str] | None = None,
+    roots: Sequence[Path] = (),
+) -> Path:
+    """The single annotation sheet at or up to two levels below ``root`` matching ``hint``;
+    with ``roots``, only a file that lies in one of them once its symlinks are resolved."""
     # One file reached by several paths (a symlink back up the release) counts once,
     # under its shortest path.
     by_file: dict[str, Path] = {}
@@ -134,8 +140,11 @@ def find_sheet(root: Path, hint: re.Pattern[str], avoid: re.Pattern[str] | None 
                 and not _IGNORED.match(p.name)
                 and hint.search(p.name)
                 and not (avoid and avoid.search(p.name))
+                and p.is_file()
             ):
-                by_file.setdefault(os.path.realpath(p), p)
+                real = os.path.realpath(p)
+                if not roots or any(Path(real).is_relative_to(r) for r in roots):
+                    by_file.setdefault(real, p)
     found = sorted(by_file.values())
     if len(found) == 1:
         return found[0]

@@ -173,10 +173,11 @@ def _frames(
                 raise SampleProblem(f"{field}: {exc}", field) from None
             frame = confined(_numbered(folder, numbers[field], pattern, numbered), roots, field)
         if not frame.is_file():
+            why = "is not a regular file" if frame.exists() else "not found"
             if field == "offset":
-                offset_problem = f"offset image {frame} not found"
+                offset_problem = f"offset image {frame} {why}"
                 continue
-            raise SampleProblem(f"{field} image {frame} not found", field)
+            raise SampleProblem(f"{field} image {frame} {why}", field)
         frames[field] = frame
     if frames["onset"] == frames["apex"]:
         raise SampleProblem("apex is the onset image: no motion to measure", "apex")

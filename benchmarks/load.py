@@ -111,7 +111,7 @@ class Expert(threading.Thread):
                         "bulk mark",
                         "POST",
                         "/api/marks/bulk",
-                        json={"sample_ids": sorted(chosen), "verdict": "noisy"},
+                        json={"sample_ids": sorted(chosen), "verdict": "noisy", "overwrite": True},
                     )
                     if done is not None and done.status_code == 200:
                         self.acknowledged += done.json()["marked"]

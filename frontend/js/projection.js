@@ -11,6 +11,8 @@ export async function showProjection(state, runId) {
   let data = first;
   let after = false;
   let selected = [];
+  let lastDecision = null; // the samples of the last accept/reject, for one-step undo
+  let lastMarks = null; // the marks of the last bulk mark, for one-step undo
   let scatter = "scattergl";
   const curator = canCurate(state.me);
   // Two kinds of "high loss", named apart: the relabels come from the method's flags during
@@ -36,8 +38,22 @@ export async function showProjection(state, runId) {
   const probabilities = (i) =>
     data.classes.map((c, k) => `${c} ${fixed(data.probabilities[i][k], 2)}`).join(", ");
 
+  // Proposals drawn by their review state: pending ones need a decision, so they stand out.
+  const REVIEW_STYLE = {
+    pending: { symbol: "circle", line: "#222222", width: 2.5, legend: "relabel pending" },
+    accepted: { symbol: "diamond", line: "#222222", width: 1, legend: "relabel accepted" },
+    rejected: { symbol: "circle", line: "#9a9a9a", width: 1.5, legend: "relabel rejected" },
+  };
+  const reviewOf = (i) => (data.proposed_label[i] ? data.review[i] ?? "pending" : null);
+  const counts = () => {
+    const tally = { pending: 0, accepted: 0, rejected: 0 };
+    data.sample_id.forEach((_, i) => { const r = reviewOf(i); if (r) tally[r] += 1; });
+    return tally;
+  };
+
   function traces() {
     const index = data.sample_id.map((_, i) => i);
+    const style = (i) => REVIEW_STYLE[reviewOf(i)];
     const byClass = data.classes.map((c, k) => {
       const points = index.filter((i) => colourClass(i) === c);
       return {
@@ -45,19 +61,23 @@ export async function showProjection(state, runId) {
         x: points.map((i) => data.x[i]), y: points.map((i) => data.y[i]),
         customdata: points.map((i) => i),
         text: points.map((i) => `${data.name[i]}<br>label ${data.current_label[i]}, predicted ${data.prediction[i]}` +
-          `<br>${probabilities(i)}${data.proposed_label[i] ? `<br>${proposal(i)}` : ""}` +
+          `<br>${probabilities(i)}${data.proposed_label[i] ? `<br>${proposal(i)} (${reviewOf(i)})` : ""}` +
           `<br>flag rate ${fixed(data.flag_rate[i], 2)}`),
         hovertemplate: "%{text}<extra></extra>",
         marker: { color: classColour(c, k), size: 8, opacity: 0.85,
-          line: { width: points.map((i) => (data.proposed_label[i] ? 2 : 0)), color: "#222" } },
+          symbol: points.map((i) => style(i)?.symbol ?? "circle"),
+          line: { width: points.map((i) => style(i)?.width ?? 0), color: points.map((i) => style(i)?.line ?? "#222222") } },
       };
     });
-    // A legend entry for the outline that marks proposals (the points draw it themselves).
-    byClass.push({
-      type: scatter, mode: "markers", name: "○ relabel proposed (flagged in training)", x: [null], y: [null],
-      hoverinfo: "skip",
-      marker: { color: "#ffffff", size: 8, line: { width: 2, color: "#222" } },
-    });
+    // Legend entries for the review states (the points draw them themselves), with counts.
+    const states = counts();
+    for (const [state, look] of Object.entries(REVIEW_STYLE)) {
+      byClass.push({
+        type: scatter, mode: "markers", name: `${look.legend} (${states[state]})`, x: [null], y: [null],
+        hoverinfo: "skip",
+        marker: { color: "#ffffff", size: 9, symbol: look.symbol, line: { width: Math.max(1.5, look.width), color: look.line } },
+      });
+    }
     const flagged = index.filter((i) => data.high_loss[i]);
     byClass.push({
       type: scatter, mode: "markers", name: "✕ high loss of the final model",
@@ -90,54 +110,125 @@ export async function showProjection(state, runId) {
     showSelection();
   }
 
-  function showSelection() {
-    const withProposal = selected.filter((i) => data.proposed_label[i]);
-    const ids = selected.map((i) => data.sample_id[i]);
-    const review = async (accept, replaceChanged = false) => {
-      const sampleIds = withProposal.map((i) => data.sample_id[i]);
-      try {
-        const result = await api(`/api/runs/${run.id}/relabels`, { method: "POST", body: { sample_ids: sampleIds, accept, replace_changed: replaceChanged } });
-        const into = result.label_version_id ? ` into label version ${result.label_version_id}` : "";
-        const already = result.unchanged.length ? ` (${result.unchanged.length} already had the proposed label)` : "";
-        toast(accept ? `Accepted ${result.reviewed} relabels${into}${already}` : `Rejected ${result.reviewed} relabels`);
-        data = await api(`/api/runs/${run.id}/projection`);
-        await draw();
-      } catch (error) {
-        const changed = error.detail?.changed;
-        if (error.status === 409 && changed && !replaceChanged
-            && confirm(`${error.message}.\n\nReplace the experts' labels of ${Object.keys(changed).length} samples?`)) {
-          return review(accept, true);
+  const tallyText = () => {
+    const t = counts();
+    return `Proposed relabels: ${t.pending} pending, ${t.accepted} accepted, ${t.rejected} rejected`;
+  };
+  const tally = h("span", { id: "review-counts", class: "counts" }, "");
+
+  async function refresh() {
+    data = await api(`/api/runs/${run.id}/projection`);
+    await draw();
+  }
+
+  // Decide on proposals (accept or reject), or take decisions back; a decision that
+  // would replace an expert's later label asks first.
+  async function decide(indices, accept, replaceChanged = false) {
+    const sampleIds = indices.map((i) => data.sample_id[i]);
+    try {
+      const result = await api(`/api/runs/${run.id}/relabels`, { method: "POST", body: { sample_ids: sampleIds, accept, replace_changed: replaceChanged } });
+      const into = result.label_version_id ? ` into label version ${result.label_version_id}` : "";
+      const already = result.unchanged.length ? ` (${result.unchanged.length} already had the proposed label)` : "";
+      toast(accept ? `Accepted ${result.reviewed} relabels${into}${already}` : `Rejected ${result.reviewed} relabels`);
+      lastDecision = indices;
+      await refresh();
+    } catch (error) {
+      const changed = error.detail?.changed;
+      if (error.status === 409 && changed && !replaceChanged
+          && confirm(`${error.message}.\n\nReplace the experts' labels of ${Object.keys(changed).length} samples?`)) {
+        return decide(indices, accept, true);
+      }
+      toast(error.message, "error");
+    }
+  }
+
+  async function undoDecisions(indices) {
+    try {
+      const result = await api(`/api/runs/${run.id}/relabels/undo`, { method: "POST", body: { sample_ids: indices.map((i) => data.sample_id[i]) } });
+      const restored = result.label_version_id ? `; labels restored in version ${result.label_version_id}` : "";
+      toast(`Took back ${result.withdrawn} decisions${restored}`);
+      lastDecision = null;
+      await refresh();
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  }
+
+  async function bulkMark(ids, verdict, overwrite = false) {
+    try {
+      const result = await api("/api/marks/bulk", { method: "POST", body: { sample_ids: ids, verdict, overwrite } });
+      lastMarks = result.mark_ids;
+      toast(`Marked ${result.marked} samples ${verdict}`);
+      showSelection();
+    } catch (error) {
+      const changed = error.detail?.changed;
+      if (error.status === 409 && changed && !overwrite) {
+        const names = Object.entries(changed).slice(0, 10)
+          .map(([id, was]) => `${data.name[data.sample_id.indexOf(Number(id))] ?? id} (${was})`);
+        const more = Object.keys(changed).length > 10 ? `\n…and ${Object.keys(changed).length - 10} more` : "";
+        if (confirm(`${Object.keys(changed).length} of these samples already have another mark of yours:\n${names.join("\n")}${more}\n\nReplace them with "${verdict}"?`)) {
+          return bulkMark(ids, verdict, true);
         }
-        toast(error.message, "error");
+        return toast("Nothing was marked", "info");
       }
-    };
-    const bulk = async (verdict) => {
-      try {
-        await api("/api/marks/bulk", { method: "POST", body: { sample_ids: ids, verdict } });
-        toast(`Marked ${ids.length} samples ${verdict}`);
-      } catch (error) {
-        toast(error.message, "error");
-      }
-    };
-    list.replaceChildren(
-      h("h2", {}, `${selected.length} selected`, withProposal.length ? `, ${withProposal.length} with a proposed relabel` : ""),
-      selected.length ? h("div", { class: "actions" },
-        h("button", { type: "button", onclick: () => bulk("clean") }, "Mark clean"),
-        h("button", { type: "button", onclick: () => bulk("noisy") }, "Mark noisy"),
-        curator && withProposal.length ? h("button", { type: "button", id: "accept-relabels", onclick: () => review(true) }, "Accept relabels") : "",
-        curator && withProposal.length ? h("button", { type: "button", id: "reject-relabels", onclick: () => review(false) }, "Reject relabels") : "") : "",
-      h("ul", {}, selected.slice(0, 300).map((i) => h("li", {},
+      toast(error.message, "error");
+    }
+  }
+
+  async function undoMarks() {
+    try {
+      const result = await api("/api/marks/bulk/undo", { method: "POST", body: { mark_ids: lastMarks } });
+      toast(`Undid the marks on ${result.marked} samples`);
+      lastMarks = null;
+      showSelection();
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  }
+
+  function item(i) {
+    const state = reviewOf(i);
+    const decisions = curator && state ? (state === "pending"
+      ? [h("button", { type: "button", class: "small accept", onclick: () => decide([i], true) }, "Accept"),
+        h("button", { type: "button", class: "small reject", onclick: () => decide([i], false) }, "Reject")]
+      : [h("button", { type: "button", class: "small undo", onclick: () => undoDecisions([i]) }, "Undo")]) : [];
+    return h("li", { dataset: { sample: data.sample_id[i] } },
+      h("img", { src: render(data.sample_id[i], "triptych", 60), alt: "", height: 40, loading: "lazy" }),
+      h("div", {},
         h("a", { href: `#/sample/${data.sample_id[i]}` }, data.name[i]),
-        ` ${data.current_label[i]}`,
-        data.proposed_label[i] ? h("span", { class: "proposal" }, ` → ${data.proposed_label[i]}`) : "",
-        data.review[i] ? h("span", { class: `review ${data.review[i]}` }, ` (${data.review[i]})`) : "",
-        data.high_loss[i] ? h("span", { class: "flag", title: "high loss of the final model" }, " ✕ high loss") : ""))),
+        h("span", { class: "labels" }, ` ${data.label[i]}`,
+          data.proposed_label[i] ? h("span", { class: "proposal" }, ` → ${data.proposed_label[i]}`) : "",
+          state ? h("span", { class: `review ${state}` }, ` ${state}`) : ""),
+        h("span", { class: "probabilities" }, `out of fold ${probabilities(i)}; flag rate ${fixed(data.flag_rate[i], 2)}`),
+        data.high_loss[i] ? h("span", { class: "flag", title: "high loss of the final model" }, " ✕ high loss") : ""),
+      h("span", { class: "decisions" }, decisions));
+  }
+
+  function showSelection() {
+    tally.textContent = tallyText();
+    const ids = selected.map((i) => data.sample_id[i]);
+    const pending = selected.filter((i) => reviewOf(i) === "pending");
+    const decided = selected.filter((i) => reviewOf(i) && reviewOf(i) !== "pending");
+    const undoLast = lastDecision?.filter((i) => reviewOf(i) && reviewOf(i) !== "pending");
+    list.replaceChildren(
+      h("h2", {}, `${selected.length} selected`, pending.length ? `, ${pending.length} relabels pending` : ""),
+      h("div", { class: "actions" },
+        selected.length ? [
+          h("button", { type: "button", onclick: () => bulkMark(ids, "clean") }, "Mark clean"),
+          h("button", { type: "button", onclick: () => bulkMark(ids, "noisy") }, "Mark noisy")] : "",
+        lastMarks ? h("button", { type: "button", id: "undo-marks", onclick: undoMarks }, "Undo marks") : "",
+        curator && pending.length ? [
+          h("button", { type: "button", id: "accept-relabels", onclick: () => decide(pending, true) }, `Accept ${pending.length} relabels`),
+          h("button", { type: "button", id: "reject-relabels", onclick: () => decide(pending, false) }, `Reject ${pending.length} relabels`)] : "",
+        curator && decided.length ? h("button", { type: "button", id: "undo-decisions", onclick: () => undoDecisions(decided) }, `Take back ${decided.length} decisions`) : "",
+        curator && undoLast?.length && !decided.length ? h("button", { type: "button", id: "undo-last", onclick: () => undoDecisions(undoLast) }, "Undo last decision") : ""),
+      h("ul", {}, selected.slice(0, 300).map(item)),
       selected.length > 300 ? h("p", {}, `and ${selected.length - 300} more`) : "");
   }
 
   view.replaceChildren(
     h("p", {}, h("a", { href: `#/runs/${run.id}` }, `← Run ${run.id}`)),
-    h("div", { class: "projection-tools" }, toggle,
+    h("div", { class: "projection-tools" }, toggle, tally,
       h("span", {}, "Lasso or box-select points to review them; click a point to open its sample."),
       noWebGL),
     h("div", { class: "projection-layout" }, plot, h("div", { class: "side" }, hover, list)));

@@ -54,10 +54,13 @@ function launchForm(state, versions, users, onLaunched) {
     field("Consensus ", h("select", { name: "consensus" },
       h("option", { value: "majority" }, "majority"), h("option", { value: "any-noisy" }, "any noisy"))),
     field("Device ", h("select", { name: "device" }, ["auto", "cuda", "cpu"].map((d) => h("option", { value: d }, d)))),
+    h("p", { class: "plan", id: "run-plan", "aria-live": "polite" }),
     h("button", { type: "submit" }, "Launch"),
     h("p", { class: "error", role: "alert" }));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  const launchButton = form.querySelector("button[type=submit]");
+  const planText = form.querySelector("#run-plan");
+
+  function launchBody() {
     const data = Object.fromEntries(new FormData(form));
     const body = { method: data.method, consensus: data.consensus, device: data.device, protocol: data.protocol,
       alpha: Number(data.alpha), epochs: Number(data.epochs), seeds: Number(data.seeds),
@@ -65,11 +68,43 @@ function launchForm(state, versions, users, onLaunched) {
     if (data.q) body.q = Number(data.q);
     if (data.warmup_epochs) body.warmup_epochs = Number(data.warmup_epochs);
     if (data.marks_user) body.marks_user = data.marks_user;
+    return body;
+  }
+
+  // The run as the server would launch it: effective parameters, or why it cannot run.
+  let asked = 0;
+  async function showPlan() {
+    const ask = ++asked;
     try {
-      const run = await api(`/api/datasets/${state.dataset.id}/runs`, { method: "POST", body });
+      const plan = await api(`/api/datasets/${state.dataset.id}/runs/plan`, { method: "POST", body: launchBody() });
+      if (ask !== asked) return;
+      const { method, ...parameters } = plan.method;
+      const effective = Object.entries(parameters).map(([k, v]) => `${k.replace("_epochs", "")} ${v}`).join(", ");
+      const clean = plan.clean_per_class
+        ? `; IDC clean set ${Object.entries(plan.clean_per_class).map(([c, n]) => `${c} ${n}`).join(", ")}` : "";
+      const estimate = plan.estimate_s !== null ? `; about ${duration(plan.estimate_s)} at the pace of this dataset's last runs` : "; no finished run yet to estimate its duration from";
+      planText.textContent = `Runs ${method}${effective ? ` (${effective})` : ""}: ${plan.folds} LOSO folds × ${plan.seeds} seed${plan.seeds === 1 ? "" : "s"} × ${plan.epochs} epochs${clean}${estimate}.`;
+      planText.classList.remove("error");
+      launchButton.disabled = false;
+    } catch (error) {
+      if (ask !== asked) return;
+      planText.textContent = `Cannot run: ${error.message}`;
+      planText.classList.add("error");
+      launchButton.disabled = error.status === 422;
+    }
+  }
+  let pending;
+  form.addEventListener("input", () => { clearTimeout(pending); pending = setTimeout(showPlan, 250); });
+  showPlan();
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const run = await api(`/api/datasets/${state.dataset.id}/runs`, { method: "POST", body: launchBody() });
       form.querySelector(".error").textContent = "";
       toast(`Run ${run.id} queued`);
       onLaunched(run);
+      showPlan();
     } catch (error) {
       const where = error.detail?.field ? ` (${error.detail.field})` : "";
       form.querySelector(".error").textContent = `${error.message}${where}`;
@@ -151,6 +186,9 @@ export async function showRuns(state) {
   }
 
   async function cancel(id) {
+    const run = byId.get(id);
+    const done = run ? `; the ${Math.round(100 * run.progress.fraction)}% trained so far is lost` : "";
+    if (!confirm(`Cancel run ${id}${done}?`)) return;
     try {
       byId.set(id, await api(`/api/runs/${id}/cancel`, { method: "POST" }));
       draw();

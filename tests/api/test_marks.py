@@ -76,8 +76,37 @@ def test_bulk_marks_a_selection(login, imported):
 
     response = client.post("/api/marks/bulk", json={"sample_ids": ids, "verdict": "noisy"})
 
-    assert response.json() == {"marked": 3}
+    assert response.json()["marked"] == 3 and len(response.json()["mark_ids"]) == 3
     assert {s["id"] for s in samples_of(client, imported, verdict="noisy")["items"]} == set(ids)
+
+
+def test_a_bulk_mark_never_overwrites_my_other_verdicts_unasked_and_can_be_undone(login, imported):
+    client = login("annotator")
+    ids = [s["id"] for s in samples_of(client, imported, limit=4)["items"]]
+    client.put(f"/api/samples/{ids[0]}/mark", json={"verdict": "clean"})
+    client.put(f"/api/samples/{ids[1]}/mark", json={"verdict": "noisy"})
+
+    refused = client.post("/api/marks/bulk", json={"sample_ids": ids, "verdict": "noisy"})
+    verdicts = {s["id"]: s["my_mark"] for s in samples_of(client, imported, limit=4)["items"]}
+    marked = client.post(
+        "/api/marks/bulk", json={"sample_ids": ids, "verdict": "noisy", "overwrite": True}
+    ).json()
+    undone = client.post("/api/marks/bulk/undo", json={"mark_ids": marked["mark_ids"]})
+
+    assert refused.status_code == 409
+    assert refused.json()["detail"]["changed"] == {str(ids[0]): "clean"}
+    assert verdicts[ids[0]]["verdict"] == "clean" and verdicts[ids[2]] is None
+    assert marked["marked"] == 3  # the sample already marked noisy keeps its mark
+    assert undone.status_code == 200, undone.text
+    after = {s["id"]: s["my_mark"] for s in samples_of(client, imported, limit=4)["items"]}
+    assert after[ids[0]]["verdict"] == "clean" and after[ids[1]]["verdict"] == "noisy"
+    assert after[ids[2]] is None and after[ids[3]] is None
+    again = client.post("/api/marks/bulk/undo", json={"mark_ids": marked["mark_ids"]})
+    assert again.status_code == 409
+    others = login("annotator2").post(
+        "/api/marks/bulk/undo", json={"mark_ids": undone.json()["mark_ids"]}
+    )
+    assert others.status_code == 404
 
 
 def test_many_experts_marking_at_once_lose_no_mark(login, imported):
@@ -171,7 +200,7 @@ def test_a_sample_listed_twice_in_a_bulk_mark_is_marked_once(login, imported, se
         "/api/marks/bulk", json={"sample_ids": [sample_id] * 10_000, "verdict": "noisy"}
     )
 
-    assert response.json() == {"marked": 1}
+    assert response.json()["marked"] == 1
     assert mark_rows(settings) == 1
 
 
@@ -182,15 +211,12 @@ def test_bulk_marks_racing_single_marks_answer_200_or_409_and_keep_every_acknowl
     ids = [s["id"] for s in samples_of(tabs[0], imported, limit=500)["items"]]
 
     def bulk() -> list[tuple[int, int]]:
-        return [
-            (
-                tabs[0]
-                .post("/api/marks/bulk", json={"sample_ids": ids, "verdict": "noisy"})
-                .status_code,
-                len(ids),
-            )
-            for _ in range(6)
-        ]
+        answers = []
+        for verdict in ("noisy", "unsure") * 3:
+            body = {"sample_ids": ids, "verdict": verdict, "overwrite": True}
+            answer = tabs[0].post("/api/marks/bulk", json=body)
+            answers.append((answer.status_code, answer.json().get("marked", 0)))
+        return answers
 
     def singles() -> list[tuple[int, int]]:
         answers = []

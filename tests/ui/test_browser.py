@@ -92,9 +92,18 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
     sign_in(page, "curator")
     page.get_by_role("link", name="Runs").click()
     form = page.locator("#launch-form")
+    # The form says what the server would run, or why it cannot, before anything is queued.
+    form.get_by_label("Method").select_option("idc+ilc")
+    expect(form.locator("#run-plan")).to_contain_text(
+        "Cannot run: idc+ilc needs samples marked clean"
+    )
+    expect(form.get_by_role("button", name="Launch")).to_be_disabled()
     form.get_by_label("Method").select_option("ilc")
     form.get_by_label(re.compile("LTM/ILC")).fill("0")
     form.get_by_label("Epochs", exact=True).fill("4")
+    expect(form.locator("#run-plan")).to_contain_text(
+        "Runs ilc (alpha 0): 6 LOSO folds × 1 seed × 4 epochs"
+    )
     form.get_by_role("button", name="Launch").click()
 
     row = page.locator("#runs tbody tr").first
@@ -105,13 +114,17 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
 
     row.get_by_role("link", name="Projection").click()
     page.wait_for_selector("body[data-projection-ready]")
-    # Three classes, then the two kinds of high loss, each named for what it is.
-    expect(page.locator("#projection .legendtext")).to_have_text(
+    # Three classes, the review states of the proposals with their counts, then the final
+    # model's high loss, each named for what it is.
+    legend = page.locator("#projection .legendtext")
+    expect(legend).to_have_text(
         [
             "negative",
             "positive",
             "surprise",
-            "○ relabel proposed (flagged in training)",
+            re.compile(r"relabel pending \(\d+\)"),
+            "relabel accepted (0)",
+            "relabel rejected (0)",
             "✕ high loss of the final model",
         ]
     )
@@ -123,18 +136,53 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
     lasso_everything(page)
     expect(page.locator("#selection h2")).to_contain_text("18 selected")
     screenshot(page, "projection")
-    page.get_by_role("button", name="Accept relabels").click()
-    expect(page.locator("#toast")).to_contain_text("into label version")
 
+    # One proposal accepted on its own: the list keeps the label it replaced, the plot's
+    # legend and the counts follow; then the decision is taken back.
+    first = page.locator("#selection li", has=page.locator(".review.pending")).first
+    sample = first.get_attribute("data-sample")
+    given = first.locator(".labels").inner_text().split("→")[0].strip()
+    first.get_by_role("button", name="Accept").click()
+    expect(page.locator("#toast")).to_contain_text("Accepted 1 relabels into label version 2")
+    item = page.locator(f'#selection li[data-sample="{sample}"]')
+    expect(item.locator(".review")).to_have_text("accepted")
+    expect(item.locator(".labels")).to_contain_text(f"{given} →")
+    expect(item.locator(".probabilities")).to_contain_text("flag rate")
+    expect(page.locator("#review-counts")).to_contain_text("1 accepted")
+    expect(legend.nth(4)).to_have_text("relabel accepted (1)")
+    item.get_by_role("button", name="Undo").click()
+    expect(page.locator("#toast")).to_contain_text("labels restored in version 3")
+    expect(item.locator(".review")).to_have_text("pending")
+    expect(page.locator("#review-counts")).to_contain_text("0 accepted")
+
+    page.get_by_role("button", name=re.compile(r"Accept \d+ relabels")).click()
+    expect(page.locator("#toast")).to_contain_text("into label version 4")
     versions = page.request.get("/api/datasets/1/label-versions").json()
-    assert len(versions) == 2 and versions[-1]["current"]
+    assert len(versions) == 4 and versions[-1]["current"]
     assert "proposed by run 1" in versions[-1]["reason"]
     expect(page.locator("#selection .review.accepted").first).to_be_visible()
+    screenshot(page, "projection-reviewed")
+
+    # A bulk mark that would replace the expert's own marks asks first, and can be undone.
+    page.get_by_role("button", name="Mark clean").click()
+    expect(page.locator("#toast")).to_have_text("Marked 18 samples clean")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Mark noisy").click()
+    expect(page.locator("#toast")).to_have_text("Nothing was marked")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Mark noisy").click()
+    expect(page.locator("#toast")).to_have_text("Marked 18 samples noisy")
+    page.get_by_role("button", name="Undo marks").click()
+    expect(page.locator("#toast")).to_have_text("Undid the marks on 18 samples")
+    marks = page.request.get("/api/datasets/1/samples", params={"limit": 50}).json()["items"]
+    assert {s["my_mark"]["verdict"] for s in marks} == {"clean"}
+    # The conflicts asked about, and the plan refused while IDC had no clean set.
+    page.errors[:] = [e for e in page.errors if "409" not in e and "422" not in e]
 
     # Opened by its address, the screen loads Plotly.js from index.html and draws again.
     page.reload()
     page.wait_for_selector("body[data-projection-ready]")
-    expect(page.locator("#projection .legendtext")).to_have_count(5)
+    expect(page.locator("#projection .legendtext")).to_have_count(7)
     expect(page.locator("#projection .gl-canvas-context")).to_have_count(1)
     expect(page.locator("#no-webgl")).to_be_hidden()
 

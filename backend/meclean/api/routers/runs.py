@@ -66,7 +66,7 @@ class RunLaunch(BaseModel):
     marks_user: str | None = Field(
         None,
         max_length=100,
-        description="IDC's clean set from this expert; default all experts by consensus"
+        description="IDC's clean set from this expert; default all experts by consensus",
     )
     consensus: Literal["majority", "any-noisy"] = "majority"
     device: Literal["auto", "cpu", "cuda"] = "auto"

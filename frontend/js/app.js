@@ -9,9 +9,17 @@ import { showSample } from "./detail.js";
 import { showClassMeans } from "./classmeans.js";
 import { showRuns, showRun } from "./runs.js";
 import { showProjection } from "./projection.js";
+import { passwordForm, showAccount, showUsers } from "./users.js";
 
 export const state = { me: null, datasets: [], dataset: null };
 let leaveScreen = null;
+
+// Screens about the signer, not a dataset: shown with or without one.
+const accountRoutes = [
+  // Another expert signing in on this tab after an admin lands on their own screens.
+  [/^#\/users$/, () => (state.me.role === "admin" ? showUsers(state) : (location.hash = "#/samples"))],
+  [/^#\/account$/, () => showAccount(state)],
+];
 
 const routes = [
   [/^#\/sample\/(\d+)$/, (m) => showSample(state, Number(m[1]))],
@@ -28,12 +36,14 @@ async function route() {
   leaveScreen = null;
   const view = document.getElementById("view");
   view.replaceChildren();
+  for (const link of document.querySelectorAll("#topbar nav a, #topbar .account a")) {
+    link.classList.toggle("active", location.hash.startsWith(link.getAttribute("href")));
+  }
+  const own = accountRoutes.find(([pattern]) => pattern.test(location.hash));
+  if (own) return own[1]();
   if (!state.dataset) {
     view.append(h("p", { class: "empty" }, "No dataset yet: run `meclean demo` or import one."));
     return;
-  }
-  for (const link of document.querySelectorAll("#topbar nav a")) {
-    link.classList.toggle("active", location.hash.startsWith(link.getAttribute("href")));
   }
   const match = routes.find(([pattern]) => pattern.test(location.hash));
   if (!match) {
@@ -103,35 +113,7 @@ function showLogin(message) {
 
 function showPasswordChange() {
   document.getElementById("topbar").hidden = true;
-  const error = h("p", { class: "error", role: "alert" });
-  const form = h(
-    "form",
-    { class: "login", "aria-label": "Choose your password" },
-    h("h1", {}, "Choose your password"),
-    h("p", {}, `${state.me.name}, you signed in with a generated password, which works once. Choose your own (at least 8 characters).`),
-    h("label", {}, "Generated password",
-      h("input", { name: "old", type: "password", autocomplete: "current-password", required: true })),
-    h("label", {}, "New password",
-      h("input", { name: "new", type: "password", autocomplete: "new-password", minlength: 8, required: true })),
-    h("label", {}, "New password again",
-      h("input", { name: "again", type: "password", autocomplete: "new-password", minlength: 8, required: true })),
-    h("button", { type: "submit" }, "Save and continue"),
-    error
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const data = new FormData(form);
-    if (data.get("new") !== data.get("again")) {
-      error.textContent = "The two new passwords differ.";
-      return;
-    }
-    try {
-      await api("/api/me/password", { method: "POST", body: { old: data.get("old"), new: data.get("new") } });
-      await start();
-    } catch (e) {
-      error.textContent = e.message;
-    }
-  });
+  const form = passwordForm(state.me, { forced: true, onChanged: start });
   document.getElementById("view").replaceChildren(form);
   form.querySelector("input").focus();
 }
@@ -152,6 +134,7 @@ async function start() {
   }
   document.getElementById("topbar").hidden = false;
   document.getElementById("whoami").textContent = `${state.me.name} (${state.me.role})`;
+  document.getElementById("users-link").hidden = state.me.role !== "admin";
   const picker = document.getElementById("dataset-picker");
   const wanted = Number(localStorage.getItem("meclean.dataset"));
   state.dataset = state.datasets.find((d) => d.id === wanted) ?? state.datasets[0] ?? null;

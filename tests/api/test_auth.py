@@ -160,6 +160,7 @@ def test_every_route_states_the_role_it_needs(app):
     expected = {
         ("POST", "/api/users"): {"admin"},
         ("PATCH", "/api/users/{user_id}"): {"admin"},
+        ("POST", "/api/users/{user_id}/password"): {"admin"},
         ("POST", "/api/datasets/import"): {"curator"},
         ("POST", "/api/datasets/{dataset_id}/runs"): {"curator"},
         ("POST", "/api/datasets/{dataset_id}/runs/plan"): {"curator"},

@@ -24,6 +24,22 @@ def test_a_generated_password_works_once_and_only_to_choose_a_new_one(app, login
     assert again.status_code == 401
 
 
+def test_an_admin_resets_a_forgotten_password_to_a_one_time_one(app, login, anonymous):
+    admin, forgetful = login("admin"), login("annotator")
+    users = {u["name"]: u["id"] for u in admin.get("/api/users").json()}
+
+    reset = admin.post(f"/api/users/{users['annotator']}/password")
+
+    assert reset.status_code == 200
+    assert forgetful.get("/api/me").status_code == 401  # signed out everywhere
+    old = anonymous.post("/api/login", json={"name": "annotator", "password": PASSWORD})
+    assert old.status_code == 401
+    fresh = TestClient(app, client=("10.0.0.2", 50000))  # not the throttled address
+    me = fresh.post("/api/login", json={"name": "annotator", "password": reset.json()["password"]})
+    assert me.json()["must_change_password"] is True
+    assert login("curator").post(f"/api/users/{users['annotator']}/password").status_code == 403
+
+
 def test_only_admins_manage_users(login):
     curator = login("curator")
     assert curator.get("/api/users").status_code == 403

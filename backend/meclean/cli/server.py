@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 import typer
 
 from meclean.cli.common import app, console, upgraded_sessions
 from meclean.db.session import transaction
-from meclean.db.users import Role, create_user, ensure_admin
+from meclean.db.users import Role, create_user, ensure_admin, generated_password
 from meclean.settings import get_settings
 
 
@@ -32,7 +31,7 @@ def users_add(
 ) -> None:
     """Create an account; its password is generated and printed once."""
     engine, sessions = upgraded_sessions()
-    password = secrets.token_urlsafe(12)
+    password = generated_password()
     try:
         with transaction(sessions) as session:
             create_user(session, name, role, password, one_time=True)

@@ -155,6 +155,10 @@ def end_session(session: Session, token: str) -> None:
     session.execute(delete(LoginSession).where(LoginSession.token_hash == _digest(token)))
 
 
+def generated_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
 def ensure_admin(session: Session) -> tuple[str, str] | None:
     """Create a first admin when there is none; returns (name, one-time password) if so."""
     if session.scalar(select(User.id).where(User.role == "admin")) is not None:
@@ -162,9 +166,18 @@ def ensure_admin(session: Session) -> tuple[str, str] | None:
     name = "admin"
     while session.scalar(select(User.id).where(User.name == name)) is not None:
         name = f"admin-{secrets.token_hex(2)}"
-    password = secrets.token_urlsafe(12)
+    password = generated_password()
     create_user(session, name, "admin", password, one_time=True)
     return name, password
+
+
+def reset_password(session: Session, user: User) -> str:
+    """A generated one-time password for a user who forgot theirs; their sessions end."""
+    password = generated_password()
+    user.password_hash = _hasher.hash(password)
+    user.must_change_password = True
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    return password
 
 
 def change_password(

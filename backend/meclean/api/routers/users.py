@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Annotated
 
@@ -13,7 +12,13 @@ from sqlalchemy import delete, select
 from meclean.api.deps import Admin, CommittingRoute, DbId, DbSession, current_login
 from meclean.api.errors import ApiError
 from meclean.db.models import LoginSession, User
-from meclean.db.users import Role, change_password, create_user
+from meclean.db.users import (
+    Role,
+    change_password,
+    create_user,
+    generated_password,
+    reset_password,
+)
 
 router = APIRouter(prefix="/api", tags=["users"], route_class=CommittingRoute)
 
@@ -59,7 +64,7 @@ def list_users(session: DbSession, _: Admin) -> list[UserOut]:
 
 @router.post("/users", status_code=201)
 def add_user(body: NewUser, session: DbSession, _: Admin) -> CreatedUser:
-    password = secrets.token_urlsafe(12)
+    password = generated_password()
     try:
         user = create_user(session, body.name, body.role, password, one_time=True)
     except ValueError as exc:
@@ -81,6 +86,20 @@ def change_user(user_id: DbId, body: UserChange, session: DbSession, admin: Admi
         if not body.active:
             session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     return _out(user)
+
+
+class ResetPassword(BaseModel):
+    password: str
+    """Generated, one-time: shown only in this response; asked to be changed at sign-in."""
+
+
+@router.post("/users/{user_id}/password")
+def reset_user_password(user_id: DbId, session: DbSession, _: Admin) -> ResetPassword:
+    """A new one-time password for a user who lost theirs; their sessions end."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise ApiError(404, f"no user {user_id}", "user_id")
+    return ResetPassword(password=reset_password(session, user))
 
 
 @router.post("/me/password", status_code=204)

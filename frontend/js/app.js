@@ -8,6 +8,7 @@ import { showGrid } from "./grid.js";
 import { showSample } from "./detail.js";
 import { showClassMeans } from "./classmeans.js";
 import { showRuns, showRun } from "./runs.js";
+import { showLabels } from "./labels.js";
 import { showProjection } from "./projection.js";
 import { passwordForm, showAccount, showUsers } from "./users.js";
 
@@ -27,6 +28,7 @@ const routes = [
   [/^#\/runs\/(\d+)\/projection$/, (m) => showProjection(state, Number(m[1]))],
   [/^#\/runs\/(\d+)$/, (m) => showRun(state, Number(m[1]))],
   [/^#\/runs$/, () => showRuns(state)],
+  [/^#\/labels$/, () => showLabels(state)],
   [/^#\/samples$/, () => showGrid(state)],
 ];
 

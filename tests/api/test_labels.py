@@ -18,7 +18,8 @@ def test_a_curator_makes_a_version_from_changes_and_everyone_sees_the_diff(login
     diff = annotator.get(
         f"/api/datasets/{imported}/label-versions/diff", params={"old": 1, "new": version["id"]}
     ).json()
-    assert diff == [{"sample_id": 1, "before": sample["label"], "after": new_label}]
+    name = f"{sample['source']}/{sample['subject']}/{sample['name']}"
+    assert diff == [{"sample_id": 1, "name": name, "before": sample["label"], "after": new_label}]
     assert annotator.get("/api/samples/1").json()["label"] == new_label
 
 
@@ -32,6 +33,7 @@ def test_an_annotator_cannot_create_a_version(login, imported):
 def test_a_version_round_trips_through_its_roster_csv(login, imported):
     client = login("curator")
     exported = client.get(f"/api/datasets/{imported}/label-versions/1/csv")
+    assert exported.headers["content-disposition"] == 'attachment; filename="demo-labels-v1.csv"'
     assert exported.text.startswith("dataset,subject,filename,label")
     header, first, *rest = exported.text.splitlines()
     *key, label = first.split(",")
@@ -98,8 +100,10 @@ def test_marks_export_as_idc_grades(login, imported):
     annotator.put("/api/samples/1/mark", json={"verdict": "clean", "typical": True})
     annotator.put("/api/samples/2/mark", json={"verdict": "noisy"})
 
-    text = annotator.get(f"/api/datasets/{imported}/marks.csv", params={"user": "annotator"}).text
+    exported = annotator.get(f"/api/datasets/{imported}/marks.csv", params={"user": "annotator"})
 
-    rows = text.strip().splitlines()
+    disposition = 'attachment; filename="demo-idc-grades-annotator.csv"'
+    assert exported.headers["content-disposition"] == disposition
+    rows = exported.text.strip().splitlines()
     assert rows[0] == "dataset,subject,filename,grade"
     assert sorted(r.rsplit(",", 1)[1] for r in rows[1:]) == ["0", "2"]

@@ -376,3 +376,31 @@ def test_an_admin_adds_an_expert_who_chooses_their_own_password_at_first_sign_in
     account.get_by_label("New password again").fill("dana's newer words")
     account.get_by_role("button", name="Change password").click()
     expect(page.locator("#toast")).to_have_text("Password changed")
+
+
+def test_a_curator_reads_who_changed_which_labels_and_downloads_the_versions(page):
+    sign_in(page, "curator", "/#/runs")
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "meclean_csrf")
+    sample = page.request.get("/api/samples/3").json()
+    relabel = "surprise" if sample["label"] != "surprise" else "positive"
+    page.request.post(
+        "/api/datasets/1/label-versions",
+        data={"reason": "expert review of EP", "changes": {"3": relabel}},
+        headers={"X-CSRF-Token": csrf},
+    )
+
+    page.get_by_role("link", name="Labels").click()
+
+    rows = page.locator("#versions tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("(current)")
+    expect(rows.first).to_contain_text("expert review of EP")
+    expect(page.locator("#version-diff h2")).to_have_text("1 label differs between v1 and v2")
+    change = page.locator("#version-diff li[data-sample='3']")
+    expect(change).to_contain_text(f"{sample['name']} {sample['label']} → {relabel}")
+    with page.expect_download() as download:
+        rows.first.get_by_role("link", name="Download CSV").click()
+    assert download.value.suggested_filename == "tiny-labels-v2.csv"
+    with page.expect_download() as grades:
+        page.locator("#grades-download").click()
+    assert grades.value.suggested_filename == "tiny-idc-grades-all-majority.csv"

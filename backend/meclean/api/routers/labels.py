@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -21,7 +22,7 @@ from meclean.db.labels import (
     roster_csv,
 )
 from meclean.db.marks import Consensus, grades, grades_csv
-from meclean.db.models import Dataset, LabelVersion, User
+from meclean.db.models import Dataset, LabelVersion, Sample, User
 
 router = APIRouter(
     prefix="/api/datasets/{dataset_id}", tags=["labels"], route_class=CommittingRoute
@@ -35,10 +36,14 @@ class VersionOut(BaseModel):
     created_at: datetime
     reason: str
     current: bool
+    source_run_id: int | None = None
+    """The run whose relabels this version accepted (or whose acceptance it undid)."""
 
 
 class ChangeOut(BaseModel):
     sample_id: int
+    name: str
+    """source/subject/sample"""
     before: str
     after: str
 
@@ -78,6 +83,7 @@ def list_versions(dataset_id: DbId, session: DbSession, _: Annotator) -> list[Ve
             created_at=v.created_at,
             reason=v.reason,
             current=v.id == dataset.current_label_version_id,
+            source_run_id=v.source_run_id,
         )
         for v in versions
     ]
@@ -94,7 +100,14 @@ def diff(
     dataset = _dataset(session, dataset_id)
     _version(session, dataset, old, "old")
     _version(session, dataset, new, "new")
-    return [ChangeOut(**c.__dict__) for c in diff_versions(session, old, new)]
+    changes = diff_versions(session, old, new)
+    rows = session.execute(
+        select(Sample.id, Sample.source + "/" + Sample.subject + "/" + Sample.name).where(
+            Sample.id.in_([c.sample_id for c in changes])
+        )
+    )
+    names = {sample_id: name for sample_id, name in rows}
+    return [ChangeOut(**c.__dict__, name=names[c.sample_id]) for c in changes]
 
 
 @router.post("/label-versions", status_code=201)
@@ -124,14 +137,27 @@ def new_version(
     )
 
 
-@router.get("/label-versions/{version_id}/csv", response_class=PlainTextResponse)
-def export_version(dataset_id: DbId, version_id: DbId, session: DbSession, _: Annotator) -> str:
+def _download(content: str, *parts: str) -> Response:
+    """A CSV the browser saves as a file named after the dataset and what it holds."""
+    name = "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", p).strip("_") or "_" for p in parts)
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@router.get("/label-versions/{version_id}/csv", response_class=Response)
+def export_version(
+    dataset_id: DbId, version_id: DbId, session: DbSession, _: Annotator
+) -> Response:
     """A label version in the roster's format (dataset, subject, filename, label)."""
-    _version(session, _dataset(session, dataset_id), version_id, "version_id")
-    return roster_csv(session, version_id)
+    dataset = _dataset(session, dataset_id)
+    _version(session, dataset, version_id, "version_id")
+    return _download(roster_csv(session, version_id), dataset.name, f"labels-v{version_id}")
 
 
-@router.get("/marks.csv", response_class=PlainTextResponse)
+@router.get("/marks.csv", response_class=Response)
 def export_marks(
     dataset_id: DbId,
     session: DbSession,
@@ -140,13 +166,15 @@ def export_marks(
         None, max_length=100, description="one expert's marks; default all experts"
     ),
     rule: Literal["majority", "any-noisy"] = "majority",
-) -> str:
+) -> Response:
     """Grades 0 noisy / 1 clean / 2 clean and typical, the CSV that IDC reads."""
-    _dataset(session, dataset_id)
+    dataset = _dataset(session, dataset_id)
     user_id = None
     if user is not None:
         user_id = session.scalar(select(User.id).where(User.name == user))
         if user_id is None:
             raise ApiError(404, f"no user {user!r}", "user")
     consensus: Consensus = rule
-    return grades_csv(session, dataset_id, grades(session, dataset_id, user_id, consensus))
+    content = grades_csv(session, dataset_id, grades(session, dataset_id, user_id, consensus))
+    who = user if user is not None else f"all-{rule}"
+    return _download(content, dataset.name, "idc-grades", who)

@@ -227,36 +227,85 @@ async function heatmap(element, matrix, classes, title) {
   }, { displayModeBar: false, responsive: true });
 }
 
+function partsTable(run) {
+  const epochs = run.epochs;
+  const folds = (p) => (p.folds.length ? p.folds.map((f) => f + 1).join(", ") : "–");
+  const progress = (p) => p.kind === "folds"
+    ? `${Math.min(Math.floor(p.done / epochs), p.folds.length)} / ${p.folds.length} folds, ${p.done} / ${p.total} epochs`
+    : `${p.done} / ${p.total}`;
+  return h("table", { class: "parts", id: "run-parts" },
+    h("caption", {}, "Tasks"),
+    h("tr", {}, ...["Task", "Kind", "Seed", "LOSO folds", "Status", "Tries", "Worker", "Device", "Progress"].map((t) => h("th", {}, t))),
+    run.parts.map((p) => h("tr", {}, h("td", {}, p.id), h("td", {}, p.kind), h("td", {}, p.seed),
+      h("td", {}, folds(p)), h("td", { class: `status ${p.status}` }, p.status), h("td", {}, p.attempts),
+      h("td", {}, p.worker ?? "–"), h("td", {}, p.device ?? "–"), h("td", {}, progress(p)))));
+}
+
+function liveStatus(run) {
+  const p = run.progress;
+  const folds = `${p.folds_done} of ${p.folds_total} LOSO folds trained`;
+  return h("div", { id: "run-live", "aria-live": "polite" },
+    h("p", { class: `status ${run.status}` }, `Status: ${run.status}${run.error ? ` (${run.error})` : ""}`),
+    h("p", { class: "progress-cell" }, h("progress", { max: 100, value: Math.round(100 * p.fraction), "aria-label": `run ${run.id} progress` }),
+      h("span", { class: "progress-text" }, ` ${folds}${p.stage ? `; now ${p.stage}` : ""}${p.eta_s ? `; ${duration(p.eta_s)} left` : ""}`)));
+}
+
+function parameters(run) {
+  const resolved = run.method.resolved ?? run.method;
+  const shown = Object.entries(resolved).filter(([k]) => k !== "method").map(([k, v]) => `${k} ${v}`).join(", ");
+  return h("p", { class: "parameters" },
+    `Parameters: ${resolved.method}${shown ? ` (${shown})` : ""}; ${run.epochs} epochs × ${run.seeds.length} seed${run.seeds.length === 1 ? "" : "s"}; label version v${run.label_version_id}; ${run.protocol} protocol.`);
+}
+
 export async function showRun(state, runId) {
   const view = document.getElementById("view");
-  const run = await api(`/api/runs/${runId}`);
+  let run = await api(`/api/runs/${runId}`);
   const groups = groupsOf(state.dataset);
-  const parts = h("table", { class: "parts" },
-    h("caption", {}, "Tasks"),
-    h("tr", {}, ...["Task", "Kind", "Seed", "Folds", "Status", "Tries", "Worker", "Device", "Progress"].map((t) => h("th", {}, t))),
-    run.parts.map((p) => h("tr", {}, h("td", {}, p.id), h("td", {}, p.kind), h("td", {}, p.seed),
-      h("td", {}, p.folds.length || "–"), h("td", { class: `status ${p.status}` }, p.status), h("td", {}, p.attempts),
-      h("td", {}, p.worker ?? "–"), h("td", {}, p.device ?? "–"), h("td", {}, `${p.done} / ${p.total}`))));
-  const heatmaps = h("div", { class: "heatmaps" });
-  view.replaceChildren(
-    h("p", {}, h("a", { href: "#/runs" }, "← Runs")),
-    h("h1", {}, `Run ${run.id}: ${run.method.name}, ${run.epochs} epochs × ${run.seeds.length} seeds, ${run.protocol} protocol`),
-    run.metrics?.deviations?.length ? h("ul", { class: "deviations", "aria-label": "Differences from the protocol" },
-      run.metrics.deviations.map((d) => h("li", {}, `Differs from the protocol: ${d}`))) : "",
-    run.training ? h("details", { class: "protocol" }, h("summary", {}, "Training protocol"),
-      h("pre", {}, JSON.stringify({ method: run.method.resolved ?? run.method, ...run.training, flow: run.flow }, null, 2))) : "",
-    h("p", { class: `status ${run.status}` }, `Status: ${run.status}${run.error ? ` (${run.error})` : ""}`),
-    run.status === "succeeded" ? h("p", {}, h("a", { href: `#/runs/${run.id}/projection` }, "Open the projection review")) : "",
-    h("table", { class: "compare" },
-      h("tr", {}, ...groups.map((g) => h("th", {}, sourceName(g)))),
-      h("tr", {}, ...groups.map((g) => scoreCell(run.summary, g)))),
-    heatmaps, parts,
-    run.traceback ? h("details", {}, h("summary", {}, "Traceback"), h("pre", {}, run.traceback)) : "");
-  const scores = run.metrics?.scores?.[0];
-  for (const group of groups) {
-    if (!scores?.[group]) continue;
-    const element = h("div", { class: "heatmap" });
-    heatmaps.append(element);
-    await heatmap(element, scores[group].confusion, state.dataset.classes, `${sourceName(group)} (seed ${run.seeds[0]})`);
+
+  async function draw() {
+    const heatmaps = h("div", { class: "heatmaps" });
+    view.replaceChildren(
+      h("p", {}, h("a", { href: "#/runs" }, "← Runs")),
+      h("h1", {}, `Run ${run.id}: ${run.method.name}, ${run.epochs} epochs × ${run.seeds.length} seeds, ${run.protocol} protocol`),
+      parameters(run),
+      run.metrics?.deviations?.length ? h("ul", { class: "deviations", "aria-label": "Differences from the protocol" },
+        run.metrics.deviations.map((d) => h("li", {}, `Differs from the protocol: ${d}`))) : "",
+      run.training ? h("details", { class: "protocol" }, h("summary", {}, "Training protocol"),
+        h("pre", {}, JSON.stringify({ method: run.method.resolved ?? run.method, ...run.training, flow: run.flow }, null, 2))) : "",
+      liveStatus(run),
+      run.status === "succeeded" ? h("p", {}, h("a", { href: `#/runs/${run.id}/projection` }, "Open the projection review")) : "",
+      h("table", { class: "compare" },
+        h("tr", {}, ...groups.map((g) => h("th", {}, sourceName(g)))),
+        h("tr", {}, ...groups.map((g) => scoreCell(run.summary, g)))),
+      heatmaps, partsTable(run),
+      run.traceback ? h("details", {}, h("summary", {}, "Traceback"), h("pre", {}, run.traceback)) : "");
+    const scores = run.metrics?.scores?.[0];
+    for (const group of groups) {
+      if (!scores?.[group]) continue;
+      const element = h("div", { class: "heatmap" });
+      heatmaps.append(element);
+      await heatmap(element, scores[group].confusion, state.dataset.classes, `${sourceName(group)} (seed ${run.seeds[0]})`);
+    }
   }
+
+  await draw();
+  if (run.status !== "queued" && run.status !== "running") return undefined;
+  // Live: each change updates the status, progress and tasks; the end redraws everything.
+  const events = new EventSource(`/api/runs/events?run_id=${run.id}`);
+  let fetching = false;
+  const update = async (whole) => {
+    if (fetching && !whole) return;
+    fetching = true;
+    try {
+      run = await api(`/api/runs/${run.id}`);
+      if (whole) return await draw();
+      document.getElementById("run-live")?.replaceWith(liveStatus(run));
+      document.getElementById("run-parts")?.replaceWith(partsTable(run));
+    } finally {
+      fetching = false;
+    }
+  };
+  events.addEventListener("progress", () => update(false).catch(() => {}));
+  events.addEventListener("done", () => { events.close(); update(true).catch((e) => toast(e.message, "error")); });
+  return () => events.close();
 }

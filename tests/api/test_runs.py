@@ -187,7 +187,9 @@ def test_cancelling_a_run_stops_its_worker_within_seconds(serving, imported):
     running = wait_for(
         curator, run_id, lambda r: r["status"] == "running" and r["progress"]["done"] > 0
     )
-    assert running["progress"]["stage"].startswith("seed 0, fold 1 of 3, epoch ")
+    # Numbered among the seed's six LOSO folds, not within the task holding three of them.
+    assert running["progress"]["stage"].startswith("seed 0, LOSO fold 1 of 6, epoch ")
+    assert (running["progress"]["folds_done"], running["progress"]["folds_total"]) == (0, 6)
 
     cancelled = curator.post(f"/api/runs/{run_id}/cancel")
 

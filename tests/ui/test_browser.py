@@ -109,7 +109,15 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
     row = page.locator("#runs tbody tr").first
     expect(row.locator(".status")).to_have_text("running", timeout=60_000)
     screenshot(page, "runs")
-    expect(row.locator(".status")).to_have_text("succeeded", timeout=180_000)
+    # The run's own page follows it live, in LOSO folds, to the end.
+    row.get_by_role("link", name="1", exact=True).click()
+    expect(page.locator(".parameters")).to_contain_text("Parameters: ilc (alpha 0); 4 epochs")
+    live = page.locator("#run-live")
+    expect(live).to_contain_text(re.compile(r"\d of 6 LOSO folds trained"))
+    expect(live.locator(".status")).to_have_text("Status: succeeded", timeout=180_000)
+    expect(page.get_by_role("link", name="Open the projection review")).to_be_visible()
+    page.get_by_role("link", name="← Runs").click()
+    expect(row.locator(".status")).to_have_text("succeeded")
     expect(row.locator("progress")).to_have_attribute("value", "100")
 
     row.get_by_role("link", name="Projection").click()

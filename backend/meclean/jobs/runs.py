@@ -154,8 +154,11 @@ class ProgressSummary:
     uf1: float | None
     running_parts: int
     stage: str | None
-    """Of the most recently active part: 'seed 0, fold 3 of 17, epoch 12 of 200', or
-    'final model, epoch ...', or 'scoring'."""
+    """Of the most recently active part: 'seed 0, LOSO fold 12 of 68, epoch 12 of 200',
+    or 'final model, epoch ...', or 'scoring'."""
+    folds_done: int
+    folds_total: int
+    """LOSO folds trained, over every seed (one per subject and seed)."""
 
 
 def run_progress(run: Run) -> ProgressSummary:
@@ -169,6 +172,8 @@ def run_progress(run: Run) -> ProgressSummary:
         eta = elapsed * (1 - fraction) / fraction
     running = [p for p in run.parts if p.status == "running"]
     latest = max(running or run.parts, key=lambda p: as_utc(p.heartbeat_at or run.created_at))
+    epochs, folds = run.config["epochs"], run.config["folds"]
+    fold_parts = [p for p in run.parts if p.kind == "folds"]
     return ProgressSummary(
         done,
         total,
@@ -177,17 +182,20 @@ def run_progress(run: Run) -> ProgressSummary:
         latest.loss,
         latest.uf1,
         len(running),
-        _stage(latest, run.config["epochs"]) if running else None,
+        _stage(latest, epochs, folds) if running else None,
+        sum(min(p.done // epochs, len(p.folds)) for p in fold_parts),
+        folds * len(run.config["seeds"]),
     )
 
 
-def _stage(part: RunPart, epochs: int) -> str:
+def _stage(part: RunPart, epochs: int, folds: int) -> str:
     if part.kind == "aggregate":
         return "scoring"
     if part.kind == "final":
         return f"final model, epoch {min(part.done + 1, epochs)} of {epochs}"
-    fold = min(part.done // epochs + 1, len(part.folds))
+    # The fold's own number among the seed's LOSO folds, not its place in this task.
+    fold = part.folds[min(part.done // epochs, len(part.folds) - 1)] + 1
     return (
-        f"seed {part.seed}, fold {fold} of {len(part.folds)}, "
+        f"seed {part.seed}, LOSO fold {fold} of {folds}, "
         f"epoch {min(part.done % epochs + 1, epochs)} of {epochs}"
     )

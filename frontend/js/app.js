@@ -29,7 +29,7 @@ const routes = [
   [/^#\/runs\/(\d+)$/, (m) => showRun(state, Number(m[1]))],
   [/^#\/runs$/, () => showRuns(state)],
   [/^#\/labels$/, () => showLabels(state)],
-  [/^#\/samples$/, () => showGrid(state)],
+  [/^#\/samples(\?.*)?$/, () => showGrid(state)],
 ];
 
 async function route() {
@@ -67,9 +67,9 @@ export async function refreshCounter() {
   const unsaved = unsavedCount();
   document.getElementById("counter").replaceChildren(
     h("span", { id: "my-progress", title: "My marks" },
-      `Me: ${myMarked} / ${d.samples} marked (${mine.clean ?? 0} clean, ${mine.noisy ?? 0} noisy)`),
+      `Me: ${myMarked} / ${d.samples} marked (${mine.clean ?? 0} clean, ${mine.noisy ?? 0} noisy, ${mine.unsure ?? 0} unsure)`),
     h("span", { id: "all-progress", title: "Samples any expert marked" },
-      `Everyone: ${d.marked} / ${d.samples} (${d.verdicts.clean ?? 0} clean, ${d.verdicts.noisy ?? 0} noisy)`),
+      `Everyone: ${d.marked} / ${d.samples} (${d.verdicts.clean ?? 0} clean, ${d.verdicts.noisy ?? 0} noisy, ${d.verdicts.unsure ?? 0} unsure)`),
     unsaved ? h("span", { class: "unsaved" }, `${unsaved} unsaved`) : ""
   );
 }

@@ -1,21 +1,45 @@
 // The expert's main screen: sample cards, filters, keyboard marking.
 import { api, render } from "./api.js";
 import { isUnsaved, mark, onMarksChanged, undo } from "./marks.js";
-import { h, select, sourceName, toast } from "./ui.js";
+import { fixed, h, select, sourceName, toast } from "./ui.js";
 
 const PAGE = 60;
 const RENDERS = [["triptych", "Vx | Vy | strain"], ["flow", "Colour flow"], ["arrows", "Arrows on apex"]];
 const KEY_VERDICTS = { c: ["clean", false], n: ["noisy", false], u: ["unsure", false], t: ["clean", true] };
+const MOUSE_VERDICTS = [["clean", false, "Clean"], ["noisy", false, "Noisy"], ["unsure", false, "Unsure"]];
 
+const DEFAULTS = { source: "", label: "", subject: "", verdict: "", disagreement: false,
+  run_id: "", flagged: false, sort: "name", kind: "triptych" };
+
+// Filters live in the address (#/samples?label=positive&...), so a view can be bookmarked
+// or shared; without any there, the last ones used on this browser.
 function loadFilters() {
-  const defaults = { source: "", label: "", subject: "", verdict: "", disagreement: false,
-    run_id: "", flagged: false, sort: "name", kind: "triptych" };
+  const query = location.hash.split("?")[1];
+  if (query) {
+    const params = new URLSearchParams(query);
+    const filters = { ...DEFAULTS };
+    for (const key of Object.keys(DEFAULTS)) {
+      if (!params.has(key)) continue;
+      filters[key] = typeof DEFAULTS[key] === "boolean" ? params.get(key) === "true" : params.get(key);
+    }
+    return filters;
+  }
   try {
-    return { ...defaults, ...JSON.parse(localStorage.getItem("meclean.filters") ?? "{}") };
+    return { ...DEFAULTS, ...JSON.parse(localStorage.getItem("meclean.filters") ?? "{}") };
   } catch {
-    return defaults;
+    return { ...DEFAULTS };
   }
 }
+
+function saveFilters(filters) {
+  localStorage.setItem("meclean.filters", JSON.stringify(filters));
+  const changed = Object.entries(filters).filter(([k, v]) => v !== DEFAULTS[k] && v !== "");
+  const query = new URLSearchParams(changed.map(([k, v]) => [k, String(v)])).toString();
+  history.replaceState(null, "", `#/samples${query ? `?${query}` : ""}`);
+}
+
+// The sample last opened from the grid, to come back to it.
+const RETURN_KEY = "meclean.grid-return";
 
 export async function showGrid(state) {
   const view = document.getElementById("view");
@@ -34,11 +58,12 @@ export async function showGrid(state) {
   let loading = null;
   let focus = 0;
   let generation = 0;
+  let total = 0;
 
   const setFilter = (key) => (value) => {
     filters[key] = value;
     if (key === "run_id" && !value) Object.assign(filters, { flagged: false, sort: "name" });
-    localStorage.setItem("meclean.filters", JSON.stringify(filters));
+    saveFilters(filters);
     reload();
   };
   const runFilters = h("span", { class: "run-filters" });
@@ -53,8 +78,9 @@ export async function showGrid(state) {
     select("source", [["", "All datasets"], ...Object.keys(state.dataset.sources).map((s) => [s, sourceName(s)])],
       filters.source, setFilter("source")),
     select("label", [["", "All labels"], ...state.dataset.classes.map((c) => [c, c])], filters.label, setFilter("label")),
-    h("label", {}, "Subject ", h("input", { name: "subject", size: 8, value: filters.subject,
+    h("label", {}, "Subject ", h("input", { name: "subject", size: 8, value: filters.subject, list: "subjects",
       onchange: (e) => setFilter("subject")(e.target.value.trim()) })),
+    h("datalist", { id: "subjects" }, (state.dataset.subjects ?? []).map((s) => h("option", { value: s }))),
     select("verdict", [["", "Any verdict of mine"], ["unmarked", "Unmarked by me"], ["clean", "I marked clean"],
       ["noisy", "I marked noisy"], ["unsure", "I marked unsure"]], filters.verdict, setFilter("verdict")),
     h("label", {}, h("input", { type: "checkbox", name: "disagreement", checked: filters.disagreement,
@@ -64,7 +90,7 @@ export async function showGrid(state) {
     runFilters,
     select("kind", RENDERS, filters.kind, (v) => {
       filters.kind = v;
-      localStorage.setItem("meclean.filters", JSON.stringify(filters));
+      saveFilters(filters);
       for (const img of grid.querySelectorAll("img")) img.src = render(img.dataset.id, v, 150);
     }, "Render ")
   );
@@ -83,13 +109,44 @@ export async function showGrid(state) {
     return h("article", {
       class: `card${isUnsaved(sample.id) ? " unsaved" : ""}`, tabindex: index === focus ? 0 : -1,
       dataset: { id: sample.id, index }, "aria-label": `${sample.label} ${sample.subject} ${sample.name}`,
-      onclick: () => setFocus(index), ondblclick: () => (location.hash = `#/sample/${sample.id}`),
+      onclick: () => setFocus(index), ondblclick: () => open(sample),
     },
     h("h3", {}, `${sample.label} | ${sample.subject} | ${sample.name}`),
     h("img", { src: render(sample.id, filters.kind, 150), alt: `flow of ${sample.name}`,
       loading: "lazy", decoding: "async", height: 150, dataset: { id: sample.id } }),
+    sample.run_loss !== null && sample.run_loss !== undefined ? h("p", { class: "run-numbers" },
+      `run ${filters.run_id}: loss ${fixed(sample.run_loss, 3)}, flag rate ${fixed(sample.run_flag_rate, 2)}`) : "",
     h("div", { class: "badges" }, mine, others.map((m) => badge(m, false)),
-      sample.agreement === false ? h("span", { class: "badge disagree" }, "disagree") : ""));
+      sample.agreement === false ? h("span", { class: "badge disagree" }, "disagree") : ""),
+    h("div", { class: "mark-buttons", role: "group", "aria-label": `mark ${sample.name}` },
+      MOUSE_VERDICTS.map(([verdict, typical, text]) => h("button", { type: "button", class: `small ${verdict}`,
+        "aria-pressed": String(sample.my_mark?.verdict === verdict && Boolean(sample.my_mark?.typical) === typical),
+        onclick: (event) => {
+          event.stopPropagation();
+          setFocus(index);
+          mark(sample, verdict, typical);
+        } }, text))));
+  }
+
+  function open(sample) {
+    sessionStorage.setItem(RETURN_KEY, JSON.stringify({ hash: location.hash, id: sample.id }));
+    location.hash = `#/sample/${sample.id}`;
+  }
+
+  // Back from a sample page: the same filters, and the focus on the sample left from.
+  async function returnToLastSample() {
+    const back = JSON.parse(sessionStorage.getItem(RETURN_KEY) ?? "null");
+    sessionStorage.removeItem(RETURN_KEY);
+    if (!back || back.hash !== location.hash) return;
+    let index = samples.findIndex((s) => s.id === back.id);
+    while (index < 0 && !done) {
+      await loadMore();
+      index = samples.findIndex((s) => s.id === back.id);
+    }
+    if (index >= 0) {
+      setFocus(index);
+      grid.children[index].scrollIntoView({ block: "center" });
+    }
   }
 
   function redraw(index) {
@@ -115,7 +172,8 @@ export async function showGrid(state) {
       grid.append(...page.items.map((s, k) => card(s, start + k)));
       cursor = page.next_cursor;
       done = cursor === null;
-      status.textContent = `${samples.length}${done ? "" : "+"} samples`;
+      if (page.total !== null && page.total !== undefined) total = page.total;
+      status.textContent = `${samples.length} of ${total} samples shown`;
       if (start === 0 && samples.length) setFocus(0);
       if (!samples.length) status.textContent = "No sample matches these filters.";
     })();
@@ -172,7 +230,7 @@ export async function showGrid(state) {
       const index = sample ? samples.indexOf(sample) : -1;
       if (index >= 0) setFocus(index);
     } else if (event.key === "Enter" && samples[focus]) {
-      location.hash = `#/sample/${samples[focus].id}`;
+      open(samples[focus]);
     }
   }
 
@@ -189,7 +247,9 @@ export async function showGrid(state) {
   }, { rootMargin: "600px" });
   observer.observe(sentinel);
   document.addEventListener("keydown", onKey);
+  saveFilters(filters);
   await loadMore();
+  await returnToLastSample();
   return () => {
     document.removeEventListener("keydown", onKey);
     observer.disconnect();

@@ -23,6 +23,20 @@ def test_pages_follow_the_cursor_through_every_sample(login, imported):
     assert len(seen) == len(set(seen)) == total
 
 
+def test_the_first_page_counts_every_sample_the_filters_match(login, imported):
+    client = login("annotator")
+    total = client.get(f"/api/datasets/{imported}").json()["samples"]
+    marked = [s["id"] for s in samples_of(client, imported, limit=5)["items"]]
+    client.post("/api/marks/bulk", json={"sample_ids": marked, "verdict": "noisy"})
+
+    first = samples_of(client, imported, limit=2)
+    unmarked = samples_of(client, imported, limit=2, verdict="unmarked")
+    later = samples_of(client, imported, limit=2, cursor=first["next_cursor"])
+
+    assert first["total"] == total and unmarked["total"] == total - 5
+    assert later["total"] is None  # counted once, not on every page
+
+
 def test_my_mark_shows_at_once_and_others_marks_stay_separate(login, imported):
     ana, bo = login("annotator"), login("annotator2")
     first = samples_of(ana, imported, limit=1)["items"][0]

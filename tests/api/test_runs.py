@@ -84,6 +84,7 @@ def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(servin
     loss = {r["sample_id"]: r["final_loss"] for r in results}
     order = [s["id"] for s in by_loss["items"] + second_page["items"]]
     assert order == sorted(loss, key=lambda s: (-loss[s], s))
+    assert [s["run_loss"] for s in by_loss["items"]] == [loss[s] for s in order[:5]]
     flagged = curator.get(
         f"/api/datasets/{imported}/samples", params={"run_id": run_id, "flagged": True}
     ).json()["items"]

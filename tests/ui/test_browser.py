@@ -41,12 +41,24 @@ def test_an_expert_marks_by_keyboard_and_finds_the_marks_after_a_reload(page):
     page.keyboard.press("n")
     page.keyboard.press("t")
 
-    expect(page.locator("#my-progress")).to_have_text("Me: 3 / 18 marked (2 clean, 1 noisy)")
+    expect(page.locator("#my-progress")).to_have_text(
+        "Me: 3 / 18 marked (2 clean, 1 noisy, 0 unsure)"
+    )
     expect(cards.nth(0).locator(".badge.mine")).to_have_text("clean")
     expect(cards.nth(1).locator(".badge.mine")).to_have_text("noisy")
     expect(cards.nth(2).locator(".badge.mine")).to_have_text("clean ★")
     page.keyboard.press("z")
-    expect(page.locator("#my-progress")).to_have_text("Me: 2 / 18 marked (1 clean, 1 noisy)")
+    expect(page.locator("#my-progress")).to_have_text(
+        "Me: 2 / 18 marked (1 clean, 1 noisy, 0 unsure)"
+    )
+    # With the mouse, on the card itself.
+    cards.nth(3).get_by_role("button", name="Unsure").click()
+    expect(cards.nth(3).locator(".badge.mine")).to_have_text("unsure")
+    expect(page.locator("#my-progress")).to_contain_text("1 unsure")
+    cards.nth(3).get_by_role("button", name="Unsure").focus()
+    page.keyboard.press("z")
+    expect(cards.nth(3).locator(".badge.mine")).to_have_text("unmarked")
+    expect(page.locator(".grid-status")).to_have_text("18 of 18 samples shown")
     screenshot(page, "grid")
 
     page.reload()
@@ -56,13 +68,18 @@ def test_an_expert_marks_by_keyboard_and_finds_the_marks_after_a_reload(page):
 
     page.get_by_role("combobox").filter(has_text="Any verdict of mine").select_option("unmarked")
     expect(cards).to_have_count(16)
-    title = cards.nth(0).locator("h3").inner_text()
-    cards.nth(0).click()
+    expect(page).to_have_url(re.compile(r"#/samples\?verdict=unmarked$"))
+    title = cards.nth(5).locator("h3").inner_text()
+    cards.nth(5).click()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.get_by_alt_text(re.compile("^Optical strain of"))).to_be_visible()
     page.wait_for_load_state("networkidle")
     screenshot(page, "sample")
+    # Back in the grid: the same filters, and the focus on the sample just left.
+    page.go_back()
+    expect(cards).to_have_count(16)
+    expect(page.locator(".card:focus h3")).to_have_text(title)
 
     page.get_by_role("link", name="Class means").click()
     expect(page.get_by_role("heading", name="Class means")).to_be_visible()

@@ -144,6 +144,8 @@ class DatasetOut(MarkProgress):
     """The classes samples can be labelled with, in the model's order."""
     sources: dict[str, int]
     """Samples per source dataset (casme2, samm, ... or a manifest's names)."""
+    subjects: list[str]
+    """Every subject name, sorted, for filters to suggest."""
 
 
 def confined(request: Request, raw: str | None, field: str, kind: str = "file") -> Path | None:
@@ -247,6 +249,12 @@ def describe(session: DbSession, dataset: Dataset, me: User) -> DatasetOut:
         labels={label: n for label, n in labels},
         classes=list(CLASSES),
         sources={source: n for source, n in sources},
+        subjects=session.scalars(
+            select(Sample.subject)
+            .where(Sample.dataset_id == dataset.id)
+            .distinct()
+            .order_by(Sample.subject)
+        ).all(),
     )
 
 

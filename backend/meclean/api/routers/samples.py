@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import Session
 
 from meclean.api.deps import MAX_ID, Annotator, CommittingRoute, DbId, DbSession
 from meclean.api.errors import ApiError
@@ -54,11 +55,17 @@ class SampleOut(BaseModel):
     """Id of my latest mark, a retraction included: what a change of mine is based on."""
     agreement: bool | None
     """Whether the experts who marked it clean or noisy agree; None with fewer than two."""
+    run_loss: float | None = None
+    """With a ``run_id``: the run's final-model loss on the sample."""
+    run_flag_rate: float | None = None
+    """With a ``run_id``: how often the run's training flagged it."""
 
 
 class SamplePage(BaseModel):
     items: list[SampleOut]
     next_cursor: int | None
+    total: int | None = None
+    """Samples matching the filters, on the first page (``cursor`` not given)."""
 
 
 class LabelHistoryEntry(BaseModel):
@@ -192,6 +199,7 @@ def list_samples(
         )
         if flagged:
             query = query.where(RunSampleResult.high_loss)
+        query = query.add_columns(RunSampleResult.final_loss, RunSampleResult.flag_rate)
     by_run = {"loss": RunSampleResult.final_loss, "flag_rate": RunSampleResult.flag_rate}
     query = (
         query.order_by(by_run[sort].desc(), Sample.id)
@@ -217,7 +225,9 @@ def list_samples(
             break
         labels = {row.id: row.label for row in rows}
         described = describe_samples(session, rows, labels, me)
-        for k, sample in enumerate(described):
+        for k, (sample, row) in enumerate(zip(described, rows, strict=True)):
+            if run_id is not None:
+                sample.run_loss, sample.run_flag_rate = row.final_loss, row.flag_rate
             if not needs_marks or _matches(sample, verdict, disagreement):
                 found.append((sample, position + k))
                 if len(found) > limit:
@@ -226,10 +236,26 @@ def list_samples(
         if sort == "name":
             last, position = rows[-1].id, 0
     items = [sample for sample, _ in found[:limit]]
+    total = None
+    if cursor is None:
+        total = (
+            _count(session, query, me, verdict, disagreement) if len(found) > limit else len(found)
+        )
     if len(found) <= limit:
-        return SamplePage(items=items, next_cursor=None)
+        return SamplePage(items=items, next_cursor=None, total=total)
     next_cursor = items[-1].id if sort == "name" else found[limit][1]
-    return SamplePage(items=items, next_cursor=next_cursor)
+    return SamplePage(items=items, next_cursor=next_cursor, total=total)
+
+
+def _count(
+    session: Session, query: Select, me: User, verdict: str | None, disagreement: bool
+) -> int:
+    """Samples the filters match; those on marks need each sample's marks looked at."""
+    if verdict is None and not disagreement:
+        return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = session.execute(query).all()
+    described = describe_samples(session, rows, {row.id: row.label for row in rows}, me)
+    return sum(_matches(sample, verdict, disagreement) for sample in described)
 
 
 def _matches(sample: SampleOut, verdict: str | None, disagreement: bool) -> bool:

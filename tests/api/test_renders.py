@@ -9,6 +9,7 @@ from meclean.data.feature_store import FeatureStore
 from meclean.data.features import compute_features
 from meclean.data.flow import FlowSettings
 from meclean.data.readers import ImportOptions, read_dataset
+from meclean.data.render import BAR_HEIGHT
 from meclean.db.datasets import store_import
 from meclean.db.models import FeatureJob, Sample
 from meclean.db.session import transaction
@@ -89,7 +90,7 @@ def test_class_means_render_per_group_and_refuse_unknown_groups(serving, login, 
 
     assert composite.status_code == smic.status_code == 200
     assert composite.content.startswith(PNG)
-    assert decode(composite).shape[0] == 3 * 240  # one row per class
+    assert decode(composite).shape[0] == 3 * 240 + BAR_HEIGHT  # a row per class, the scale
     assert bad.status_code == 422
 
 
@@ -105,7 +106,7 @@ def test_class_means_leave_out_a_sample_whose_frames_cannot_be_read(app, login, 
 
     assert job["status"] == "succeeded" and len(job["failed"]) == 1
     assert means.status_code == 200
-    assert decode(means).shape[0] == 3 * 240
+    assert decode(means).shape[0] == 3 * 240 + BAR_HEIGHT
 
 
 def test_class_means_of_a_dataset_whose_flow_the_cli_computed_render_at_once(login, app, settings):

@@ -1,9 +1,46 @@
-"""Images of flow features for people: colour-coded flow, channel panels, class means."""
+"""Images of flow features for people: colour-coded flow, channel panels, class means.
+
+Panels have the face's shape (the flow's working size), not the square the network reads,
+and renders large enough to be read carry their scale: a title over each column and a
+colour bar with its limits under it (Vx, Vy in pixels of the working size), or a colour
+wheel for the colour-coded flow.
+"""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
+
+from meclean.data.flow import FlowSettings
+
+_WORKING = FlowSettings().working_size or (170, 140)
+FACE_ASPECT = _WORKING[0] / _WORKING[1]
+"""Height over width of the face crops the flow is computed on."""
+ANNOTATED_FROM = 180
+"""Renders at least this high carry titles and colour bars; smaller ones are thumbnails."""
+TITLE_HEIGHT, BAR_HEIGHT = 16, 26
+_FONT, _TEXT = cv2.FONT_HERSHEY_SIMPLEX, (235, 235, 235)
+
+
+def channel_limit(channel: np.ndarray, signed: bool) -> float:
+    """The colour scale's end: the 99th percentile of |value| (signed) or of the value."""
+    values = np.abs(channel) if signed else channel
+    return float(np.percentile(values, 99)) or 1.0
+
+
+def _colour(scaled: np.ndarray, signed: bool) -> np.ndarray:
+    colour_map = cv2.COLORMAP_TWILIGHT_SHIFTED if signed else cv2.COLORMAP_INFERNO
+    return cv2.applyColorMap(scaled, colour_map)
+
+
+def channel_panel(channel: np.ndarray, signed: bool, limit: float | None = None) -> np.ndarray:
+    """One channel as a BGR image: signed (Vx, Vy) diverging around grey, strain from black."""
+    limit = limit or channel_limit(channel, signed)
+    if signed:
+        scaled = np.clip(channel / limit * 127 + 128, 0, 255).astype(np.uint8)
+    else:
+        scaled = np.clip(channel / limit * 255, 0, 255).astype(np.uint8)
+    return _colour(scaled, signed)
 
 
 def flow_to_color(vx: np.ndarray, vy: np.ndarray, max_magnitude: float | None = None) -> np.ndarray:
@@ -17,43 +54,101 @@ def flow_to_color(vx: np.ndarray, vy: np.ndarray, max_magnitude: float | None = 
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)
 
 
-def channel_panel(channel: np.ndarray, signed: bool, limit: float | None = None) -> np.ndarray:
-    """One channel as a BGR image: signed (Vx, Vy) diverging around grey, strain from black."""
-    if signed:
-        limit = limit or float(np.percentile(np.abs(channel), 99)) or 1.0
-        scaled = np.clip(channel / limit * 127 + 128, 0, 255).astype(np.uint8)
-        return cv2.applyColorMap(scaled, cv2.COLORMAP_TWILIGHT_SHIFTED)
-    limit = limit or float(np.percentile(channel, 99)) or 1.0
-    scaled = np.clip(channel / limit * 255, 0, 255).astype(np.uint8)
-    return cv2.applyColorMap(scaled, cv2.COLORMAP_INFERNO)
+def colour_wheel(diameter: int) -> np.ndarray:
+    """The key to ``flow_to_color``: direction as hue, magnitude growing to the rim."""
+    axis = np.linspace(-1, 1, diameter, dtype=np.float32)
+    vx, vy = np.meshgrid(axis, axis)
+    wheel = flow_to_color(vx, vy, max_magnitude=1.0)
+    wheel[np.hypot(vx, vy) > 1] = 0
+    return wheel
 
 
-def feature_triptych(features: np.ndarray, scale: int = 4) -> np.ndarray:
-    """Vx | Vy | strain side by side, enlarged ``scale`` times with nearest-neighbour pixels."""
-    vx, vy, strain = features
-    panels = [channel_panel(vx, True), channel_panel(vy, True), channel_panel(strain, False)]
-    row = np.hstack(panels)
-    return cv2.resize(row, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+def colour_bar(width: int, signed: bool, limit: float, unit: str) -> np.ndarray:
+    """A strip of ``BAR_HEIGHT``: the panel's colour scale with its two ends written out."""
+    ramp = np.linspace(0, 255, width).astype(np.uint8)[None, :].repeat(8, axis=0)
+    bar = np.zeros((BAR_HEIGHT, width, 3), np.uint8)
+    bar[2:10] = _colour(ramp, signed)
+    low = f"{-limit:.2g}" if signed else "0"
+    high = f"{limit:.2g} {unit}".strip()
+    _write(bar, low, (2, BAR_HEIGHT - 4))
+    (text_width, _), _ = cv2.getTextSize(high, _FONT, 0.38, 1)
+    _write(bar, high, (max(2, width - text_width - 2), BAR_HEIGHT - 4))
+    return bar
 
 
-def class_mean_sheet(means: dict[str, np.ndarray], scale: int = 4) -> np.ndarray:
-    """One row per class (triptych), sharing colour limits so classes compare fairly."""
+def _write(image: np.ndarray, text: str, origin: tuple[int, int], boxed: bool = False) -> None:
+    if boxed:  # on a picture, text needs a dark box to be read
+        (width, height), _ = cv2.getTextSize(text, _FONT, 0.38, 1)
+        x, y = origin
+        cv2.rectangle(image, (x - 2, y - height - 3), (x + width + 2, y + 3), (0, 0, 0), -1)
+    cv2.putText(image, text, origin, _FONT, 0.38, _TEXT, 1, cv2.LINE_AA)
+
+
+def _titled(panel: np.ndarray, title: str) -> np.ndarray:
+    strip = np.zeros((TITLE_HEIGHT, panel.shape[1], 3), np.uint8)
+    _write(strip, title, (3, TITLE_HEIGHT - 4))
+    return np.vstack([strip, panel])
+
+
+def _face_shaped(image: np.ndarray, height: int) -> np.ndarray:
+    """A square feature map brought back to the face's shape, ``height`` pixels high."""
+    width = max(1, round(height / FACE_ASPECT))
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_NEAREST)
+
+
+CHANNELS = (("Vx", True, "px"), ("Vy", True, "px"), ("strain", False, ""))
+
+
+def channel_columns(
+    features: np.ndarray,
+    height: int,
+    annotated: bool,
+    limits: tuple[float, float, float] | None = None,
+    channels: tuple[int, ...] = (0, 1, 2),
+) -> np.ndarray:
+    """The chosen channels side by side, ``height`` high; annotated: titled, with colour bars.
+    ``limits`` (Vx, Vy, strain) put several images on one scale."""
+    panel_height = height - (TITLE_HEIGHT + BAR_HEIGHT if annotated else 0)
+    columns = []
+    for c in channels:
+        title, signed, unit = CHANNELS[c]
+        limit = limits[c] if limits else channel_limit(features[c], signed)
+        panel = _face_shaped(channel_panel(features[c], signed, limit), panel_height)
+        if annotated:
+            bar = colour_bar(panel.shape[1], signed, limit, unit)
+            panel = np.vstack([_titled(panel, title), bar])
+        columns.append(panel)
+    return np.hstack(columns)
+
+
+def feature_triptych(features: np.ndarray, height: int = 240) -> np.ndarray:
+    """Vx | Vy | strain, titled and with colour bars."""
+    return channel_columns(features, height, annotated=True)
+
+
+def class_mean_sheet(means: dict[str, np.ndarray], height: int = 240) -> np.ndarray:
+    """One row per class (Vx | Vy | strain), ``height`` high each, every row on the same
+    colour scale so classes compare fairly, and the colour bars beneath them."""
     stack = np.stack(list(means.values()))
     flow_limit = float(np.percentile(np.abs(stack[:, :2]), 99)) or 1.0
     strain_limit = float(np.percentile(stack[:, 2], 99)) or 1.0
+    limits = (flow_limit, flow_limit, strain_limit)
     rows = []
-    for label, (vx, vy, strain) in means.items():
-        panels = [
-            channel_panel(vx, True, flow_limit),
-            channel_panel(vy, True, flow_limit),
-            channel_panel(strain, False, strain_limit),
-        ]
-        row = cv2.resize(
-            np.hstack(panels), None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST
-        )
-        cv2.putText(row, label, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1)
+    for label, features in means.items():
+        row = channel_columns(features, height, annotated=False, limits=limits)
+        _write(row, label, (4, 14), boxed=True)
         rows.append(row)
-    return np.vstack(rows)
+    return np.vstack([*rows, _bars(rows[0].shape[1], limits)])
+
+
+def _bars(width: int, limits: tuple[float, float, float]) -> np.ndarray:
+    each = width // 3
+    bars = [
+        colour_bar(each, signed, limit, unit)
+        for limit, (_, signed, unit) in zip(limits, CHANNELS, strict=True)
+    ]
+    strip = np.hstack(bars)
+    return np.hstack([strip, np.zeros((BAR_HEIGHT, width - strip.shape[1], 3), np.uint8)])
 
 
 def flow_arrows(apex: np.ndarray, features: np.ndarray, grid: int = 12) -> np.ndarray:
@@ -89,21 +184,23 @@ RENDER_KINDS = ("onset", "apex", "vx", "vy", "strain", "triptych", "flow", "arro
 def render_sample(
     kind: str, onset: np.ndarray, apex: np.ndarray, features: np.ndarray, size: int
 ) -> np.ndarray:
-    """One view of a sample, ``size`` pixels high (triptychs are three panels wide)."""
+    """One view of a sample, ``size`` pixels high; from ``ANNOTATED_FROM`` up with its scale."""
     if kind not in RENDER_KINDS:
         raise ValueError(f"unknown render {kind!r}; choose one of {', '.join(RENDER_KINDS)}")
+    annotated = size >= ANNOTATED_FROM
     if kind in ("onset", "apex"):
         image = onset if kind == "onset" else apex
         return _fit(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), size, cv2.INTER_AREA)
     if kind == "arrows":
         return _fit(flow_arrows(apex, features), size, cv2.INTER_AREA)
     if kind == "flow":
-        return _fit(flow_to_color(features[0], features[1]), size, cv2.INTER_NEAREST)
-    if kind == "triptych":
-        return _fit(feature_triptych(features, scale=1), size, cv2.INTER_NEAREST)
-    channel = {"vx": 0, "vy": 1, "strain": 2}[kind]
-    panel = channel_panel(features[channel], signed=channel < 2)
-    return _fit(panel, size, cv2.INTER_NEAREST)
+        image = _face_shaped(flow_to_color(features[0], features[1]), size)
+        if annotated:  # the wheel in the corner says which colour is which direction
+            wheel = colour_wheel(max(24, size // 4))
+            image[: wheel.shape[0], -wheel.shape[1] :] = wheel
+        return image
+    channels = (0, 1, 2) if kind == "triptych" else ({"vx": 0, "vy": 1, "strain": 2}[kind],)
+    return channel_columns(features, size, annotated, channels=channels)
 
 
 def _fit(image: np.ndarray, height: int, interpolation: int) -> np.ndarray:

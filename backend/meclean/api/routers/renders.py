@@ -37,7 +37,7 @@ from meclean.jobs.lease import ACTIVE
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["renders"], route_class=CommittingRoute)
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 """Bump when renders change, so browsers and the disk cache drop the old ones."""
 SampleRender = Literal["onset", "apex", "vx", "vy", "strain", "triptych", "flow", "arrows"]
 Size = Annotated[
@@ -171,7 +171,7 @@ def class_mean_render(
         means = class_means(
             stack, [labels[s.id] for s, _, _ in keyed], [s.source for s, _, _ in keyed]
         )
-        sheet = class_mean_sheet(means[group], scale=max(1, size // 60))
+        sheet = class_mean_sheet(means[group], height=size)
         return sheet
 
     return _png_response(request, cache, f'"{fingerprint}"', draw)

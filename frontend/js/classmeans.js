@@ -22,11 +22,16 @@ export async function showClassMeans(state) {
     clearTimeout(retry);
     retry = setTimeout(() => figures.isConnected && draw(), RETRY_MS);
   };
-  const draw = () => figures.replaceChildren(...["left", "right"].map((side) =>
-    h("figure", {}, explainedImage({
-      src: `/api/datasets/${state.dataset.id}/class-means?version_id=${choice[side]}&group=${choice.group}&size=240`,
-      alt: `class means, label version ${choice[side]}`,
-    }, refused), h("figcaption", {}, `Label version ${choice[side]}, ${sourceName(choice.group)}: rows ${state.dataset.classes.join(", ")}; columns Vx, Vy, strain`))));
+  const figure = (query, alt, caption) => h("figure", {},
+    explainedImage({ src: `/api/datasets/${state.dataset.id}/class-means?group=${choice.group}&size=180&${query}`, alt }, refused),
+    h("figcaption", {}, caption));
+  const draw = () => figures.replaceChildren(
+    ...["left", "right"].map((side) => figure(`version_id=${choice[side]}`,
+      `class means, label version ${choice[side]}`,
+      `Label version ${choice[side]}, ${sourceName(choice.group)}: a row per class (samples in brackets); columns Vx, Vy, strain`)),
+    String(choice.left) === String(choice.right) ? "" : figure(`version_id=${choice.right}&minus=${choice.left}`,
+      `difference of class means, version ${choice.right} minus ${choice.left}`,
+      `Difference: version ${choice.right} minus version ${choice.left} (samples before -> after)`));
   view.replaceChildren(
     h("h1", {}, "Class means"),
     h("form", { class: "filters" },

@@ -94,6 +94,28 @@ def test_class_means_render_per_group_and_refuse_unknown_groups(serving, login, 
     assert bad.status_code == 422
 
 
+def test_the_difference_of_two_versions_class_means_is_drawn_row_by_row(serving, login, imported):
+    client, curator = login("annotator"), login("curator")
+    assert wait_until_finished(client, imported)["status"] == "succeeded"
+    sample = client.get("/api/samples/1").json()
+    relabel = "surprise" if sample["label"] != "surprise" else "positive"
+    version = curator.post(
+        f"/api/datasets/{imported}/label-versions",
+        json={"reason": "one relabel", "changes": {"1": relabel}},
+    ).json()["id"]
+    url = f"/api/datasets/{imported}/class-means"
+
+    same = client.get(url, params={"version_id": version, "minus": version})
+    moved = client.get(url, params={"version_id": version, "minus": 1})
+    unknown = client.get(url, params={"version_id": version, "minus": 999})
+
+    assert same.status_code == moved.status_code == 200
+    assert decode(moved).shape[0] == 3 * 240 + BAR_HEIGHT
+    flat = decode(same)[:240]
+    assert flat.std() < decode(moved)[:720].std()  # no difference: one flat colour per panel
+    assert unknown.status_code == 404 and unknown.json()["detail"]["field"] == "minus"
+
+
 def test_class_means_leave_out_a_sample_whose_frames_cannot_be_read(app, login, imported):
     with app.state.sessions() as session:
         apex = session.scalars(select(Sample.apex_path).order_by(Sample.id)).first()

@@ -429,3 +429,14 @@ def test_a_curator_reads_who_changed_which_labels_and_downloads_the_versions(pag
     with page.expect_download() as grades:
         page.locator("#grades-download").click()
     assert grades.value.suggested_filename == "tiny-idc-grades-all-majority.csv"
+    # Class means of the two versions side by side, and their difference.
+    page.get_by_role("link", name="Class means").click()
+    figures = page.locator(".side-by-side figure")
+    expect(figures).to_have_count(3)
+    expect(figures.nth(2)).to_contain_text("Difference: version 2 minus version 1")
+    loaded = "[...document.querySelectorAll('.side-by-side img')]"
+    drawn = f"{loaded}.length === 3 && {loaded}.every((i) => i.complete && i.naturalWidth)"
+    page.wait_for_function(drawn, timeout=120_000)
+    screenshot(page, "class-means-difference")
+    # Asked for while the dataset's flow was still being computed: retried until drawn.
+    page.errors[:] = [e for e in page.errors if "409" not in e]

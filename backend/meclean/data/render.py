@@ -103,15 +103,18 @@ def channel_columns(
     features: np.ndarray,
     height: int,
     annotated: bool,
-    limits: tuple[float, float, float] | None = None,
+    limits: tuple[float, ...] | None = None,
     channels: tuple[int, ...] = (0, 1, 2),
+    signs: tuple[bool, ...] | None = None,
 ) -> np.ndarray:
     """The chosen channels side by side, ``height`` high; annotated: titled, with colour bars.
-    ``limits`` (Vx, Vy, strain) put several images on one scale."""
+    ``limits`` (Vx, Vy, strain) put several images on one scale; ``signs`` overrides
+    which channels are drawn diverging around zero."""
     panel_height = height - (TITLE_HEIGHT + BAR_HEIGHT if annotated else 0)
     columns = []
     for c in channels:
         title, signed, unit = CHANNELS[c]
+        signed = signs[c] if signs else signed
         limit = limits[c] if limits else channel_limit(features[c], signed)
         panel = _face_shaped(channel_panel(features[c], signed, limit), panel_height)
         if annotated:
@@ -126,26 +129,31 @@ def feature_triptych(features: np.ndarray, height: int = 240) -> np.ndarray:
     return channel_columns(features, height, annotated=True)
 
 
-def class_mean_sheet(means: dict[str, np.ndarray], height: int = 240) -> np.ndarray:
+def class_mean_sheet(
+    means: dict[str, np.ndarray], height: int = 240, difference: bool = False
+) -> np.ndarray:
     """One row per class (Vx | Vy | strain), ``height`` high each, every row on the same
-    colour scale so classes compare fairly, and the colour bars beneath them."""
+    colour scale so classes compare fairly, and the colour bars beneath them. The keys
+    label the rows. ``difference``: the means are differences, strain signed too."""
     stack = np.stack(list(means.values()))
     flow_limit = float(np.percentile(np.abs(stack[:, :2]), 99)) or 1.0
-    strain_limit = float(np.percentile(stack[:, 2], 99)) or 1.0
+    strain = np.abs(stack[:, 2]) if difference else stack[:, 2]
+    strain_limit = float(np.percentile(strain, 99)) or 1.0
     limits = (flow_limit, flow_limit, strain_limit)
+    signs = (True, True, difference)
     rows = []
     for label, features in means.items():
-        row = channel_columns(features, height, annotated=False, limits=limits)
+        row = channel_columns(features, height, annotated=False, limits=limits, signs=signs)
         _write(row, label, (4, 14), boxed=True)
         rows.append(row)
-    return np.vstack([*rows, _bars(rows[0].shape[1], limits)])
+    return np.vstack([*rows, _bars(rows[0].shape[1], limits, signs)])
 
 
-def _bars(width: int, limits: tuple[float, float, float]) -> np.ndarray:
+def _bars(width: int, limits: tuple[float, ...], signs: tuple[bool, ...]) -> np.ndarray:
     each = width // 3
     bars = [
         colour_bar(each, signed, limit, unit)
-        for limit, (_, signed, unit) in zip(limits, CHANNELS, strict=True)
+        for limit, signed, (_, _, unit) in zip(limits, signs, CHANNELS, strict=True)
     ]
     strip = np.hstack(bars)
     return np.hstack([strip, np.zeros((BAR_HEIGHT, width - strip.shape[1], 3), np.uint8)])

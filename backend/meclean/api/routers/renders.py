@@ -7,6 +7,7 @@ import logging
 import os
 import tempfile
 import threading
+from collections import Counter
 from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Literal
@@ -130,23 +131,21 @@ def class_mean_render(
         DbId | None, Query(description="Label version; default the current")
     ] = None,
     group: str = Query("composite", description="'composite' or a source dataset"),
+    minus: Annotated[
+        DbId | None,
+        Query(description="Draw the difference: these means minus those of this version"),
+    ] = None,
     size: Size = 240,
 ) -> Response:
-    """Mean Vx, Vy and strain per class, one row per class, for any label version."""
+    """Mean Vx, Vy and strain per class, one row per class (labelled with its number of
+    samples), for any label version, or the difference between two versions."""
     size = render_size(size)
     dataset = session.get(Dataset, dataset_id)
     if dataset is None:
         raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
     version = version_id or dataset.current_label_version_id
-    labels = labels_of(session, version)
-    in_dataset = session.scalar(
-        select(SampleLabel.version_id)
-        .join(Sample, Sample.id == SampleLabel.sample_id)
-        .where(SampleLabel.version_id == version, Sample.dataset_id == dataset_id)
-        .limit(1)
-    )
-    if in_dataset is None:
-        raise ApiError(404, f"no label version {version} in dataset {dataset_id}", "version_id")
+    labels = _version_labels(session, dataset_id, version, "version_id")
+    other = _version_labels(session, dataset_id, minus, "minus") if minus else None
     samples = list(session.scalars(select(Sample).where(Sample.dataset_id == dataset_id)))
     sources = {s.source for s in samples}
     if group != "composite" and group not in sources:
@@ -161,20 +160,50 @@ def class_mean_render(
     if not any(group in ("composite", s.source) for s, _, _ in keyed):
         raise ApiError(422, f"no sample of {group} in dataset {dataset_id} has a readable flow")
     fingerprint = hashlib.sha256(
-        "|".join(f"{key}:{labels[s.id]}" for s, key, _ in keyed).encode()
+        "|".join(
+            f"{key}:{labels[s.id]}:{other[s.id] if other else ''}" for s, key, _ in keyed
+        ).encode()
         + f"|{group}|{size}|{RENDER_VERSION}".encode()
     ).hexdigest()[:32]
     cache = request.app.state.settings.data_dir / "renders" / "class-means" / f"{fingerprint}.png"
 
-    def draw() -> np.ndarray:
+    def rows(of: dict[int, str]) -> dict[str, np.ndarray]:
         stack = np.stack([features for _, _, features in keyed])
-        means = class_means(
-            stack, [labels[s.id] for s, _, _ in keyed], [s.source for s, _, _ in keyed]
-        )
-        sheet = class_mean_sheet(means[group], height=size)
-        return sheet
+        chosen = [of[s.id] for s, _, _ in keyed]
+        return class_means(stack, chosen, [s.source for s, _, _ in keyed])[group]
+
+    def counted(of: dict[int, str]) -> Counter[str]:
+        return Counter(of[s.id] for s, _, _ in keyed if group in ("composite", s.source))
+
+    def draw() -> np.ndarray:
+        means, counts = rows(labels), counted(labels)
+        if other is None:
+            return class_mean_sheet(
+                {f"{c} ({counts[c]})": m for c, m in means.items()}, height=size
+            )
+        before, was = rows(other), counted(other)
+        difference = {
+            f"{c} ({was[c]} -> {counts[c]})": means[c] - before[c] for c in means if c in before
+        }
+        if not difference:
+            raise ApiError(422, "the two versions share no class with samples in this group")
+        return class_mean_sheet(difference, height=size, difference=True)
 
     return _png_response(request, cache, f'"{fingerprint}"', draw)
+
+
+def _version_labels(
+    session: Session, dataset_id: int, version_id: int, field: str
+) -> dict[int, str]:
+    in_dataset = session.scalar(
+        select(SampleLabel.version_id)
+        .join(Sample, Sample.id == SampleLabel.sample_id)
+        .where(SampleLabel.version_id == version_id, Sample.dataset_id == dataset_id)
+        .limit(1)
+    )
+    if in_dataset is None:
+        raise ApiError(404, f"no label version {version_id} in dataset {dataset_id}", field)
+    return labels_of(session, version_id)
 
 
 def _readable_with_flow(

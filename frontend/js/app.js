@@ -2,7 +2,7 @@
 // one per address (#/samples, #/sample/12, #/class-means, #/runs, #/runs/3, ...).
 import { api, ApiError } from "./api.js";
 import { onMarksChanged, unsavedCount } from "./marks.js";
-import { h, toast } from "./ui.js";
+import { h, setShortcuts, toast } from "./ui.js";
 import { followFeatures } from "./features.js";
 import { showGrid } from "./grid.js";
 import { showSample } from "./detail.js";
@@ -38,6 +38,7 @@ async function route() {
   leaveScreen = null;
   const view = document.getElementById("view");
   view.replaceChildren();
+  setShortcuts([]);
   for (const link of document.querySelectorAll("#topbar nav a, #topbar .account a")) {
     link.classList.toggle("active", location.hash.startsWith(link.getAttribute("href")));
   }
@@ -163,6 +164,10 @@ document.getElementById("logout").addEventListener("click", async () => {
 });
 document.getElementById("help-button").addEventListener("click", () =>
   document.getElementById("help").showModal());
+// Closed, the help must not keep the focus: the screen's keys would go to its button.
+document.getElementById("help").addEventListener("close", () => {
+  if (document.activeElement?.closest("#help")) document.activeElement.blur();
+});
 document.addEventListener("keydown", (event) => {
   if (event.key === "?" && !event.target.closest("input, textarea, select")) {
     document.getElementById("help").showModal();

@@ -2,7 +2,20 @@
 // expert's marks, its label history and what each run made of it.
 import { api, render } from "./api.js";
 import { mark, onMarksChanged, undo } from "./marks.js";
-import { explainedImage, fixed, h, sourceName } from "./ui.js";
+import { RETURN_KEY } from "./grid.js";
+import { explainedImage, fixed, h, setShortcuts, sourceName } from "./ui.js";
+
+// Previous and next in the order the grid showed, when the page was opened from it.
+function neighbours(sampleId) {
+  const from = JSON.parse(sessionStorage.getItem(RETURN_KEY) ?? "null");
+  const at = from?.ids?.indexOf(sampleId) ?? -1;
+  if (at < 0) return null;
+  const go = (id) => {
+    sessionStorage.setItem(RETURN_KEY, JSON.stringify({ ...from, id }));
+    location.hash = `#/sample/${id}`;
+  };
+  return { from, at, previous: from.ids[at - 1], next: from.ids[at + 1], go };
+}
 
 export async function showSample(state, sampleId) {
   const view = document.getElementById("view");
@@ -25,24 +38,40 @@ export async function showSample(state, sampleId) {
       .map(([verdict, typical, text]) => h("button", { type: "button",
         onclick: () => mark(sample, verdict, typical, note.value) }, text)));
   drawMine();
-  const stop = onMarksChanged((changed) => {
-    if (changed.id === sample.id) {
-      sample = changed;
-      drawMine();
+  const stop = onMarksChanged((changed, how) => {
+    if (changed.id !== sample.id) return;
+    sample = changed;
+    drawMine();
+    if (how === "saved" || how === "conflict") {
+      // Every expert's marks as the server now holds them, mine included.
+      api(`/api/samples/${sample.id}`).then((fresh) => {
+        document.getElementById("marks")?.replaceWith(marksTable(fresh.marks));
+      }).catch(() => {});
     }
   });
+  const near = neighbours(sample.id);
   const keys = { c: ["clean", false], n: ["noisy", false], u: ["unsure", false], t: ["clean", true] };
+  const moves = { ArrowLeft: "previous", k: "previous", ArrowRight: "next", j: "next" };
   const onKey = (event) => {
-    if (event.target.closest("input, textarea, select, dialog") || event.ctrlKey || event.metaKey) return;
+    if (event.target.closest("input, textarea, select, dialog[open]") || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key in keys) mark(sample, ...keys[event.key], note.value);
     else if (event.key === "z") undo();
+    else if (event.key in moves && near?.[moves[event.key]]) near.go(near[moves[event.key]]);
   };
+  const back = near ? near.from.hash : "#/samples";
+  const stepper = near ? h("nav", { class: "stepper", "aria-label": "Samples in the grid's order" },
+    h("button", { type: "button", disabled: !near.previous, onclick: () => near.go(near.previous) }, "← Previous"),
+    ` ${near.at + 1} of ${near.from.ids.length} `,
+    h("button", { type: "button", disabled: !near.next, onclick: () => near.go(near.next) }, "Next →")) : "";
   document.addEventListener("keydown", onKey);
-  const marks = h("table", { class: "marks" },
+  setShortcuts([["c", "mark clean"], ["n", "mark noisy"], ["u", "mark unsure"], ["t", "mark clean and typical"],
+    ["z", "undo my last mark"], ...(near ? [["← / k", "previous sample of the grid"], ["→ / j", "next sample of the grid"]] : [])]);
+  const marksTable = (all) => h("table", { class: "marks", id: "marks" },
     h("caption", {}, "All experts' marks"),
     h("tr", {}, h("th", {}, "Expert"), h("th", {}, "Verdict"), h("th", {}, "Note"), h("th", {}, "When")),
-    sample.marks.map((m) => h("tr", {}, h("td", {}, m.user), h("td", {}, m.verdict + (m.typical ? " (typical)" : "")),
+    all.map((m) => h("tr", {}, h("td", {}, m.user), h("td", {}, m.verdict + (m.typical ? " (typical)" : "")),
       h("td", {}, m.note), h("td", {}, new Date(m.created_at).toLocaleString()))));
+  const marks = marksTable(sample.marks);
   const history = h("table", { class: "history" },
     h("caption", {}, "Label history"),
     h("tr", {}, h("th", {}, "Version"), h("th", {}, "Label"), h("th", {}, "Why")),
@@ -55,7 +84,7 @@ export async function showSample(state, sampleId) {
       r.probabilities.map((p) => h("td", {}, fixed(p, 2))), h("td", {}, fixed(r.flag_rate, 2)),
       h("td", {}, fixed(r.final_loss, 3)), h("td", {}, r.proposed_label ?? "–"))));
   view.replaceChildren(
-    h("p", {}, h("a", { href: "#/samples" }, "← Samples")),
+    h("p", {}, h("a", { href: back }, "← Samples"), " ", stepper),
     h("h1", {}, `${sample.label} | ${sample.subject} | ${sample.name}`),
     h("p", {}, `${sample.source}, emotion “${sample.emotion}”, originally ${sample.original_label}; apex ${sample.apex_source}.`),
     h("p", { class: "face" }, sample.face ? `Frames ${sample.face} (face found on the onset frame).` : "Frames used whole (no face crop)."),

@@ -1,7 +1,7 @@
 // The expert's main screen: sample cards, filters, keyboard marking.
 import { api, render } from "./api.js";
 import { isUnsaved, mark, onMarksChanged, undo } from "./marks.js";
-import { fixed, h, select, sourceName, toast } from "./ui.js";
+import { fixed, h, select, setShortcuts, sourceName, toast } from "./ui.js";
 
 const PAGE = 60;
 const RENDERS = [["triptych", "Vx | Vy | strain"], ["flow", "Colour flow"], ["arrows", "Arrows on apex"]];
@@ -38,8 +38,8 @@ function saveFilters(filters) {
   history.replaceState(null, "", `#/samples${query ? `?${query}` : ""}`);
 }
 
-// The sample last opened from the grid, to come back to it.
-const RETURN_KEY = "meclean.grid-return";
+// The sample last opened from the grid (and the grid's order), to come back to it.
+export const RETURN_KEY = "meclean.grid-return";
 
 export async function showGrid(state) {
   const view = document.getElementById("view");
@@ -129,7 +129,9 @@ export async function showGrid(state) {
   }
 
   function open(sample) {
-    sessionStorage.setItem(RETURN_KEY, JSON.stringify({ hash: location.hash, id: sample.id }));
+    // The order the grid shows, for the sample page's previous and next.
+    const ids = samples.map((s) => s.id);
+    sessionStorage.setItem(RETURN_KEY, JSON.stringify({ hash: location.hash, id: sample.id, ids }));
     location.hash = `#/sample/${sample.id}`;
   }
 
@@ -215,7 +217,7 @@ export async function showGrid(state) {
   }
 
   function onKey(event) {
-    if (event.target.closest("input, textarea, select, dialog") || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.closest("input, textarea, select, dialog[open]") || event.ctrlKey || event.metaKey || event.altKey) return;
     const moves = { ArrowRight: 1, l: 1, j: 1, ArrowLeft: -1, h: -1, k: -1,
       ArrowDown: columns(), ArrowUp: -columns() };
     if (event.key in moves) {
@@ -247,6 +249,9 @@ export async function showGrid(state) {
   }, { rootMargin: "600px" });
   observer.observe(sentinel);
   document.addEventListener("keydown", onKey);
+  setShortcuts([["← / h / k", "previous sample"], ["→ / l / j", "next sample"], ["↑ ↓", "row above / below"],
+    ["Enter", "open the sample"], ["c", "mark clean"], ["n", "mark noisy"], ["u", "mark unsure"],
+    ["t", "mark clean and typical"], ["z", "undo my last mark"]]);
   saveFilters(filters);
   await loadMore();
   await returnToLastSample();

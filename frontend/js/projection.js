@@ -98,7 +98,7 @@ export async function showProjection(state, runId) {
       legend: { title: { text: "class / flag" } },
       xaxis: { title: { text: "UMAP 1" }, zeroline: false }, yaxis: { title: { text: "UMAP 2" }, zeroline: false },
       margin: { l: 50, r: 10, t: 50, b: 50 },
-    }, { responsive: true, displaylogo: false });
+    }, { responsive: true, displaylogo: false, showSendToCloud: false, showEditInChartStudio: false, showLink: false });
     if (scatter === "scattergl" && plot.querySelector(".no-webgl")) {
       // Plotly found no WebGL (some VMs, remote desktops): the same traces drawn as SVG.
       scatter = "scatter";

@@ -114,3 +114,9 @@ export function loadPlotly() {
   });
   return plotly;
 }
+
+/** The keyboard shortcuts the `?` help lists: each screen states its own. */
+export function setShortcuts(rows) {
+  document.getElementById("help-keys")?.replaceChildren(
+    ...[...rows, ["?", "this help"]].map(([key, what]) => h("tr", {}, h("th", {}, key), h("td", {}, what))));
+}

@@ -70,15 +70,29 @@ def test_an_expert_marks_by_keyboard_and_finds_the_marks_after_a_reload(page):
     expect(cards).to_have_count(16)
     expect(page).to_have_url(re.compile(r"#/samples\?verdict=unmarked$"))
     title = cards.nth(5).locator("h3").inner_text()
+    following = cards.nth(6).locator("h3").inner_text()
     cards.nth(5).click()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.get_by_alt_text(re.compile("^Optical strain of"))).to_be_visible()
     page.wait_for_load_state("networkidle")
     screenshot(page, "sample")
-    # Back in the grid: the same filters, and the focus on the sample just left.
-    page.go_back()
-    expect(cards).to_have_count(16)
+    # The help lists this screen's keys; the next sample of the grid is a key away, and
+    # a mark made here shows in the experts' marks at once.
+    page.keyboard.press("?")
+    expect(page.locator("#help-keys")).to_contain_text("next sample of the grid")
+    page.keyboard.press("Escape")
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("heading", level=1)).to_have_text(following)
+    expect(page.locator(".stepper")).to_contain_text("7 of 16")
+    page.keyboard.press("u")
+    expect(page.locator("#marks")).to_contain_text("annotator")
+    expect(page.locator("#marks")).to_contain_text("unsure")
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    # Back in the grid: the same filters, and the focus on the sample left last.
+    page.get_by_role("link", name="← Samples").click()
+    expect(page).to_have_url(re.compile(r"#/samples\?verdict=unmarked$"))
     expect(page.locator(".card:focus h3")).to_have_text(title)
 
     page.get_by_role("link", name="Class means").click()

@@ -80,6 +80,11 @@ onMarksChanged(() => {
   clearTimeout(counterTimer);
   counterTimer = setTimeout(() => refreshCounter().catch(() => {}), 250);
 });
+// Other experts mark too: the counters catch up with them while the tab is in view.
+const COUNTER_REFRESH_MS = 20_000;
+setInterval(() => {
+  if (state.me && document.visibilityState === "visible") refreshCounter().catch(() => {});
+}, COUNTER_REFRESH_MS);
 
 function showLogin(message) {
   state.me = null;

@@ -3,11 +3,31 @@
 import { api, render } from "./api.js";
 import { FLAG_COLOUR, classColour, canCurate, fixed, h, loadPlotly, toast } from "./ui.js";
 
+// A run not finished yet: say how far it is, live, and draw the projection when it is.
+function waitForRun(run, view) {
+  const status = h("p", { class: "status", id: "projection-wait", "aria-live": "polite" });
+  const say = (r) => {
+    const p = r.progress;
+    status.textContent = `Run ${r.id} is ${r.status} (${Math.round(100 * p.fraction)}%, ${p.folds_done} of ${p.folds_total} LOSO folds); its projection appears here when it succeeds.`;
+  };
+  say(run);
+  view.replaceChildren(h("p", {}, h("a", { href: `#/runs/${run.id}` }, `← Run ${run.id}`)), status);
+  const events = new EventSource(`/api/runs/events?run_id=${run.id}`);
+  events.addEventListener("progress", (event) => say(JSON.parse(event.data)));
+  events.addEventListener("done", (event) => {
+    events.close();
+    const done = JSON.parse(event.data);
+    if (done.status === "succeeded") window.dispatchEvent(new HashChangeEvent("hashchange"));
+    else say(done);
+  });
+  return () => events.close();
+}
+
 export async function showProjection(state, runId) {
   const view = document.getElementById("view");
-  const [Plotly, run, first] = await Promise.all([
-    loadPlotly(), api(`/api/runs/${runId}`), api(`/api/runs/${runId}/projection`),
-  ]);
+  const [Plotly, run] = await Promise.all([loadPlotly(), api(`/api/runs/${runId}`)]);
+  if (run.status === "queued" || run.status === "running") return waitForRun(run, view);
+  const first = await api(`/api/runs/${runId}/projection`);
   let data = first;
   let after = false;
   let selected = [];

@@ -251,6 +251,13 @@ def test_a_curator_compares_two_runs_and_reads_whether_their_difference_is_real(
             headers={"X-CSRF-Token": csrf},
         )
         assert launched.status == 201, launched.text()
+    # The second run's projection, asked for before it has finished, waits for it live.
+    page.goto("/#/runs/2/projection")
+    expect(page.locator("#projection-wait")).to_contain_text(
+        re.compile(r"Run 2 is (queued|running)")
+    )
+    page.wait_for_selector("body[data-projection-ready='2']", timeout=240_000)
+    page.goto("/#/runs")
     runs = page.locator("#runs tbody tr")
     for row in (runs.nth(0), runs.nth(1)):
         expect(row.locator(".status")).to_have_text("succeeded", timeout=180_000)

@@ -43,6 +43,7 @@ export async function api(path, { method = "GET", body, query } = {}) {
   return payload;
 }
 
-export function render(sampleId, kind, size) {
-  return `/api/samples/${sampleId}/render/${kind}?size=${size}`;
+/** A render's address; `shared`: on the colour scale of the whole dataset. */
+export function render(sampleId, kind, size, shared = false) {
+  return `/api/samples/${sampleId}/render/${kind}?size=${size}${shared ? "&shared=true" : ""}`;
 }

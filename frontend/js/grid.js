@@ -9,7 +9,7 @@ const KEY_VERDICTS = { c: ["clean", false], n: ["noisy", false], u: ["unsure", f
 const MOUSE_VERDICTS = [["clean", false, "Clean"], ["noisy", false, "Noisy"], ["unsure", false, "Unsure"]];
 
 const DEFAULTS = { source: "", label: "", subject: "", verdict: "", disagreement: false,
-  run_id: "", flagged: false, sort: "name", kind: "triptych" };
+  run_id: "", flagged: false, sort: "name", kind: "triptych", shared: false };
 
 // Filters live in the address (#/samples?label=positive&...), so a view can be bookmarked
 // or shared; without any there, the last ones used on this browser.
@@ -90,10 +90,16 @@ export async function showGrid(state) {
     runFilters,
     select("kind", RENDERS, filters.kind, (v) => {
       filters.kind = v;
-      saveFilters(filters);
-      for (const img of grid.querySelectorAll("img")) img.src = render(img.dataset.id, v, 150);
-    }, "Render ")
+      redrawRenders();
+    }, "Render "),
+    h("label", { title: "Colour limits of the whole dataset instead of each sample's own, so that cards compare" },
+      h("input", { type: "checkbox", name: "shared", checked: filters.shared,
+        onchange: (e) => { filters.shared = e.target.checked; redrawRenders(); } }), " one colour scale")
   );
+  function redrawRenders() {
+    saveFilters(filters);
+    for (const img of grid.querySelectorAll("img")) img.src = render(img.dataset.id, filters.kind, 150, filters.shared);
+  }
   view.replaceChildren(bar, status, grid, sentinel);
 
   function badge(m, mine) {
@@ -112,7 +118,7 @@ export async function showGrid(state) {
       onclick: () => setFocus(index), ondblclick: () => open(sample),
     },
     h("h3", {}, `${sample.label} | ${sample.subject} | ${sample.name}`),
-    h("img", { src: render(sample.id, filters.kind, 150), alt: `flow of ${sample.name}`,
+    h("img", { src: render(sample.id, filters.kind, 150, filters.shared), alt: `flow of ${sample.name}`,
       loading: "lazy", decoding: "async", height: 150, dataset: { id: sample.id } }),
     sample.run_loss !== null && sample.run_loss !== undefined ? h("p", { class: "run-numbers" },
       `run ${filters.run_id}: loss ${fixed(sample.run_loss, 3)}, flag rate ${fixed(sample.run_flag_rate, 2)}`) : "",
@@ -165,7 +171,7 @@ export async function showGrid(state) {
     const mine = generation;
     loading = (async () => {
       const page = await api(`/api/datasets/${state.dataset.id}/samples`, {
-        query: { ...filters, kind: undefined, run_id: filters.run_id || undefined,
+        query: { ...filters, kind: undefined, shared: undefined, run_id: filters.run_id || undefined,
           flagged: filters.flagged || undefined, cursor, limit: PAGE },
       });
       if (mine !== generation) return;

@@ -184,3 +184,17 @@ def test_class_means_wait_for_a_running_features_job_instead_of_computing_beside
     assert response.status_code == 409
     message = response.json()["detail"]["message"]
     assert "18 of 18 samples lack their flow" in message and "(5 / 18" in message
+
+
+def test_renders_on_the_dataset_s_shared_scale_carry_the_same_colour_bars(login, imported):
+    client = login("annotator")
+    url = "/api/samples/{}/render/triptych"
+    own = [decode(client.get(url.format(i), params={"size": 240})) for i in (1, 2)]
+
+    shared = [
+        decode(client.get(url.format(i), params={"size": 240, "shared": True})) for i in (1, 2)
+    ]
+
+    bars = [image[-BAR_HEIGHT:] for image in own + shared]
+    assert not np.array_equal(bars[0], bars[1])  # each sample on its own scale
+    assert np.array_equal(bars[2], bars[3])  # one scale for both

@@ -59,6 +59,9 @@ def test_an_expert_marks_by_keyboard_and_finds_the_marks_after_a_reload(page):
     page.keyboard.press("z")
     expect(cards.nth(3).locator(".badge.mine")).to_have_text("unmarked")
     expect(page.locator(".grid-status")).to_have_text("18 of 18 samples shown")
+    page.get_by_label("one colour scale").check()
+    expect(cards.nth(0).locator("img")).to_have_attribute("src", re.compile(r"shared=true"))
+    renders_loaded(page, 18)
     screenshot(page, "grid")
 
     page.reload()
@@ -68,7 +71,7 @@ def test_an_expert_marks_by_keyboard_and_finds_the_marks_after_a_reload(page):
 
     page.get_by_role("combobox").filter(has_text="Any verdict of mine").select_option("unmarked")
     expect(cards).to_have_count(16)
-    expect(page).to_have_url(re.compile(r"#/samples\?verdict=unmarked$"))
+    expect(page).to_have_url(re.compile(r"#/samples\?verdict=unmarked&shared=true$"))
     title = cards.nth(5).locator("h3").inner_text()
     following = cards.nth(6).locator("h3").inner_text()
     cards.nth(5).click()
@@ -92,7 +95,7 @@ def test_an_expert_marks_by_keyboard_and_finds_the_marks_after_a_reload(page):
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     # Back in the grid: the same filters, and the focus on the sample left last.
     page.get_by_role("link", name="← Samples").click()
-    expect(page).to_have_url(re.compile(r"#/samples\?verdict=unmarked$"))
+    expect(page).to_have_url(re.compile(r"#/samples\?verdict=unmarked&shared=true$"))
     expect(page.locator(".card:focus h3")).to_have_text(title)
 
     page.get_by_role("link", name="Class means").click()

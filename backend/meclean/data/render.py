@@ -189,10 +189,26 @@ def flow_arrows(apex: np.ndarray, features: np.ndarray, grid: int = 12) -> np.nd
 RENDER_KINDS = ("onset", "apex", "vx", "vy", "strain", "triptych", "flow", "arrows")
 
 
+def dataset_limits(features: np.ndarray) -> tuple[float, float, float]:
+    """Colour limits (Vx, Vy, strain) of many samples' features (N, 3, H, W), so their
+    renders share one scale."""
+    return (
+        channel_limit(features[:, 0], True),
+        channel_limit(features[:, 1], True),
+        channel_limit(features[:, 2], False),
+    )
+
+
 def render_sample(
-    kind: str, onset: np.ndarray, apex: np.ndarray, features: np.ndarray, size: int
+    kind: str,
+    onset: np.ndarray,
+    apex: np.ndarray,
+    features: np.ndarray,
+    size: int,
+    limits: tuple[float, float, float] | None = None,
 ) -> np.ndarray:
-    """One view of a sample, ``size`` pixels high; from ``ANNOTATED_FROM`` up with its scale."""
+    """One view of a sample, ``size`` pixels high; from ``ANNOTATED_FROM`` up with its scale.
+    ``limits`` (Vx, Vy, strain; see ``dataset_limits``) replace the sample's own."""
     if kind not in RENDER_KINDS:
         raise ValueError(f"unknown render {kind!r}; choose one of {', '.join(RENDER_KINDS)}")
     annotated = size >= ANNOTATED_FROM
@@ -202,13 +218,14 @@ def render_sample(
     if kind == "arrows":
         return _fit(flow_arrows(apex, features), size, cv2.INTER_AREA)
     if kind == "flow":
-        image = _face_shaped(flow_to_color(features[0], features[1]), size)
+        magnitude = float(np.hypot(limits[0], limits[1])) if limits else None
+        image = _face_shaped(flow_to_color(features[0], features[1], magnitude), size)
         if annotated:  # the wheel in the corner says which colour is which direction
             wheel = colour_wheel(max(24, size // 4))
             image[: wheel.shape[0], -wheel.shape[1] :] = wheel
         return image
     channels = (0, 1, 2) if kind == "triptych" else ({"vx": 0, "vy": 1, "strain": 2}[kind],)
-    return channel_columns(features, size, annotated, channels=channels)
+    return channel_columns(features, size, annotated, limits, channels)
 
 
 def _fit(image: np.ndarray, height: int, interpolation: int) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -22,7 +23,7 @@ from meclean.api.deps import Annotator, CommittingRoute, DbId, DbSession
 from meclean.api.errors import ApiError
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import class_means
-from meclean.data.render import class_mean_sheet, png_bytes, render_sample
+from meclean.data.render import class_mean_sheet, dataset_limits, png_bytes, render_sample
 from meclean.db.features import (
     FeatureError,
     FrameSource,
@@ -79,6 +80,9 @@ def render(
     session: DbSession,
     _: Annotator,
     size: Size = 180,
+    shared: bool = Query(
+        False, description="Colour limits of the whole dataset, so that samples compare"
+    ),
 ) -> Response:
     sample = session.get(Sample, sample_id)
     if sample is None:
@@ -89,9 +93,10 @@ def render(
         key = feature_key(sample)
     except FeatureError as exc:
         raise ApiError(422, str(exc)) from None
-    tag = hashlib.sha256(f"{key}|{kind}|{size}|{RENDER_VERSION}".encode()).hexdigest()[:32]
-    cache = settings.data_dir / "renders" / "samples" / tag[:2] / f"{tag}.png"
     store = FeatureStore(settings.feature_dir)
+    limits = _shared_limits(session, store, sample.dataset_id) if shared else None
+    tag = hashlib.sha256(f"{key}|{kind}|{size}|{limits}|{RENDER_VERSION}".encode()).hexdigest()[:32]
+    cache = settings.data_dir / "renders" / "samples" / tag[:2] / f"{tag}.png"
     try:
         return _png_response(
             request,
@@ -102,10 +107,33 @@ def render(
                 *FrameSource.of(sample).frames(),
                 _features(store, sample),
                 size,
+                limits,
             ),
         )
     except FeatureError as exc:
         raise ApiError(422, str(exc)) from None
+
+
+def _shared_limits(
+    session: Session, store: FeatureStore, dataset_id: int
+) -> tuple[float, float, float]:
+    """The dataset's colour limits over the samples whose flow is stored (cached per set
+    of features: a new flow changes them)."""
+    keys = session.scalars(
+        select(Sample.feature_key)
+        .where(Sample.dataset_id == dataset_id, Sample.feature_key.is_not(None))
+        .order_by(Sample.id)
+    ).all()
+    stored = tuple(k for k in keys if k in store)
+    if not stored:
+        raise ApiError(409, "no sample of this dataset has its flow yet: no shared scale")
+    return _limits_of(store.root, stored)
+
+
+@functools.lru_cache(maxsize=8)
+def _limits_of(root: Path, keys: tuple[str, ...]) -> tuple[float, float, float]:
+    store = FeatureStore(root)
+    return tuple(round(v, 4) for v in dataset_limits(np.stack([store.load(k) for k in keys])))
 
 
 # Features missing from the store are computed in the request (TV-L1, a few tenths of a

@@ -17,6 +17,37 @@ function neighbours(sampleId) {
   return { from, at, previous: from.ids[at - 1], next: from.ids[at + 1], go };
 }
 
+const CLIP_FPS = 12;
+
+// The movement as it happened, frame by frame, looped; a slider to stop on any frame.
+async function clipPlayer(sample) {
+  const clip = await api(`/api/samples/${sample.id}/clip`);
+  const frames = Array.from({ length: clip.frames }, (_, i) => `/api/samples/${sample.id}/clip/${i}?size=200`);
+  for (const src of frames) new Image().src = src; // fetched once, then played from cache
+  const image = h("img", { src: frames[0], alt: `frame 1 of the clip of ${sample.name}`, height: 200 });
+  const slider = h("input", { type: "range", min: 0, max: frames.length - 1, value: 0, "aria-label": "clip frame" });
+  const caption = h("figcaption", {}, `Onset to ${clip.until}, ${frames.length} frames`);
+  let timer = null;
+  const show = (i) => {
+    slider.value = i;
+    image.src = frames[i];
+    image.alt = `frame ${i + 1} of the clip of ${sample.name}`;
+  };
+  const button = h("button", { type: "button", class: "small", onclick: () => {
+    if (timer) {
+      clearInterval(timer);
+      timer = null;
+      button.textContent = "Play";
+      return;
+    }
+    timer = setInterval(() => show((Number(slider.value) + 1) % frames.length), 1000 / CLIP_FPS);
+    button.textContent = "Pause";
+  } }, "Play");
+  slider.addEventListener("input", () => show(Number(slider.value)));
+  const figure = h("figure", { class: "clip", id: "clip" }, image, h("div", {}, button, slider), caption);
+  return { figure, stop: () => clearInterval(timer) };
+}
+
 export async function showSample(state, sampleId) {
   const view = document.getElementById("view");
   let sample = await api(`/api/samples/${sampleId}`);
@@ -83,6 +114,9 @@ export async function showSample(state, sampleId) {
       h("td", {}, h("a", { href: `#/runs/${r.run_id}` }, r.run_id)), h("td", {}, r.method), h("td", {}, r.prediction),
       r.probabilities.map((p) => h("td", {}, fixed(p, 2))), h("td", {}, fixed(r.flag_rate, 2)),
       h("td", {}, fixed(r.final_loss, 3)), h("td", {}, r.proposed_label ?? "–"))));
+  const player = await clipPlayer(sample).catch((error) =>
+    ({ figure: h("p", { class: "error" }, `No clip: ${error.message}`), stop: () => {} }));
+  frames.append(player.figure);
   view.replaceChildren(
     h("p", {}, h("a", { href: back }, "← Samples"), " ", stepper),
     h("h1", {}, `${sample.label} | ${sample.subject} | ${sample.name}`),
@@ -94,6 +128,7 @@ export async function showSample(state, sampleId) {
   );
   return () => {
     stop();
+    player.stop();
     document.removeEventListener("keydown", onKey);
   };
 }

@@ -198,3 +198,19 @@ def test_renders_on_the_dataset_s_shared_scale_carry_the_same_colour_bars(login,
     bars = [image[-BAR_HEIGHT:] for image in own + shared]
     assert not np.array_equal(bars[0], bars[1])  # each sample on its own scale
     assert np.array_equal(bars[2], bars[3])  # one scale for both
+
+
+def test_a_sample_s_clip_runs_from_onset_to_offset_frame_by_frame(login, imported):
+    client = login("annotator")
+
+    clip = client.get("/api/samples/1/clip").json()
+    first = client.get("/api/samples/1/clip/0", params={"size": 120})
+    past = client.get(f"/api/samples/1/clip/{clip['frames']}")
+
+    assert clip["until"] == "offset"  # the synthetic releases give every sample its offset
+    assert clip["frames"] > 2
+    assert first.status_code == 200 and decode(first).shape[0] == 120
+    onset = decode(client.get("/api/samples/1/render/onset", params={"size": 120}))
+    assert np.array_equal(decode(first), onset)
+    assert past.status_code == 404
+    assert client.get("/api/samples/1/clip/100000").status_code == 422

@@ -80,6 +80,11 @@ def test_an_expert_marks_by_keyboard_and_finds_the_marks_after_a_reload(page):
     expect(page.get_by_alt_text(re.compile("^Optical strain of"))).to_be_visible()
     page.wait_for_load_state("networkidle")
     screenshot(page, "sample")
+    # The movement plays, onset to offset.
+    clip = page.locator("#clip")
+    clip.get_by_role("button", name="Play").click()
+    expect(clip.get_by_role("slider")).not_to_have_value("0")
+    clip.get_by_role("button", name="Pause").click()
     # The help lists this screen's keys; the next sample of the grid is a key away, and
     # a mark made here shows in the experts' marks at once.
     page.keyboard.press("?")

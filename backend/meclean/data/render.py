@@ -213,8 +213,7 @@ def render_sample(
         raise ValueError(f"unknown render {kind!r}; choose one of {', '.join(RENDER_KINDS)}")
     annotated = size >= ANNOTATED_FROM
     if kind in ("onset", "apex"):
-        image = onset if kind == "onset" else apex
-        return _fit(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), size, cv2.INTER_AREA)
+        return frame_image(onset if kind == "onset" else apex, size)
     if kind == "arrows":
         return _fit(flow_arrows(apex, features), size, cv2.INTER_AREA)
     if kind == "flow":
@@ -226,6 +225,11 @@ def render_sample(
         return image
     channels = (0, 1, 2) if kind == "triptych" else ({"vx": 0, "vy": 1, "strain": 2}[kind],)
     return channel_columns(features, size, annotated, limits, channels)
+
+
+def frame_image(frame: np.ndarray, height: int) -> np.ndarray:
+    """A grayscale frame as a BGR image ``height`` pixels high."""
+    return _fit(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR), height, cv2.INTER_AREA)
 
 
 def _fit(image: np.ndarray, height: int, interpolation: int) -> np.ndarray:

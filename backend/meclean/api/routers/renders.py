@@ -13,17 +13,28 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Literal
 
+import cv2
 import numpy as np
 from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as Path_
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from meclean.api.deps import Annotator, CommittingRoute, DbId, DbSession
 from meclean.api.errors import ApiError
+from meclean.data.faces import FaceCrop, read_frame
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import class_means
-from meclean.data.render import class_mean_sheet, dataset_limits, png_bytes, render_sample
+from meclean.data.readers.discovery import clip_frames
+from meclean.data.render import (
+    class_mean_sheet,
+    dataset_limits,
+    frame_image,
+    png_bytes,
+    render_sample,
+)
 from meclean.db.features import (
     FeatureError,
     FrameSource,
@@ -84,9 +95,7 @@ def render(
         False, description="Colour limits of the whole dataset, so that samples compare"
     ),
 ) -> Response:
-    sample = session.get(Sample, sample_id)
-    if sample is None:
-        raise ApiError(404, f"no sample {sample_id}", "sample_id")
+    sample = _sample(session, sample_id)
     size = render_size(size)
     settings = request.app.state.settings
     try:
@@ -134,6 +143,61 @@ def _shared_limits(
 def _limits_of(root: Path, keys: tuple[str, ...]) -> tuple[float, float, float]:
     store = FeatureStore(root)
     return tuple(round(v, 4) for v in dataset_limits(np.stack([store.load(k) for k in keys])))
+
+
+MAX_CLIP_FRAMES = 60
+"""Frames of a clip the sample page plays: SAMM's 200 fps clips are spread over this many."""
+
+
+class Clip(BaseModel):
+    frames: int
+    """Fetch each as ``clip/{index}``, 0 for the onset."""
+    until: Literal["apex", "offset"]
+
+
+def _clip(sample: Sample) -> tuple[list[Path], str]:
+    until = "offset" if sample.offset_path else "apex"
+    last = Path(sample.offset_path or sample.apex_path)
+    try:
+        return clip_frames(Path(sample.onset_path), last, MAX_CLIP_FRAMES), until
+    except OSError as exc:
+        raise ApiError(422, f"the frames of sample {sample.name} cannot be listed: {exc}") from None
+
+
+@router.get("/samples/{sample_id}/clip")
+def clip(sample_id: DbId, session: DbSession, _: Annotator) -> Clip:
+    """The movement as it happened: onset to offset (to apex where the offset is unknown)."""
+    frames, until = _clip(_sample(session, sample_id))
+    return Clip(frames=len(frames), until=until)
+
+
+@router.get("/samples/{sample_id}/clip/{index}", response_class=Response)
+def clip_frame(
+    sample_id: DbId,
+    index: Annotated[int, Path_(ge=0, lt=MAX_CLIP_FRAMES)],
+    session: DbSession,
+    _: Annotator,
+    size: Size = 240,
+) -> Response:
+    """One frame of the clip, cropped to the sample's face like its onset and apex."""
+    sample = _sample(session, sample_id)
+    frames, _until = _clip(sample)
+    if index >= len(frames):
+        raise ApiError(404, f"the clip of sample {sample_id} has {len(frames)} frames", "index")
+    try:
+        frame = read_frame(frames[index], FaceCrop.from_dict(sample.face_crop))
+    except (ValueError, OSError, cv2.error) as exc:
+        raise ApiError(422, f"frame {frames[index].name} is unreadable: {exc}") from None
+    image = frame_image(frame, render_size(size))
+    headers = {"Cache-Control": "private, max-age=3600"}
+    return Response(png_bytes(image), media_type="image/png", headers=headers)
+
+
+def _sample(session: Session, sample_id: int) -> Sample:
+    sample = session.get(Sample, sample_id)
+    if sample is None:
+        raise ApiError(404, f"no sample {sample_id}", "sample_id")
+    return sample
 
 
 # Features missing from the store are computed in the request (TV-L1, a few tenths of a

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
+
 from meclean.data.records import ImportIssue, ImportReport, SheetError
 
 FRAME_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff"})
@@ -29,6 +31,21 @@ def index_frames(sample_dir: Path) -> dict[int, Path]:
         if match:
             frames[int(match.group(1))] = path
     return frames
+
+
+def clip_frames(first: Path, last: Path, most: int) -> list[Path]:
+    """The frames from ``first`` to ``last`` of their sample folder, at most ``most`` of
+    them evenly spread (both ends kept); just the two when their numbers are unknown."""
+    numbers = [_TRAILING_NUMBER.search(p.stem) for p in (first, last)]
+    if first.parent != last.parent or not all(numbers):
+        return [first, last]
+    start, end = (int(m.group(1)) for m in numbers if m)
+    frames = index_frames(first.parent)
+    inside = [frames[n] for n in sorted(frames) if start <= n <= end]
+    if len(inside) <= most:
+        return inside
+    picks = np.linspace(0, len(inside) - 1, most).round().astype(int)
+    return [inside[i] for i in dict.fromkeys(picks)]
 
 
 def holds_frames(folder: Path) -> bool:

@@ -139,7 +139,11 @@ def test_every_response_carries_the_security_headers(anonymous):
 
 def test_the_api_schema_is_for_signed_in_users_and_no_page_loads_from_a_cdn(anonymous, login):
     assert anonymous.get("/api/openapi.json").status_code == 401
-    assert anonymous.get("/docs").status_code == 404
+    page = anonymous.get("/docs")  # redirected to the page, which loads nothing from elsewhere
+    assert page.status_code == 200 and "/vendor/swagger/swagger-ui-bundle.js" in page.text
+    assert "http" not in page.text.split("<body>")[0]
+    assert anonymous.get("/vendor/swagger/swagger-ui-bundle.js").status_code == 200
+    assert anonymous.get("/vendor/swagger/index.html").status_code == 422  # only what /docs uses
     schema = login("annotator").get("/api/openapi.json").json()
     assert "/api/runs/compare" in schema["paths"]
 

@@ -469,3 +469,11 @@ def test_a_curator_reads_who_changed_which_labels_and_downloads_the_versions(pag
     screenshot(page, "class-means-difference")
     # Asked for while the dataset's flow was still being computed: retried until drawn.
     page.errors[:] = [e for e in page.errors if "409" not in e]
+
+
+def test_the_api_documentation_works_offline_for_a_signed_in_expert(page):
+    sign_in(page, "annotator", "/#/runs")
+
+    page.goto("/docs")
+
+    expect(page.locator(".opblock-summary-path", has_text="/api/runs/compare")).to_be_visible()

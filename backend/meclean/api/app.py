@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import gc
+import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import cv2
 import plotly
 from fastapi import FastAPI, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from meclean import __version__
@@ -38,6 +39,9 @@ from meclean.jobs.watchdog import Watchdog
 from meclean.settings import Settings, get_settings
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+SWAGGER_UI_DIR = Path(importlib.util.find_spec("fastapi_offline").origin).parent / "static"
+SWAGGER_UI = ("swagger-ui-bundle.js", "swagger-ui.css")
+"""The files of the installed Swagger UI that the documentation page (/docs) loads."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -85,6 +89,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     async def plotly_js(request: Request) -> Response:
         return await plotly_files.get_response(PLOTLY_JS.name, request.scope)
+
+    swagger_files = RevalidatedFiles(directory=SWAGGER_UI_DIR)
+
+    @app.get("/vendor/swagger/{name}", include_in_schema=False)
+    async def swagger_ui(name: Literal[SWAGGER_UI], request: Request) -> Response:  # type: ignore[valid-type]
+        return await swagger_files.get_response(name, request.scope)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> RedirectResponse:
+        """The API's documentation; its schema needs a sign-in, as the API does."""
+        return RedirectResponse("/docs.html")
 
     # Last, so the API's routes win; the files themselves are public, the data is not.
     app.mount("/", RevalidatedFiles(directory=settings.frontend_dir, html=True), name="frontend")

@@ -64,7 +64,7 @@ try {
     await countIs(".card", 18);
     await page.keyboard.press("c");
     await page.keyboard.press("n");
-    await textMatches("#my-progress", /^Me: 2 \/ 18 marked \(1 clean, 1 noisy\)$/);
+    await textMatches("#my-progress", /^Me: 2 \/ 18 marked \(1 clean, 1 noisy, 0 unsure\)$/);
     await imagesLoaded(".card img", 18);
     await page.screenshot({ path: `${screenshots}/firefox-grid.png` });
   });
@@ -100,7 +100,7 @@ try {
     await textMatches("#runs tbody tr:first-child .status", /^succeeded$/, 240_000);
     await page.locator("#runs tbody tr:first-child a[href$=projection]").click();
     await page.waitForSelector("body[data-projection-ready]", { timeout: 60_000 });
-    await countIs("#projection .legendtext", 5); // 3 classes, the proposal outline, high loss
+    await countIs("#projection .legendtext", 7); // 3 classes, 3 review states, high loss
     // Drawn by WebGL (scattergl), as on an expert's laptop, not by the SVG fallback.
     await countIs("#no-webgl[hidden]", 1);
     await countIs("#projection .gl-canvas-context", 1);

@@ -169,7 +169,10 @@ def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(servin
 
     # Deleting the run discards its results but not the record of who accepted what, and
     # its id is never given to another run.
+    files = serving.state.settings.run_dir / str(run_id)
+    assert files.is_dir()
     assert curator.delete(f"/api/runs/{run_id}").status_code == 204
+    assert not files.exists()
     assert run_id not in [r["id"] for r in curator.get("/api/runs").json()]
     assert curator.get(f"/api/runs/{run_id}").json()["status"] == "deleted"
     assert curator.get(f"/api/runs/{run_id}/results").status_code == 409

@@ -60,9 +60,7 @@ def serve(
     engine.dispose()
     if created:
         console.print(f"First admin {created[0]!r}, one-time password: {created[1]}")
-    console.print(
-        f"meclean at http://{host}:{port} (API documentation for signed-in users: /docs)"
-    )
+    console.print(f"meclean at http://{host}:{port} (API documentation for signed-in users: /docs)")
     # The app reads proxy headers itself, from the proxies that settings trust.
     uvicorn.run(create_app(), host=host, port=port, proxy_headers=False)
 

@@ -13,6 +13,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
+from starlette.background import BackgroundTask
 
 from meclean.api.deps import (
     SESSION_COOKIE,
@@ -341,9 +342,12 @@ def delete_run(run_id: DbId, request: Request, session: DbSession, _: Curator) -
         raise ApiError(409, f"run {run_id} is {run.status}; cancel it first", "run_id")
     session.execute(delete(RunSampleResult).where(RunSampleResult.run_id == run_id))
     run.status, run.artifacts_key = "deleted", None
-    session.flush()
-    shutil.rmtree(request.app.state.settings.run_dir / str(run_id), ignore_errors=True)
-    return Response(status_code=204)
+    # The files go once the deletion has committed (the response's background task runs
+    # after): a failed commit leaves the run whole, never a record without its files.
+    files = request.app.state.settings.run_dir / str(run_id)
+    return Response(
+        status_code=204, background=BackgroundTask(shutil.rmtree, files, ignore_errors=True)
+    )
 
 
 def _results(session: Session, run: Run) -> list[tuple[RunSampleResult, Sample]]:

@@ -4,14 +4,13 @@ are cropped to and the flow settings."""
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from meclean.data.faces import FaceCrop
 from meclean.data.flow import FlowSettings
+from meclean.files import write_atomically
 
 FEATURE_VERSION = "2"
 """Bump when the feature computation changes, so old files are not reused."""
@@ -44,13 +43,4 @@ class FeatureStore:
 
     def save(self, key: str, features: np.ndarray) -> None:
         """Write atomically: a crash never leaves a half-written feature file behind."""
-        target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.save(f, features)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path(key), lambda f: np.save(f, features))

@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 import torch
 from sqlalchemy import select
@@ -21,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from meclean.data.feature_store import FeatureStore
 from meclean.db.models import Run, RunPart
 from meclean.db.session import transaction
+from meclean.files import write_atomically
 from meclean.jobs.inputs import run_method, run_training_set, train_config
 from meclean.jobs.lease import ACTIVE, held, take
 from meclean.jobs.results import parts_dir, save_fold_output, store_results
@@ -239,7 +238,7 @@ def _train_folds(
         monitor.should_stop,
         fold_numbers=part.folds,
     )
-    _save_atomically(output / f"part-{part.id}.npz", lambda f: save_fold_output(f, out))
+    write_atomically(output / f"part-{part.id}.npz", lambda f: save_fold_output(f, out))
 
 
 def _train_final_model(
@@ -255,22 +254,10 @@ def _train_final_model(
         should_stop=monitor.should_stop,
         on_epoch=lambda epoch, loss: monitor.report(epoch + 1, loss),
     )
-    _save_atomically(output / "final.pt", final.save)
+    write_atomically(output / "final.pt", final.save)
 
 
 def _part_dir(jobs: Jobs, run_id: int) -> Path:
     folder = parts_dir(jobs.settings, run_id)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def _save_atomically(target: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Readers see the whole file or none: write beside it, then rename over."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import torch
@@ -74,8 +75,9 @@ class FinalModel:
     state: dict[str, torch.Tensor]
     scales: np.ndarray
 
-    def save(self, path: Path) -> None:
-        torch.save({k: getattr(self, k) for k in self.__dataclass_fields__}, path)
+    def save(self, to: Path | BinaryIO) -> None:
+        """To a path or an open binary file."""
+        torch.save({k: getattr(self, k) for k in self.__dataclass_fields__}, to)
 
     @classmethod
     def load(cls, path: Path) -> FinalModel:

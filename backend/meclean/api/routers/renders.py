@@ -6,7 +6,6 @@ import functools
 import hashlib
 import logging
 import os
-import tempfile
 import threading
 from collections import Counter
 from contextlib import suppress
@@ -45,6 +44,7 @@ from meclean.db.features import (
 from meclean.db.labels import labels_of
 from meclean.db.models import Dataset, Sample, SampleLabel, User
 from meclean.db.session import transaction
+from meclean.files import write_atomically
 from meclean.jobs.features import latest_features_job, launch_features
 from meclean.jobs.lease import ACTIVE
 
@@ -73,11 +73,7 @@ def _png_response(request: Request, cache: Path, etag: str, render) -> Response:
     else:
         content = png_bytes(render())
         try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                f.write(content)
-            os.replace(tmp, cache)
+            write_atomically(cache, lambda f: f.write(content))
         except OSError as exc:  # a full or read-only disk costs the cache, not the image
             log.warning("render cache not written (%s): %s", cache, exc)
     return Response(content, media_type="image/png", headers=headers)

@@ -12,7 +12,7 @@ import { showLabels } from "./labels.js";
 import { showProjection } from "./projection.js";
 import { passwordForm, showAccount, showUsers } from "./users.js";
 
-export const state = { me: null, datasets: [], dataset: null };
+const state = { me: null, datasets: [], dataset: null };
 let leaveScreen = null;
 
 // Screens about the signer, not a dataset: shown with or without one.

@@ -1,7 +1,7 @@
 // One sample: frames and flow at a larger size, its dataset's class means beside it, every
 // expert's marks, its label history and what each run made of it.
 import { api, render } from "./api.js";
-import { mark, onMarksChanged, undo } from "./marks.js";
+import { KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
 import { RETURN_KEY } from "./grid.js";
 import { explainedImage, fixed, h, setShortcuts, sourceName } from "./ui.js";
 
@@ -81,11 +81,10 @@ export async function showSample(state, sampleId) {
     }
   });
   const near = neighbours(sample.id);
-  const keys = { c: ["clean", false], n: ["noisy", false], u: ["unsure", false], t: ["clean", true] };
   const moves = { ArrowLeft: "previous", k: "previous", ArrowRight: "next", j: "next" };
   const onKey = (event) => {
     if (event.target.closest("input, textarea, select, dialog[open]") || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key in keys) mark(sample, ...keys[event.key], note.value);
+    if (event.key in KEY_VERDICTS) mark(sample, ...KEY_VERDICTS[event.key], note.value);
     else if (event.key === "z") undo();
     else if (event.key in moves && near?.[moves[event.key]]) near.go(near[moves[event.key]]);
   };

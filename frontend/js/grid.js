@@ -1,11 +1,10 @@
 // The expert's main screen: sample cards, filters, keyboard marking.
 import { api, render } from "./api.js";
-import { isUnsaved, mark, onMarksChanged, undo } from "./marks.js";
+import { isUnsaved, KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
 import { fixed, h, select, setShortcuts, sourceName, toast } from "./ui.js";
 
 const PAGE = 60;
 const RENDERS = [["triptych", "Vx | Vy | strain"], ["flow", "Colour flow"], ["arrows", "Arrows on apex"]];
-const KEY_VERDICTS = { c: ["clean", false], n: ["noisy", false], u: ["unsure", false], t: ["clean", true] };
 const MOUSE_VERDICTS = [["clean", false, "Clean"], ["noisy", false, "Noisy"], ["unsure", false, "Unsure"]];
 
 const DEFAULTS = { source: "", label: "", subject: "", verdict: "", disagreement: false,

@@ -3,6 +3,9 @@
 import { api, ApiError } from "./api.js";
 import { toast } from "./ui.js";
 
+/** The marking keys every screen shares: key -> [verdict, typical]. */
+export const KEY_VERDICTS = { c: ["clean", false], n: ["noisy", false], u: ["unsure", false], t: ["clean", true] };
+
 const listeners = new Set();
 const pending = new Map(); // sample id -> {verdict, typical}, waiting to be saved
 const undoStack = [];

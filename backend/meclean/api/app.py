@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import gc
-import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 import cv2
+import fastapi_offline
 import plotly
 from fastapi import FastAPI, Request
 from starlette.responses import RedirectResponse, Response
@@ -39,7 +39,7 @@ from meclean.jobs.watchdog import Watchdog
 from meclean.settings import Settings, get_settings
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-SWAGGER_UI_DIR = Path(importlib.util.find_spec("fastapi_offline").origin).parent / "static"
+SWAGGER_UI_DIR = Path(fastapi_offline.__file__).parent / "static"
 SWAGGER_UI = ("swagger-ui-bundle.js", "swagger-ui.css")
 """The files of the installed Swagger UI that the documentation page (/docs) loads."""
 

@@ -180,8 +180,9 @@ export async function showRuns(state) {
           picked.length > 1 ? differenceCell(i === 0 ? "reference" : differences.get(r.id)) : ""))),
       picked.length > 1 ? h("p", { class: "hint" },
         "Differences: mean UF1 over seeds minus the first run picked, with a 95% interval from resampling subjects "
-        + "and a paired t-test over the seeds both runs trained with. A difference is real only when the interval "
-        + "excludes zero and the seeds agree (p < 0.05).") : "",
+        + "and a paired t-test over the seeds both runs trained with. A difference is real when the interval "
+        + "excludes zero and, where the runs share two seeds or more, the seeds agree (p < 0.05); with fewer "
+        + "shared seeds only the subjects' interval speaks, and the caveat says so.") : "",
     ] : []));
   }
 

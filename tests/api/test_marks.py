@@ -149,6 +149,21 @@ def test_unknown_samples_are_404_and_bad_verdicts_422(login, imported):
     assert bad.json()["detail"]["field"] == "verdict"
 
 
+def test_a_sample_s_label_history_lists_only_the_versions_that_changed_it(login, imported):
+    curator = login("curator")
+    label = curator.get("/api/samples/1").json()["label"]
+    other = "surprise" if label != "surprise" else "positive"
+    for changes in ({"2": other}, {"1": other}, {"3": other}):
+        curator.post(
+            f"/api/datasets/{imported}/label-versions",
+            json={"reason": "review", "changes": changes},
+        )
+
+    history = curator.get("/api/samples/1").json()["label_history"]
+
+    assert [(h["version_id"], h["label"]) for h in history] == [(1, label), (3, other)]
+
+
 def test_sample_detail_has_its_label_history(login, imported):
     detail = login("annotator").get("/api/samples/1").json()
     assert [h["version_id"] for h in detail["label_history"]] == [1]

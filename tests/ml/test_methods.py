@@ -233,6 +233,12 @@ def test_a_warmup_that_leaves_no_epoch_after_it_is_refused():
         make_method("idc", warmup_epochs=50, epochs=10)
 
 
+@pytest.mark.parametrize("name", ["ilc", "ltm", "baseline", "gce", "mixup", "mwn"])
+def test_a_warmup_for_a_method_without_one_is_refused_not_ignored(name):
+    with pytest.raises(ValueError, match=f"{name} has no warm-up"):
+        make_method(name, warmup_epochs=2, epochs=10)
+
+
 def test_warmup_batches_judge_no_sample():
     logits, labels = batch_with_one_outlier()
     clean = torch.ones(2, 8, dtype=torch.bool)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meclean.data.labels import CLASSES
+from meclean.db.labels import labels_of
 from meclean.db.models import Run, RunSampleResult
 from meclean.jobs.inputs import run_samples
 from meclean.ml.comparison import SeedPredictions, UF1Difference, uf1_difference
@@ -50,10 +51,15 @@ def compare_runs(session: Session, reference: Run, run: Run) -> Comparison:
             )
     caveats = []
     if run.label_version_id != reference.label_version_id:
-        caveats.append(
-            f"scored against different label versions ({run.label_version_id} and "
-            f"{reference.label_version_id}): part of the difference is the labels"
-        )
+        ours = labels_of(session, run.label_version_id)
+        theirs_labels = labels_of(session, reference.label_version_id)
+        differ = sum(ours[s] != theirs_labels.get(s) for s in ours)
+        if differ:  # versions holding the same labels score alike
+            caveats.append(
+                f"scored against label versions {run.label_version_id} and "
+                f"{reference.label_version_id}, which differ on {differ} samples: part of "
+                "the difference is the labels"
+            )
     if run.config.get("protocol", "meclean") != reference.config.get("protocol", "meclean"):
         caveats.append("trained under different protocols")
     if run.config["epochs"] != reference.config["epochs"]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import anyio
+import torch
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
@@ -46,6 +47,7 @@ from meclean.jobs.runs import (
 )
 from meclean.ml.methods import METHOD_NAMES
 from meclean.ml.protocols import Protocol
+from meclean.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
 EVENT_POLL_SECONDS = 0.5
@@ -203,7 +205,14 @@ class RunPlanOut(BaseModel):
     """From the pace of this dataset's last finished runs; None before the first."""
 
 
-def _run_request(session: Session, body: RunLaunch) -> RunRequest:
+def _run_request(session: Session, body: RunLaunch, settings: Settings) -> RunRequest:
+    if body.device == "cuda" and not settings.queue_url and not torch.cuda.is_available():
+        # Only this server's own worker trains (no shared queue): it has no GPU.
+        raise ApiError(
+            422,
+            "this server has no CUDA GPU and no workers elsewhere; choose auto or cpu",
+            "device",
+        )
     marks_user_id = None
     if body.marks_user is not None:
         marks_user_id = session.scalar(select(User.id).where(User.name == body.marks_user))
@@ -220,10 +229,13 @@ def _dataset(session: Session, dataset_id: int) -> Dataset:
 
 
 @router.post("/datasets/{dataset_id}/runs/plan")
-def plan(dataset_id: DbId, body: RunLaunch, session: DbSession, _: Curator) -> RunPlanOut:
+def plan(
+    dataset_id: DbId, body: RunLaunch, request: Request, session: DbSession, _: Curator
+) -> RunPlanOut:
     """Check a launch and show its effective parameters; a 422 says why it cannot run."""
     try:
-        planned = plan_run(session, _dataset(session, dataset_id), _run_request(session, body))
+        wanted = _run_request(session, body, request.app.state.settings)
+        planned = plan_run(session, _dataset(session, dataset_id), wanted)
     except RunError as exc:
         raise ApiError(422, str(exc), exc.field) from None
     return RunPlanOut(
@@ -244,7 +256,8 @@ def launch(dataset_id: DbId, body: RunLaunch, request: Request, user: Curator) -
     with transaction(jobs.sessions) as session:
         dataset = _dataset(session, dataset_id)
         try:
-            run = launch_run(session, dataset, _run_request(session, body), user.id)
+            wanted = _run_request(session, body, request.app.state.settings)
+            run = launch_run(session, dataset, wanted, user.id)
         except RunError as exc:
             raise ApiError(422, str(exc), exc.field) from None
         parts = queued_parts(run)

@@ -87,6 +87,7 @@ class SampleDetail(SampleOut):
     face: str | None
     """How the frames were cropped to the face at import; None when they are used whole."""
     label_history: list[LabelHistoryEntry]
+    """The versions that set its label: the imported one, then each change."""
     runs: list[RunVerdict]
 
 
@@ -278,14 +279,15 @@ def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDeta
         .where(SampleLabel.sample_id == sample_id)
         .order_by(LabelVersion.id)
     )
+    versions = history.all()
+    label_in = {v.id: lab for v, lab in versions}
+    # Only the versions that gave this sample a label: the import, and each change.
     entries = [
         LabelHistoryEntry(version_id=v.id, label=lab, reason=v.reason, created_at=v.created_at)
-        for v, lab in history
+        for v, lab in versions
+        if v.parent_id is None or label_in.get(v.parent_id) != lab
     ]
-    current = next(
-        (e.label for e in entries if e.version_id == dataset.current_label_version_id),
-        sample.original_label,
-    )
+    current = label_in.get(dataset.current_label_version_id, sample.original_label)
     (summary,) = describe_samples(session, [sample], {sample.id: current}, me)
     verdicts = session.execute(
         select(RunSampleResult, Run)

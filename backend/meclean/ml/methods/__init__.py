@@ -39,6 +39,10 @@ PAPER_EPOCHS = 200
 """The published protocol's length, which the methods' default warm-ups are a share of."""
 
 
+WARMED_UP = ("qpercentile", "trevision")
+"""Methods with a warm-up besides IDC (whose warm-up trains on the clean set)."""
+
+
 def make_method(
     name: str,
     *,
@@ -56,6 +60,9 @@ def make_method(
         raise ValueError(
             f"a warm-up of {warmup_epochs} epochs leaves none of the run's {epochs} after it"
         )
+    if warmup_epochs is not None and name not in WARMED_UP and not name.startswith("idc"):
+        # Ignoring it would record a parameter the run never used.
+        raise ValueError(f"{name} has no warm-up; leave the warm-up empty")
 
     def warmup(default_of_200: int) -> int:
         if warmup_epochs is not None:

@@ -26,9 +26,10 @@ export async function showClassMeans(state) {
     explainedImage({ src: `/api/datasets/${state.dataset.id}/class-means?group=${choice.group}&size=180&${query}`, alt }, refused),
     h("figcaption", {}, caption));
   const draw = () => figures.replaceChildren(
-    ...["left", "right"].map((side) => figure(`version_id=${choice[side]}`,
+    // Each on the colour scale of both, so that brightness compares across versions.
+    ...[["left", "right"], ["right", "left"]].map(([side, other]) => figure(`version_id=${choice[side]}&scale_with=${choice[other]}`,
       `class means, label version ${choice[side]}`,
-      `Label version ${choice[side]}, ${sourceName(choice.group)}: a row per class (samples in brackets); columns Vx, Vy, strain`)),
+      `Label version ${choice[side]}, ${sourceName(choice.group)}: a row per class (samples in brackets); columns Vx, Vy, strain; one colour scale for both versions`)),
     String(choice.left) === String(choice.right) ? "" : figure(`version_id=${choice.right}&minus=${choice.left}`,
       `difference of class means, version ${choice.right} minus ${choice.left}`,
       `Difference: version ${choice.right} minus version ${choice.left} (samples before -> after)`));

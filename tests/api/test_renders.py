@@ -114,6 +114,12 @@ def test_the_difference_of_two_versions_class_means_is_drawn_row_by_row(serving,
     flat = decode(same)[:240]
     assert flat.std() < decode(moved)[:720].std()  # no difference: one flat colour per panel
     assert unknown.status_code == 404 and unknown.json()["detail"]["field"] == "minus"
+    # Side by side, each on the scale of both: the colour bars read alike.
+    pair = [
+        decode(client.get(url, params={"version_id": a, "scale_with": b}))
+        for a, b in ((1, version), (version, 1))
+    ]
+    assert np.array_equal(pair[0][-BAR_HEIGHT:], pair[1][-BAR_HEIGHT:])
 
 
 def test_class_means_leave_out_a_sample_whose_frames_cannot_be_read(app, login, imported):

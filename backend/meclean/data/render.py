@@ -129,17 +129,26 @@ def feature_triptych(features: np.ndarray, height: int = 240) -> np.ndarray:
     return channel_columns(features, height, annotated=True)
 
 
-def class_mean_sheet(
-    means: dict[str, np.ndarray], height: int = 240, difference: bool = False
-) -> np.ndarray:
-    """One row per class (Vx | Vy | strain), ``height`` high each, every row on the same
-    colour scale so classes compare fairly, and the colour bars beneath them. The keys
-    label the rows. ``difference``: the means are differences, strain signed too."""
-    stack = np.stack(list(means.values()))
+def sheet_limits(means: list[np.ndarray], difference: bool = False) -> tuple[float, float, float]:
+    """One colour scale (Vx, Vy, strain) for class means, those of several sheets included:
+    Vx and Vy share theirs. ``difference``: strain is signed too."""
+    stack = np.stack(means)
     flow_limit = float(np.percentile(np.abs(stack[:, :2]), 99)) or 1.0
     strain = np.abs(stack[:, 2]) if difference else stack[:, 2]
-    strain_limit = float(np.percentile(strain, 99)) or 1.0
-    limits = (flow_limit, flow_limit, strain_limit)
+    return flow_limit, flow_limit, float(np.percentile(strain, 99)) or 1.0
+
+
+def class_mean_sheet(
+    means: dict[str, np.ndarray],
+    height: int = 240,
+    difference: bool = False,
+    limits: tuple[float, float, float] | None = None,
+) -> np.ndarray:
+    """One row per class (Vx | Vy | strain), ``height`` high each, every row on the same
+    colour scale so classes compare fairly (``limits``, to share it with another sheet),
+    and the colour bars beneath them. The keys label the rows. ``difference``: the means
+    are differences, strain signed too."""
+    limits = limits or sheet_limits(list(means.values()), difference)
     signs = (True, True, difference)
     rows = []
     for label, features in means.items():

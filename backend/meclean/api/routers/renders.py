@@ -33,6 +33,7 @@ from meclean.data.render import (
     frame_image,
     png_bytes,
     render_sample,
+    sheet_limits,
 )
 from meclean.db.features import (
     FeatureError,
@@ -223,6 +224,10 @@ def class_mean_render(
         DbId | None,
         Query(description="Draw the difference: these means minus those of this version"),
     ] = None,
+    scale_with: Annotated[
+        DbId | None,
+        Query(description="Share the colour scale with this version's class means"),
+    ] = None,
     size: Size = 240,
 ) -> Response:
     """Mean Vx, Vy and strain per class, one row per class (labelled with its number of
@@ -234,6 +239,7 @@ def class_mean_render(
     version = version_id or dataset.current_label_version_id
     labels = _version_labels(session, dataset_id, version, "version_id")
     other = _version_labels(session, dataset_id, minus, "minus") if minus else None
+    partner = _version_labels(session, dataset_id, scale_with, "scale_with") if scale_with else None
     samples = list(session.scalars(select(Sample).where(Sample.dataset_id == dataset_id)))
     sources = {s.source for s in samples}
     if group != "composite" and group not in sources:
@@ -249,7 +255,9 @@ def class_mean_render(
         raise ApiError(422, f"no sample of {group} in dataset {dataset_id} has a readable flow")
     fingerprint = hashlib.sha256(
         "|".join(
-            f"{key}:{labels[s.id]}:{other[s.id] if other else ''}" for s, key, _ in keyed
+            f"{key}:{labels[s.id]}:{other[s.id] if other else ''}:"
+            f"{partner[s.id] if partner else ''}"
+            for s, key, _ in keyed
         ).encode()
         + f"|{group}|{size}|{RENDER_VERSION}".encode()
     ).hexdigest()[:32]
@@ -266,8 +274,11 @@ def class_mean_render(
     def draw() -> np.ndarray:
         means, counts = rows(labels), counted(labels)
         if other is None:
+            shared = [*means.values(), *(rows(partner).values() if partner else [])]
             return class_mean_sheet(
-                {f"{c} ({counts[c]})": m for c, m in means.items()}, height=size
+                {f"{c} ({counts[c]})": m for c, m in means.items()},
+                height=size,
+                limits=sheet_limits(shared),
             )
         before, was = rows(other), counted(other)
         difference = {

@@ -80,6 +80,7 @@ onMarksChanged(() => {
   clearTimeout(counterTimer);
   counterTimer = setTimeout(() => refreshCounter().catch(() => {}), 250);
 });
+window.addEventListener("meclean:marks-saved", () => refreshCounter().catch(() => {}));
 // Other experts mark too: the counters catch up with them while the tab is in view.
 const COUNTER_REFRESH_MS = 20_000;
 setInterval(() => {

@@ -5,11 +5,22 @@ import { KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
 import { RETURN_KEY } from "./grid.js";
 import { explainedImage, fixed, h, setShortcuts, sourceName } from "./ui.js";
 
-// Previous and next in the order the grid showed, when the page was opened from it.
-function neighbours(sampleId) {
+// Previous and next in the order the grid showed, when the page was opened from it; past
+// the cards the grid had loaded, the next page of the same query is fetched.
+async function neighbours(sampleId) {
   const from = JSON.parse(sessionStorage.getItem(RETURN_KEY) ?? "null");
   const at = from?.ids?.indexOf(sampleId) ?? -1;
   if (at < 0) return null;
+  if (at === from.ids.length - 1 && from.cursor !== null) {
+    try {
+      const page = await api(from.url, { query: { ...from.query, cursor: from.cursor, limit: 60 } });
+      from.ids.push(...page.items.map((s) => s.id));
+      from.cursor = page.next_cursor;
+      sessionStorage.setItem(RETURN_KEY, JSON.stringify(from));
+    } catch {
+      // the stepper stops at the last card the grid had; nothing else is lost
+    }
+  }
   const go = (id) => {
     sessionStorage.setItem(RETURN_KEY, JSON.stringify({ ...from, id }));
     location.hash = `#/sample/${id}`;
@@ -80,18 +91,18 @@ export async function showSample(state, sampleId) {
       }).catch(() => {});
     }
   });
-  const near = neighbours(sample.id);
+  const near = await neighbours(sample.id);
   const moves = { ArrowLeft: "previous", k: "previous", ArrowRight: "next", j: "next" };
   const onKey = (event) => {
     if (event.target.closest("input, textarea, select, dialog[open]") || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key in KEY_VERDICTS) mark(sample, ...KEY_VERDICTS[event.key], note.value);
-    else if (event.key === "z") undo();
+    else if (event.key === "z") undo(sample);
     else if (event.key in moves && near?.[moves[event.key]]) near.go(near[moves[event.key]]);
   };
   const back = near ? near.from.hash : "#/samples";
   const stepper = near ? h("nav", { class: "stepper", "aria-label": "Samples in the grid's order" },
     h("button", { type: "button", disabled: !near.previous, onclick: () => near.go(near.previous) }, "← Previous"),
-    ` ${near.at + 1} of ${near.from.ids.length} `,
+    ` ${near.at + 1} of ${near.from.total ?? near.from.ids.length} `,
     h("button", { type: "button", disabled: !near.next, onclick: () => near.go(near.next) }, "Next →")) : "";
   document.addEventListener("keydown", onKey);
   setShortcuts([["c", "mark clean"], ["n", "mark noisy"], ["u", "mark unsure"], ["t", "mark clean and typical"],
@@ -117,7 +128,7 @@ export async function showSample(state, sampleId) {
     ({ figure: h("p", { class: "error" }, `No clip: ${error.message}`), stop: () => {} }));
   frames.append(player.figure);
   view.replaceChildren(
-    h("p", {}, h("a", { href: back }, "← Samples"), " ", stepper),
+    h("p", {}, h("a", { href: back }, back.startsWith("#/runs") ? "← Projection" : "← Samples"), " ", stepper),
     h("h1", {}, `${sample.label} | ${sample.subject} | ${sample.name}`),
     h("p", {}, `${sample.source}, emotion “${sample.emotion}”, originally ${sample.original_label}; apex ${sample.apex_source}.`),
     h("p", { class: "face" }, sample.face ? `Frames ${sample.face} (face found on the onset frame).` : "Frames used whole (no face crop)."),

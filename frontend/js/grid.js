@@ -133,10 +133,16 @@ export async function showGrid(state) {
         } }, text))));
   }
 
+  // The samples API's query for these filters (the render options are the grid's own).
+  const apiQuery = () => ({ ...filters, kind: undefined, shared: undefined,
+    run_id: filters.run_id || undefined, flagged: filters.flagged || undefined });
+
   function open(sample) {
-    // The order the grid shows, for the sample page's previous and next.
-    const ids = samples.map((s) => s.id);
-    sessionStorage.setItem(RETURN_KEY, JSON.stringify({ hash: location.hash, id: sample.id, ids }));
+    // The grid's order, and where its next page starts, for the sample page's previous
+    // and next (which go on past the cards loaded here).
+    const order = { ids: samples.map((s) => s.id), cursor: done ? null : cursor, total,
+      url: `/api/datasets/${state.dataset.id}/samples`, query: apiQuery() };
+    sessionStorage.setItem(RETURN_KEY, JSON.stringify({ hash: location.hash, id: sample.id, ...order }));
     location.hash = `#/sample/${sample.id}`;
   }
 
@@ -170,8 +176,7 @@ export async function showGrid(state) {
     const mine = generation;
     loading = (async () => {
       const page = await api(`/api/datasets/${state.dataset.id}/samples`, {
-        query: { ...filters, kind: undefined, shared: undefined, run_id: filters.run_id || undefined,
-          flagged: filters.flagged || undefined, cursor, limit: PAGE },
+        query: { ...apiQuery(), cursor, limit: PAGE },
       });
       if (mine !== generation) return;
       const start = samples.length;

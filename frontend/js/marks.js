@@ -35,12 +35,15 @@ export function mark(sample, verdict, typical = false, note) {
   apply(sample, verdict, typical, note);
 }
 
-export function undo() {
-  const last = undoStack.pop();
-  if (!last) {
-    toast("Nothing to undo");
+/** Undo my last mark; with `only`, only if that mark was on this sample (a sample page
+ * must not take back, unseen, a mark made on another). */
+export function undo(only) {
+  const top = undoStack.at(-1);
+  if (!top || (only && top.sample.id !== only.id)) {
+    toast(only ? "No mark of yours on this sample to undo" : "Nothing to undo");
     return null;
   }
+  const last = undoStack.pop();
   const { sample, previous } = last;
   if (previous) apply(sample, previous.verdict, previous.typical, previous.note);
   else apply(sample, "retracted", false);

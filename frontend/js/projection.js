@@ -1,7 +1,8 @@
 // The paper's Figure 5, interactive: the final model's UMAP, points by class, high-loss
 // samples as red crosses, ILC's proposals before/after; select a group to review it.
 import { api, render } from "./api.js";
-import { FLAG_COLOUR, classColour, canCurate, fixed, h, loadPlotly, toast } from "./ui.js";
+import { RETURN_KEY } from "./grid.js";
+import { FLAG_COLOUR, classColour, canCurate, fixed, h, loadPlotly, plural, toast } from "./ui.js";
 
 // A run not finished yet: say how far it is, live, and draw the projection when it is.
 function waitForRun(run, view) {
@@ -74,10 +75,14 @@ export async function showProjection(state, runId) {
   function traces() {
     const index = data.sample_id.map((_, i) => i);
     const style = (i) => REVIEW_STYLE[reviewOf(i)];
+    // Redrawn after a decision, the plot keeps showing what is selected.
+    const chosen = new Set(selected);
+    const selection = (points) => (chosen.size
+      ? { selectedpoints: points.flatMap((i, k) => (chosen.has(i) ? [k] : [])) } : {});
     const byClass = data.classes.map((c, k) => {
       const points = index.filter((i) => colourClass(i) === c);
       return {
-        type: scatter, mode: "markers", name: c,
+        type: scatter, mode: "markers", name: c, legendrank: k + 1, ...selection(points),
         x: points.map((i) => data.x[i]), y: points.map((i) => data.y[i]),
         customdata: points.map((i) => i),
         text: points.map((i) => `${data.name[i]}<br>label ${data.current_label[i]}, predicted ${data.prediction[i]}` +
@@ -94,13 +99,16 @@ export async function showProjection(state, runId) {
     for (const [state, look] of Object.entries(REVIEW_STYLE)) {
       byClass.push({
         type: scatter, mode: "markers", name: `${look.legend} (${states[state]})`, x: [null], y: [null],
+        legendrank: 10 + Object.keys(REVIEW_STYLE).indexOf(state),
         hoverinfo: "skip",
         marker: { color: "#ffffff", size: 9, symbol: look.symbol, line: { width: Math.max(1.5, look.width), color: look.line } },
       });
     }
     const flagged = index.filter((i) => data.high_loss[i]);
-    byClass.push({
-      type: scatter, mode: "markers", name: "✕ high loss of the final model",
+    // Drawn first, under the points: a cross must not hide a proposal's outline.
+    byClass.unshift({
+      type: scatter, mode: "markers", name: "high loss of the final model", legendrank: 20,
+      ...selection(flagged),
       x: flagged.map((i) => data.x[i]), y: flagged.map((i) => data.y[i]), customdata: flagged,
       text: flagged.map((i) => data.name[i]), hovertemplate: "%{text} (high loss of the final model, scored in eval mode)<extra></extra>",
       // An open cross over the class-coloured point, so both stay readable.
@@ -127,6 +135,7 @@ export async function showProjection(state, runId) {
       return draw();
     }
     selected = keep; // redrawing clears Plotly's selection, not the reviewer's list
+    keepSelection();
     showSelection();
   }
 
@@ -149,7 +158,7 @@ export async function showProjection(state, runId) {
       const result = await api(`/api/runs/${run.id}/relabels`, { method: "POST", body: { sample_ids: sampleIds, accept, replace_changed: replaceChanged } });
       const into = result.label_version_id ? ` into label version ${result.label_version_id}` : "";
       const already = result.unchanged.length ? ` (${result.unchanged.length} already had the proposed label)` : "";
-      toast(accept ? `Accepted ${result.reviewed} relabels${into}${already}` : `Rejected ${result.reviewed} relabels`);
+      toast(`${accept ? "Accepted" : "Rejected"} ${plural(result.reviewed, "relabel")}${accept ? `${into}${already}` : ""}`);
       lastDecision = indices;
       await refresh();
     } catch (error) {
@@ -166,7 +175,7 @@ export async function showProjection(state, runId) {
     try {
       const result = await api(`/api/runs/${run.id}/relabels/undo`, { method: "POST", body: { sample_ids: indices.map((i) => data.sample_id[i]) } });
       const restored = result.label_version_id ? `; labels restored in version ${result.label_version_id}` : "";
-      toast(`Took back ${result.withdrawn} decisions${restored}`);
+      toast(`Took back ${plural(result.withdrawn, "decision")}${restored}`);
       lastDecision = null;
       await refresh();
     } catch (error) {
@@ -178,6 +187,7 @@ export async function showProjection(state, runId) {
     try {
       const result = await api("/api/marks/bulk", { method: "POST", body: { sample_ids: ids, verdict, overwrite } });
       lastMarks = result.mark_ids;
+      window.dispatchEvent(new CustomEvent("meclean:marks-saved"));
       toast(`Marked ${result.marked} samples ${verdict}`);
       showSelection();
     } catch (error) {
@@ -198,6 +208,7 @@ export async function showProjection(state, runId) {
   async function undoMarks() {
     try {
       const result = await api("/api/marks/bulk/undo", { method: "POST", body: { mark_ids: lastMarks } });
+      window.dispatchEvent(new CustomEvent("meclean:marks-saved"));
       toast(`Undid the marks on ${result.marked} samples`);
       lastMarks = null;
       showSelection();
@@ -215,7 +226,7 @@ export async function showProjection(state, runId) {
     return h("li", { dataset: { sample: data.sample_id[i] } },
       h("img", { src: render(data.sample_id[i], "triptych", 60), alt: "", height: 40, loading: "lazy" }),
       h("div", {},
-        h("a", { href: `#/sample/${data.sample_id[i]}` }, data.name[i]),
+        h("a", { href: `#/sample/${data.sample_id[i]}`, onclick: () => remember(i) }, data.name[i]),
         h("span", { class: "labels" }, ` ${data.label[i]}`,
           data.proposed_label[i] ? h("span", { class: "proposal" }, ` → ${data.proposed_label[i]}`) : "",
           state ? h("span", { class: `review ${state}` }, ` ${state}`) : ""),
@@ -223,6 +234,10 @@ export async function showProjection(state, runId) {
         data.high_loss[i] ? h("span", { class: "flag", title: "high loss of the final model" }, " ✕ high loss") : ""),
       h("span", { class: "decisions" }, decisions));
   }
+
+  // Pending proposals first, then decided ones, then the samples without a proposal.
+  const inReviewOrder = (indices) => ["pending", "accepted", "rejected", null]
+    .flatMap((state) => indices.filter((i) => (reviewOf(i) ?? null) === state));
 
   function showSelection() {
     tally.textContent = tallyText();
@@ -238,13 +253,24 @@ export async function showProjection(state, runId) {
           h("button", { type: "button", onclick: () => bulkMark(ids, "noisy") }, "Mark noisy")] : "",
         lastMarks ? h("button", { type: "button", id: "undo-marks", onclick: undoMarks }, "Undo marks") : "",
         curator && pending.length ? [
-          h("button", { type: "button", id: "accept-relabels", onclick: () => decide(pending, true) }, `Accept ${pending.length} relabels`),
-          h("button", { type: "button", id: "reject-relabels", onclick: () => decide(pending, false) }, `Reject ${pending.length} relabels`)] : "",
-        curator && decided.length ? h("button", { type: "button", id: "undo-decisions", onclick: () => undoDecisions(decided) }, `Take back ${decided.length} decisions`) : "",
+          h("button", { type: "button", id: "accept-relabels", onclick: () => decide(pending, true) }, `Accept ${plural(pending.length, "relabel")}`),
+          h("button", { type: "button", id: "reject-relabels", onclick: () => decide(pending, false) }, `Reject ${plural(pending.length, "relabel")}`)] : "",
+        curator && decided.length ? h("button", { type: "button", id: "undo-decisions", onclick: () => undoDecisions(decided) }, `Take back ${plural(decided.length, "decision")}`) : "",
         curator && undoLast?.length && !decided.length ? h("button", { type: "button", id: "undo-last", onclick: () => undoDecisions(undoLast) }, "Undo last decision") : ""),
-      h("ul", {}, selected.slice(0, 300).map(item)),
+      h("ul", {}, inReviewOrder(selected).slice(0, 300).map(item)),
       selected.length > 300 ? h("p", {}, `and ${selected.length - 300} more`) : "");
   }
+
+  // A sample opened from here comes back to the same selection; its page steps through it.
+  const selectionKey = `meclean.projection-selection-${run.id}`;
+  const keepSelection = () => sessionStorage.setItem(selectionKey, JSON.stringify(selected.map((i) => data.sample_id[i])));
+  const kept = JSON.parse(sessionStorage.getItem(selectionKey) ?? "[]");
+  selected = data.sample_id.flatMap((id, i) => (kept.includes(id) ? [i] : []));
+  const remember = (i) => {
+    const ids = selected.length ? inReviewOrder(selected).map((k) => data.sample_id[k]) : [data.sample_id[i]];
+    sessionStorage.setItem(RETURN_KEY, JSON.stringify({ hash: location.hash, id: data.sample_id[i], ids,
+      cursor: null, total: ids.length }));
+  };
 
   view.replaceChildren(
     h("p", {}, h("a", { href: `#/runs/${run.id}` }, `← Run ${run.id}`)),
@@ -265,19 +291,24 @@ export async function showProjection(state, runId) {
       data.high_loss[i] ? h("p", { class: "flag" }, "✕ high loss of the final model (eval mode)") : "");
   });
   plot.on("plotly_click", (event) => {
-    location.hash = `#/sample/${data.sample_id[event.points[0].customdata]}`;
+    const i = event.points[0].customdata;
+    remember(i);
+    location.hash = `#/sample/${data.sample_id[i]}`;
   });
   plot.on("plotly_selected", (event) => {
     selected = [...new Set((event?.points ?? []).map((p) => p.customdata))];
+    keepSelection();
     showSelection();
   });
   plot.on("plotly_deselect", () => {
     selected = [];
+    keepSelection();
     showSelection();
   });
   document.body.dataset.projectionReady = String(run.id);
   return () => {
     delete document.body.dataset.projectionReady;
+    plot.removeAllListeners?.(); // purging deselects: that must not forget the selection
     Plotly.purge(plot);
   };
 }

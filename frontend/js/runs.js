@@ -1,7 +1,7 @@
 // Training runs: launch (curators), live progress over server-sent events, cancel,
 // comparison in the shape of the paper's Tables 2 and 3, and confusion matrices.
 import { api } from "./api.js";
-import { canCurate, duration, fixed, groupsOf, h, loadPlotly, sourceName, toast } from "./ui.js";
+import { canCurate, duration, fixed, groupsOf, h, loadPlotly, plural, sourceName, toast } from "./ui.js";
 
 const METHODS = ["ilc", "ltm", "idc", "idc+ilc", "idc+ltm", "baseline", "qpercentile", "gce",
   "mixup", "trevision", "mwn"];
@@ -9,8 +9,12 @@ const METHODS = ["ilc", "ltm", "idc", "idc+ilc", "idc+ltm", "baseline", "qpercen
 function progressCell(run) {
   const p = run.progress;
   const percent = Math.round(100 * p.fraction);
+  // Tasks train side by side: one task's stage would jump between them, so the list
+  // counts folds and names a stage only while one task runs. The estimate waits for 10%.
+  const stage = p.running_parts === 1 && p.stage ? `, ${p.stage}` : "";
+  const eta = p.eta_s && p.fraction >= 0.1 ? `, ${duration(p.eta_s)} left` : "";
   const detail = run.status === "running"
-    ? `${percent}%${p.stage ? `, ${p.stage}` : ""}${p.eta_s ? `, ${duration(p.eta_s)} left` : ""}${p.loss !== null ? `, loss ${fixed(p.loss)}` : ""}${p.uf1 !== null ? `, UF1 so far ${fixed(p.uf1)}` : ""}`
+    ? `${percent}%, ${p.folds_done} of ${p.folds_total} LOSO folds${stage}${eta}${p.loss !== null ? `, loss ${fixed(p.loss)}` : ""}${p.uf1 !== null ? `, UF1 so far ${fixed(p.uf1)}` : ""}`
     : run.status === "failed" ? run.error : `${percent}%`;
   return h("td", { class: "progress-cell" },
     h("progress", { max: 100, value: percent, "aria-label": `run ${run.id} progress` }),
@@ -83,12 +87,13 @@ function launchForm(state, versions, users, onLaunched) {
       const clean = plan.clean_per_class
         ? `; IDC clean set ${Object.entries(plan.clean_per_class).map(([c, n]) => `${c} ${n}`).join(", ")}` : "";
       const estimate = plan.estimate_s !== null ? `; about ${duration(plan.estimate_s)} at the pace of this dataset's last runs` : "; no finished run yet to estimate its duration from";
-      planText.textContent = `Runs ${method}${effective ? ` (${effective})` : ""}: ${plan.folds} LOSO folds × ${plan.seeds} seed${plan.seeds === 1 ? "" : "s"} × ${plan.epochs} epochs${clean}${estimate}.`;
+      planText.textContent = `Runs ${method}${effective ? ` (${effective})` : ""}: ${plan.folds} LOSO folds × ${plural(plan.seeds, "seed")} × ${plural(plan.epochs, "epoch")}${clean}${estimate}.`;
       planText.classList.remove("error");
       launchButton.disabled = false;
     } catch (error) {
       if (ask !== asked) return;
-      planText.textContent = `Cannot run: ${error.message}`;
+      const field = error.detail?.field ? ` (${error.detail.field.replace("_", " ")})` : "";
+      planText.textContent = `Cannot run: ${error.message}${field}`;
       planText.classList.add("error");
       launchButton.disabled = error.status === 422;
     }
@@ -188,7 +193,8 @@ export async function showRuns(state) {
 
   async function cancel(id) {
     const run = byId.get(id);
-    const done = run ? `; the ${Math.round(100 * run.progress.fraction)}% trained so far is lost` : "";
+    const trained = Math.round(100 * (run?.progress.fraction ?? 0));
+    const done = trained ? `; the ${trained}% trained so far is lost` : "";
     if (!confirm(`Cancel run ${id}${done}?`)) return;
     try {
       byId.set(id, await api(`/api/runs/${id}/cancel`, { method: "POST" }));
@@ -255,7 +261,7 @@ function parameters(run) {
   const resolved = run.method.resolved ?? run.method;
   const shown = Object.entries(resolved).filter(([k]) => k !== "method").map(([k, v]) => `${k} ${v}`).join(", ");
   return h("p", { class: "parameters" },
-    `Parameters: ${resolved.method}${shown ? ` (${shown})` : ""}; ${run.epochs} epochs × ${run.seeds.length} seed${run.seeds.length === 1 ? "" : "s"}; label version v${run.label_version_id}; ${run.protocol} protocol.`);
+    `Parameters: ${resolved.method}${shown ? ` (${shown})` : ""}; ${plural(run.epochs, "epoch")} × ${plural(run.seeds.length, "seed")}; label version v${run.label_version_id}; ${run.protocol} protocol.`);
 }
 
 export async function showRun(state, runId) {
@@ -267,7 +273,7 @@ export async function showRun(state, runId) {
     const heatmaps = h("div", { class: "heatmaps" });
     view.replaceChildren(
       h("p", {}, h("a", { href: "#/runs" }, "← Runs")),
-      h("h1", {}, `Run ${run.id}: ${run.method.name}, ${run.epochs} epochs × ${run.seeds.length} seeds, ${run.protocol} protocol`),
+      h("h1", {}, `Run ${run.id}: ${run.method.name}, ${plural(run.epochs, "epoch")} × ${plural(run.seeds.length, "seed")}, ${run.protocol} protocol`),
       parameters(run),
       run.metrics?.deviations?.length ? h("ul", { class: "deviations", "aria-label": "Differences from the protocol" },
         run.metrics.deviations.map((d) => h("li", {}, `Differs from the protocol: ${d}`))) : "",

@@ -120,3 +120,8 @@ export function setShortcuts(rows) {
   document.getElementById("help-keys")?.replaceChildren(
     ...[...rows, ["?", "this help"]].map(([key, what]) => h("tr", {}, h("th", {}, key), h("td", {}, what))));
 }
+
+/** "1 relabel", "3 relabels". */
+export function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

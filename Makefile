@@ -24,6 +24,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	bash .ci/packages.sh
 	npm ci --prefix tests/ui/firefox --no-audit --no-fund --loglevel=error
 	MECLEAN_TEST_POSTGRES_URL=$$(bash .ci/postgres.sh) $(BIN)/pytest -n 2

@@ -6,7 +6,7 @@ import functools
 import inspect
 import secrets
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, cast
 
 from annotated_types import Ge, Le
 from fastapi import Depends, Request
@@ -84,7 +84,15 @@ def current_login(request: Request, session: DbSession) -> tuple[User, LoginSess
     return found
 
 
-def require(role: Role) -> Callable[..., User]:
+class RoleDependency(Protocol):
+    """A dependency made by ``require``: it admits users of ``role`` or above."""
+
+    role: Role
+
+    async def __call__(self, login: tuple[User, LoginSession]) -> User: ...
+
+
+def require(role: Role) -> RoleDependency:
     """A dependency that admits users of ``role`` or above."""
 
     # async: it does no I/O, so it runs on the event loop instead of a worker thread.
@@ -102,8 +110,9 @@ def require(role: Role) -> Callable[..., User]:
             raise ApiError(403, f"this needs the {role} role; you are {user.role}")
         return user
 
-    dependency.role = role  # what the route needs, for tests and reviewers to read
-    return dependency
+    checked = cast(RoleDependency, dependency)
+    checked.role = role  # what the route needs, for tests and reviewers to read
+    return checked
 
 
 def stream_slot(request: Request) -> Iterator[None]:

@@ -133,6 +133,7 @@ def _store(name: str, layout: Layout, path: Path, report: ImportReport) -> None:
         with transaction(sessions) as session:
             dataset = store_import(session, name, layout, path.resolve(), report)
             job = launch_features(session, dataset.id, None)
+            assert job is not None  # a dataset stored just now has no features job yet
             console.print(
                 f"Stored {len(report.samples)} samples as dataset {dataset.name!r} "
                 f"(label version {dataset.current_label_version_id})."

@@ -66,14 +66,13 @@ def load_corrections(path: Path = CORRECTIONS_PATH) -> tuple[SheetCorrection, ..
             raise SheetError(path, f"missing column(s): {', '.join(sorted(missing))}")
         for number, row in enumerate(reader, start=2):
             values = {c: (row[c] or "").strip() for c in columns}
-            if values["field"] not in FRAME_FIELDS:
-                raise SheetError(path, f"row {number}, field 'field': {values['field']!r}")
+            field = values.pop("field")
+            if field not in FRAME_FIELDS:
+                raise SheetError(path, f"row {number}, field 'field': {field!r}")
             if values["value"] != MIDDLE:
                 try:
                     frame_number(values["value"])
                 except ValueError as exc:
                     raise SheetError(path, f"row {number}, field 'value': {exc}") from None
-            entries.append(
-                SheetCorrection(**{**values, "field": cast(FrameField, values["field"])})
-            )
+            entries.append(SheetCorrection(field=cast(FrameField, field), **values))
     return tuple(entries)

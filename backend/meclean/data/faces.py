@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import cv2
 import numpy as np
@@ -65,7 +65,7 @@ class FaceCrop:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, stored: dict[str, object] | None) -> FaceCrop | None:
+    def from_dict(cls, stored: dict[str, Any] | None) -> FaceCrop | None:
         if stored is None:
             return None
         return cls(float(stored["angle"]), tuple(stored["pivot"]), tuple(stored["box"]))
@@ -78,7 +78,7 @@ def read_frame(path: str | Path, face: FaceCrop | None) -> np.ndarray:
 
 
 @functools.cache
-def _models() -> tuple[Callable, Callable]:
+def _models() -> tuple[Any, Any]:
     import dlib
 
     spec = importlib.util.find_spec("face_recognition_models")

@@ -50,15 +50,17 @@ def optical_flow(onset: np.ndarray, apex: np.ndarray, settings: FlowSettings) ->
     if onset.shape != apex.shape:
         raise ValueError(f"onset {onset.shape} and apex {apex.shape} differ in size")
     if settings.method == "tvl1":
-        solver = cv2.optflow.DualTVL1OpticalFlow_create(
+        solver = cv2.optflow.DualTVL1OpticalFlow_create(  # type: ignore[attr-defined]
             nscales=settings.tvl1_scales,
             warps=settings.tvl1_warps,
             epsilon=settings.tvl1_epsilon,
         )
         return solver.calc(onset, apex, None)
     if settings.method == "farneback":
-        return cv2.calcOpticalFlowFarneback(onset, apex, None, 0.5, 3, 15, 3, 5, 1.2, 0)
-    solver = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+        return cv2.calcOpticalFlowFarneback(  # type: ignore[call-overload]
+            onset, apex, None, 0.5, 3, 15, 3, 5, 1.2, 0
+        )
+    solver = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)  # type: ignore[attr-defined]
     return solver.calc(onset, apex, None)
 
 
@@ -79,7 +81,7 @@ def _central_gradient(channel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     central difference is as exact on a linear field and as noisy as the interior."""
     gradients = np.gradient(channel)
     for axis, gradient in enumerate(gradients):
-        inner = [slice(None)] * 2
+        inner: list[slice | int] = [slice(None)] * 2
         for border, neighbour in ((0, 1), (-1, -2)):
             target, source = list(inner), list(inner)
             target[axis], source[axis] = border, neighbour

@@ -51,7 +51,7 @@ def backup(settings: Settings, target: Path) -> BackupManifest:
         staging = Path(tmp)
         dump = staging / ("database.sqlite" if kind == "sqlite" else "database.pgdump")
         if kind == "sqlite":
-            _copy_sqlite(Path(url.database), dump)
+            _copy_sqlite(_sqlite_file(url), dump)
         else:
             _run(["pg_dump", "--format=custom", f"--file={dump}"], url)
         (staging / MANIFEST).write_text(json.dumps(manifest.__dict__, indent=2))
@@ -94,7 +94,7 @@ def restore(settings: Settings, archive: Path, replace: bool = False) -> BackupM
                 "empty one, or replace them (--replace)"
             )
         if kind == "sqlite":
-            _copy_sqlite(staging / "database.sqlite", Path(url.database))
+            _copy_sqlite(staging / "database.sqlite", _sqlite_file(url))
         else:
             dump = staging / "database.pgdump"
             restore_into = f"--dbname={url.database}"
@@ -115,6 +115,12 @@ def _kind(url: URL) -> str:
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise BackupError(f"cannot back up a {url.get_backend_name()} database")
     return url.get_backend_name()
+
+
+def _sqlite_file(url: URL) -> Path:
+    if url.database is None:
+        raise BackupError("the configured SQLite database is in memory: it has no file")
+    return Path(url.database)
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
@@ -145,7 +151,7 @@ def _run(command: list[str], url: URL) -> None:
 
 
 def _holds_data(url: URL) -> bool:
-    if url.get_backend_name() == "sqlite" and not Path(url.database).is_file():
+    if url.get_backend_name() == "sqlite" and not _sqlite_file(url).is_file():
         return False
     engine = make_engine(url.render_as_string(hide_password=False))
     try:

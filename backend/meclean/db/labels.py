@@ -23,6 +23,13 @@ class LabelError(ValueError):
     """Labels that cannot become a version: unknown class, unknown sample, bad CSV row."""
 
 
+def current_version_id(dataset: Dataset) -> int:
+    """The dataset's current label version; an import stores the first one."""
+    if dataset.current_label_version_id is None:
+        raise LabelError(f"dataset {dataset.name!r} has no label version")
+    return dataset.current_label_version_id
+
+
 def labels_of(session: Session, version_id: int) -> dict[int, str]:
     """Sample id -> label in one version."""
     rows = session.execute(

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from meclean.db.models import LoginSession, LoginThrottle, User, as_utc, utcnow
+from meclean.db.session import rows_changed
 
 Role = Literal["annotator", "curator", "admin"]
 ROLES: tuple[Role, ...] = ("annotator", "curator", "admin")
@@ -106,11 +107,12 @@ def _count_attempt(session: Session, key: str, now: datetime) -> datetime | None
     if as_utc(throttle.next_attempt_at) > now:
         return as_utc(throttle.next_attempt_at)
     failures = throttle.failures
-    counted = session.execute(
+    counted = rows_changed(
+        session,
         update(LoginThrottle)
         .where(LoginThrottle.key == key, LoginThrottle.failures == failures)
-        .values(failures=failures + 1, next_attempt_at=now + _wait(failures + 1))
-    ).rowcount
+        .values(failures=failures + 1, next_attempt_at=now + _wait(failures + 1)),
+    )
     session.expire(throttle)
     return None if counted else now + _wait(failures + 1)
 

@@ -43,12 +43,12 @@ def compare_runs(session: Session, reference: Run, run: Run) -> Comparison:
             return unpaired(f"run {r.id} has not succeeded ({r.status})")
     mine, subjects = _seed_predictions(session, run)
     theirs, _ = _seed_predictions(session, reference)
-    for r, predictions in ((run, mine), (reference, theirs)):
-        if predictions is None:
-            return unpaired(
-                f"run {r.id} was stored before per-seed predictions were kept; run it again "
-                "to compare it"
-            )
+    if mine is None or theirs is None:
+        stale = run if mine is None else reference
+        return unpaired(
+            f"run {stale.id} was stored before per-seed predictions were kept; run it again "
+            "to compare it"
+        )
     caveats = []
     if run.label_version_id != reference.label_version_id:
         ours = labels_of(session, run.label_version_id)
@@ -91,8 +91,8 @@ def _seed_predictions(session: Session, run: Run) -> tuple[SeedPredictions | Non
             )
         ).all()
     )
-    per_sample = [stored.get(int(i)) for i in data.sample_ids]
-    if any(p is None for p in per_sample):
+    per_sample = [p for i in data.sample_ids if (p := stored.get(int(i))) is not None]
+    if len(per_sample) < len(data.sample_ids):
         return None, list(data.subjects)
     predictions = np.array([[CLASSES.index(c) for c in p] for p in per_sample]).T
     return SeedPredictions(run.config["seeds"], predictions, data.labels), list(data.subjects)

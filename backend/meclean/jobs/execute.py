@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from meclean.data.feature_store import FeatureStore
 from meclean.db.models import Run, RunPart
-from meclean.db.session import transaction
+from meclean.db.session import rows_changed, transaction
 from meclean.files import write_atomically
 from meclean.jobs.inputs import run_method, run_training_set, train_config
 from meclean.jobs.lease import ACTIVE, held, take
@@ -110,15 +110,16 @@ class PartMonitor:
 
     def flush(self) -> None:
         with self._lock, transaction(self.jobs.sessions) as session:
-            mine = session.execute(
+            mine = rows_changed(
+                session,
                 held(RunPart, self.part_id, self.attempt).values(
                     heartbeat_at=datetime.now(UTC),
                     done=self.done,
                     loss=self.loss,
                     uf1=self.uf1,
                     error=None,  # a part taken for hung that woke up in time is not hung
-                )
-            ).rowcount
+                ),
+            )
             status = session.scalar(select(Run.status).where(Run.id == self.run_id))
         if not mine:
             self.stop_reason = "taken over or cancelled"
@@ -139,7 +140,7 @@ def execute_part(jobs: Jobs, part_id: int) -> None:
                 store_results(jobs.sessions, jobs.settings, part.run_id, monitor.should_stop)
                 return  # store_results marks the part and the run in one transaction
             with jobs.sessions() as session:
-                run = session.get(Run, part.run_id)
+                run = session.get_one(Run, part.run_id)
                 store = FeatureStore(jobs.settings.feature_dir)
                 data = run_training_set(session, run, store, monitor.should_stop)
             output = _part_dir(jobs, part.run_id)
@@ -171,12 +172,13 @@ def claim_part(sessions: sessionmaker[Session], part_id: int) -> RunPart | None:
         part = session.get(RunPart, part_id)
         if part is None or part.status != "queued":
             return None
-        run = session.get(Run, part.run_id)
+        run = session.get_one(Run, part.run_id)
         if run.status not in ACTIVE:
             return None
-        claimed = session.execute(
-            take(RunPart, part_id, now, worker=worker_name(), started_at=now, done=0, error=None)
-        ).rowcount
+        claimed = rows_changed(
+            session,
+            take(RunPart, part_id, now, worker=worker_name(), started_at=now, done=0, error=None),
+        )
         if not claimed:
             return None
         if run.status == "queued":
@@ -208,11 +210,12 @@ def _stopped(jobs: Jobs, part: RunPart, reason: str) -> None:
     if reason != "shutdown":
         return
     with transaction(jobs.sessions) as session:
-        back = session.execute(
+        back = rows_changed(
+            session,
             held(RunPart, part.id, part.attempts).values(
                 status="queued", worker=None, attempts=RunPart.attempts - 1
-            )
-        ).rowcount
+            ),
+        )
     if back:
         jobs.enqueue([part.id])
 

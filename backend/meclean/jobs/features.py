@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from meclean.data.feature_store import FeatureStore
 from meclean.db.features import FeatureError, FrameSource, store_flow
 from meclean.db.models import FeatureJob, Sample
-from meclean.db.session import transaction
+from meclean.db.session import rows_changed, transaction
 from meclean.jobs.lease import ACTIVE, held, silent, take
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def recover_stalled_features(session: Session, timeout_s: float, max_attempts: i
     for job in silent(session, FeatureJob, timeout_s):
         mine = held(FeatureJob, job.id, job.attempts)
         if job.attempts < max_attempts:
-            if session.execute(mine.values(status="queued")).rowcount:
+            if rows_changed(session, mine.values(status="queued")):
                 requeue.append(job.id)
         else:
             message = f"its worker stopped responding on the last of {max_attempts} attempts"
@@ -139,9 +139,10 @@ def _claim(jobs: Jobs, job_id: int) -> int | None:
     """Take a queued job; returns its attempt number, or None when it is not for the taking."""
     now = datetime.now(UTC)
     with transaction(jobs.sessions) as session:
-        claimed = session.execute(
-            take(FeatureJob, job_id, now, started_at=func.coalesce(FeatureJob.started_at, now))
-        ).rowcount
+        claimed = rows_changed(
+            session,
+            take(FeatureJob, job_id, now, started_at=func.coalesce(FeatureJob.started_at, now)),
+        )
         if not claimed:
             return None
         return session.scalar(select(FeatureJob.attempts).where(FeatureJob.id == job_id))
@@ -154,16 +155,17 @@ def _report(jobs: Jobs, job_id: int, attempt: int, **values: object) -> bool:
         values["finished_at"] = now
     with transaction(jobs.sessions) as session:
         mine = held(FeatureJob, job_id, attempt).values(heartbeat_at=now, **values)
-        return bool(session.execute(mine).rowcount)
+        return bool(rows_changed(session, mine))
 
 
 def _hand_back(jobs: Jobs, job_id: int, attempt: int) -> None:
     """Shutdown: the job goes back to the queue for the next worker, its attempt not counted."""
     with transaction(jobs.sessions) as session:
-        back = session.execute(
+        back = rows_changed(
+            session,
             held(FeatureJob, job_id, attempt).values(
                 status="queued", attempts=FeatureJob.attempts - 1
-            )
-        ).rowcount
+            ),
+        )
     if back:
         jobs.enqueue_features(job_id)

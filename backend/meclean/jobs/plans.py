@@ -96,14 +96,14 @@ def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan
                 f"{', '.join(missing)} (clean set: {_counts(clean_per_class)})",
                 "marks_user_id",
             )
-    subjects = session.scalar(
+    subjects = session.execute(
         select(func.count()).select_from(
             select(Sample.source, Sample.subject)
             .where(Sample.dataset_id == dataset.id)
             .distinct()
             .subquery()
         )
-    )
+    ).scalar_one()
     if subjects < 2:
         raise RunError("leave-one-subject-out needs at least two subjects", "dataset_id")
     return RunPlan(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from meclean.data.labels import CLASSES
 from meclean.db.models import Run, RunPart, RunSampleResult
-from meclean.db.session import transaction
+from meclean.db.session import rows_changed, transaction
 from meclean.jobs.inputs import run_method, run_samples, train_config
 from meclean.ml.loso import FlagCounts, LosoOutput, protocol_deviations
 from meclean.ml.run import FinalModel, RunResult, combine
@@ -55,7 +55,7 @@ def store_results(
 ) -> None:
     """Score the run from its parts' files; its results and 'succeeded' appear together."""
     with sessions() as session:
-        run = session.get(Run, run_id)
+        run = session.get_one(Run, run_id)
         parts = list(run.parts)
         data = run_samples(session, run)
     seeds = run.config["seeds"]
@@ -80,7 +80,7 @@ def store_results(
     )
     result = combine(data, run_method(run), config, seeds, outputs, final, None, list(deviations))
     _write_result(result, result_dir(settings, run.id))
-    _store_rows(sessions, run, parts, result)
+    _store_rows(sessions, run, parts, result, final)
 
 
 def _write_result(result: RunResult, target: Path) -> None:
@@ -97,19 +97,24 @@ def _write_result(result: RunResult, target: Path) -> None:
 
 
 def _store_rows(
-    sessions: sessionmaker[Session], run: Run, parts: list[RunPart], result: RunResult
+    sessions: sessionmaker[Session],
+    run: Run,
+    parts: list[RunPart],
+    result: RunResult,
+    final: FinalModel,
 ) -> None:
-    final = result.final
     probabilities = result.probabilities
     aggregate = next(p for p in parts if p.kind == "aggregate")
     now = datetime.now(UTC)
     with transaction(sessions) as session:
-        mine = session.execute(
+        mine = rows_changed(
+            session,
             update(RunPart)
             .where(RunPart.id == aggregate.id, RunPart.status == "running")
-            .values(status="succeeded", done=1, finished_at=now)
-        ).rowcount
-        finished = session.execute(
+            .values(status="succeeded", done=1, finished_at=now),
+        )
+        finished = rows_changed(
+            session,
             update(Run)
             .where(Run.id == run.id, Run.status == "running")
             .values(
@@ -139,8 +144,8 @@ def _store_rows(
                     "label_issues": int(result.label_issues.sum()),
                     "threshold": final.threshold,
                 },
-            )
-        ).rowcount
+            ),
+        )
         if not (mine and finished):
             session.rollback()
             raise Cancelled  # cancelled (or taken over) while aggregating: store nothing

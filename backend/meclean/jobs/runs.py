@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from meclean.data.flow import FlowSettings
 from meclean.db.models import Dataset, Run, RunPart, as_utc
+from meclean.db.session import rows_changed
 from meclean.jobs.lease import ACTIVE, held, silent
 from meclean.jobs.plans import RunRequest, plan_run
 
@@ -102,9 +103,9 @@ def recover_stalled(session: Session, timeout_s: float, max_attempts: int) -> li
     requeue = []
     for part in silent(session, RunPart, timeout_s):
         if part.attempts < max_attempts:
-            claimed = session.execute(
-                held(RunPart, part.id, part.attempts).values(status="queued", worker=None)
-            ).rowcount
+            claimed = rows_changed(
+                session, held(RunPart, part.id, part.attempts).values(status="queued", worker=None)
+            )
             if claimed:
                 requeue.append(part.id)
         else:
@@ -132,11 +133,12 @@ def ready_aggregations(session: Session, run_id: int | None = None) -> list[int]
             select(RunPart.status).where(RunPart.run_id == part.run_id, RunPart.id != part.id)
         ).all()
         if all(s == "succeeded" for s in others):
-            claimed = session.execute(
+            claimed = rows_changed(
+                session,
                 update(RunPart)
                 .where(RunPart.id == part.id, RunPart.status == "waiting")
-                .values(status="queued")
-            ).rowcount
+                .values(status="queued"),
+            )
             if claimed:
                 ready.append(part.id)
     return ready

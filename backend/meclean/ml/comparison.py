@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -48,7 +49,7 @@ class UF1Difference:
         seeds_agree = self.p_value is None or self.p_value < SIGNIFICANCE
         return excludes_zero and seeds_agree
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self) | {"real": self.real}
 
 

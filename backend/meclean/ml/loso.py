@@ -199,7 +199,7 @@ def train_group(
             ]
         )
         order_t = torch.as_tensor(order, device=device)
-        count_flags = flags is not None and epoch >= config.epochs - config.flag_window
+        epoch_flags = flags if epoch >= config.epochs - config.flag_window else None
         total = torch.zeros((), device=device)  # summed on the device: no sync per step
         for start in range(0, longest, config.batch_size):
             if should_stop and should_stop():
@@ -218,8 +218,8 @@ def train_group(
             step.loss.backward()
             optimiser.step()
             total += step.loss.detach()
-            if count_flags and step.judged:
-                _count(flags, index, step.flagged, logits.detach().argmax(-1))
+            if epoch_flags is not None and step.judged:
+                _count(epoch_flags, index, step.flagged, logits.detach().argmax(-1))
         if on_epoch:
             on_epoch(epoch, float(total) / g / -(-longest // config.batch_size))
     return GroupResult(model.eval(), scales)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from meclean.ml.loso import TrainConfig
 from meclean.ml.model import SSSNetConfig
@@ -12,7 +12,7 @@ Protocol = Literal["meclean", "paper"]
 PROTOCOLS: tuple[Protocol, ...] = get_args(Protocol)
 
 
-def protocol_config(name: str, **changes: object) -> TrainConfig:
+def protocol_config(name: str, **changes: Any) -> TrainConfig:
     """The named protocol's training config, with ``changes`` (epochs, device, ...) applied.
 
     ``meclean``: cross-entropy on logits, SSSNet24, inputs scaled per fold.

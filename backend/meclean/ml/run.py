@@ -158,7 +158,7 @@ class RunResult:
                 {"state": self.final.state, "scales": torch.as_tensor(self.final.scales)},
                 directory / "model.pt",
             )
-        np.savez_compressed(directory / "arrays.npz", **arrays)
+        np.savez_compressed(directory / "arrays.npz", **arrays)  # type: ignore[arg-type]
 
 
 PROPOSAL_FLAG_RATE = 0.5

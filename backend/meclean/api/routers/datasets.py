@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, overload
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -148,6 +148,14 @@ class DatasetOut(MarkProgress):
     """Every subject name, sorted, for filters to suggest."""
 
 
+@overload
+def confined(request: Request, raw: str, field: str, kind: str = "file") -> Path: ...
+
+
+@overload
+def confined(request: Request, raw: str | None, field: str, kind: str = "file") -> Path | None: ...
+
+
 def confined(request: Request, raw: str | None, field: str, kind: str = "file") -> Path | None:
     """A path inside a configured import root, symlinks resolved; anything else is refused.
     ``kind``: 'file' (a regular file), 'folder', or 'either'."""
@@ -198,6 +206,7 @@ def import_dataset(body: ImportRequest, request: Request, user: Curator) -> Impo
         with transaction(jobs.sessions) as session:
             dataset = store_import(session, body.name, body.layout, path, report, user.id)
             job = launch_features(session, dataset.id, user.id)
+            assert job is not None  # a dataset stored just now has no features job yet
     except SheetError as exc:
         raise ApiError(422, str(exc), "path") from None
     except DatasetExists as exc:
@@ -221,7 +230,9 @@ def import_dataset(body: ImportRequest, request: Request, user: Curator) -> Impo
 def progress(session: DbSession, dataset: Dataset, me: User) -> MarkProgress:
     counts = verdict_counts(session, dataset.id, me.id)
     return MarkProgress(
-        samples=session.scalar(select(func.count()).where(Sample.dataset_id == dataset.id)),
+        samples=session.execute(
+            select(func.count()).where(Sample.dataset_id == dataset.id)
+        ).scalar_one(),
         verdicts=counts.everyone,
         marked=counts.marked,
         my_verdicts=counts.mine,
@@ -249,12 +260,14 @@ def describe(session: DbSession, dataset: Dataset, me: User) -> DatasetOut:
         labels={label: n for label, n in labels},
         classes=list(CLASSES),
         sources={source: n for source, n in sources},
-        subjects=session.scalars(
-            select(Sample.subject)
-            .where(Sample.dataset_id == dataset.id)
-            .distinct()
-            .order_by(Sample.subject)
-        ).all(),
+        subjects=list(
+            session.scalars(
+                select(Sample.subject)
+                .where(Sample.dataset_id == dataset.id)
+                .distinct()
+                .order_by(Sample.subject)
+            )
+        ),
     )
 
 

@@ -71,7 +71,7 @@ def _version(session: DbSession, dataset: Dataset, version_id: int, field: str) 
 @router.get("/label-versions")
 def list_versions(dataset_id: DbId, session: DbSession, _: Annotator) -> list[VersionOut]:
     dataset = _dataset(session, dataset_id)
-    names = {i: n for i, n in session.execute(select(User.id, User.name))}
+    names: dict[int | None, str] = {i: n for i, n in session.execute(select(User.id, User.name))}
     versions = session.scalars(
         select(LabelVersion).where(LabelVersion.dataset_id == dataset_id).order_by(LabelVersion.id)
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -118,7 +120,12 @@ def undo_bulk_marks(body: BulkUndoIn, session: DbSession, me: Annotator) -> Bulk
     marks = session.scalars(select(Mark).where(Mark.id.in_(body.mark_ids))).all()
     if len(marks) != len(set(body.mark_ids)) or any(m.user_id != me.id for m in marks):
         raise ApiError(404, "no such marks of yours", "mark_ids")
-    moved = [m.sample_id for m in marks if latest_mark(session, m.sample_id, me.id).id != m.id]
+    moved = []
+    for mark in marks:
+        latest = latest_mark(session, mark.sample_id, me.id)
+        assert latest is not None  # the mark itself is one of mine on that sample
+        if latest.id != mark.id:
+            moved.append(mark.sample_id)
     if moved:
         raise ApiError(
             409,
@@ -129,7 +136,7 @@ def undo_bulk_marks(body: BulkUndoIn, session: DbSession, me: Annotator) -> Bulk
     restored = []
     for mark in marks:
         before = session.get(Mark, mark.supersedes) if mark.supersedes else None
-        verdict = before.verdict if before else "retracted"
+        verdict: Verdict = cast(Verdict, before.verdict) if before else "retracted"
         typical, note = (before.typical, before.note) if before else (False, "")
         restored.append(_follow(session, mark.sample_id, me.id, mark, verdict, typical, note))
     return BulkMarkOut(marked=len(restored), mark_ids=[m.id for m in restored])

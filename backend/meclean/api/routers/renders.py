@@ -130,7 +130,7 @@ def _shared_limits(
         .where(Sample.dataset_id == dataset_id, Sample.feature_key.is_not(None))
         .order_by(Sample.id)
     ).all()
-    stored = tuple(k for k in keys if k in store)
+    stored = tuple(k for k in keys if k is not None and k in store)
     if not stored:
         raise ApiError(409, "no sample of this dataset has its flow yet: no shared scale")
     return _limits_of(store.root, stored)
@@ -139,7 +139,8 @@ def _shared_limits(
 @functools.lru_cache(maxsize=8)
 def _limits_of(root: Path, keys: tuple[str, ...]) -> tuple[float, float, float]:
     store = FeatureStore(root)
-    return tuple(round(v, 4) for v in dataset_limits(np.stack([store.load(k) for k in keys])))
+    vx, vy, strain = dataset_limits(np.stack([store.load(k) for k in keys]))
+    return round(vx, 4), round(vy, 4), round(strain, 4)
 
 
 MAX_CLIP_FRAMES = 60
@@ -152,8 +153,8 @@ class Clip(BaseModel):
     until: Literal["apex", "offset"]
 
 
-def _clip(sample: Sample) -> tuple[list[Path], str]:
-    until = "offset" if sample.offset_path else "apex"
+def _clip(sample: Sample) -> tuple[list[Path], Literal["apex", "offset"]]:
+    until: Literal["apex", "offset"] = "offset" if sample.offset_path else "apex"
     last = Path(sample.offset_path or sample.apex_path)
     try:
         return clip_frames(Path(sample.onset_path), last, MAX_CLIP_FRAMES), until
@@ -237,6 +238,8 @@ def class_mean_render(
     if dataset is None:
         raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
     version = version_id or dataset.current_label_version_id
+    if version is None:
+        raise ApiError(404, f"dataset {dataset_id} has no label version", "version_id")
     labels = _version_labels(session, dataset_id, version, "version_id")
     other = _version_labels(session, dataset_id, minus, "minus") if minus else None
     partner = _version_labels(session, dataset_id, scale_with, "scale_with") if scale_with else None
@@ -338,22 +341,23 @@ def _readable_with_flow(
             readable.append((sample, key_from_frames(sample)))
     missing = sum(key not in store for _, key in readable)
     lacking = f"{missing} of {len(samples)} samples lack their flow"
-    if missing and job is None:
-        jobs = request.app.state.jobs
-        try:
-            with transaction(jobs.sessions) as own:
-                queued = launch_features(own, dataset_id, user.id)
-                queued_id = queued.id if queued else None
-        except IntegrityError:  # a concurrent request queued it first
-            queued_id = None
-        if queued_id is not None:
-            jobs.enqueue_features(queued_id)
-        raise ApiError(409, f"{lacking}; a features job is now queued to compute it")
-    if missing and job.status == "cancelled":
-        raise ApiError(
-            409,
-            f"{lacking}: the features job was cancelled at {job.done} / {job.total}; "
-            "a curator can resume it from the top bar",
-        )
+    if missing:
+        if job is None:
+            jobs = request.app.state.jobs
+            try:
+                with transaction(jobs.sessions) as own:
+                    queued = launch_features(own, dataset_id, user.id)
+                    queued_id = queued.id if queued else None
+            except IntegrityError:  # a concurrent request queued it first
+                queued_id = None
+            if queued_id is not None:
+                jobs.enqueue_features(queued_id)
+            raise ApiError(409, f"{lacking}; a features job is now queued to compute it")
+        if job.status == "cancelled":
+            raise ApiError(
+                409,
+                f"{lacking}: the features job was cancelled at {job.done} / {job.total}; "
+                "a curator can resume it from the top bar",
+            )
     # After a finished job only what it could not compute is missing: tried again below.
     return readable

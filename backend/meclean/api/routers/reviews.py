@@ -15,7 +15,7 @@ from meclean.api.deps import Annotator, CommittingRoute, Curator, DbId, DbSessio
 from meclean.api.errors import ApiError
 from meclean.api.routers.runs import find_run
 from meclean.data.labels import CLASSES
-from meclean.db.labels import create_version, labels_of
+from meclean.db.labels import create_version, current_version_id, labels_of
 from meclean.db.models import Dataset, RelabelReview, Run, RunSampleResult, Sample, SampleLabel
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
@@ -106,7 +106,7 @@ def projection(run_id: DbId, session: DbSession, _: Annotator) -> Projection:
     run = find_run(session, run_id)
     if run.status != "succeeded":
         raise ApiError(409, f"run {run.id} is {run.status}; results come when it succeeds")
-    dataset = session.get(Dataset, run.dataset_id)
+    dataset = session.get_one(Dataset, run.dataset_id)
     in_run, current = aliased(SampleLabel), aliased(SampleLabel)
     # Plain columns, not ORM objects: this is 10,000 rows for a large dataset.
     rows = session.execute(
@@ -133,7 +133,7 @@ def projection(run_id: DbId, session: DbSession, _: Annotator) -> Projection:
         .where(RunSampleResult.run_id == run_id)
         .order_by(Sample.id)
     ).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 11
+    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * 11
     ids = columns[0]
     reviews = latest_reviews(session, run.id)
     return Projection(
@@ -159,19 +159,19 @@ def review_relabels(
 ) -> RelabelReviewOut:
     """Accept or reject the run's proposed relabels; accepted ones become a new label version."""
     run = find_run(session, run_id)
-    proposals = _proposals(session, run)
-    unknown = [s for s in body.sample_ids if proposals.get(s) is None]
+    proposed = {s: p for s, p in _proposals(session, run).items() if p is not None}
+    unknown = [s for s in body.sample_ids if s not in proposed]
     if unknown:
         raise ApiError(
             422, f"run {run_id} proposes no relabel for samples {unknown[:10]}", "sample_ids"
         )
     ids = list(dict.fromkeys(body.sample_ids))
-    dataset = session.get(Dataset, run.dataset_id)
-    current = labels_of(session, dataset.current_label_version_id)
+    dataset = session.get_one(Dataset, run.dataset_id)
+    current = labels_of(session, current_version_id(dataset))
     version_id, unchanged = None, []
     if body.accept:
         trained_on = labels_of(session, run.label_version_id)
-        changed = {s: current[s] for s in ids if current[s] not in (trained_on[s], proposals[s])}
+        changed = {s: current[s] for s in ids if current[s] not in (trained_on[s], proposed[s])}
         if changed and not body.replace_changed:
             # An expert relabelled these after the run's label version: never overwrite
             # their decision silently.
@@ -183,7 +183,7 @@ def review_relabels(
                 "sample_ids",
                 changed=changed,
             )
-        changes = {s: proposals[s] for s in ids if current[s] != proposals[s]}
+        changes = {s: proposed[s] for s in ids if current[s] != proposed[s]}
         unchanged = [s for s in ids if s not in changes]
         if changes:
             version = create_version(
@@ -200,7 +200,7 @@ def review_relabels(
     def replaced(sample_id: int) -> str:
         # Accepted again: what the first acceptance replaced is what an undo restores.
         before = earlier.get(sample_id)
-        if current[sample_id] == proposals[sample_id] and before and before.accepted:
+        if current[sample_id] == proposed[sample_id] and before and before.accepted:
             return before.replaced_label or current[sample_id]
         return current[sample_id]
 
@@ -231,8 +231,8 @@ def undo_relabel_reviews(
     undecided = [s for s in ids if _state(reviews.get(s)) is None]
     if undecided:
         raise ApiError(422, f"no decision to take back on samples {undecided[:10]}", "sample_ids")
-    dataset = session.get(Dataset, run.dataset_id)
-    current = labels_of(session, dataset.current_label_version_id)
+    dataset = session.get_one(Dataset, run.dataset_id)
+    current = labels_of(session, current_version_id(dataset))
     accepted = [s for s in ids if reviews[s].accepted]
     moved = {s: current[s] for s in accepted if current[s] != proposals[s]}
     if moved:

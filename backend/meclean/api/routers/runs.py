@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, overload
 
 import anyio
 import torch
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, select
 from sqlalchemy.orm import Session, selectinload
 from starlette.background import BackgroundTask
 
@@ -149,7 +149,15 @@ class SampleResultOut(SampleVerdict):
     label_issue: bool
 
 
-def run_out(run: Run, names: dict[int, str], detail: bool = False) -> RunOut | RunDetail:
+@overload
+def run_out(run: Run, names: dict[int | None, str], detail: Literal[False] = False) -> RunOut: ...
+
+
+@overload
+def run_out(run: Run, names: dict[int | None, str], detail: Literal[True]) -> RunDetail: ...
+
+
+def run_out(run: Run, names: dict[int | None, str], detail: bool = False) -> RunOut | RunDetail:
     clean = run.config.get("clean_sample_ids")
     fields = dict(
         id=run.id,
@@ -178,7 +186,7 @@ def run_out(run: Run, names: dict[int, str], detail: bool = False) -> RunOut | R
     return RunDetail(**fields, parts=parts, metrics=run.metrics, traceback=run.traceback)
 
 
-def user_names(session: Session) -> dict[int, str]:
+def user_names(session: Session) -> dict[int | None, str]:
     return {i: n for i, n in session.execute(select(User.id, User.name))}
 
 
@@ -363,7 +371,7 @@ def delete_run(run_id: DbId, request: Request, session: DbSession, _: Curator) -
     )
 
 
-def _results(session: Session, run: Run) -> list[tuple[RunSampleResult, Sample]]:
+def _results(session: Session, run: Run) -> Sequence[Row[RunSampleResult, Sample]]:
     if run.status != "succeeded":
         raise ApiError(409, f"run {run.id} is {run.status}; results come when it succeeds")
     return session.execute(

@@ -253,7 +253,9 @@ def _count(
 ) -> int:
     """Samples the filters match; those on marks need each sample's marks looked at."""
     if verdict is None and not disagreement:
-        return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        return session.execute(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        ).scalar_one()
     rows = session.execute(query).all()
     described = describe_samples(session, rows, {row.id: row.label for row in rows}, me)
     return sum(_matches(sample, verdict, disagreement) for sample in described)
@@ -272,7 +274,7 @@ def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDeta
     sample = session.get(Sample, sample_id)
     if sample is None:
         raise ApiError(404, f"no sample {sample_id}", "sample_id")
-    dataset = session.get(Dataset, sample.dataset_id)
+    dataset = session.get_one(Dataset, sample.dataset_id)
     history = session.execute(
         select(LabelVersion, SampleLabel.label)
         .join(SampleLabel, SampleLabel.version_id == LabelVersion.id)
@@ -280,7 +282,7 @@ def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDeta
         .order_by(LabelVersion.id)
     )
     versions = history.all()
-    label_in = {v.id: lab for v, lab in versions}
+    label_in: dict[int | None, str] = {v.id: lab for v, lab in versions}
     # Only the versions that gave this sample a label: the import, and each change.
     entries = [
         LabelHistoryEntry(version_id=v.id, label=lab, reason=v.reason, created_at=v.created_at)

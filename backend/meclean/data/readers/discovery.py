@@ -97,7 +97,7 @@ def find_frames_root(root: Path, tree: FrameTree, frames: Path | None = None) ->
     level = [root]
     seen: set[str] = set()
     for _ in range(SEARCH_DEPTH + 1):
-        below = []
+        below: list[Path] = []
         for folder in level:
             if tree.rejects and any(tree.rejects.match(part) for part in _parts(root, folder)):
                 continue

@@ -125,7 +125,7 @@ class Movement:
 def sample_movement(label: Label, rng: np.random.Generator, emotion: str | None = None) -> Movement:
     """Draw a movement for ``label``; ``emotion`` picks the negative sub-emotion if given."""
     if label == "surprise":
-        aus = (1, 2, 5) if rng.random() < 0.35 else (1, 2)
+        aus: tuple[int, ...] = (1, 2, 5) if rng.random() < 0.35 else (1, 2)
         return Movement(label, "surprise", aus, "both")
     if label == "positive":
         aus = (6, 12) if rng.random() < 0.75 else (12,)

@@ -11,10 +11,10 @@ from typing import Annotated, Any, Protocol, cast
 from annotated_types import Ge, Le
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from meclean.api.errors import ApiError
-from meclean.db.models import LoginSession, User
+from meclean.db.models import Dataset, LoginSession, Run, Sample, User
 from meclean.db.users import Role, has_role, session_user
 
 SESSION_COOKIE = "meclean_session"
@@ -124,3 +124,27 @@ def stream_slot(request: Request) -> Iterator[None]:
 Annotator = Annotated[User, Depends(require("annotator"))]
 Curator = Annotated[User, Depends(require("curator"))]
 Admin = Annotated[User, Depends(require("admin"))]
+
+
+def dataset_or_404(session: Session, dataset_id: int) -> Dataset:
+    """The dataset of a route's ``dataset_id``, or a 404 naming it."""
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
+    return dataset
+
+
+def sample_or_404(session: Session, sample_id: int) -> Sample:
+    """The sample of a route's ``sample_id``, or a 404 naming it."""
+    sample = session.get(Sample, sample_id)
+    if sample is None:
+        raise ApiError(404, f"no sample {sample_id}", "sample_id")
+    return sample
+
+
+def run_or_404(session: Session, run_id: int) -> Run:
+    """The run of a route's ``run_id`` with its parts, or a 404 naming it."""
+    run = session.get(Run, run_id, options=[selectinload(Run.parts)])
+    if run is None:
+        raise ApiError(404, f"no run {run_id}", "run_id")
+    return run

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from meclean.api.deps import Annotator, CommittingRoute, DbId, DbSession
-from meclean.api.routers.runs import RunOut, find_run, run_out, user_names
+from meclean.api.deps import Annotator, CommittingRoute, DbId, DbSession, run_or_404
+from meclean.api.routers.runs import RunOut, run_out, user_names
 from meclean.jobs.comparisons import compare_runs
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
@@ -47,7 +47,7 @@ def compare(
     ids: Annotated[list[DbId], Query(min_length=1, max_length=20)],
 ) -> ComparisonOut:
     """UF1/UAR per dataset for each run, and each run's composite UF1 against the first's."""
-    runs = [find_run(session, i) for i in ids]
+    runs = [run_or_404(session, i) for i in ids]
     names = user_names(session)
     differences = []
     for run in runs[1:]:

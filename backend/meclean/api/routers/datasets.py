@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from meclean.api.deps import Annotator, CommittingRoute, Curator, DbId, DbSession
+from meclean.api.deps import Annotator, CommittingRoute, Curator, DbId, DbSession, dataset_or_404
 from meclean.api.errors import ApiError
 from meclean.data.faces import FaceMode
 from meclean.data.labels import CLASSES
@@ -277,28 +277,21 @@ def list_datasets(session: DbSession, me: Annotator) -> list[DatasetOut]:
     return [describe(session, d, me) for d in datasets]
 
 
-def _dataset(session: DbSession, dataset_id: int) -> Dataset:
-    dataset = session.get(Dataset, dataset_id)
-    if dataset is None:
-        raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
-    return dataset
-
-
 @router.get("/{dataset_id}")
 def get_dataset(dataset_id: DbId, session: DbSession, me: Annotator) -> DatasetOut:
-    return describe(session, _dataset(session, dataset_id), me)
+    return describe(session, dataset_or_404(session, dataset_id), me)
 
 
 @router.get("/{dataset_id}/progress")
 def get_progress(dataset_id: DbId, session: DbSession, me: Annotator) -> MarkProgress:
     """The marking counts alone: cheap enough to reload after every mark."""
-    return progress(session, _dataset(session, dataset_id), me)
+    return progress(session, dataset_or_404(session, dataset_id), me)
 
 
 @router.get("/{dataset_id}/features")
 def get_features_job(dataset_id: DbId, session: DbSession, _: Annotator) -> FeaturesJobOut | None:
     """The latest job computing the dataset's flow; null when none was ever queued."""
-    job = latest_features_job(session, _dataset(session, dataset_id).id)
+    job = latest_features_job(session, dataset_or_404(session, dataset_id).id)
     return None if job is None else FeaturesJobOut.of(job)
 
 
@@ -309,7 +302,7 @@ def compute_features(dataset_id: DbId, request: Request, user: Curator) -> Featu
     busy = ApiError(409, "this dataset's features are already being computed")
     try:
         with transaction(jobs.sessions) as session:
-            job = launch_features(session, _dataset(session, dataset_id).id, user.id)
+            job = launch_features(session, dataset_or_404(session, dataset_id).id, user.id)
             if job is None:
                 raise busy
             out = FeaturesJobOut.of(job)
@@ -322,7 +315,7 @@ def compute_features(dataset_id: DbId, request: Request, user: Curator) -> Featu
 @router.post("/{dataset_id}/features/cancel")
 def cancel_features_job(dataset_id: DbId, session: DbSession, _: Curator) -> FeaturesJobOut:
     """Stop the running job; the features computed so far are kept."""
-    job = latest_features_job(session, _dataset(session, dataset_id).id)
+    job = latest_features_job(session, dataset_or_404(session, dataset_id).id)
     if job is None or not cancel_features(job):
         raise ApiError(409, "no features job of this dataset is queued or running")
     session.flush()

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from meclean.api.deps import Annotator, CommittingRoute, Curator, DbId, DbSession
+from meclean.api.deps import Annotator, CommittingRoute, Curator, DbId, DbSession, dataset_or_404
 from meclean.api.errors import ApiError
 from meclean.data.labels import Label
 from meclean.db.labels import (
@@ -54,13 +54,6 @@ class NewVersion(BaseModel):
     csv: str | None = Field(None, description="labels in the roster's CSV format")
 
 
-def _dataset(session: DbSession, dataset_id: int) -> Dataset:
-    dataset = session.get(Dataset, dataset_id)
-    if dataset is None:
-        raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
-    return dataset
-
-
 def _version(session: DbSession, dataset: Dataset, version_id: int, field: str) -> LabelVersion:
     version = session.get(LabelVersion, version_id)
     if version is None or version.dataset_id != dataset.id:
@@ -70,7 +63,7 @@ def _version(session: DbSession, dataset: Dataset, version_id: int, field: str) 
 
 @router.get("/label-versions")
 def list_versions(dataset_id: DbId, session: DbSession, _: Annotator) -> list[VersionOut]:
-    dataset = _dataset(session, dataset_id)
+    dataset = dataset_or_404(session, dataset_id)
     names: dict[int | None, str] = {i: n for i, n in session.execute(select(User.id, User.name))}
     versions = session.scalars(
         select(LabelVersion).where(LabelVersion.dataset_id == dataset_id).order_by(LabelVersion.id)
@@ -97,7 +90,7 @@ def diff(
     old: Annotated[DbId, Query()],
     new: Annotated[DbId, Query()],
 ) -> list[ChangeOut]:
-    dataset = _dataset(session, dataset_id)
+    dataset = dataset_or_404(session, dataset_id)
     _version(session, dataset, old, "old")
     _version(session, dataset, new, "new")
     changes = diff_versions(session, old, new)
@@ -115,7 +108,7 @@ def new_version(
     dataset_id: DbId, body: NewVersion, session: DbSession, user: Curator
 ) -> VersionOut:
     """A new current version from explicit changes or a roster-format CSV."""
-    dataset = _dataset(session, dataset_id)
+    dataset = dataset_or_404(session, dataset_id)
     if (body.changes is None) == (body.csv is None):
         raise ApiError(422, "give either changes or csv", "changes")
     try:
@@ -152,7 +145,7 @@ def export_version(
     dataset_id: DbId, version_id: DbId, session: DbSession, _: Annotator
 ) -> Response:
     """A label version in the roster's format (dataset, subject, filename, label)."""
-    dataset = _dataset(session, dataset_id)
+    dataset = dataset_or_404(session, dataset_id)
     _version(session, dataset, version_id, "version_id")
     return _download(roster_csv(session, version_id), dataset.name, f"labels-v{version_id}")
 
@@ -168,7 +161,7 @@ def export_marks(
     rule: Literal["majority", "any-noisy"] = "majority",
 ) -> Response:
     """Grades 0 noisy / 1 clean / 2 clean and typical, the CSV that IDC reads."""
-    dataset = _dataset(session, dataset_id)
+    dataset = dataset_or_404(session, dataset_id)
     user_id = None
     if user is not None:
         user_id = session.scalar(select(User.id).where(User.name == user))

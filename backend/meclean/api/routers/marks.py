@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from meclean.api.deps import Annotator, CommittingRoute, DbId, DbSession
+from meclean.api.deps import Annotator, CommittingRoute, DbId, DbSession, sample_or_404
 from meclean.api.errors import ApiError
 from meclean.db.marks import StaleMark, Verdict, latest_mark, set_mark
 from meclean.db.models import Mark, Sample
@@ -57,8 +57,7 @@ class BulkUndoIn(BaseModel):
 
 @router.put("/samples/{sample_id}/mark")
 def put_mark(sample_id: DbId, body: MarkIn, session: DbSession, me: Annotator) -> MarkState:
-    if session.get(Sample, sample_id) is None:
-        raise ApiError(404, f"no sample {sample_id}", "sample_id")
+    sample_or_404(session, sample_id)
     try:
         mark = set_mark(
             session, sample_id, me.id, body.verdict, body.typical, body.note, body.based_on

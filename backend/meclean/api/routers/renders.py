@@ -21,7 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from meclean.api.deps import Annotator, CommittingRoute, DbId, DbSession
+from meclean.api.deps import (
+    Annotator,
+    CommittingRoute,
+    DbId,
+    DbSession,
+    dataset_or_404,
+    sample_or_404,
+)
 from meclean.api.errors import ApiError
 from meclean.data.faces import FaceCrop, read_frame
 from meclean.data.feature_store import FeatureStore
@@ -43,7 +50,7 @@ from meclean.db.features import (
     sample_features,
 )
 from meclean.db.labels import labels_of
-from meclean.db.models import Dataset, Sample, SampleLabel, User
+from meclean.db.models import Sample, SampleLabel, User
 from meclean.db.session import transaction
 from meclean.files import write_atomically
 from meclean.jobs.features import latest_features_job, launch_features
@@ -92,7 +99,7 @@ def render(
         False, description="Colour limits of the whole dataset, so that samples compare"
     ),
 ) -> Response:
-    sample = _sample(session, sample_id)
+    sample = sample_or_404(session, sample_id)
     size = render_size(size)
     settings = request.app.state.settings
     try:
@@ -165,7 +172,7 @@ def _clip(sample: Sample) -> tuple[list[Path], Literal["apex", "offset"]]:
 @router.get("/samples/{sample_id}/clip")
 def clip(sample_id: DbId, session: DbSession, _: Annotator) -> Clip:
     """The movement as it happened: onset to offset (to apex where the offset is unknown)."""
-    frames, until = _clip(_sample(session, sample_id))
+    frames, until = _clip(sample_or_404(session, sample_id))
     return Clip(frames=len(frames), until=until)
 
 
@@ -178,7 +185,7 @@ def clip_frame(
     size: Size = 240,
 ) -> Response:
     """One frame of the clip, cropped to the sample's face like its onset and apex."""
-    sample = _sample(session, sample_id)
+    sample = sample_or_404(session, sample_id)
     frames, _until = _clip(sample)
     if index >= len(frames):
         raise ApiError(404, f"the clip of sample {sample_id} has {len(frames)} frames", "index")
@@ -189,13 +196,6 @@ def clip_frame(
     image = frame_image(frame, render_size(size))
     headers = {"Cache-Control": "private, max-age=3600"}
     return Response(png_bytes(image), media_type="image/png", headers=headers)
-
-
-def _sample(session: Session, sample_id: int) -> Sample:
-    sample = session.get(Sample, sample_id)
-    if sample is None:
-        raise ApiError(404, f"no sample {sample_id}", "sample_id")
-    return sample
 
 
 # Features missing from the store are computed in the request (TV-L1, a few tenths of a
@@ -234,9 +234,7 @@ def class_mean_render(
     """Mean Vx, Vy and strain per class, one row per class (labelled with its number of
     samples), for any label version, or the difference between two versions."""
     size = render_size(size)
-    dataset = session.get(Dataset, dataset_id)
-    if dataset is None:
-        raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
+    dataset = dataset_or_404(session, dataset_id)
     version = version_id or dataset.current_label_version_id
     if version is None:
         raise ApiError(404, f"dataset {dataset_id} has no label version", "version_id")

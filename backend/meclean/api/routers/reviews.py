@@ -11,9 +11,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from meclean.api.deps import Annotator, CommittingRoute, Curator, DbId, DbSession
+from meclean.api.deps import Annotator, CommittingRoute, Curator, DbId, DbSession, run_or_404
 from meclean.api.errors import ApiError
-from meclean.api.routers.runs import find_run
 from meclean.data.labels import CLASSES
 from meclean.db.labels import create_version, current_version_id, labels_of
 from meclean.db.models import Dataset, RelabelReview, Run, RunSampleResult, Sample, SampleLabel
@@ -103,7 +102,7 @@ def _proposals(session: Session, run: Run) -> dict[int, str | None]:
 @router.get("/runs/{run_id}/projection")
 def projection(run_id: DbId, session: DbSession, _: Annotator) -> Projection:
     """The final model's UMAP of every sample, with flags, proposals and their reviews."""
-    run = find_run(session, run_id)
+    run = run_or_404(session, run_id)
     if run.status != "succeeded":
         raise ApiError(409, f"run {run.id} is {run.status}; results come when it succeeds")
     dataset = session.get_one(Dataset, run.dataset_id)
@@ -158,7 +157,7 @@ def review_relabels(
     run_id: DbId, body: RelabelReviewIn, session: DbSession, user: Curator
 ) -> RelabelReviewOut:
     """Accept or reject the run's proposed relabels; accepted ones become a new label version."""
-    run = find_run(session, run_id)
+    run = run_or_404(session, run_id)
     proposed = {s: p for s, p in _proposals(session, run).items() if p is not None}
     unknown = [s for s in body.sample_ids if s not in proposed]
     if unknown:
@@ -224,7 +223,7 @@ def undo_relabel_reviews(
     """Take decisions back: their proposals are pending again, and the labels accepted
     relabels replaced are restored in a new label version. All or nothing: a sample
     relabelled since its acceptance is a 409 that names it."""
-    run = find_run(session, run_id)
+    run = run_or_404(session, run_id)
     proposals = _proposals(session, run)
     ids = list(dict.fromkeys(body.sample_ids))
     reviews = latest_reviews(session, run_id)

@@ -23,12 +23,13 @@ from meclean.api.deps import (
     Curator,
     DbId,
     DbSession,
+    dataset_or_404,
+    run_or_404,
     stream_slot,
 )
 from meclean.api.errors import ApiError
 from meclean.db.labels import labels_of
 from meclean.db.models import (
-    Dataset,
     Run,
     RunSampleResult,
     Sample,
@@ -190,13 +191,6 @@ def user_names(session: Session) -> dict[int | None, str]:
     return {i: n for i, n in session.execute(select(User.id, User.name))}
 
 
-def find_run(session: Session, run_id: int) -> Run:
-    run = session.get(Run, run_id, options=[selectinload(Run.parts)])
-    if run is None:
-        raise ApiError(404, f"no run {run_id}", "run_id")
-    return run
-
-
 class RunPlanOut(BaseModel):
     """What a launch would run, every parameter resolved, before anything is queued."""
 
@@ -229,13 +223,6 @@ def _run_request(session: Session, body: RunLaunch, settings: Settings) -> RunRe
     return RunRequest(**body.model_dump(exclude={"marks_user"}), marks_user_id=marks_user_id)
 
 
-def _dataset(session: Session, dataset_id: int) -> Dataset:
-    dataset = session.get(Dataset, dataset_id)
-    if dataset is None:
-        raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
-    return dataset
-
-
 @router.post("/datasets/{dataset_id}/runs/plan")
 def plan(
     dataset_id: DbId, body: RunLaunch, request: Request, session: DbSession, _: Curator
@@ -243,7 +230,7 @@ def plan(
     """Check a launch and show its effective parameters; a 422 says why it cannot run."""
     try:
         wanted = _run_request(session, body, request.app.state.settings)
-        planned = plan_run(session, _dataset(session, dataset_id), wanted)
+        planned = plan_run(session, dataset_or_404(session, dataset_id), wanted)
     except RunError as exc:
         raise ApiError(422, str(exc), exc.field) from None
     return RunPlanOut(
@@ -262,7 +249,7 @@ def launch(dataset_id: DbId, body: RunLaunch, request: Request, user: Curator) -
     """Queue a LOSO run; any worker takes its parts."""
     jobs = request.app.state.jobs
     with transaction(jobs.sessions) as session:
-        dataset = _dataset(session, dataset_id)
+        dataset = dataset_or_404(session, dataset_id)
         try:
             wanted = _run_request(session, body, request.app.state.settings)
             run = launch_run(session, dataset, wanted, user.id)
@@ -343,12 +330,12 @@ def _snapshot(sessions, run_id: int | None, dataset_id: int | None) -> list[RunO
 
 @router.get("/runs/{run_id}")
 def get_run(run_id: DbId, session: DbSession, _: Annotator) -> RunDetail:
-    return run_out(find_run(session, run_id), user_names(session), detail=True)
+    return run_out(run_or_404(session, run_id), user_names(session), detail=True)
 
 
 @router.post("/runs/{run_id}/cancel")
 def cancel(run_id: DbId, session: DbSession, _: Curator) -> RunOut:
-    run = find_run(session, run_id)
+    run = run_or_404(session, run_id)
     if not cancel_run(session, run):
         raise ApiError(409, f"run {run_id} has already {run.status}", "run_id")
     return run_out(run, user_names(session))
@@ -358,7 +345,7 @@ def cancel(run_id: DbId, session: DbSession, _: Curator) -> RunOut:
 def delete_run(run_id: DbId, request: Request, session: DbSession, _: Curator) -> Response:
     """Discard a run's results and files. Its record stays, marked deleted, so the label
     versions and relabel reviews that name it keep pointing at it: run ids are never reused."""
-    run = find_run(session, run_id)
+    run = run_or_404(session, run_id)
     if run.status in ACTIVE:
         raise ApiError(409, f"run {run_id} is {run.status}; cancel it first", "run_id")
     session.execute(delete(RunSampleResult).where(RunSampleResult.run_id == run_id))
@@ -385,7 +372,7 @@ def _results(session: Session, run: Run) -> Sequence[Row[RunSampleResult, Sample
 @router.get("/runs/{run_id}/results")
 def run_results(run_id: DbId, session: DbSession, _: Annotator) -> list[SampleResultOut]:
     """Per sample: out-of-fold prediction and probabilities, flag rate, loss, proposal."""
-    run = find_run(session, run_id)
+    run = run_or_404(session, run_id)
     labels = labels_of(session, run.label_version_id)
     return [
         SampleResultOut(

@@ -11,7 +11,15 @@ from pydantic import BaseModel
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
-from meclean.api.deps import MAX_ID, Annotator, CommittingRoute, DbId, DbSession
+from meclean.api.deps import (
+    MAX_ID,
+    Annotator,
+    CommittingRoute,
+    DbId,
+    DbSession,
+    dataset_or_404,
+    sample_or_404,
+)
 from meclean.api.errors import ApiError
 from meclean.api.routers.runs import SampleVerdict
 from meclean.data.faces import FaceCrop
@@ -176,9 +184,7 @@ def list_samples(
     ),
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> SamplePage:
-    dataset = session.get(Dataset, dataset_id)
-    if dataset is None:
-        raise ApiError(404, f"no dataset {dataset_id}", "dataset_id")
+    dataset = dataset_or_404(session, dataset_id)
     if (flagged or sort != "name") and run_id is None:
         raise ApiError(422, "flagged and sorting by loss or flag rate need a run_id", "run_id")
     query = (
@@ -271,9 +277,7 @@ def _matches(sample: SampleOut, verdict: str | None, disagreement: bool) -> bool
 
 @router.get("/samples/{sample_id}")
 def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDetail:
-    sample = session.get(Sample, sample_id)
-    if sample is None:
-        raise ApiError(404, f"no sample {sample_id}", "sample_id")
+    sample = sample_or_404(session, sample_id)
     dataset = session.get_one(Dataset, sample.dataset_id)
     history = session.execute(
         select(LabelVersion, SampleLabel.label)

@@ -1,5 +1,6 @@
 import json
 import time
+from datetime import UTC, datetime
 
 import pytest
 import torch
@@ -184,7 +185,7 @@ def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(servin
     assert later["id"] > run_id
 
 
-def test_cancelling_a_run_stops_its_worker_within_seconds(serving, imported):
+def test_cancelling_a_run_frees_its_worker_long_before_the_run_would_end(serving, imported):
     curator = signed_in(serving, "curator")
     run_id = curator.post(
         f"/api/datasets/{imported}/runs", json={**FAST_RUN, "epochs": 2000}
@@ -200,11 +201,13 @@ def test_cancelling_a_run_stops_its_worker_within_seconds(serving, imported):
 
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == "cancelled"
-    start = time.monotonic()
-    # The worker is free again: a second run gets picked up.
+    # The worker is free again: a second run gets picked up well before the cancelled one
+    # could have ended at the pace it had (measured here, so a busy machine is no matter).
+    started = datetime.fromisoformat(running["started_at"]).replace(tzinfo=UTC)
+    pace = (datetime.now(UTC) - started).total_seconds() / running["progress"]["done"]
+    remaining = pace * (running["progress"]["total"] - running["progress"]["done"])
     second = curator.post(f"/api/datasets/{imported}/runs", json={**FAST_RUN, "epochs": 1})
-    wait_for(curator, second.json()["id"], lambda r: r["status"] != "queued", timeout=10)
-    assert time.monotonic() - start < 10
+    wait_for(curator, second.json()["id"], lambda r: r["status"] != "queued", remaining / 2)
     assert curator.post(f"/api/runs/{run_id}/cancel").status_code == 409
 
 

@@ -21,7 +21,7 @@ from meclean.db.models import FeatureJob, Run, Sample
 from meclean.db.session import make_engine, session_factory
 from meclean.jobs.inputs import run_method, run_training_set, train_config
 from meclean.ml.run import run_experiment
-from tests.api.test_runs import FAST_RUN, signed_in, wait_for
+from tests.api.test_runs import FAST_RUN, poll, signed_in, wait_for
 
 MECLEAN = str(Path(sys.executable).with_name("meclean"))
 
@@ -116,13 +116,7 @@ def test_a_run_fails_cleanly_when_its_worker_dies_on_the_last_attempt(settings, 
 
 
 def features_job(client, dataset_id: int, condition, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/api/datasets/{dataset_id}/features").json()
-        if condition(job):
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"the features job never reached the condition: {job}")
+    return poll(client, f"/api/datasets/{dataset_id}/features", condition, timeout)
 
 
 def test_a_features_job_survives_its_worker_being_killed(settings, clean_composite, tmp_path):

@@ -35,14 +35,19 @@ def follow(client: TestClient, run_id: int, timeout: float = 240) -> list[tuple[
     return events
 
 
-def wait_for(client: TestClient, run_id: int, condition, timeout: float = 120) -> dict:
+def poll(client: TestClient, url: str, condition, timeout: float = 120) -> dict:
+    """GET ``url`` until its answer meets ``condition`` (an event, with a ceiling)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        run = client.get(f"/api/runs/{run_id}").json()
-        if condition(run):
-            return run
+        answer = client.get(url).json()
+        if condition(answer):
+            return answer
         time.sleep(0.2)
-    raise AssertionError(f"run {run_id} never reached the condition: {run}")
+    raise AssertionError(f"{url} never reached the condition: {answer}")
+
+
+def wait_for(client: TestClient, run_id: int, condition, timeout: float = 120) -> dict:
+    return poll(client, f"/api/runs/{run_id}", condition, timeout)
 
 
 def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(serving, imported):

@@ -92,9 +92,9 @@ def _folds(data: TrainingSet, epochs: int, seed: int, numbers: list[int]) -> Los
         data.features,
         data.labels,
         data.subjects,
-        NoisyLabelMethod(),
-        config,
-        seed,
+        method=NoisyLabelMethod(),
+        config=config,
+        seed=seed,
         fold_numbers=numbers,
     )
 
@@ -205,7 +205,12 @@ def main() -> None:
             (
                 "meclean",
                 lambda s=seed: train_loso(
-                    data.features, data.labels, data.subjects, NoisyLabelMethod(), config, s
+                    data.features,
+                    data.labels,
+                    data.subjects,
+                    method=NoisyLabelMethod(),
+                    config=config,
+                    seed=s,
                 ).probabilities.argmax(1),
             )
         ]

@@ -79,7 +79,12 @@ def direct_run(settings: Settings, run_id: int) -> float:
         record = session.get(Run, run_id)
         start = time.perf_counter()
         data = run_training_set(session, record, FeatureStore(settings.feature_dir))
-        run_experiment(data, run_method(record), train_config(record), record.config["seeds"])
+        run_experiment(
+            data,
+            method=run_method(record),
+            config=train_config(record),
+            seeds=record.config["seeds"],
+        )
         return time.perf_counter() - start
 
 

@@ -123,7 +123,9 @@ def main() -> None:
                 run_data = replace(data, labels=true_labels)
             elif method.needs_marks:
                 run_data = replace(data, clean=marks)
-            result = run_experiment(run_data, method, config, seeds, final_model=False)
+            result = run_experiment(
+                run_data, method=method, config=config, seeds=seeds, final_model=False
+            )
             minutes = (time.perf_counter() - start) / 60
             label = f"{name} ({protocol})"
             print(_row(label, result, flipped, true_labels, args.flag_rate, minutes), flush=True)

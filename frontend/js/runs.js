@@ -3,8 +3,10 @@
 import { api } from "./api.js";
 import { canCurate, duration, fixed, groupsOf, h, loadPlotly, plural, sourceName, toast } from "./ui.js";
 
-const METHODS = ["ilc", "ltm", "idc", "idc+ilc", "idc+ltm", "baseline", "qpercentile", "gce",
-  "mixup", "trevision", "mwn"];
+// The methods the paper compares first, then their peers; the server's list is the truth.
+const FIRST = ["ilc", "ltm", "idc", "idc+ilc", "idc+ltm"];
+const inFormOrder = (methods) => [...methods].sort((a, b) =>
+  ((FIRST.indexOf(a.name) + 99) % 100) - ((FIRST.indexOf(b.name) + 99) % 100));
 
 function progressCell(run) {
   const p = run.progress;
@@ -39,39 +41,62 @@ function differenceCell(d) {
     d.caveats.length ? h("span", { class: "caveats" }, ` (${d.caveats.join("; ")})`) : "");
 }
 
-function launchForm(state, versions, users, onLaunched) {
-  const field = (label, input) => h("label", {}, label, input);
+function launchForm(state, versions, users, catalogue, onLaunched) {
+  const field = (label, input, attributes = {}) => h("label", attributes, label, input);
+  const { methods, defaults } = catalogue;
+  const byName = new Map(methods.map((m) => [m.name, m]));
   const form = h("form", { class: "launch", id: "launch-form", "aria-label": "Launch a run" },
     h("h2", {}, "Launch a run"),
-    field("Method ", h("select", { name: "method" }, METHODS.map((m) => h("option", { value: m }, m)))),
-    field("α (LTM/ILC) ", h("input", { name: "alpha", type: "number", step: "0.1", min: 0, max: 10, value: 2.5 })),
-    field("q ", h("input", { name: "q", type: "number", step: "any", min: 0, max: 100, placeholder: "default" })),
-    field("Warm-up epochs ", h("input", { name: "warmup_epochs", type: "number", min: 0, max: 2000, placeholder: "default" })),
-    field("Epochs ", h("input", { name: "epochs", type: "number", min: 1, max: 2000, value: 200, required: true })),
-    field("Seeds ", h("input", { name: "seeds", type: "number", min: 1, max: 10, value: 1, required: true })),
+    field("Method ", h("select", { name: "method" },
+      inFormOrder(methods).map((m) => h("option", { value: m.name, title: m.summary }, m.name)))),
+    h("p", { class: "method-summary", id: "method-summary" }),
+    field("α (high loss; LTM/ILC train by it) ", h("input", { name: "alpha", type: "number", step: "0.1", min: 0, max: 10, value: defaults.alpha })),
+    field("q ", h("input", { name: "q", type: "number", step: "any", min: 0, max: 100 }), { "data-needs": "q" }),
+    field("Warm-up epochs ", h("input", { name: "warmup_epochs", type: "number", min: 0, max: 2000 }), { "data-needs": "warmup" }),
+    field("Epochs ", h("input", { name: "epochs", type: "number", min: 1, max: 2000, value: defaults.epochs, required: true })),
+    field("Seeds ", h("input", { name: "seeds", type: "number", min: 1, max: 10, value: defaults.seeds, required: true })),
     field("Protocol ", h("select", { name: "protocol", title: "meclean: logits, SSSNet24, scaled inputs. paper: as the published code (double softmax, SSSNet 28, unscaled inputs, its LTM and IDC batches)" },
       h("option", { value: "meclean" }, "meclean"), h("option", { value: "paper" }, "paper (as published)"))),
     field("Label version ", h("select", { name: "label_version_id" },
       versions.map((v) => h("option", { value: v.id, selected: v.current }, `v${v.id}${v.current ? " (current)" : ""}`)))),
     field("IDC marks from ", h("select", { name: "marks_user" },
-      h("option", { value: "" }, "all experts"), users.map((u) => h("option", { value: u }, u)))),
+      h("option", { value: "" }, "all experts"), users.map((u) => h("option", { value: u }, u))), { "data-needs": "marks" }),
     field("Consensus ", h("select", { name: "consensus" },
-      h("option", { value: "majority" }, "majority"), h("option", { value: "any-noisy" }, "any noisy"))),
-    field("Device ", h("select", { name: "device" }, ["auto", "cuda", "cpu"].map((d) => h("option", { value: d }, d)))),
+      h("option", { value: "majority" }, "majority"), h("option", { value: "any-noisy" }, "any noisy")), { "data-needs": "marks" }),
+    field("Device ", h("select", { name: "device" }, ["auto", "cuda", "cpu"].map((d) => h("option", { value: d, selected: d === defaults.device }, d)))),
     h("p", { class: "plan", id: "run-plan", "aria-live": "polite" }),
     h("button", { type: "submit" }, "Launch"),
     h("p", { class: "error", role: "alert" }));
+  const chosen = () => byName.get(form.elements.method.value);
+
+  // Only the parameters the chosen method takes are shown and sent.
+  function showParameters() {
+    const method = chosen();
+    const takes = { q: method.q_default !== null, warmup: method.warmup_share !== null, marks: method.needs_marks };
+    for (const label of form.querySelectorAll("[data-needs]")) label.hidden = !takes[label.dataset.needs];
+    form.elements.q.placeholder = takes.q ? `default ${method.q_default}` : "";
+    const epochs = Number(form.elements.epochs.value) || defaults.epochs;
+    form.elements.warmup_epochs.placeholder = takes.warmup
+      ? `default ${Math.max(1, Math.round(method.warmup_share * epochs))}` : "";
+    form.querySelector("#method-summary").textContent = method.summary;
+  }
+  form.addEventListener("input", showParameters);
+  showParameters();
   const launchButton = form.querySelector("button[type=submit]");
   const planText = form.querySelector("#run-plan");
 
   function launchBody() {
     const data = Object.fromEntries(new FormData(form));
-    const body = { method: data.method, consensus: data.consensus, device: data.device, protocol: data.protocol,
+    const method = chosen();
+    const body = { method: data.method, device: data.device, protocol: data.protocol,
       alpha: Number(data.alpha), epochs: Number(data.epochs), seeds: Number(data.seeds),
       label_version_id: Number(data.label_version_id) };
-    if (data.q) body.q = Number(data.q);
-    if (data.warmup_epochs) body.warmup_epochs = Number(data.warmup_epochs);
-    if (data.marks_user) body.marks_user = data.marks_user;
+    if (method.q_default !== null && data.q) body.q = Number(data.q);
+    if (method.warmup_share !== null && data.warmup_epochs) body.warmup_epochs = Number(data.warmup_epochs);
+    if (method.needs_marks) {
+      body.consensus = data.consensus;
+      if (data.marks_user) body.marks_user = data.marks_user;
+    }
     return body;
   }
 
@@ -122,9 +147,10 @@ export async function showRuns(state) {
   const groups = groupsOf(state.dataset);
   const view = document.getElementById("view");
   const curator = canCurate(state.me);
-  const [runs, versions] = await Promise.all([
+  const [runs, versions, catalogue] = await Promise.all([
     api("/api/runs", { query: { dataset_id: state.dataset.id } }),
     api(`/api/datasets/${state.dataset.id}/label-versions`),
+    curator ? api("/api/methods") : null,
   ]);
   const users = curator && state.me.role === "admin"
     ? (await api("/api/users")).map((u) => u.name) : [state.me.name];
@@ -206,7 +232,7 @@ export async function showRuns(state) {
 
   view.replaceChildren(
     h("h1", {}, "Runs"),
-    curator ? launchForm(state, versions, users, (run) => { byId.set(run.id, run); draw(); }) : "",
+    curator ? launchForm(state, versions, users, catalogue, (run) => { byId.set(run.id, run); draw(); }) : "",
     h("table", { class: "runs", id: "runs" },
       h("thead", {}, h("tr", {}, ...["", "Run", "Method", "Epochs × seeds", "Status", "Progress", "Composite UF1 / UAR", ""].map((t) => h("th", {}, t)))),
       body),

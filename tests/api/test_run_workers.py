@@ -221,7 +221,11 @@ def test_two_workers_share_a_run_through_redis_and_match_a_direct_run(
     torch.set_num_threads(1)  # as the workers ran: float sums depend on the thread count
     try:
         direct = run_experiment(
-            data, run_method(record), train_config(record), [0], final_model=False
+            data,
+            method=run_method(record),
+            config=train_config(record),
+            seeds=[0],
+            final_model=False,
         )
     finally:
         torch.set_num_threads(threads)

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from meclean.api.app import create_app
 from meclean.db.models import RelabelReview
+from meclean.ml.methods import METHOD_NAMES
 from tests.api.conftest import PASSWORD
 
 FAST_RUN = {"method": "ilc", "alpha": 0.0, "epochs": 4, "tasks_per_seed": 2}
@@ -234,6 +235,7 @@ def test_only_curators_launch_runs(login, imported):
         ({"method": "ilc", "protocol": "mine"}, "protocol"),
         ({"method": "idc", "warmup_epochs": 5, "epochs": 5}, "warmup_epochs"),
         ({"method": "ilc", "warmup_epochs": 2, "epochs": 5}, "warmup_epochs"),
+        ({"method": "ltm", "q": 5}, "q"),
         ({"method": "ilc", "device": "cuda"}, "device"),
     ],
 )
@@ -274,6 +276,17 @@ def test_a_plan_shows_the_effective_parameters_before_anything_is_queued(login, 
     assert plan["clean_per_class"]["negative"] == 1
     assert plan["estimate_s"] is None  # no run has finished on this dataset yet
     assert curator.get("/api/runs").json() == []
+
+
+def test_the_method_list_gives_each_method_the_parameters_it_takes(login):
+    catalogue = login("annotator").get("/api/methods").json()
+
+    methods = {m["name"]: m for m in catalogue["methods"]}
+    assert tuple(methods) == METHOD_NAMES
+    assert methods["qpercentile"]["q_default"] == 10 and methods["ilc"]["q_default"] is None
+    assert methods["idc+ilc"]["warmup_share"] == 0.25 and methods["idc+ilc"]["needs_marks"]
+    assert methods["ltm"]["alpha_trains"] and not methods["gce"]["alpha_trains"]
+    assert catalogue["defaults"]["alpha"] == 2.5 and catalogue["defaults"]["epochs"] == 200
 
 
 def test_results_of_an_unfinished_run_are_refused(login, imported):

@@ -14,7 +14,7 @@ from meclean.ml.loso import (
 )
 from meclean.ml.methods import (
     METHOD_NAMES,
-    WARMED_UP,
+    METHODS,
     IterativeLabelCorrection,
     NoisyLabelMethod,
     make_method,
@@ -66,7 +66,7 @@ def test_no_fold_ever_trains_on_its_held_out_subject(monkeypatch):
     monkeypatch.setattr(loso, "SSSNet", Recording)
     monkeypatch.setattr(loso, "train_group", recording_train_group)
     config = TrainConfig(epochs=3, batch_size=4, folds_per_step=2, device="cpu")
-    train_loso(data.features, data.labels, data.subjects, NoisyLabelMethod(), config)
+    train_loso(data.features, data.labels, data.subjects, method=NoisyLabelMethod(), config=config)
 
     folds = loso_folds(data.subjects)
     assert sorted(trained_on) == list(range(len(folds)))
@@ -76,10 +76,11 @@ def test_no_fold_ever_trains_on_its_held_out_subject(monkeypatch):
 
 def test_fold_subsets_trained_apart_merge_into_the_whole_run():
     data = signed_samples(subjects=4, per_subject=5)
-    args = (data.features, data.labels, data.subjects, IterativeLabelCorrection(), FAST, 1)
+    args = (data.features, data.labels, data.subjects)
+    kwargs = dict(method=IterativeLabelCorrection(), config=FAST, seed=1)
 
-    whole = train_loso(*args)
-    parts = [train_loso(*args, fold_numbers=[2, 3]), train_loso(*args, fold_numbers=[0, 1])]
+    whole = train_loso(*args, **kwargs)
+    parts = [train_loso(*args, **kwargs, fold_numbers=[k, k + 1]) for k in (2, 0)]
     merged = LosoOutput.merge(parts)
 
     assert merged.predicted.all()
@@ -90,8 +91,14 @@ def test_fold_subsets_trained_apart_merge_into_the_whole_run():
 
 def test_merging_overlapping_fold_subsets_is_refused():
     data = signed_samples(subjects=3, per_subject=4)
-    args = (data.features, data.labels, data.subjects, NoisyLabelMethod(), FAST)
-    part = train_loso(*args, fold_numbers=[0])
+    part = train_loso(
+        data.features,
+        data.labels,
+        data.subjects,
+        method=NoisyLabelMethod(),
+        config=FAST,
+        fold_numbers=[0],
+    )
 
     with pytest.raises(ValueError, match="several parts"):
         LosoOutput.merge([part, part])
@@ -105,15 +112,15 @@ def test_folds_trained_side_by_side_equal_folds_trained_one_by_one():
         data.features,
         data.labels,
         data.subjects,
-        IterativeLabelCorrection(),
-        TrainConfig(**{**config.__dict__, "folds_per_step": 1}),
+        method=IterativeLabelCorrection(),
+        config=TrainConfig(**{**config.__dict__, "folds_per_step": 1}),
     )
     together = train_loso(
         data.features,
         data.labels,
         data.subjects,
-        IterativeLabelCorrection(),
-        TrainConfig(**{**config.__dict__, "folds_per_step": 4}),
+        method=IterativeLabelCorrection(),
+        config=TrainConfig(**{**config.__dict__, "folds_per_step": 4}),
     )
 
     np.testing.assert_allclose(one_by_one.probabilities, together.probabilities, atol=1e-4)
@@ -123,7 +130,14 @@ def test_folds_trained_side_by_side_equal_folds_trained_one_by_one():
 def test_training_is_deterministic_for_a_seed_on_cpu():
     data = signed_samples(subjects=3, per_subject=6)
     runs = [
-        train_loso(data.features, data.labels, data.subjects, NoisyLabelMethod(), FAST, seed=s)
+        train_loso(
+            data.features,
+            data.labels,
+            data.subjects,
+            method=NoisyLabelMethod(),
+            config=FAST,
+            seed=s,
+        )
         for s in (4, 4, 5)
     ]
     np.testing.assert_array_equal(runs[0].probabilities, runs[1].probabilities)
@@ -134,7 +148,12 @@ def test_progress_reports_every_epoch_and_cancellation_stops_the_run():
     data = signed_samples(subjects=3, per_subject=6)
     reports = []
     train_loso(
-        data.features, data.labels, data.subjects, NoisyLabelMethod(), FAST, progress=reports.append
+        data.features,
+        data.labels,
+        data.subjects,
+        method=NoisyLabelMethod(),
+        config=FAST,
+        progress=reports.append,
     )
     assert [(r.folds_done, r.epoch) for r in reports[:2]] == [(0, 1), (0, 2)]
     assert reports[-1].folds_done == 3
@@ -145,8 +164,8 @@ def test_progress_reports_every_epoch_and_cancellation_stops_the_run():
             data.features,
             data.labels,
             data.subjects,
-            NoisyLabelMethod(),
-            FAST,
+            method=NoisyLabelMethod(),
+            config=FAST,
             should_stop=lambda: True,
         )
 
@@ -156,7 +175,9 @@ def test_a_short_run_on_a_tiny_synthetic_set_beats_chance(synthetic_training_set
     torch.set_num_threads(1)
     config = TrainConfig(epochs=40, batch_size=32, device="cpu", folds_per_step=1)
 
-    out = train_loso(data.features, data.labels, data.subjects, NoisyLabelMethod(), config)
+    out = train_loso(
+        data.features, data.labels, data.subjects, method=NoisyLabelMethod(), config=config
+    )
 
     composite = score(data.labels, out.probabilities.argmax(1), data.datasets)["composite"]
     assert composite.uf1 > 0.55, composite
@@ -166,10 +187,12 @@ def test_a_short_run_on_a_tiny_synthetic_set_beats_chance(synthetic_training_set
 def test_every_method_runs_a_loso_end_to_end(name):
     data = signed_samples(subjects=3, per_subject=6)
     clean = np.arange(len(data.labels)) % 4 != 0
-    warmed_up = name in WARMED_UP or name.startswith("idc")
+    warmed_up = METHODS[name].warmup_of_200 is not None
     method = make_method(name, warmup_epochs=1 if warmed_up else None)
 
-    out = train_loso(data.features, data.labels, data.subjects, method, FAST, clean=clean)
+    out = train_loso(
+        data.features, data.labels, data.subjects, method=method, config=FAST, clean=clean
+    )
 
     assert np.isfinite(out.probabilities).all()
     np.testing.assert_allclose(out.probabilities.sum(1), 1, atol=1e-5)
@@ -183,7 +206,12 @@ def test_epochs_of_an_idc_warmup_do_not_count_towards_flag_rates():
     method = make_method("idc", warmup_epochs=2, epochs=4)
 
     output = train_loso(
-        data.features, data.labels, data.subjects, method, replace(FAST, epochs=4), clean=clean
+        data.features,
+        data.labels,
+        data.subjects,
+        method=method,
+        config=replace(FAST, epochs=4),
+        clean=clean,
     )
 
     assert output.flags.seen.sum() > 0
@@ -203,3 +231,39 @@ def test_the_gpu_path_records_its_departures_from_the_protocol():
     deviations = protocol_deviations(TrainConfig(), torch.device("cuda"), 17)
     assert deviations[0].startswith("17 folds trained side by side")
     assert "cuDNN benchmark mode" in deviations[1]
+
+
+def _broken(what: str):
+    data = signed_samples(subjects=3, per_subject=4)
+    features, labels, subjects = data.features.copy(), data.labels.copy(), list(data.subjects)
+    if what == "shape":
+        features = features[:, :2]
+    elif what == "length":
+        labels = labels[:-1]
+    elif what == "label":
+        labels[5] = 3
+    elif what == "float labels":
+        labels = labels.astype(np.float32)
+    elif what == "nan":
+        features[7, 0, 1, 1] = np.nan
+    elif what == "one subject":
+        subjects = ["s1"] * len(subjects)
+    return features, labels, subjects
+
+
+@pytest.mark.parametrize(
+    ("what", "message"),
+    [
+        ("shape", r"\(N, 3, H, W\).*got \(12, 2, "),
+        ("length", r"'features': 12, 'labels': 11, 'subjects': 12"),
+        ("label", r"0\.\.2; 1 do not, first at index 5 \(3\)"),
+        ("float labels", "class indices; got float32"),
+        ("nan", "features of 1 samples hold NaN or infinity, first at index 7"),
+        ("one subject", "at least two subjects"),
+    ],
+)
+def test_training_refuses_inputs_that_would_train_silently_wrong(what, message):
+    features, labels, subjects = _broken(what)
+
+    with pytest.raises(ValueError, match=message):
+        train_loso(features, labels, subjects, method=NoisyLabelMethod(), config=FAST)

@@ -4,6 +4,7 @@ from torch.nn import functional as F
 
 from meclean.ml.methods import (
     GCE,
+    METHOD_NAMES,
     BatchContext,
     InitialDataCleaning,
     IterativeLabelCorrection,
@@ -237,6 +238,19 @@ def test_a_warmup_that_leaves_no_epoch_after_it_is_refused():
 def test_a_warmup_for_a_method_without_one_is_refused_not_ignored(name):
     with pytest.raises(ValueError, match=f"{name} has no warm-up"):
         make_method(name, warmup_epochs=2, epochs=10)
+
+
+@pytest.mark.parametrize("name", ["ilc", "ltm", "idc", "trevision", "mwn"])
+def test_a_q_for_a_method_without_one_is_refused_not_ignored(name):
+    with pytest.raises(ValueError, match=f"{name} has no q"):
+        make_method(name, q=5)
+
+
+@pytest.mark.parametrize("name", METHOD_NAMES)
+def test_every_method_draws_its_final_flags_with_the_alpha_it_was_given(name):
+    method = make_method(name, alpha=3.0)
+    assert method.alpha == 3.0
+    assert method.describe()["alpha"] == 3.0
 
 
 def test_warmup_batches_judge_no_sample():

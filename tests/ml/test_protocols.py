@@ -63,6 +63,6 @@ def test_idcs_warmup_batches_hold_only_clean_samples_under_the_paper_protocol(
     idc = RecordingIDC(warmup_epochs=2)
     config = protocol_config(protocol, epochs=3, batch_size=8, device="cpu")
 
-    train_loso(data.features, data.labels, data.subjects, idc, config, clean=clean)
+    train_loso(data.features, data.labels, data.subjects, method=idc, config=config, clean=clean)
 
     assert (idc.unclean_in_warmup > 0) == unclean_seen

@@ -17,7 +17,11 @@ def test_a_run_gives_scores_per_seed_and_everything_the_review_needs(tmp_path):
     progress = []
 
     result = run_experiment(
-        data, IterativeLabelCorrection(), config, seeds=[0, 1], progress=progress.append
+        data,
+        method=IterativeLabelCorrection(),
+        config=config,
+        seeds=[0, 1],
+        progress=progress.append,
     )
 
     n = len(data.labels)
@@ -71,7 +75,14 @@ def test_the_spread_over_seeds_is_the_sample_standard_deviation_and_absent_for_o
     data = signed_samples(subjects=3, per_subject=6)
     config = TrainConfig(epochs=1, batch_size=8, device="cpu")
     outputs = [
-        train_loso(data.features, data.labels, data.subjects, NoisyLabelMethod(), config, seed=s)
+        train_loso(
+            data.features,
+            data.labels,
+            data.subjects,
+            method=NoisyLabelMethod(),
+            config=config,
+            seed=s,
+        )
         for s in (0, 1, 2)
     ]
 

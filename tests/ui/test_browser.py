@@ -141,7 +141,12 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
         "Cannot run: idc+ilc needs samples marked clean"
     )
     expect(form.get_by_role("button", name="Launch")).to_be_disabled()
+    # The form offers only the parameters of the chosen method, with their defaults.
+    expect(form.get_by_label("IDC marks from")).to_be_visible()
+    expect(form.get_by_label("Warm-up epochs")).to_have_attribute("placeholder", "default 50")
     form.get_by_label("Method").select_option("ilc")
+    expect(form.get_by_label("Warm-up epochs")).to_be_hidden()
+    expect(form.get_by_label("IDC marks from")).to_be_hidden()
     form.get_by_label(re.compile("LTM/ILC")).fill("0")
     form.get_by_label("Epochs", exact=True).fill("4")
     expect(form.locator("#run-plan")).to_contain_text(

@@ -26,6 +26,7 @@ from meclean.api.routers import (
     datasets,
     labels,
     marks,
+    methods,
     renders,
     reviews,
     runs,
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:
+        """Answers while the server runs, without signing in: for load balancers and monitors."""
         return {"status": "ok"}
 
     @app.get("/api/openapi.json", include_in_schema=False)
@@ -78,7 +80,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return app.openapi()
 
     # comparisons before runs: its /api/runs/compare would otherwise read as a run id.
-    routers = (auth, datasets, samples, marks, labels, renders, comparisons, runs, reviews, users)
+    routers = (
+        auth,
+        datasets,
+        samples,
+        marks,
+        labels,
+        renders,
+        methods,
+        comparisons,
+        runs,
+        reviews,
+        users,
+    )
     for module in routers:
         app.include_router(module.router)
 

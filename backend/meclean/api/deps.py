@@ -1,4 +1,4 @@
-"""The one database-session dependency, who is asking, and the bounds of an id."""
+"""The one database-session dependency, who is asking, and the lookups of a resource."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import secrets
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Protocol, cast
 
-from annotated_types import Ge, Le
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, selectinload
@@ -21,11 +20,6 @@ SESSION_COOKIE = "meclean_session"
 CSRF_COOKIE = "meclean_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-MAX_ID = 2**63 - 1
-DbId = Annotated[int, Ge(1), Le(MAX_ID)]
-"""A row id as clients send it: positive and within the database's 64-bit integers, so a
-larger number is a 422 naming the field, not an overflow deep in the driver."""
 
 
 def db_session(request: Request) -> Iterator[Session]:

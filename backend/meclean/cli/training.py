@@ -33,7 +33,7 @@ from meclean.cli.datasets import features_with_progress
 from meclean.data.flow import FlowMethod, FlowSettings
 from meclean.data.marks import read_clean_marks
 from meclean.data.records import SheetError
-from meclean.ml.methods import METHOD_NAMES, make_method
+from meclean.ml.methods import DEFAULT_ALPHA, METHOD_NAMES, make_method
 from meclean.ml.protocols import protocol_config
 from meclean.ml.run import RunProgress, RunResult, run_experiment
 from meclean.ml.training_data import training_set
@@ -53,7 +53,9 @@ def train(
     classes: ClassesOption = None,
     faces: FacesOption = "auto",
     method: Annotated[str, typer.Option(help=f"One of: {', '.join(METHOD_NAMES)}.")] = "ilc",
-    alpha: Annotated[float, typer.Option(help="LTM/ILC threshold: mean + alpha * std.")] = 2.5,
+    alpha: Annotated[
+        float, typer.Option(help="High loss: above mean + alpha * std (LTM, ILC train by it).")
+    ] = DEFAULT_ALPHA,
     q: Annotated[float | None, typer.Option(help="q-percentile's q (%) or GCE's q.")] = None,
     warmup: Annotated[
         int | None, typer.Option(min=0, help="Warm-up epochs (q-percentile, IDC).")
@@ -161,7 +163,14 @@ def train(
                 update(seeds * folds * epochs, seeds * folds * epochs, "final model, UMAP")
 
         try:
-            result = run_experiment(data, chosen, config, list(range(seeds)), final, on_progress)
+            result = run_experiment(
+                data,
+                method=chosen,
+                config=config,
+                seeds=list(range(seeds)),
+                final_model=final,
+                progress=on_progress,
+            )
         except KeyboardInterrupt:
             console.print("Interrupted.")
             raise typer.Exit(130) from None

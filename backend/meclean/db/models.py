@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
 
+from annotated_types import Ge, Le
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+MAX_ID = 2**63 - 1
+DbId = Annotated[int, Ge(1), Le(MAX_ID)]
+"""A row id as clients send it: positive and within the database's 64-bit integers, so a
+larger number is a 422 naming the field, not an overflow deep in the driver."""
 
 
 def utcnow() -> datetime:
@@ -16,6 +23,37 @@ def utcnow() -> datetime:
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands datetimes back naive; every time meclean stores is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class Status(StrEnum):
+    """Where a run, a run part or a features job stands; stored as its text."""
+
+    WAITING = "waiting"
+    """A run part waiting for other parts (the aggregation waits for every fold)."""
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    DELETED = "deleted"
+    """A run whose results were discarded; the record stays for the versions that name it."""
+
+
+ACTIVE = (Status.QUEUED, Status.RUNNING)
+"""Statuses of a run or job that is still wanted: waiting for a worker, or held by one."""
+
+FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+
+class PartKind(StrEnum):
+    """The tasks a run is split into."""
+
+    FOLDS = "folds"
+    """A group of LOSO folds of one seed."""
+    FINAL = "final"
+    """The model trained on every sample, whose hidden layer the projection shows."""
+    AGGREGATE = "aggregate"
+    """Scoring the run once every other part succeeded."""
 
 
 class Base(DeclarativeBase):
@@ -176,9 +214,8 @@ class Run(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     method: Mapped[dict[str, Any]] = mapped_column()
     config: Mapped[dict[str, Any]] = mapped_column()
-    status: Mapped[str] = mapped_column(String(20), default="queued")
-    """queued, running, succeeded, failed, cancelled or deleted (results discarded, the
-    record kept for the label versions and reviews that name the run)."""
+    status: Mapped[str] = mapped_column(String(20), default=Status.QUEUED)
+    """A ``Status``: queued, running, succeeded, failed, cancelled or deleted."""
     error: Mapped[str | None] = mapped_column(Text)
     traceback: Mapped[str | None] = mapped_column(Text)
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -202,11 +239,12 @@ class RunPart(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    """'folds', 'final' or 'aggregate'."""
+    """A ``PartKind``."""
     seed: Mapped[int] = mapped_column(default=0)
     folds: Mapped[list[int]] = mapped_column(default=list)
-    status: Mapped[str] = mapped_column(String(20), default="waiting")
-    """waiting (for other parts), queued, running, succeeded, failed or cancelled."""
+    status: Mapped[str] = mapped_column(String(20), default=Status.WAITING)
+    """A ``Status``: waiting (for other parts), queued, running, succeeded, failed or
+    cancelled."""
     attempts: Mapped[int] = mapped_column(default=0)
     worker: Mapped[str | None] = mapped_column(String(200))
     device: Mapped[str | None] = mapped_column(String(50))
@@ -242,8 +280,8 @@ class FeatureJob(Base):
     dataset_id: Mapped[int] = mapped_column(
         ForeignKey("datasets.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(20), default="queued")
-    """queued, running, succeeded, failed or cancelled."""
+    status: Mapped[str] = mapped_column(String(20), default=Status.QUEUED)
+    """A ``Status``: queued, running, succeeded, failed or cancelled."""
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from meclean.data.labels import CLASSES
 from meclean.db.labels import labels_of
-from meclean.db.models import Run, RunSampleResult
+from meclean.db.models import Run, RunSampleResult, Status
 from meclean.jobs.inputs import run_samples
 from meclean.ml.comparison import SeedPredictions, UF1Difference, uf1_difference
 
@@ -39,7 +39,7 @@ def compare_runs(session: Session, reference: Run, run: Run) -> Comparison:
     if run.dataset_id != reference.dataset_id:
         return unpaired(f"run {run.id} trained on another dataset than run {reference.id}")
     for r in (reference, run):
-        if r.status != "succeeded":
+        if r.status != Status.SUCCEEDED:
             return unpaired(f"run {r.id} has not succeeded ({r.status})")
     mine, subjects = _seed_predictions(session, run)
     theirs, _ = _seed_predictions(session, reference)

@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from meclean.data.feature_store import FeatureStore
-from meclean.db.models import Run, RunPart
+from meclean.db.models import ACTIVE, PartKind, Run, RunPart, Status
 from meclean.db.session import rows_changed, transaction
 from meclean.files import write_atomically
 from meclean.jobs.inputs import run_method, run_training_set, train_config
-from meclean.jobs.lease import ACTIVE, held, take
+from meclean.jobs.lease import held, take
 from meclean.jobs.results import parts_dir, save_fold_output, store_results
 from meclean.jobs.runs import fail_run, ready_aggregations
 from meclean.ml.loso import TrainingProgress, resolve_device, train_loso
@@ -136,7 +136,7 @@ def execute_part(jobs: Jobs, part_id: int) -> None:
         torch.set_num_threads(jobs.torch_threads)
     try:
         with PartMonitor(jobs, part) as monitor:
-            if part.kind == "aggregate":
+            if part.kind == PartKind.AGGREGATE:
                 store_results(jobs.sessions, jobs.settings, part.run_id, monitor.should_stop)
                 return  # store_results marks the part and the run in one transaction
             with jobs.sessions() as session:
@@ -144,22 +144,22 @@ def execute_part(jobs: Jobs, part_id: int) -> None:
                 store = FeatureStore(jobs.settings.feature_dir)
                 data = run_training_set(session, run, store, monitor.should_stop)
             output = _part_dir(jobs, part.run_id)
-            train = _train_folds if part.kind == "folds" else _train_final_model
+            train = _train_folds if part.kind == PartKind.FOLDS else _train_final_model
             train(jobs, run, part, data, monitor, output)
             device = str(resolve_device(train_config(run, jobs.device).device))
     except Cancelled:
-        _stopped(jobs, part, monitor.stop_reason or "cancelled")
+        _stopped(jobs, part, monitor.stop_reason or Status.CANCELLED)
         return
     except Exception as exc:
         log.exception("part %s of run %s failed", part.id, part.run_id)
         with transaction(jobs.sessions) as session:
-            _finish(session, part, "failed", error=repr(exc))
+            _finish(session, part, Status.FAILED, error=repr(exc))
             fail_run(
                 session, part.run_id, f"{part.kind} part failed: {exc}", traceback.format_exc()
             )
         return
     with transaction(jobs.sessions) as session:
-        _finish(session, part, "succeeded", device=device)
+        _finish(session, part, Status.SUCCEEDED, device=device)
     with transaction(jobs.sessions) as session:
         ready = ready_aggregations(session, part.run_id)
     jobs.enqueue(ready)
@@ -170,7 +170,7 @@ def claim_part(sessions: sessionmaker[Session], part_id: int) -> RunPart | None:
     now = datetime.now(UTC)
     with transaction(sessions) as session:
         part = session.get(RunPart, part_id)
-        if part is None or part.status != "queued":
+        if part is None or part.status != Status.QUEUED:
             return None
         run = session.get_one(Run, part.run_id)
         if run.status not in ACTIVE:
@@ -181,8 +181,8 @@ def claim_part(sessions: sessionmaker[Session], part_id: int) -> RunPart | None:
         )
         if not claimed:
             return None
-        if run.status == "queued":
-            run.status, run.started_at = "running", now
+        if run.status == Status.QUEUED:
+            run.status, run.started_at = Status.RUNNING, now
         session.flush()
         session.refresh(part)
         session.expunge(part)
@@ -200,7 +200,7 @@ def _finish(
     values = {"status": status, "finished_at": datetime.now(UTC), "error": error}
     if device:
         values["device"] = device
-    if status == "succeeded":
+    if status == Status.SUCCEEDED:
         values["done"] = part.total
     session.execute(held(RunPart, part.id, part.attempts).values(**values))
 
@@ -213,7 +213,7 @@ def _stopped(jobs: Jobs, part: RunPart, reason: str) -> None:
         back = rows_changed(
             session,
             held(RunPart, part.id, part.attempts).values(
-                status="queued", worker=None, attempts=RunPart.attempts - 1
+                status=Status.QUEUED, worker=None, attempts=RunPart.attempts - 1
             ),
         )
     if back:
@@ -233,12 +233,12 @@ def _train_folds(
         data.features,
         data.labels,
         data.subjects,
-        method,
-        config,
-        part.seed,
-        data.clean,
-        progress,
-        monitor.should_stop,
+        method=method,
+        config=config,
+        seed=part.seed,
+        clean=data.clean,
+        progress=progress,
+        should_stop=monitor.should_stop,
         fold_numbers=part.folds,
     )
     write_atomically(output / f"part-{part.id}.npz", lambda f: save_fold_output(f, out))
@@ -251,9 +251,9 @@ def _train_final_model(
     method = run_method(run)
     final = train_final(
         data,
-        method,
-        config,
-        part.seed,
+        method=method,
+        config=config,
+        seed=part.seed,
         should_stop=monitor.should_stop,
         on_epoch=lambda epoch, loss: monitor.report(epoch + 1, loss),
     )

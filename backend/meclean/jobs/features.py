@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from meclean.data.feature_store import FeatureStore
 from meclean.db.features import FeatureError, FrameSource, store_flow
-from meclean.db.models import FeatureJob, Sample
+from meclean.db.models import ACTIVE, FeatureJob, Sample, Status
 from meclean.db.session import rows_changed, transaction
-from meclean.jobs.lease import ACTIVE, held, silent, take
+from meclean.jobs.lease import held, silent, take
 
 if TYPE_CHECKING:
     from meclean.jobs.queue import Jobs
@@ -63,7 +63,7 @@ def cancel_features(job: FeatureJob) -> bool:
     """Stop a queued or running job; its worker notices within ``REPORT_SECONDS``."""
     if job.status not in ACTIVE:
         return False
-    job.status, job.finished_at = "cancelled", datetime.now(UTC)
+    job.status, job.finished_at = Status.CANCELLED, datetime.now(UTC)
     return True
 
 
@@ -111,11 +111,11 @@ def execute_features(jobs: Jobs, job_id: int) -> None:
                     return  # cancelled, or handed to another worker
     except Exception as exc:
         log.exception("features job %s failed", job_id)
-        _report(jobs, job_id, attempt, status="failed", error=repr(exc), failed=failed)
+        _report(jobs, job_id, attempt, status=Status.FAILED, error=repr(exc), failed=failed)
         return
     finally:
         pool.shutdown(cancel_futures=True)  # flows not yet started are dropped, kept ones stay
-    _report(jobs, job_id, attempt, status="succeeded", failed=failed)
+    _report(jobs, job_id, attempt, status=Status.SUCCEEDED, failed=failed)
 
 
 def recover_stalled_features(session: Session, timeout_s: float, max_attempts: int) -> list[int]:
@@ -125,12 +125,12 @@ def recover_stalled_features(session: Session, timeout_s: float, max_attempts: i
     for job in silent(session, FeatureJob, timeout_s):
         mine = held(FeatureJob, job.id, job.attempts)
         if job.attempts < max_attempts:
-            if rows_changed(session, mine.values(status="queued")):
+            if rows_changed(session, mine.values(status=Status.QUEUED)):
                 requeue.append(job.id)
         else:
             message = f"its worker stopped responding on the last of {max_attempts} attempts"
             session.execute(
-                mine.values(status="failed", error=message, finished_at=datetime.now(UTC))
+                mine.values(status=Status.FAILED, error=message, finished_at=datetime.now(UTC))
             )
     return requeue
 
@@ -164,7 +164,7 @@ def _hand_back(jobs: Jobs, job_id: int, attempt: int) -> None:
         back = rows_changed(
             session,
             held(FeatureJob, job_id, attempt).values(
-                status="queued", attempts=FeatureJob.attempts - 1
+                status=Status.QUEUED, attempts=FeatureJob.attempts - 1
             ),
         )
     if back:

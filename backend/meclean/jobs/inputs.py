@@ -14,7 +14,7 @@ from meclean.db.features import sample_features
 from meclean.db.labels import labels_of
 from meclean.db.models import Run, Sample
 from meclean.ml.loso import TrainConfig
-from meclean.ml.methods import NoisyLabelMethod, make_method
+from meclean.ml.methods import DEFAULT_ALPHA, NoisyLabelMethod, make_method
 from meclean.ml.protocols import protocol_config
 from meclean.ml.run import LabelledSamples, TrainingSet
 from meclean.progress import Cancelled, ShouldStop
@@ -64,7 +64,7 @@ def run_method(run: Run) -> NoisyLabelMethod:
     options = {k: run.method.get(k) for k in ("q", "warmup_epochs")}
     return make_method(
         run.method["name"],
-        alpha=run.method.get("alpha", 2.5),
+        alpha=run.method.get("alpha", DEFAULT_ALPHA),
         epochs=run.config["epochs"],
         **options,
     )

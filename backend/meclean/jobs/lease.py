@@ -14,12 +14,9 @@ from typing import TypeVar
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
-from meclean.db.models import FeatureJob, RunPart
+from meclean.db.models import FeatureJob, RunPart, Status
 
 Leased = TypeVar("Leased", RunPart, FeatureJob)
-
-ACTIVE = ("queued", "running")
-"""Statuses of a run or job that is still wanted: waiting for a worker, or held by one."""
 
 
 def take(model: type[Leased], row_id: int, now: datetime, **values: object) -> Update:
@@ -27,15 +24,15 @@ def take(model: type[Leased], row_id: int, now: datetime, **values: object) -> U
     heartbeat; it applies to one worker only, however many try at once."""
     return (
         update(model)
-        .where(model.id == row_id, model.status == "queued")
-        .values(status="running", attempts=model.attempts + 1, heartbeat_at=now, **values)
+        .where(model.id == row_id, model.status == Status.QUEUED)
+        .values(status=Status.RUNNING, attempts=model.attempts + 1, heartbeat_at=now, **values)
     )
 
 
 def held(model: type[Leased], row_id: int, attempt: int) -> Update:
     """An update of a running row that applies only while ``attempt`` still holds it."""
     return update(model).where(
-        model.id == row_id, model.status == "running", model.attempts == attempt
+        model.id == row_id, model.status == Status.RUNNING, model.attempts == attempt
     )
 
 
@@ -43,5 +40,5 @@ def silent(session: Session, model: type[Leased], timeout_s: float) -> Sequence[
     """Running rows whose worker has written no heartbeat for ``timeout_s``."""
     cutoff = datetime.now(UTC) - timedelta(seconds=timeout_s)
     return session.scalars(
-        select(model).where(model.status == "running", model.heartbeat_at < cutoff)
+        select(model).where(model.status == Status.RUNNING, model.heartbeat_at < cutoff)
     ).all()

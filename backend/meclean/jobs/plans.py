@@ -6,16 +6,24 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from statistics import median
+from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from meclean.data.labels import CLASSES
 from meclean.db.labels import labels_of
 from meclean.db.marks import Consensus, grades
-from meclean.db.models import Dataset, LabelVersion, Run, Sample, as_utc
-from meclean.ml.methods import NoisyLabelMethod, make_method
-from meclean.ml.protocols import TrainConfig, protocol_config
+from meclean.db.models import Dataset, DbId, LabelVersion, Run, Sample, Status, as_utc
+from meclean.ml.methods import (
+    DEFAULT_ALPHA,
+    METHOD_NAMES,
+    PAPER_EPOCHS,
+    NoisyLabelMethod,
+    make_method,
+)
+from meclean.ml.protocols import Protocol, TrainConfig, protocol_config
 
 ESTIMATE_FROM_RUNS = 5
 """The finished runs of a dataset whose pace estimates the next one's duration."""
@@ -29,25 +37,43 @@ class RunError(ValueError):
         self.field = field
 
 
-@dataclass(frozen=True)
-class RunRequest:
+class RunOptions(BaseModel):
+    """How to train, as a curator chooses it: the one definition of a launch's options,
+    their bounds and defaults (the API's launch body adds who chose IDC's clean set)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    method: Literal[METHOD_NAMES]  # type: ignore[valid-type]
+    alpha: float = Field(
+        DEFAULT_ALPHA,
+        ge=0,
+        le=10,
+        description="high loss: above mean + alpha * std (LTM and ILC also train by it)",
+    )
+    q: float | None = Field(None, gt=0, le=100, description="q-percentile (%) or GCE's q")
+    warmup_epochs: int | None = Field(
+        None, ge=0, le=2000, description="default: the paper's share of the epochs"
+    )
+    epochs: int = Field(PAPER_EPOCHS, ge=1, le=2000)
+    seeds: int = Field(1, ge=1, le=10)
+    protocol: Protocol = Field(
+        "meclean",
+        description="meclean (logits, SSSNet24, scaled inputs) or paper (as the published "
+        "code: double softmax, SSSNet 28, unscaled inputs, its LTM and IDC batches)",
+    )
+    label_version_id: DbId | None = Field(None, description="default: the current version")
+    consensus: Consensus = "majority"
+    """IDC's clean set when it comes from all experts."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    tasks_per_seed: int = Field(4, ge=1, le=68, description="fold groups per seed")
+    """Fold groups per seed, each a task another worker may take."""
+
+
+class RunRequest(RunOptions):
     """What a curator asks for; everything else about the run follows from it."""
 
-    method: str
-    alpha: float = 2.5
-    q: float | None = None
-    warmup_epochs: int | None = None
-    epochs: int = 200
-    seeds: int = 1
-    protocol: str = "meclean"
-    """``meclean`` or ``paper`` (``ml/protocols.py``)."""
-    label_version_id: int | None = None
     marks_user_id: int | None = None
     """IDC's clean set from this expert's marks; ``None``: all experts by ``consensus``."""
-    consensus: Consensus = "majority"
-    device: str = "auto"
-    tasks_per_seed: int = 4
-    """Fold groups per seed, each a task another worker may take."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +102,7 @@ def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan
             epochs=request.epochs,
         )
     except ValueError as exc:
-        raise RunError(str(exc), "warmup_epochs" if "warm-up" in str(exc) else "method") from None
+        raise RunError(str(exc), _field_of(str(exc))) from None
     try:
         protocol = protocol_config(request.protocol, epochs=request.epochs)
     except ValueError as exc:
@@ -117,6 +143,12 @@ def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan
     )
 
 
+def _field_of(message: str) -> str:
+    if "warm-up" in message:
+        return "warmup_epochs"
+    return "q" if "has no q" in message else "method"
+
+
 def _clean_set(
     session: Session, dataset: Dataset, version_id: int, request: RunRequest
 ) -> tuple[list[int], dict[str, int]]:
@@ -135,7 +167,11 @@ def _estimate_s(session: Session, dataset_id: int, epoch_seeds: int) -> float | 
     """Seconds for ``epoch_seeds`` epochs x seeds at the median pace of the last runs."""
     runs = session.execute(
         select(Run.started_at, Run.finished_at, Run.config)
-        .where(Run.dataset_id == dataset_id, Run.status == "succeeded", Run.started_at.is_not(None))
+        .where(
+            Run.dataset_id == dataset_id,
+            Run.status == Status.SUCCEEDED,
+            Run.started_at.is_not(None),
+        )
         .order_by(Run.id.desc())
         .limit(ESTIMATE_FROM_RUNS)
     ).all()

@@ -15,7 +15,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from meclean.data.labels import CLASSES
-from meclean.db.models import Run, RunPart, RunSampleResult
+from meclean.db.models import PartKind, Run, RunPart, RunSampleResult, Status
 from meclean.db.session import rows_changed, transaction
 from meclean.jobs.inputs import run_method, run_samples, train_config
 from meclean.ml.loso import FlagCounts, LosoOutput, protocol_deviations
@@ -64,7 +64,7 @@ def store_results(
         files = [
             parts_dir(settings, run.id) / f"part-{p.id}.npz"
             for p in parts
-            if p.kind == "folds" and p.seed == seed
+            if p.kind == PartKind.FOLDS and p.seed == seed
         ]
         outputs.append(LosoOutput.merge([load_fold_output(f) for f in files]))
         if should_stop():
@@ -75,7 +75,7 @@ def store_results(
     deviations = dict.fromkeys(
         d
         for p in parts
-        if p.kind == "folds" and p.device
+        if p.kind == PartKind.FOLDS and p.device
         for d in protocol_deviations(config, torch.device(p.device), len(p.folds))
     )
     result = combine(data, run_method(run), config, seeds, outputs, final, None, list(deviations))
@@ -104,21 +104,21 @@ def _store_rows(
     final: FinalModel,
 ) -> None:
     probabilities = result.probabilities
-    aggregate = next(p for p in parts if p.kind == "aggregate")
+    aggregate = next(p for p in parts if p.kind == PartKind.AGGREGATE)
     now = datetime.now(UTC)
     with transaction(sessions) as session:
         mine = rows_changed(
             session,
             update(RunPart)
-            .where(RunPart.id == aggregate.id, RunPart.status == "running")
-            .values(status="succeeded", done=1, finished_at=now),
+            .where(RunPart.id == aggregate.id, RunPart.status == Status.RUNNING)
+            .values(status=Status.SUCCEEDED, done=1, finished_at=now),
         )
         finished = rows_changed(
             session,
             update(Run)
-            .where(Run.id == run.id, Run.status == "running")
+            .where(Run.id == run.id, Run.status == Status.RUNNING)
             .values(
-                status="succeeded",
+                status=Status.SUCCEEDED,
                 finished_at=now,
                 artifacts_key=f"runs/{run.id}/result",
                 metrics={

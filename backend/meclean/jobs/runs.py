@@ -9,12 +9,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from meclean.data.flow import FlowSettings
-from meclean.db.models import Dataset, Run, RunPart, as_utc
+from meclean.db.models import ACTIVE, FINISHED, Dataset, PartKind, Run, RunPart, Status, as_utc
 from meclean.db.session import rows_changed
-from meclean.jobs.lease import ACTIVE, held, silent
+from meclean.jobs.lease import held, silent
 from meclean.jobs.plans import RunRequest, plan_run
-
-FINISHED = ("succeeded", "failed", "cancelled")
 
 
 def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id: int | None) -> Run:
@@ -51,22 +49,24 @@ def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id:
         for chunk in chunks:
             run.parts.append(
                 RunPart(
-                    kind="folds",
+                    kind=PartKind.FOLDS,
                     seed=seed,
                     folds=chunk,
-                    status="queued",
+                    status=Status.QUEUED,
                     total=len(chunk) * request.epochs,
                 )
             )
-    run.parts.append(RunPart(kind="final", seed=0, status="queued", total=request.epochs))
-    run.parts.append(RunPart(kind="aggregate", status="waiting", total=1))
+    run.parts.append(
+        RunPart(kind=PartKind.FINAL, seed=0, status=Status.QUEUED, total=request.epochs)
+    )
+    run.parts.append(RunPart(kind=PartKind.AGGREGATE, status=Status.WAITING, total=1))
     session.add(run)
     session.flush()
     return run
 
 
 def queued_parts(run: Run) -> list[int]:
-    return [p.id for p in run.parts if p.status == "queued"]
+    return [p.id for p in run.parts if p.status == Status.QUEUED]
 
 
 def cancel_run(session: Session, run: Run) -> bool:
@@ -75,10 +75,10 @@ def cancel_run(session: Session, run: Run) -> bool:
     if run.status not in ACTIVE:
         return False
     now = datetime.now(UTC)
-    run.status, run.finished_at = "cancelled", now
+    run.status, run.finished_at = Status.CANCELLED, now
     for part in run.parts:
         if part.status not in FINISHED:
-            part.status, part.finished_at = "cancelled", now
+            part.status, part.finished_at = Status.CANCELLED, now
     return True
 
 
@@ -87,12 +87,12 @@ def fail_run(session: Session, run_id: int, error: str, traceback: str | None = 
     session.execute(
         update(Run)
         .where(Run.id == run_id, Run.status.in_(ACTIVE))
-        .values(status="failed", error=error, traceback=traceback, finished_at=now)
+        .values(status=Status.FAILED, error=error, traceback=traceback, finished_at=now)
     )
     session.execute(
         update(RunPart)
-        .where(RunPart.run_id == run_id, RunPart.status.in_(("waiting", "queued", "running")))
-        .values(status="cancelled", finished_at=now)
+        .where(RunPart.run_id == run_id, RunPart.status.in_((Status.WAITING, *ACTIVE)))
+        .values(status=Status.CANCELLED, finished_at=now)
     )
 
 
@@ -104,7 +104,8 @@ def recover_stalled(session: Session, timeout_s: float, max_attempts: int) -> li
     for part in silent(session, RunPart, timeout_s):
         if part.attempts < max_attempts:
             claimed = rows_changed(
-                session, held(RunPart, part.id, part.attempts).values(status="queued", worker=None)
+                session,
+                held(RunPart, part.id, part.attempts).values(status=Status.QUEUED, worker=None),
             )
             if claimed:
                 requeue.append(part.id)
@@ -124,7 +125,9 @@ def recover_stalled(session: Session, timeout_s: float, max_attempts: int) -> li
 
 def ready_aggregations(session: Session, run_id: int | None = None) -> list[int]:
     """Waiting aggregation parts whose training parts all succeeded, now marked queued."""
-    query = select(RunPart).where(RunPart.kind == "aggregate", RunPart.status == "waiting")
+    query = select(RunPart).where(
+        RunPart.kind == PartKind.AGGREGATE, RunPart.status == Status.WAITING
+    )
     if run_id is not None:
         query = query.where(RunPart.run_id == run_id)
     ready = []
@@ -132,12 +135,12 @@ def ready_aggregations(session: Session, run_id: int | None = None) -> list[int]
         others = session.scalars(
             select(RunPart.status).where(RunPart.run_id == part.run_id, RunPart.id != part.id)
         ).all()
-        if all(s == "succeeded" for s in others):
+        if all(s == Status.SUCCEEDED for s in others):
             claimed = rows_changed(
                 session,
                 update(RunPart)
-                .where(RunPart.id == part.id, RunPart.status == "waiting")
-                .values(status="queued"),
+                .where(RunPart.id == part.id, RunPart.status == Status.WAITING)
+                .values(status=Status.QUEUED),
             )
             if claimed:
                 ready.append(part.id)
@@ -169,17 +172,17 @@ def run_progress(run: Run) -> ProgressSummary:
     total = max(1, sum(p.total for p in run.parts))
     fraction = done / total
     eta = None
-    if run.status == "running" and run.started_at and 0 < fraction < 1:
+    if run.status == Status.RUNNING and run.started_at and 0 < fraction < 1:
         elapsed = (datetime.now(UTC) - as_utc(run.started_at)).total_seconds()
         eta = elapsed * (1 - fraction) / fraction
-    running = [p for p in run.parts if p.status == "running"]
+    running = [p for p in run.parts if p.status == Status.RUNNING]
     latest = max(running or run.parts, key=lambda p: as_utc(p.heartbeat_at or run.created_at))
     epochs, folds = run.config["epochs"], run.config["folds"]
-    fold_parts = [p for p in run.parts if p.kind == "folds"]
+    fold_parts = [p for p in run.parts if p.kind == PartKind.FOLDS]
     return ProgressSummary(
         done,
         total,
-        1.0 if run.status == "succeeded" else fraction,
+        1.0 if run.status == Status.SUCCEEDED else fraction,
         eta,
         latest.loss,
         latest.uf1,
@@ -191,9 +194,9 @@ def run_progress(run: Run) -> ProgressSummary:
 
 
 def _stage(part: RunPart, epochs: int, folds: int) -> str:
-    if part.kind == "aggregate":
+    if part.kind == PartKind.AGGREGATE:
         return "scoring"
-    if part.kind == "final":
+    if part.kind == PartKind.FINAL:
         return f"final model, epoch {min(part.done + 1, epochs)} of {epochs}"
     # The fold's own number among the seed's LOSO folds, not its place in this task.
     fold = part.folds[min(part.done // epochs, len(part.folds) - 1)] + 1

@@ -143,6 +143,7 @@ def train_group(
     labels: torch.Tensor,
     train_sets: Sequence[np.ndarray],
     fold_ids: Sequence[int],
+    *,
     method: NoisyLabelMethod,
     config: TrainConfig,
     seed: int,
@@ -274,10 +275,44 @@ class LosoOutput:
         )
 
 
+def check_training_inputs(
+    features: np.ndarray,
+    labels: np.ndarray,
+    subjects: Sequence[str],
+    classes: int,
+    clean: np.ndarray | None = None,
+) -> None:
+    """Refuse inputs that would train silently wrong, quoting their shapes."""
+    if features.ndim != 4 or features.shape[1] != 3:
+        raise ValueError(f"features must be (N, 3, H, W): Vx, Vy, strain; got {features.shape}")
+    sizes = {"features": len(features), "labels": len(labels), "subjects": len(subjects)}
+    if clean is not None:
+        sizes["clean"] = len(clean)
+    if len(set(sizes.values())) != 1:
+        raise ValueError(f"one entry per sample expected; got {sizes}")
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be (N,) class indices; got {labels.dtype} {labels.shape}")
+    outside = (labels < 0) | (labels >= classes)
+    if outside.any():
+        raise ValueError(
+            f"labels must lie in 0..{classes - 1}; {int(outside.sum())} do not, "
+            f"first at index {int(np.argmax(outside))} ({int(labels[outside][0])})"
+        )
+    bad = ~np.isfinite(features).all(axis=(1, 2, 3))
+    if bad.any():
+        raise ValueError(
+            f"features of {int(bad.sum())} samples hold NaN or infinity, "
+            f"first at index {int(np.argmax(bad))}"
+        )
+    if len(set(subjects)) < 2:
+        raise ValueError("leave-one-subject-out needs at least two subjects")
+
+
 def train_loso(
     features: np.ndarray,
     labels: np.ndarray,
     subjects: Sequence[str],
+    *,
     method: NoisyLabelMethod,
     config: TrainConfig,
     seed: int = 0,
@@ -291,6 +326,7 @@ def train_loso(
     ``fold_numbers`` (indices into ``loso_folds(subjects)``) trains only those folds, so a
     run can be split over workers; each fold trains the same either way.
     """
+    check_training_inputs(features, labels, subjects, config.model.classes, clean)
     start = time.perf_counter()
     device = resolve_device(config.device)
     if device.type == "cuda":
@@ -324,13 +360,13 @@ def train_loso(
             y,
             [f.train for f in group],
             ids,
-            method,
-            config,
-            seed,
-            clean_t,
-            flags,
-            on_epoch,
-            should_stop,
+            method=method,
+            config=config,
+            seed=seed,
+            clean=clean_t,
+            flags=flags,
+            on_epoch=on_epoch,
+            should_stop=should_stop,
         )
         for fold, probs in zip(group, predict(result, x, [f.test for f in group]), strict=True):
             probabilities[fold.test] = probs

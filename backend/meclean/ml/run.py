@@ -20,6 +20,7 @@ from meclean.ml.loso import (
     LosoOutput,
     TrainConfig,
     TrainingProgress,
+    check_training_inputs,
     loso_folds,
     protocol_deviations,
     resolve_device,
@@ -186,6 +187,7 @@ def proposed_labels(
 
 def train_final(
     data: TrainingSet,
+    *,
     method: NoisyLabelMethod,
     config: TrainConfig,
     seed: int,
@@ -205,10 +207,10 @@ def train_final(
         y,
         [everything],
         [final_fold],
-        method,
-        config,
-        seed,
-        clean,
+        method=method,
+        config=config,
+        seed=seed,
+        clean=clean,
         on_epoch=on_epoch,
         should_stop=should_stop,
     )
@@ -232,6 +234,7 @@ def train_final(
 
 def run_experiment(
     data: TrainingSet,
+    *,
     method: NoisyLabelMethod,
     config: TrainConfig,
     seeds: Sequence[int] = (0,),
@@ -240,6 +243,11 @@ def run_experiment(
     should_stop: ShouldStop | None = None,
 ) -> RunResult:
     """LOSO for each seed, scored the MEGC way; then the final model with the first seed."""
+    check_training_inputs(
+        data.features, data.labels, data.subjects, config.model.classes, data.clean
+    )
+    if not seeds:
+        raise ValueError("a run needs at least one seed")
     outputs = []
     for k, seed in enumerate(seeds):
 
@@ -252,12 +260,12 @@ def run_experiment(
                 data.features,
                 data.labels,
                 data.subjects,
-                method,
-                config,
-                seed,
-                data.clean,
-                report,
-                should_stop,
+                method=method,
+                config=config,
+                seed=seed,
+                clean=data.clean,
+                progress=report,
+                should_stop=should_stop,
             )
         )
     final = None
@@ -266,7 +274,9 @@ def run_experiment(
         if progress:
             progress(RunProgress(len(seeds) - 1, len(seeds), "final"))
         start = time.perf_counter()
-        final = train_final(data, method, config, seeds[0], should_stop=should_stop)
+        final = train_final(
+            data, method=method, config=config, seed=seeds[0], should_stop=should_stop
+        )
         timings["final_s"] = time.perf_counter() - start
     folds = len(set(data.subjects))
     deviations = protocol_deviations(config, resolve_device(config.device), folds)

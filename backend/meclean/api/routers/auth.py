@@ -32,6 +32,7 @@ class Me(BaseModel):
 
 @router.post("/login")
 def login(body: Credentials, request: Request, response: Response, session: DbSession) -> Me:
+    """Sign in: sets the session and CSRF cookies; repeated failures are slowed down (429)."""
     try:
         client = request.client.host if request.client else ""
         user = authenticate(session, body.name, body.password, client)
@@ -61,6 +62,7 @@ def logout(
     session: DbSession,
     _: Annotated[tuple[User, LoginSession], Depends(current_login)],
 ) -> None:
+    """Sign out: ends this browser's session."""
     end_session(session, request.cookies[SESSION_COOKIE])
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
@@ -68,6 +70,7 @@ def logout(
 
 @router.get("/me")
 def me(found: Annotated[tuple[User, LoginSession], Depends(current_login)]) -> Me:
+    """Who is signed in, with their role and whether they must change their password."""
     return _me(*found)
 
 

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from meclean.api.deps import Annotator, CommittingRoute, DbId, DbSession, run_or_404
+from meclean.api.deps import Annotator, CommittingRoute, DbSession, run_or_404
 from meclean.api.routers.runs import RunOut, run_out, user_names
+from meclean.db.models import DbId
 from meclean.jobs.comparisons import compare_runs
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)

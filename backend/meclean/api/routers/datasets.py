@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from meclean.api.deps import Annotator, CommittingRoute, Curator, DbId, DbSession, dataset_or_404
+from meclean.api.deps import Annotator, CommittingRoute, Curator, DbSession, dataset_or_404
 from meclean.api.errors import ApiError
 from meclean.data.faces import FaceMode
 from meclean.data.labels import CLASSES
@@ -20,7 +20,7 @@ from meclean.data.readers import ImportOptions, Layout, read_dataset
 from meclean.data.records import ImportIssue, SheetError
 from meclean.db.datasets import DatasetExists, store_import
 from meclean.db.marks import verdict_counts
-from meclean.db.models import Dataset, FeatureJob, Sample, SampleLabel, User
+from meclean.db.models import Dataset, DbId, FeatureJob, Sample, SampleLabel, User
 from meclean.db.session import transaction
 from meclean.jobs.features import cancel_features, latest_features_job, launch_features
 
@@ -273,12 +273,14 @@ def describe(session: DbSession, dataset: Dataset, me: User) -> DatasetOut:
 
 @router.get("")
 def list_datasets(session: DbSession, me: Annotator) -> list[DatasetOut]:
+    """Every imported dataset with its sample counts."""
     datasets = session.scalars(select(Dataset).order_by(Dataset.id))
     return [describe(session, d, me) for d in datasets]
 
 
 @router.get("/{dataset_id}")
 def get_dataset(dataset_id: DbId, session: DbSession, me: Annotator) -> DatasetOut:
+    """One dataset: its layout, sources, classes, current label version and counts."""
     return describe(session, dataset_or_404(session, dataset_id), me)
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from meclean.api.deps import Annotator, CommittingRoute, Curator, DbId, DbSession, dataset_or_404
+from meclean.api.deps import Annotator, CommittingRoute, Curator, DbSession, dataset_or_404
 from meclean.api.errors import ApiError
 from meclean.data.labels import Label
 from meclean.db.labels import (
@@ -22,7 +22,7 @@ from meclean.db.labels import (
     roster_csv,
 )
 from meclean.db.marks import Consensus, grades, grades_csv
-from meclean.db.models import Dataset, LabelVersion, Sample, User
+from meclean.db.models import Dataset, DbId, LabelVersion, Sample, User
 
 router = APIRouter(
     prefix="/api/datasets/{dataset_id}", tags=["labels"], route_class=CommittingRoute
@@ -63,6 +63,7 @@ def _version(session: DbSession, dataset: Dataset, version_id: int, field: str) 
 
 @router.get("/label-versions")
 def list_versions(dataset_id: DbId, session: DbSession, _: Annotator) -> list[VersionOut]:
+    """A dataset's label versions, oldest first, with parent, author, reason and run."""
     dataset = dataset_or_404(session, dataset_id)
     names: dict[int | None, str] = {i: n for i, n in session.execute(select(User.id, User.name))}
     versions = session.scalars(
@@ -90,6 +91,7 @@ def diff(
     old: Annotated[DbId, Query()],
     new: Annotated[DbId, Query()],
 ) -> list[ChangeOut]:
+    """The samples whose label differs between two label versions."""
     dataset = dataset_or_404(session, dataset_id)
     _version(session, dataset, old, "old")
     _version(session, dataset, new, "new")

@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from meclean.api.deps import Annotator, CommittingRoute, DbId, DbSession, sample_or_404
+from meclean.api.deps import Annotator, CommittingRoute, DbSession, sample_or_404
 from meclean.api.errors import ApiError
 from meclean.db.marks import StaleMark, Verdict, latest_mark, set_mark
-from meclean.db.models import Mark, Sample
+from meclean.db.models import DbId, Mark, Sample
 from meclean.db.session import take_write_lock
 
 router = APIRouter(prefix="/api", tags=["marks"], route_class=CommittingRoute)
@@ -57,6 +57,7 @@ class BulkUndoIn(BaseModel):
 
 @router.put("/samples/{sample_id}/mark")
 def put_mark(sample_id: DbId, body: MarkIn, session: DbSession, me: Annotator) -> MarkState:
+    """Mark a sample clean, noisy or unsure (with a note); 409 if another tab marked it first."""
     sample_or_404(session, sample_id)
     try:
         mark = set_mark(

@@ -21,14 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from meclean.api.deps import (
-    Annotator,
-    CommittingRoute,
-    DbId,
-    DbSession,
-    dataset_or_404,
-    sample_or_404,
-)
+from meclean.api.deps import Annotator, CommittingRoute, DbSession, dataset_or_404, sample_or_404
 from meclean.api.errors import ApiError
 from meclean.data.faces import FaceCrop, read_frame
 from meclean.data.feature_store import FeatureStore
@@ -50,11 +43,10 @@ from meclean.db.features import (
     sample_features,
 )
 from meclean.db.labels import labels_of
-from meclean.db.models import Sample, SampleLabel, User
+from meclean.db.models import ACTIVE, DbId, Sample, SampleLabel, Status, User
 from meclean.db.session import transaction
 from meclean.files import write_atomically
 from meclean.jobs.features import latest_features_job, launch_features
-from meclean.jobs.lease import ACTIVE
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["renders"], route_class=CommittingRoute)
@@ -99,6 +91,7 @@ def render(
         False, description="Colour limits of the whole dataset, so that samples compare"
     ),
 ) -> Response:
+    """A PNG of a sample: frames, flow, strain or a triptych, cached per feature version."""
     sample = sample_or_404(session, sample_id)
     size = render_size(size)
     settings = request.app.state.settings
@@ -323,7 +316,7 @@ def _readable_with_flow(
         # The job writes each key as it goes: count what it has left without hashing frames.
         missing = sum(s.feature_key is None or s.feature_key not in store for s in samples)
         lacking = f"{missing} of {len(samples)} samples lack their flow"
-        if missing and job.status == "queued":
+        if missing and job.status == Status.QUEUED:
             raise ApiError(409, f"{lacking}; the dataset's features job is queued to compute it")
         if missing:
             raise ApiError(
@@ -351,7 +344,7 @@ def _readable_with_flow(
             if queued_id is not None:
                 jobs.enqueue_features(queued_id)
             raise ApiError(409, f"{lacking}; a features job is now queued to compute it")
-        if job.status == "cancelled":
+        if job.status == Status.CANCELLED:
             raise ApiError(
                 409,
                 f"{lacking}: the features job was cancelled at {job.done} / {job.total}; "

@@ -11,11 +11,20 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from meclean.api.deps import Annotator, CommittingRoute, Curator, DbId, DbSession, run_or_404
+from meclean.api.deps import Annotator, CommittingRoute, Curator, DbSession, run_or_404
 from meclean.api.errors import ApiError
 from meclean.data.labels import CLASSES
 from meclean.db.labels import create_version, current_version_id, labels_of
-from meclean.db.models import Dataset, RelabelReview, Run, RunSampleResult, Sample, SampleLabel
+from meclean.db.models import (
+    Dataset,
+    DbId,
+    RelabelReview,
+    Run,
+    RunSampleResult,
+    Sample,
+    SampleLabel,
+    Status,
+)
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
 
@@ -89,7 +98,7 @@ def _state(review: RelabelReview | None) -> Review | None:
 
 
 def _proposals(session: Session, run: Run) -> dict[int, str | None]:
-    if run.status != "succeeded":
+    if run.status != Status.SUCCEEDED:
         raise ApiError(409, f"run {run.id} is {run.status}; results come when it succeeds")
     rows = session.execute(
         select(RunSampleResult.sample_id, RunSampleResult.proposed_label).where(
@@ -103,7 +112,7 @@ def _proposals(session: Session, run: Run) -> dict[int, str | None]:
 def projection(run_id: DbId, session: DbSession, _: Annotator) -> Projection:
     """The final model's UMAP of every sample, with flags, proposals and their reviews."""
     run = run_or_404(session, run_id)
-    if run.status != "succeeded":
+    if run.status != Status.SUCCEEDED:
         raise ApiError(409, f"run {run.id} is {run.status}; results come when it succeeds")
     dataset = session.get_one(Dataset, run.dataset_id)
     in_run, current = aliased(SampleLabel), aliased(SampleLabel)

@@ -21,7 +21,6 @@ from meclean.api.deps import (
     Annotator,
     CommittingRoute,
     Curator,
-    DbId,
     DbSession,
     dataset_or_404,
     run_or_404,
@@ -30,15 +29,17 @@ from meclean.api.deps import (
 from meclean.api.errors import ApiError
 from meclean.db.labels import labels_of
 from meclean.db.models import (
+    ACTIVE,
+    DbId,
     Run,
     RunSampleResult,
     Sample,
+    Status,
     User,
 )
 from meclean.db.session import transaction
 from meclean.db.users import session_user
-from meclean.jobs.lease import ACTIVE
-from meclean.jobs.plans import RunError, RunRequest, plan_run
+from meclean.jobs.plans import RunError, RunOptions, RunRequest, plan_run
 from meclean.jobs.runs import (
     ProgressSummary,
     cancel_run,
@@ -46,35 +47,18 @@ from meclean.jobs.runs import (
     queued_parts,
     run_progress,
 )
-from meclean.ml.methods import METHOD_NAMES
-from meclean.ml.protocols import Protocol
 from meclean.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
 EVENT_POLL_SECONDS = 0.5
 
 
-class RunLaunch(BaseModel):
-    method: Literal[METHOD_NAMES]  # type: ignore[valid-type]
-    alpha: float = Field(2.5, ge=0, le=10, description="LTM/ILC: mean + alpha * std")
-    q: float | None = Field(None, gt=0, le=100, description="q-percentile (%) or GCE's q")
-    warmup_epochs: int | None = Field(None, ge=0, le=2000)
-    epochs: int = Field(200, ge=1, le=2000)
-    seeds: int = Field(1, ge=1, le=10)
-    protocol: Protocol = Field(
-        "meclean",
-        description="meclean (logits, SSSNet24, scaled inputs) or paper (as the published "
-        "code: double softmax, SSSNet 28, unscaled inputs, its LTM and IDC batches)",
-    )
-    label_version_id: DbId | None = Field(None, description="default: the current version")
+class RunLaunch(RunOptions):
     marks_user: str | None = Field(
         None,
         max_length=100,
         description="IDC's clean set from this expert; default all experts by consensus",
     )
-    consensus: Literal["majority", "any-noisy"] = "majority"
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    tasks_per_seed: int = Field(4, ge=1, le=68, description="fold groups per seed")
 
 
 class PartOut(BaseModel):
@@ -263,10 +247,11 @@ def launch(dataset_id: DbId, body: RunLaunch, request: Request, user: Curator) -
 
 @router.get("/runs")
 def list_runs(session: DbSession, _: Annotator, dataset_id: DbId | None = None) -> list[RunOut]:
+    """Runs, newest first, with their progress and summary scores."""
     query = (
         select(Run)
         .options(selectinload(Run.parts))
-        .where(Run.status != "deleted")
+        .where(Run.status != Status.DELETED)
         .order_by(Run.id.desc())
     )
     if dataset_id is not None:
@@ -323,18 +308,20 @@ def _snapshot(sessions, run_id: int | None, dataset_id: int | None) -> list[RunO
         if run_id is not None:
             query = query.where(Run.id == run_id)
         if dataset_id is not None:
-            query = query.where(Run.dataset_id == dataset_id, Run.status != "deleted")
+            query = query.where(Run.dataset_id == dataset_id, Run.status != Status.DELETED)
         names = user_names(session)
         return [run_out(r, names) for r in session.scalars(query)]
 
 
 @router.get("/runs/{run_id}")
 def get_run(run_id: DbId, session: DbSession, _: Annotator) -> RunDetail:
+    """One run with its parts, metrics and the error of a failed run."""
     return run_out(run_or_404(session, run_id), user_names(session), detail=True)
 
 
 @router.post("/runs/{run_id}/cancel")
 def cancel(run_id: DbId, session: DbSession, _: Curator) -> RunOut:
+    """Cancel a queued or running run; its workers stop at their next batch."""
     run = run_or_404(session, run_id)
     if not cancel_run(session, run):
         raise ApiError(409, f"run {run_id} has already {run.status}", "run_id")
@@ -349,7 +336,7 @@ def delete_run(run_id: DbId, request: Request, session: DbSession, _: Curator) -
     if run.status in ACTIVE:
         raise ApiError(409, f"run {run_id} is {run.status}; cancel it first", "run_id")
     session.execute(delete(RunSampleResult).where(RunSampleResult.run_id == run_id))
-    run.status, run.artifacts_key = "deleted", None
+    run.status, run.artifacts_key = Status.DELETED, None
     # The files go once the deletion has committed (the response's background task runs
     # after): a failed commit leaves the run whole, never a record without its files.
     files = request.app.state.settings.run_dir / str(run_id)
@@ -359,7 +346,7 @@ def delete_run(run_id: DbId, request: Request, session: DbSession, _: Curator) -
 
 
 def _results(session: Session, run: Run) -> Sequence[Row[RunSampleResult, Sample]]:
-    if run.status != "succeeded":
+    if run.status != Status.SUCCEEDED:
         raise ApiError(409, f"run {run.id} is {run.status}; results come when it succeeds")
     return session.execute(
         select(RunSampleResult, Sample)

@@ -11,26 +11,21 @@ from pydantic import BaseModel
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
-from meclean.api.deps import (
-    MAX_ID,
-    Annotator,
-    CommittingRoute,
-    DbId,
-    DbSession,
-    dataset_or_404,
-    sample_or_404,
-)
+from meclean.api.deps import Annotator, CommittingRoute, DbSession, dataset_or_404, sample_or_404
 from meclean.api.errors import ApiError
 from meclean.api.routers.runs import SampleVerdict
 from meclean.data.faces import FaceCrop
 from meclean.db.marks import latest_marks
 from meclean.db.models import (
+    MAX_ID,
     Dataset,
+    DbId,
     LabelVersion,
     Run,
     RunSampleResult,
     Sample,
     SampleLabel,
+    Status,
     User,
 )
 
@@ -184,6 +179,7 @@ def list_samples(
     ),
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> SamplePage:
+    """A page of a dataset's samples with the current labels and marks, filtered and sorted."""
     dataset = dataset_or_404(session, dataset_id)
     if (flagged or sort != "name") and run_id is None:
         raise ApiError(422, "flagged and sorting by loss or flag rate need a run_id", "run_id")
@@ -198,7 +194,7 @@ def list_samples(
     )
     if run_id is not None:
         run = session.get(Run, run_id)
-        if run is None or run.dataset_id != dataset_id or run.status != "succeeded":
+        if run is None or run.dataset_id != dataset_id or run.status != Status.SUCCEEDED:
             raise ApiError(422, f"no finished run {run_id} on this dataset", "run_id")
         query = query.join(
             RunSampleResult,
@@ -277,6 +273,7 @@ def _matches(sample: SampleOut, verdict: str | None, disagreement: bool) -> bool
 
 @router.get("/samples/{sample_id}")
 def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDetail:
+    """One sample: its frames, label history, every expert's marks and each run's verdict."""
     sample = sample_or_404(session, sample_id)
     dataset = session.get_one(Dataset, sample.dataset_id)
     history = session.execute(
@@ -298,7 +295,7 @@ def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDeta
     verdicts = session.execute(
         select(RunSampleResult, Run)
         .join(Run, Run.id == RunSampleResult.run_id)
-        .where(RunSampleResult.sample_id == sample_id, Run.status == "succeeded")
+        .where(RunSampleResult.sample_id == sample_id, Run.status == Status.SUCCEEDED)
         .order_by(Run.id.desc())
     )
     return SampleDetail(

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 
-from meclean.api.deps import Admin, CommittingRoute, DbId, DbSession, current_login
+from meclean.api.deps import Admin, CommittingRoute, DbSession, current_login
 from meclean.api.errors import ApiError
-from meclean.db.models import LoginSession, User
+from meclean.db.models import DbId, LoginSession, User
 from meclean.db.users import (
     Role,
     change_password,
@@ -59,11 +59,13 @@ def _out(user: User) -> UserOut:
 
 @router.get("/users")
 def list_users(session: DbSession, _: Admin) -> list[UserOut]:
+    """Every account with its role and whether it is active."""
     return [_out(u) for u in session.scalars(select(User).order_by(User.id))]
 
 
 @router.post("/users", status_code=201)
 def add_user(body: NewUser, session: DbSession, _: Admin) -> CreatedUser:
+    """Add an account; a generated one-time password is returned once."""
     password = generated_password()
     try:
         user = create_user(session, body.name, body.role, password, one_time=True)
@@ -74,6 +76,7 @@ def add_user(body: NewUser, session: DbSession, _: Admin) -> CreatedUser:
 
 @router.patch("/users/{user_id}")
 def change_user(user_id: DbId, body: UserChange, session: DbSession, admin: Admin) -> UserOut:
+    """Change an account's role or (de)activate it; admins cannot demote themselves."""
     user = session.get(User, user_id)
     if user is None:
         raise ApiError(404, f"no user {user_id}", "user_id")

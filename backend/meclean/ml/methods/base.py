@@ -14,6 +14,9 @@ from torch.nn import functional as F
 
 from meclean.ml.model import SSSNet
 
+DEFAULT_ALPHA = 2.5
+"""The paper's threshold: a loss above mean + 2.5 std of its batch is high."""
+
 
 @dataclass(frozen=True)
 class BatchContext:
@@ -65,7 +68,7 @@ class NoisyLabelMethod:
     """
 
     name = "baseline"
-    alpha: float = 2.5
+    alpha: float = DEFAULT_ALPHA
     """Where the run's final high-loss flag is drawn: mean + alpha * std of the losses."""
     needs_marks = False
     """Whether the method needs the experts' clean/noisy marks (``BatchContext.clean``)."""
@@ -96,7 +99,8 @@ class NoisyLabelMethod:
         return BatchLoss(fold_mean(losses, keep), torch.zeros_like(keep), labels)
 
     def describe(self) -> dict[str, object]:
-        return {"method": self.name}
+        """The method's name and every parameter it runs with (subclasses add theirs)."""
+        return {"method": self.name, "alpha": self.alpha}
 
 
 Baseline = NoisyLabelMethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from meclean.ml.methods.base import (
+    DEFAULT_ALPHA,
     BatchLoss,
     NoisyLabelMethod,
     fold_mean,
@@ -33,7 +34,7 @@ class QPercentile(NoisyLabelMethod):
         return BatchLoss(fold_mean(losses, ~flagged), flagged, labels)
 
     def describe(self):
-        return {"method": self.name, "q": self.q, "warmup_epochs": self.warmup_epochs}
+        return {**super().describe(), "q": self.q, "warmup_epochs": self.warmup_epochs}
 
 
 class GCE(NoisyLabelMethod):
@@ -54,7 +55,7 @@ class GCE(NoisyLabelMethod):
         return BatchLoss(fold_mean(losses, keep), ~keep, labels)
 
     def describe(self):
-        return {"method": self.name, "q": self.q}
+        return {**super().describe(), "q": self.q}
 
 
 class LossThresholdingWithMoments(NoisyLabelMethod):
@@ -62,7 +63,7 @@ class LossThresholdingWithMoments(NoisyLabelMethod):
 
     name = "ltm"
 
-    def __init__(self, alpha: float = 2.5) -> None:
+    def __init__(self, alpha: float = DEFAULT_ALPHA) -> None:
         self.alpha = alpha
 
     def detect(self, losses: torch.Tensor) -> torch.Tensor:
@@ -75,9 +76,6 @@ class LossThresholdingWithMoments(NoisyLabelMethod):
             kept = losses * ~flagged
             return BatchLoss(fold_mean(kept, torch.ones_like(flagged)), flagged, labels)
         return BatchLoss(fold_mean(losses, ~flagged), flagged, labels)
-
-    def describe(self):
-        return {"method": self.name, "alpha": self.alpha}
 
 
 class IterativeLabelCorrection(LossThresholdingWithMoments):
@@ -121,4 +119,4 @@ class InitialDataCleaning(NoisyLabelMethod):
         return BatchLoss(fold_mean(losses, context.clean), ~context.clean, labels, judged=False)
 
     def describe(self):
-        return {**self.then.describe(), "method": self.name, "warmup_epochs": self.warmup_epochs}
+        return {**self.then.describe(), **super().describe(), "warmup_epochs": self.warmup_epochs}

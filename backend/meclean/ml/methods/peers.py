@@ -44,7 +44,7 @@ class ManifoldMixup(NoisyLabelMethod):
         return BatchLoss(fold_mean(losses, keep), ~keep, labels), logits
 
     def describe(self):
-        return {"method": self.name, "beta": self.beta}
+        return {**super().describe(), "beta": self.beta}
 
 
 def anchor_transition(probabilities: torch.Tensor, quantile: float = 0.97) -> torch.Tensor:
@@ -95,7 +95,7 @@ class TRevision(NoisyLabelMethod):
         return BatchLoss(fold_mean(-weight * noisy_y.log(), keep), ~keep, labels)
 
     def describe(self):
-        return {"method": self.name, "warmup_epochs": self.warmup_epochs}
+        return {**super().describe(), "warmup_epochs": self.warmup_epochs}
 
 
 class MetaWeightNet(NoisyLabelMethod):
@@ -155,4 +155,4 @@ class MetaWeightNet(NoisyLabelMethod):
         return BatchLoss(fold_mean(losses * weights, keep), weights < 0.5, labels), logits
 
     def describe(self):
-        return {"method": self.name, "hidden": self.hidden_units, "meta_lr": self.meta_lr}
+        return {**super().describe(), "hidden": self.hidden_units, "meta_lr": self.meta_lr}

@@ -2,38 +2,40 @@
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from uuid import uuid4
 
-import cv2
-import numpy as np
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from meclean.data.synth.generator import generate
 from meclean.data.synth.plan import NoiseRates, SynthConfig
+from tests.helpers import write_frames
+
+# The helpers modules are not test modules: have pytest rewrite their asserts as it did when
+# they lived in conftest and test modules, so that a failing one still explains itself.
+pytest.register_assert_rewrite(
+    "tests.api.helpers",
+    "tests.data.helpers",
+    "tests.db.helpers",
+    "tests.jobs.helpers",
+    "tests.ml.helpers",
+    "tests.ui.helpers",
+)
+
+SLOW = {"test_serve.py", "test_run_workers.py", "test_storage.py"}
+"""Files whose tests start real servers or workers: `pytest -m "not slow"` leaves them out."""
 
 
-def textured_frame(seed: int, shape: tuple[int, int] = (48, 40)) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    noise = cv2.GaussianBlur(rng.standard_normal(shape).astype(np.float32), (0, 0), 1.5)
-    return np.clip(128 + 40 * noise / noise.std(), 0, 255).astype(np.uint8)
-
-
-def write_frames(folder: Path, names: Sequence[str]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for i, name in enumerate(names):
-        cv2.imwrite(str(folder / name), textured_frame(i))
-
-
-def write_csv(path: Path, rows: Sequence[Sequence[object]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as f:
-        csv.writer(f).writerows(rows)
-    return path
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark browser tests (tests/ui) and slow ones, for a quick loop while editing."""
+    for item in items:
+        if "ui" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+        if item.path.name in SLOW:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from typer.testing import CliRunner
 from meclean.cli import app
 from meclean.jobs.queue import Jobs
 from meclean.settings import get_settings
-from tests.conftest import write_csv, write_frames
 from tests.data.readers.official import build_official_tree
+from tests.helpers import write_csv, write_frames
 
 runner = CliRunner()
 

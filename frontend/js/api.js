@@ -3,7 +3,7 @@
 
 export class ApiError extends Error {
   constructor(status, detail) {
-    const message = typeof detail === "string" ? detail : detail?.message ?? `HTTP ${status}`;
+    const message = typeof detail === "string" ? detail : (detail?.message ?? `HTTP ${status}`);
     super(message);
     this.status = status;
     this.detail = detail;

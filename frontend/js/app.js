@@ -66,13 +66,21 @@ export async function refreshCounter() {
   const mine = d.my_verdicts;
   const myMarked = Object.values(mine).reduce((a, b) => a + b, 0);
   const unsaved = unsavedCount();
-  document.getElementById("counter").replaceChildren(
-    h("span", { id: "my-progress", title: "My marks" },
-      `Me: ${myMarked} / ${d.samples} marked (${mine.clean ?? 0} clean, ${mine.noisy ?? 0} noisy, ${mine.unsure ?? 0} unsure)`),
-    h("span", { id: "all-progress", title: "Samples any expert marked" },
-      `Everyone: ${d.marked} / ${d.samples} (${d.verdicts.clean ?? 0} clean, ${d.verdicts.noisy ?? 0} noisy, ${d.verdicts.unsure ?? 0} unsure)`),
-    unsaved ? h("span", { class: "unsaved" }, `${unsaved} unsaved`) : ""
-  );
+  document
+    .getElementById("counter")
+    .replaceChildren(
+      h(
+        "span",
+        { id: "my-progress", title: "My marks" },
+        `Me: ${myMarked} / ${d.samples} marked (${mine.clean ?? 0} clean, ${mine.noisy ?? 0} noisy, ${mine.unsure ?? 0} unsure)`,
+      ),
+      h(
+        "span",
+        { id: "all-progress", title: "Samples any expert marked" },
+        `Everyone: ${d.marked} / ${d.samples} (${d.verdicts.clean ?? 0} clean, ${d.verdicts.noisy ?? 0} noisy, ${d.verdicts.unsure ?? 0} unsure)`,
+      ),
+      unsaved ? h("span", { class: "unsaved" }, `${unsaved} unsaved`) : "",
+    );
 }
 
 let counterTimer;
@@ -97,16 +105,23 @@ function showLogin(message) {
     h("h1", {}, "meclean"),
     h("p", {}, "Clean the labels of micro-expression datasets."),
     h("label", {}, "Name", h("input", { name: "name", autocomplete: "username", required: true })),
-    h("label", {}, "Password",
-      h("input", { name: "password", type: "password", autocomplete: "current-password", required: true })),
+    h(
+      "label",
+      {},
+      "Password",
+      h("input", { name: "password", type: "password", autocomplete: "current-password", required: true }),
+    ),
     h("button", { type: "submit" }, "Sign in"),
-    error
+    error,
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);
     try {
-      const me = await api("/api/login", { method: "POST", body: { name: data.get("name"), password: data.get("password") } });
+      const me = await api("/api/login", {
+        method: "POST",
+        body: { name: data.get("name"), password: data.get("password") },
+      });
       if (me.must_change_password) {
         state.me = me;
         return showPasswordChange();
@@ -147,8 +162,9 @@ async function start() {
   const picker = document.getElementById("dataset-picker");
   const wanted = Number(localStorage.getItem("meclean.dataset"));
   state.dataset = state.datasets.find((d) => d.id === wanted) ?? state.datasets[0] ?? null;
-  picker.replaceChildren(...state.datasets.map((d) =>
-    h("option", { value: d.id, selected: d.id === state.dataset?.id }, d.name)));
+  picker.replaceChildren(
+    ...state.datasets.map((d) => h("option", { value: d.id, selected: d.id === state.dataset?.id }, d.name)),
+  );
   picker.onchange = () => {
     state.dataset = state.datasets.find((d) => d.id === Number(picker.value));
     localStorage.setItem("meclean.dataset", picker.value);
@@ -168,8 +184,7 @@ document.getElementById("logout").addEventListener("click", async () => {
   await api("/api/logout", { method: "POST" }).catch(() => {});
   showLogin();
 });
-document.getElementById("help-button").addEventListener("click", () =>
-  document.getElementById("help").showModal());
+document.getElementById("help-button").addEventListener("click", () => document.getElementById("help").showModal());
 // Closed, the help must not keep the focus: the screen's keys would go to its button.
 document.getElementById("help").addEventListener("close", () => {
   if (document.activeElement?.closest("#help")) document.activeElement.blur();

@@ -22,25 +22,74 @@ export async function showClassMeans(state) {
     clearTimeout(retry);
     retry = setTimeout(() => figures.isConnected && draw(), RETRY_MS);
   };
-  const figure = (query, alt, caption) => h("figure", {},
-    explainedImage({ src: `/api/datasets/${state.dataset.id}/class-means?group=${choice.group}&size=180&${query}`, alt }, refused),
-    h("figcaption", {}, caption));
-  const draw = () => figures.replaceChildren(
-    // Each on the colour scale of both, so that brightness compares across versions.
-    ...[["left", "right"], ["right", "left"]].map(([side, other]) => figure(`version_id=${choice[side]}&scale_with=${choice[other]}`,
-      `class means, label version ${choice[side]}`,
-      `Label version ${choice[side]}, ${sourceName(choice.group)}: a row per class (samples in brackets); columns Vx, Vy, strain; one colour scale for both versions`)),
-    String(choice.left) === String(choice.right) ? "" : figure(`version_id=${choice.right}&minus=${choice.left}`,
-      `difference of class means, version ${choice.right} minus ${choice.left}`,
-      `Difference: version ${choice.right} minus version ${choice.left} (samples before -> after)`));
+  const figure = (query, alt, caption) =>
+    h(
+      "figure",
+      {},
+      explainedImage(
+        { src: `/api/datasets/${state.dataset.id}/class-means?group=${choice.group}&size=180&${query}`, alt },
+        refused,
+      ),
+      h("figcaption", {}, caption),
+    );
+  const draw = () =>
+    figures.replaceChildren(
+      // Each on the colour scale of both, so that brightness compares across versions.
+      ...[
+        ["left", "right"],
+        ["right", "left"],
+      ].map(([side, other]) =>
+        figure(
+          `version_id=${choice[side]}&scale_with=${choice[other]}`,
+          `class means, label version ${choice[side]}`,
+          `Label version ${choice[side]}, ${sourceName(choice.group)}: a row per class (samples in brackets); columns Vx, Vy, strain; one colour scale for both versions`,
+        ),
+      ),
+      String(choice.left) === String(choice.right)
+        ? ""
+        : figure(
+            `version_id=${choice.right}&minus=${choice.left}`,
+            `difference of class means, version ${choice.right} minus ${choice.left}`,
+            `Difference: version ${choice.right} minus version ${choice.left} (samples before -> after)`,
+          ),
+    );
   view.replaceChildren(
     h("h1", {}, "Class means"),
-    h("form", { class: "filters" },
-      select("left", options, choice.left, (v) => { choice.left = v; draw(); }, "Left "),
-      select("right", options, choice.right, (v) => { choice.right = v; draw(); }, "Right "),
-      select("group", groupsOf(state.dataset).map((g) => [g, sourceName(g)]),
-        choice.group, (v) => { choice.group = v; draw(); }, "Group ")),
-    figures
+    h(
+      "form",
+      { class: "filters" },
+      select(
+        "left",
+        options,
+        choice.left,
+        (v) => {
+          choice.left = v;
+          draw();
+        },
+        "Left ",
+      ),
+      select(
+        "right",
+        options,
+        choice.right,
+        (v) => {
+          choice.right = v;
+          draw();
+        },
+        "Right ",
+      ),
+      select(
+        "group",
+        groupsOf(state.dataset).map((g) => [g, sourceName(g)]),
+        choice.group,
+        (v) => {
+          choice.group = v;
+          draw();
+        },
+        "Group ",
+      ),
+    ),
+    figures,
   );
   draw();
 }

@@ -44,16 +44,24 @@ async function clipPlayer(sample) {
     image.src = frames[i];
     image.alt = `frame ${i + 1} of the clip of ${sample.name}`;
   };
-  const button = h("button", { type: "button", class: "small", onclick: () => {
-    if (timer) {
-      clearInterval(timer);
-      timer = null;
-      button.textContent = "Play";
-      return;
-    }
-    timer = setInterval(() => show((Number(slider.value) + 1) % frames.length), 1000 / CLIP_FPS);
-    button.textContent = "Pause";
-  } }, "Play");
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "small",
+      onclick: () => {
+        if (timer) {
+          clearInterval(timer);
+          timer = null;
+          button.textContent = "Play";
+          return;
+        }
+        timer = setInterval(() => show((Number(slider.value) + 1) % frames.length), 1000 / CLIP_FPS);
+        button.textContent = "Pause";
+      },
+    },
+    "Play",
+  );
   slider.addEventListener("input", () => show(Number(slider.value)));
   const figure = h("figure", { class: "clip", id: "clip" }, image, h("div", {}, button, slider), caption);
   return { figure, stop: () => clearInterval(timer) };
@@ -62,23 +70,58 @@ async function clipPlayer(sample) {
 export async function showSample(state, sampleId) {
   const view = document.getElementById("view");
   let sample = await api(`/api/samples/${sampleId}`);
-  const frames = h("section", { class: "panels", "aria-label": "Frames and flow" },
-    [["onset", "Onset"], ["apex", "Apex"], ["vx", "Vx"], ["vy", "Vy"], ["strain", "Optical strain"],
-      ["flow", "Colour-coded flow"], ["arrows", "Flow on the apex frame"]].map(([kind, title]) =>
-      h("figure", {}, h("img", { src: render(sample.id, kind, 200), alt: `${title} of ${sample.name}`, height: 200 }),
-        h("figcaption", {}, title))));
-  const means = h("figure", { class: "class-means" },
-    explainedImage({ src: `/api/datasets/${sample.dataset_id}/class-means?group=${sample.source}&size=180`,
-      alt: `class means of ${sample.source}` }),
-    h("figcaption", {}, `Class means of ${sourceName(sample.source)} (rows: ${state.dataset.classes.join(", ")}; columns: Vx, Vy, strain)`));
-  const note = h("textarea", { name: "note", rows: 2, cols: 40, placeholder: "Note (optional)" },
-    sample.my_mark?.note ?? "");
+  const frames = h(
+    "section",
+    { class: "panels", "aria-label": "Frames and flow" },
+    [
+      ["onset", "Onset"],
+      ["apex", "Apex"],
+      ["vx", "Vx"],
+      ["vy", "Vy"],
+      ["strain", "Optical strain"],
+      ["flow", "Colour-coded flow"],
+      ["arrows", "Flow on the apex frame"],
+    ].map(([kind, title]) =>
+      h(
+        "figure",
+        {},
+        h("img", { src: render(sample.id, kind, 200), alt: `${title} of ${sample.name}`, height: 200 }),
+        h("figcaption", {}, title),
+      ),
+    ),
+  );
+  const means = h(
+    "figure",
+    { class: "class-means" },
+    explainedImage({
+      src: `/api/datasets/${sample.dataset_id}/class-means?group=${sample.source}&size=180`,
+      alt: `class means of ${sample.source}`,
+    }),
+    h(
+      "figcaption",
+      {},
+      `Class means of ${sourceName(sample.source)} (rows: ${state.dataset.classes.join(", ")}; columns: Vx, Vy, strain)`,
+    ),
+  );
+  const note = h(
+    "textarea",
+    { name: "note", rows: 2, cols: 40, placeholder: "Note (optional)" },
+    sample.my_mark?.note ?? "",
+  );
   const myMark = h("div", { class: "my-mark" });
-  const drawMine = () => myMark.replaceChildren(
-    h("strong", {}, "My verdict: "), sample.my_mark ? `${sample.my_mark.verdict}${sample.my_mark.typical ? " (typical)" : ""}` : "unmarked",
-    ...[["clean", false, "Clean (c)"], ["noisy", false, "Noisy (n)"], ["unsure", false, "Unsure (u)"], ["clean", true, "Typical (t)"]]
-      .map(([verdict, typical, text]) => h("button", { type: "button",
-        onclick: () => mark(sample, verdict, typical, note.value) }, text)));
+  const drawMine = () =>
+    myMark.replaceChildren(
+      h("strong", {}, "My verdict: "),
+      sample.my_mark ? `${sample.my_mark.verdict}${sample.my_mark.typical ? " (typical)" : ""}` : "unmarked",
+      ...[
+        ["clean", false, "Clean (c)"],
+        ["noisy", false, "Noisy (n)"],
+        ["unsure", false, "Unsure (u)"],
+        ["clean", true, "Typical (t)"],
+      ].map(([verdict, typical, text]) =>
+        h("button", { type: "button", onclick: () => mark(sample, verdict, typical, note.value) }, text),
+      ),
+    );
   drawMine();
   const stop = onMarksChanged((changed, how) => {
     if (changed.id !== sample.id) return;
@@ -86,55 +129,128 @@ export async function showSample(state, sampleId) {
     drawMine();
     if (how === "saved" || how === "conflict") {
       // Every expert's marks as the server now holds them, mine included.
-      api(`/api/samples/${sample.id}`).then((fresh) => {
-        document.getElementById("marks")?.replaceWith(marksTable(fresh.marks));
-      }).catch(() => {});
+      api(`/api/samples/${sample.id}`)
+        .then((fresh) => {
+          document.getElementById("marks")?.replaceWith(marksTable(fresh.marks));
+        })
+        .catch(() => {});
     }
   });
   const near = await neighbours(sample.id);
   const moves = { ArrowLeft: "previous", k: "previous", ArrowRight: "next", j: "next" };
   const onKey = (event) => {
-    if (event.target.closest("input, textarea, select, dialog[open]") || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.closest("input, textarea, select, dialog[open]") || event.ctrlKey || event.metaKey || event.altKey)
+      return;
     if (event.key in KEY_VERDICTS) mark(sample, ...KEY_VERDICTS[event.key], note.value);
     else if (event.key === "z") undo(sample);
     else if (event.key in moves && near?.[moves[event.key]]) near.go(near[moves[event.key]]);
   };
   const back = near ? near.from.hash : "#/samples";
-  const stepper = near ? h("nav", { class: "stepper", "aria-label": "Samples in the grid's order" },
-    h("button", { type: "button", disabled: !near.previous, onclick: () => near.go(near.previous) }, "← Previous"),
-    ` ${near.at + 1} of ${near.from.total ?? near.from.ids.length} `,
-    h("button", { type: "button", disabled: !near.next, onclick: () => near.go(near.next) }, "Next →")) : "";
+  const stepper = near
+    ? h(
+        "nav",
+        { class: "stepper", "aria-label": "Samples in the grid's order" },
+        h("button", { type: "button", disabled: !near.previous, onclick: () => near.go(near.previous) }, "← Previous"),
+        ` ${near.at + 1} of ${near.from.total ?? near.from.ids.length} `,
+        h("button", { type: "button", disabled: !near.next, onclick: () => near.go(near.next) }, "Next →"),
+      )
+    : "";
   document.addEventListener("keydown", onKey);
-  setShortcuts([["c", "mark clean"], ["n", "mark noisy"], ["u", "mark unsure"], ["t", "mark clean and typical"],
-    ["z", "undo my last mark"], ...(near ? [["← / k", "previous sample of the grid"], ["→ / j", "next sample of the grid"]] : [])]);
-  const marksTable = (all) => h("table", { class: "marks", id: "marks" },
-    h("caption", {}, "All experts' marks"),
-    h("tr", {}, h("th", {}, "Expert"), h("th", {}, "Verdict"), h("th", {}, "Note"), h("th", {}, "When")),
-    all.map((m) => h("tr", {}, h("td", {}, m.user), h("td", {}, m.verdict + (m.typical ? " (typical)" : "")),
-      h("td", {}, m.note), h("td", {}, new Date(m.created_at).toLocaleString()))));
+  setShortcuts([
+    ["c", "mark clean"],
+    ["n", "mark noisy"],
+    ["u", "mark unsure"],
+    ["t", "mark clean and typical"],
+    ["z", "undo my last mark"],
+    ...(near
+      ? [
+          ["← / k", "previous sample of the grid"],
+          ["→ / j", "next sample of the grid"],
+        ]
+      : []),
+  ]);
+  const marksTable = (all) =>
+    h(
+      "table",
+      { class: "marks", id: "marks" },
+      h("caption", {}, "All experts' marks"),
+      h("tr", {}, h("th", {}, "Expert"), h("th", {}, "Verdict"), h("th", {}, "Note"), h("th", {}, "When")),
+      all.map((m) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, m.user),
+          h("td", {}, m.verdict + (m.typical ? " (typical)" : "")),
+          h("td", {}, m.note),
+          h("td", {}, new Date(m.created_at).toLocaleString()),
+        ),
+      ),
+    );
   const marks = marksTable(sample.marks);
-  const history = h("table", { class: "history" },
+  const history = h(
+    "table",
+    { class: "history" },
     h("caption", {}, "Label history"),
     h("tr", {}, h("th", {}, "Version"), h("th", {}, "Label"), h("th", {}, "Why")),
-    sample.label_history.map((e) => h("tr", {}, h("td", {}, e.version_id), h("td", {}, e.label), h("td", {}, e.reason))));
-  const runs = h("table", { class: "verdicts" },
+    sample.label_history.map((e) =>
+      h("tr", {}, h("td", {}, e.version_id), h("td", {}, e.label), h("td", {}, e.reason)),
+    ),
+  );
+  const runs = h(
+    "table",
+    { class: "verdicts" },
     h("caption", {}, "Runs"),
-    h("tr", {}, ...["Run", "Method", "Prediction", ...state.dataset.classes.map((c) => `p(${c})`), "Flag rate (training)", "Loss (final model)", "Proposed relabel"].map((t) => h("th", {}, t))),
-    sample.runs.map((r) => h("tr", {},
-      h("td", {}, h("a", { href: `#/runs/${r.run_id}` }, r.run_id)), h("td", {}, r.method), h("td", {}, r.prediction),
-      r.probabilities.map((p) => h("td", {}, fixed(p, 2))), h("td", {}, fixed(r.flag_rate, 2)),
-      h("td", {}, fixed(r.final_loss, 3)), h("td", {}, r.proposed_label ?? "–"))));
-  const player = await clipPlayer(sample).catch((error) =>
-    ({ figure: h("p", { class: "error" }, `No clip: ${error.message}`), stop: () => {} }));
+    h(
+      "tr",
+      {},
+      ...[
+        "Run",
+        "Method",
+        "Prediction",
+        ...state.dataset.classes.map((c) => `p(${c})`),
+        "Flag rate (training)",
+        "Loss (final model)",
+        "Proposed relabel",
+      ].map((t) => h("th", {}, t)),
+    ),
+    sample.runs.map((r) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, h("a", { href: `#/runs/${r.run_id}` }, r.run_id)),
+        h("td", {}, r.method),
+        h("td", {}, r.prediction),
+        r.probabilities.map((p) => h("td", {}, fixed(p, 2))),
+        h("td", {}, fixed(r.flag_rate, 2)),
+        h("td", {}, fixed(r.final_loss, 3)),
+        h("td", {}, r.proposed_label ?? "–"),
+      ),
+    ),
+  );
+  const player = await clipPlayer(sample).catch((error) => ({
+    figure: h("p", { class: "error" }, `No clip: ${error.message}`),
+    stop: () => {},
+  }));
   frames.append(player.figure);
   view.replaceChildren(
     h("p", {}, h("a", { href: back }, back.startsWith("#/runs") ? "← Projection" : "← Samples"), " ", stepper),
     h("h1", {}, `${sample.label} | ${sample.subject} | ${sample.name}`),
-    h("p", {}, `${sample.source}, emotion “${sample.emotion}”, originally ${sample.original_label}; apex ${sample.apex_source}.`),
-    h("p", { class: "face" }, sample.face ? `Frames ${sample.face} (face found on the onset frame).` : "Frames used whole (no face crop)."),
-    myMark, note,
+    h(
+      "p",
+      {},
+      `${sample.source}, emotion “${sample.emotion}”, originally ${sample.original_label}; apex ${sample.apex_source}.`,
+    ),
+    h(
+      "p",
+      { class: "face" },
+      sample.face ? `Frames ${sample.face} (face found on the onset frame).` : "Frames used whole (no face crop).",
+    ),
+    myMark,
+    note,
     h("div", { class: "detail" }, frames, means),
-    marks, history, sample.runs.length ? runs : h("p", {}, "No finished run has scored this sample yet.")
+    marks,
+    history,
+    sample.runs.length ? runs : h("p", {}, "No finished run has scored this sample yet."),
   );
   return () => {
     stop();

@@ -30,14 +30,23 @@ export async function followFeatures(state) {
     box.replaceChildren(missing);
   } else if (job.status === "queued" || job.status === "running") {
     box.replaceChildren(
-      h("label", {}, "Computing flow ",
-        h("progress", { max: job.total, value: job.done }), ` ${job.done} / ${job.total}`),
+      h(
+        "label",
+        {},
+        "Computing flow ",
+        h("progress", { max: job.total, value: job.done }),
+        ` ${job.done} / ${job.total}`,
+      ),
       missing,
-      curator ? h("button", { type: "button", onclick: act("/cancel", "Stopped; the flow computed so far is kept") }, "Stop") : "");
+      curator
+        ? h("button", { type: "button", onclick: act("/cancel", "Stopped; the flow computed so far is kept") }, "Stop")
+        : "",
+    );
     timer = setTimeout(() => followFeatures(state).catch(() => {}), POLL_MS);
   } else {
     box.replaceChildren(
       h("span", { class: "missing", title: job.error ?? "" }, `Flow ${job.status} at ${job.done} / ${job.total}`),
-      curator ? h("button", { type: "button", onclick: act("", "Computing the missing flow again") }, "Resume") : "");
+      curator ? h("button", { type: "button", onclick: act("", "Computing the missing flow again") }, "Resume") : "",
+    );
   }
 }

@@ -4,11 +4,29 @@ import { isUnsaved, KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js"
 import { fixed, h, select, setShortcuts, sourceName, toast } from "./ui.js";
 
 const PAGE = 60;
-const RENDERS = [["triptych", "Vx | Vy | strain"], ["flow", "Colour flow"], ["arrows", "Arrows on apex"]];
-const MOUSE_VERDICTS = [["clean", false, "Clean"], ["noisy", false, "Noisy"], ["unsure", false, "Unsure"]];
+const RENDERS = [
+  ["triptych", "Vx | Vy | strain"],
+  ["flow", "Colour flow"],
+  ["arrows", "Arrows on apex"],
+];
+const MOUSE_VERDICTS = [
+  ["clean", false, "Clean"],
+  ["noisy", false, "Noisy"],
+  ["unsure", false, "Unsure"],
+];
 
-const DEFAULTS = { source: "", label: "", subject: "", verdict: "", disagreement: false,
-  run_id: "", flagged: false, sort: "name", kind: "triptych", shared: false };
+const DEFAULTS = {
+  source: "",
+  label: "",
+  subject: "",
+  verdict: "",
+  disagreement: false,
+  run_id: "",
+  flagged: false,
+  sort: "name",
+  kind: "triptych",
+  shared: false,
+};
 
 // Filters live in the address (#/samples?label=positive&...), so a view can be bookmarked
 // or shared; without any there, the last ones used on this browser.
@@ -43,8 +61,9 @@ export const RETURN_KEY = "meclean.grid-return";
 export async function showGrid(state) {
   const view = document.getElementById("view");
   const filters = loadFilters();
-  const runs = (await api("/api/runs", { query: { dataset_id: state.dataset.id } }))
-    .filter((r) => r.status === "succeeded");
+  const runs = (await api("/api/runs", { query: { dataset_id: state.dataset.id } })).filter(
+    (r) => r.status === "succeeded",
+  );
   if (filters.run_id && !runs.some((r) => String(r.id) === String(filters.run_id))) {
     Object.assign(filters, { run_id: "", flagged: false, sort: "name" });
   }
@@ -66,34 +85,124 @@ export async function showGrid(state) {
     reload();
   };
   const runFilters = h("span", { class: "run-filters" });
-  const drawRunFilters = () => runFilters.replaceChildren(...(filters.run_id ? [
-    h("label", {}, h("input", { type: "checkbox", name: "flagged", checked: filters.flagged,
-      onchange: (e) => setFilter("flagged")(e.target.checked) }), " flagged by the run"),
-    select("sort", [["name", "Sort: name"], ["loss", "Sort: run's loss"], ["flag_rate", "Sort: flag rate"]],
-      filters.sort, setFilter("sort")),
-  ] : []));
+  const drawRunFilters = () =>
+    runFilters.replaceChildren(
+      ...(filters.run_id
+        ? [
+            h(
+              "label",
+              {},
+              h("input", {
+                type: "checkbox",
+                name: "flagged",
+                checked: filters.flagged,
+                onchange: (e) => setFilter("flagged")(e.target.checked),
+              }),
+              " flagged by the run",
+            ),
+            select(
+              "sort",
+              [
+                ["name", "Sort: name"],
+                ["loss", "Sort: run's loss"],
+                ["flag_rate", "Sort: flag rate"],
+              ],
+              filters.sort,
+              setFilter("sort"),
+            ),
+          ]
+        : []),
+    );
   drawRunFilters();
-  const bar = h("form", { class: "filters", "aria-label": "Filters", onsubmit: (e) => e.preventDefault() },
-    select("source", [["", "All datasets"], ...Object.keys(state.dataset.sources).map((s) => [s, sourceName(s)])],
-      filters.source, setFilter("source")),
-    select("label", [["", "All labels"], ...state.dataset.classes.map((c) => [c, c])], filters.label, setFilter("label")),
-    h("label", {}, "Subject ", h("input", { name: "subject", size: 8, value: filters.subject, list: "subjects",
-      onchange: (e) => setFilter("subject")(e.target.value.trim()) })),
-    h("datalist", { id: "subjects" }, (state.dataset.subjects ?? []).map((s) => h("option", { value: s }))),
-    select("verdict", [["", "Any verdict of mine"], ["unmarked", "Unmarked by me"], ["clean", "I marked clean"],
-      ["noisy", "I marked noisy"], ["unsure", "I marked unsure"]], filters.verdict, setFilter("verdict")),
-    h("label", {}, h("input", { type: "checkbox", name: "disagreement", checked: filters.disagreement,
-      onchange: (e) => setFilter("disagreement")(e.target.checked) }), " experts disagree"),
-    select("run_id", [["", "No run"], ...runs.map((r) => [r.id, `Run ${r.id} (${r.method.name})`])],
-      filters.run_id, (v) => { setFilter("run_id")(v); drawRunFilters(); }),
+  const bar = h(
+    "form",
+    { class: "filters", "aria-label": "Filters", onsubmit: (e) => e.preventDefault() },
+    select(
+      "source",
+      [["", "All datasets"], ...Object.keys(state.dataset.sources).map((s) => [s, sourceName(s)])],
+      filters.source,
+      setFilter("source"),
+    ),
+    select(
+      "label",
+      [["", "All labels"], ...state.dataset.classes.map((c) => [c, c])],
+      filters.label,
+      setFilter("label"),
+    ),
+    h(
+      "label",
+      {},
+      "Subject ",
+      h("input", {
+        name: "subject",
+        size: 8,
+        value: filters.subject,
+        list: "subjects",
+        onchange: (e) => setFilter("subject")(e.target.value.trim()),
+      }),
+    ),
+    h(
+      "datalist",
+      { id: "subjects" },
+      (state.dataset.subjects ?? []).map((s) => h("option", { value: s })),
+    ),
+    select(
+      "verdict",
+      [
+        ["", "Any verdict of mine"],
+        ["unmarked", "Unmarked by me"],
+        ["clean", "I marked clean"],
+        ["noisy", "I marked noisy"],
+        ["unsure", "I marked unsure"],
+      ],
+      filters.verdict,
+      setFilter("verdict"),
+    ),
+    h(
+      "label",
+      {},
+      h("input", {
+        type: "checkbox",
+        name: "disagreement",
+        checked: filters.disagreement,
+        onchange: (e) => setFilter("disagreement")(e.target.checked),
+      }),
+      " experts disagree",
+    ),
+    select(
+      "run_id",
+      [["", "No run"], ...runs.map((r) => [r.id, `Run ${r.id} (${r.method.name})`])],
+      filters.run_id,
+      (v) => {
+        setFilter("run_id")(v);
+        drawRunFilters();
+      },
+    ),
     runFilters,
-    select("kind", RENDERS, filters.kind, (v) => {
-      filters.kind = v;
-      redrawRenders();
-    }, "Render "),
-    h("label", { title: "Colour limits of the whole dataset instead of each sample's own, so that cards compare" },
-      h("input", { type: "checkbox", name: "shared", checked: filters.shared,
-        onchange: (e) => { filters.shared = e.target.checked; redrawRenders(); } }), " one colour scale")
+    select(
+      "kind",
+      RENDERS,
+      filters.kind,
+      (v) => {
+        filters.kind = v;
+        redrawRenders();
+      },
+      "Render ",
+    ),
+    h(
+      "label",
+      { title: "Colour limits of the whole dataset instead of each sample's own, so that cards compare" },
+      h("input", {
+        type: "checkbox",
+        name: "shared",
+        checked: filters.shared,
+        onchange: (e) => {
+          filters.shared = e.target.checked;
+          redrawRenders();
+        },
+      }),
+      " one colour scale",
+    ),
   );
   function redrawRenders() {
     saveFilters(filters);
@@ -103,45 +212,95 @@ export async function showGrid(state) {
 
   function badge(m, mine) {
     const text = m.verdict + (m.typical ? " ★" : "");
-    return h("span", { class: `badge ${m.verdict}${mine ? " mine" : ""}`,
-      title: `${m.user}: ${text}${m.note ? ` (${m.note})` : ""}` }, mine ? text : `${m.user}: ${text}`);
+    return h(
+      "span",
+      { class: `badge ${m.verdict}${mine ? " mine" : ""}`, title: `${m.user}: ${text}${m.note ? ` (${m.note})` : ""}` },
+      mine ? text : `${m.user}: ${text}`,
+    );
   }
 
   function card(sample, index) {
     const others = sample.marks.filter((m) => m.user !== state.me.name);
-    const mine = sample.my_mark ? badge({ ...sample.my_mark, user: state.me.name }, true)
+    const mine = sample.my_mark
+      ? badge({ ...sample.my_mark, user: state.me.name }, true)
       : h("span", { class: "badge unmarked mine" }, "unmarked");
-    return h("article", {
-      class: `card${isUnsaved(sample.id) ? " unsaved" : ""}`, tabindex: index === focus ? 0 : -1,
-      dataset: { id: sample.id, index }, "aria-label": `${sample.label} ${sample.subject} ${sample.name}`,
-      onclick: () => setFocus(index), ondblclick: () => open(sample),
-    },
-    h("h3", {}, `${sample.label} | ${sample.subject} | ${sample.name}`),
-    h("img", { src: render(sample.id, filters.kind, 150, filters.shared), alt: `flow of ${sample.name}`,
-      loading: "lazy", decoding: "async", height: 150, dataset: { id: sample.id } }),
-    sample.run_loss !== null && sample.run_loss !== undefined ? h("p", { class: "run-numbers" },
-      `run ${filters.run_id}: loss ${fixed(sample.run_loss, 3)}, flag rate ${fixed(sample.run_flag_rate, 2)}`) : "",
-    h("div", { class: "badges" }, mine, others.map((m) => badge(m, false)),
-      sample.agreement === false ? h("span", { class: "badge disagree" }, "disagree") : ""),
-    h("div", { class: "mark-buttons", role: "group", "aria-label": `mark ${sample.name}` },
-      MOUSE_VERDICTS.map(([verdict, typical, text]) => h("button", { type: "button", class: `small ${verdict}`,
-        "aria-pressed": String(sample.my_mark?.verdict === verdict && Boolean(sample.my_mark?.typical) === typical),
-        onclick: (event) => {
-          event.stopPropagation();
-          setFocus(index);
-          mark(sample, verdict, typical);
-        } }, text))));
+    return h(
+      "article",
+      {
+        class: `card${isUnsaved(sample.id) ? " unsaved" : ""}`,
+        tabindex: index === focus ? 0 : -1,
+        dataset: { id: sample.id, index },
+        "aria-label": `${sample.label} ${sample.subject} ${sample.name}`,
+        onclick: () => setFocus(index),
+        ondblclick: () => open(sample),
+      },
+      h("h3", {}, `${sample.label} | ${sample.subject} | ${sample.name}`),
+      h("img", {
+        src: render(sample.id, filters.kind, 150, filters.shared),
+        alt: `flow of ${sample.name}`,
+        loading: "lazy",
+        decoding: "async",
+        height: 150,
+        dataset: { id: sample.id },
+      }),
+      sample.run_loss !== null && sample.run_loss !== undefined
+        ? h(
+            "p",
+            { class: "run-numbers" },
+            `run ${filters.run_id}: loss ${fixed(sample.run_loss, 3)}, flag rate ${fixed(sample.run_flag_rate, 2)}`,
+          )
+        : "",
+      h(
+        "div",
+        { class: "badges" },
+        mine,
+        others.map((m) => badge(m, false)),
+        sample.agreement === false ? h("span", { class: "badge disagree" }, "disagree") : "",
+      ),
+      h(
+        "div",
+        { class: "mark-buttons", role: "group", "aria-label": `mark ${sample.name}` },
+        MOUSE_VERDICTS.map(([verdict, typical, text]) =>
+          h(
+            "button",
+            {
+              type: "button",
+              class: `small ${verdict}`,
+              "aria-pressed": String(
+                sample.my_mark?.verdict === verdict && Boolean(sample.my_mark?.typical) === typical,
+              ),
+              onclick: (event) => {
+                event.stopPropagation();
+                setFocus(index);
+                mark(sample, verdict, typical);
+              },
+            },
+            text,
+          ),
+        ),
+      ),
+    );
   }
 
   // The samples API's query for these filters (the render options are the grid's own).
-  const apiQuery = () => ({ ...filters, kind: undefined, shared: undefined,
-    run_id: filters.run_id || undefined, flagged: filters.flagged || undefined });
+  const apiQuery = () => ({
+    ...filters,
+    kind: undefined,
+    shared: undefined,
+    run_id: filters.run_id || undefined,
+    flagged: filters.flagged || undefined,
+  });
 
   function open(sample) {
     // The grid's order, and where its next page starts, for the sample page's previous
     // and next (which go on past the cards loaded here).
-    const order = { ids: samples.map((s) => s.id), cursor: done ? null : cursor, total,
-      url: `/api/datasets/${state.dataset.id}/samples`, query: apiQuery() };
+    const order = {
+      ids: samples.map((s) => s.id),
+      cursor: done ? null : cursor,
+      total,
+      url: `/api/datasets/${state.dataset.id}/samples`,
+      query: apiQuery(),
+    };
     sessionStorage.setItem(RETURN_KEY, JSON.stringify({ hash: location.hash, id: sample.id, ...order }));
     location.hash = `#/sample/${sample.id}`;
   }
@@ -227,9 +386,9 @@ export async function showGrid(state) {
   }
 
   function onKey(event) {
-    if (event.target.closest("input, textarea, select, dialog[open]") || event.ctrlKey || event.metaKey || event.altKey) return;
-    const moves = { ArrowRight: 1, l: 1, j: 1, ArrowLeft: -1, h: -1, k: -1,
-      ArrowDown: columns(), ArrowUp: -columns() };
+    if (event.target.closest("input, textarea, select, dialog[open]") || event.ctrlKey || event.metaKey || event.altKey)
+      return;
+    const moves = { ArrowRight: 1, l: 1, j: 1, ArrowLeft: -1, h: -1, k: -1, ArrowDown: columns(), ArrowUp: -columns() };
     if (event.key in moves) {
       event.preventDefault();
       setFocus(focus + moves[event.key]);
@@ -254,14 +413,25 @@ export async function showGrid(state) {
     }
     if (how === "retrying") toast("A mark is not saved yet; retrying", "error");
   });
-  const observer = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) loadMore();
-  }, { rootMargin: "600px" });
+  const observer = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((e) => e.isIntersecting)) loadMore();
+    },
+    { rootMargin: "600px" },
+  );
   observer.observe(sentinel);
   document.addEventListener("keydown", onKey);
-  setShortcuts([["← / h / k", "previous sample"], ["→ / l / j", "next sample"], ["↑ ↓", "row above / below"],
-    ["Enter", "open the sample"], ["c", "mark clean"], ["n", "mark noisy"], ["u", "mark unsure"],
-    ["t", "mark clean and typical"], ["z", "undo my last mark"]]);
+  setShortcuts([
+    ["← / h / k", "previous sample"],
+    ["→ / l / j", "next sample"],
+    ["↑ ↓", "row above / below"],
+    ["Enter", "open the sample"],
+    ["c", "mark clean"],
+    ["n", "mark noisy"],
+    ["u", "mark unsure"],
+    ["t", "mark clean and typical"],
+    ["z", "undo my last mark"],
+  ]);
   saveFilters(filters);
   await loadMore();
   await returnToLastSample();

@@ -13,19 +13,49 @@ export async function showLabels(state) {
   const current = versions.find((v) => v.current) ?? versions.at(-1);
   const view = document.getElementById("view");
 
-  const table = h("table", { class: "versions", id: "versions" },
-    h("thead", {}, h("tr", {}, ["Version", "Parent", "By", "When", "Why", "From run", ""].map((t) => h("th", {}, t)))),
-    h("tbody", {}, [...versions].reverse().map((v) => h("tr", { dataset: { version: v.id } },
-      h("td", {}, `v${v.id}`, v.current ? h("strong", {}, " (current)") : ""),
-      h("td", {}, v.parent_id ? `v${v.parent_id}` : "–"),
-      h("td", {}, v.created_by ?? "import"),
-      h("td", {}, when(v.created_at)),
-      h("td", {}, v.reason),
-      h("td", {}, v.source_run_id ? h("a", { href: `#/runs/${v.source_run_id}` }, `run ${v.source_run_id}`) : "–"),
-      h("td", {}, h("a", { href: `${base}/label-versions/${v.id}/csv`, download: "" }, "Download CSV"))))));
+  const table = h(
+    "table",
+    { class: "versions", id: "versions" },
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["Version", "Parent", "By", "When", "Why", "From run", ""].map((t) => h("th", {}, t)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      [...versions]
+        .reverse()
+        .map((v) =>
+          h(
+            "tr",
+            { dataset: { version: v.id } },
+            h("td", {}, `v${v.id}`, v.current ? h("strong", {}, " (current)") : ""),
+            h("td", {}, v.parent_id ? `v${v.parent_id}` : "–"),
+            h("td", {}, v.created_by ?? "import"),
+            h("td", {}, when(v.created_at)),
+            h("td", {}, v.reason),
+            h(
+              "td",
+              {},
+              v.source_run_id ? h("a", { href: `#/runs/${v.source_run_id}` }, `run ${v.source_run_id}`) : "–",
+            ),
+            h("td", {}, h("a", { href: `${base}/label-versions/${v.id}/csv`, download: "" }, "Download CSV")),
+          ),
+        ),
+    ),
+  );
 
-  const choose = (name, selected) => h("select", { name, "aria-label": `${name} version` },
-    versions.map((v) => h("option", { value: v.id, selected: v.id === selected }, `v${v.id}`)));
+  const choose = (name, selected) =>
+    h(
+      "select",
+      { name, "aria-label": `${name} version` },
+      versions.map((v) => h("option", { value: v.id, selected: v.id === selected }, `v${v.id}`)),
+    );
   const older = choose("old", current.parent_id ?? versions[0].id);
   const newer = choose("new", current.id);
   const changes = h("section", { id: "version-diff", "aria-live": "polite" });
@@ -36,22 +66,46 @@ export async function showLabels(state) {
     const made = byId.get(fresh);
     changes.replaceChildren(
       h("h2", {}, `${diff.length} label${diff.length === 1 ? " differs" : "s differ"} between v${old} and v${fresh}`),
-      h("p", { class: "note" }, `v${fresh} by ${made.created_by ?? "import"}, ${when(made.created_at)}: ${made.reason}`,
-        made.source_run_id ? ` (run ${made.source_run_id})` : ""),
-      h("ul", { class: "changes" }, diff.slice(0, 500).map((c) => h("li", { dataset: { sample: c.sample_id } },
-        h("img", { src: render(c.sample_id, "triptych", 60), alt: "", height: 40, loading: "lazy" }),
-        h("a", { href: `#/sample/${c.sample_id}` }, c.name),
-        h("span", { class: "change" }, ` ${c.before} → `, h("strong", {}, c.after))))),
-      diff.length > 500 ? h("p", {}, `and ${diff.length - 500} more (download both versions to see all)`) : "");
+      h(
+        "p",
+        { class: "note" },
+        `v${fresh} by ${made.created_by ?? "import"}, ${when(made.created_at)}: ${made.reason}`,
+        made.source_run_id ? ` (run ${made.source_run_id})` : "",
+      ),
+      h(
+        "ul",
+        { class: "changes" },
+        diff
+          .slice(0, 500)
+          .map((c) =>
+            h(
+              "li",
+              { dataset: { sample: c.sample_id } },
+              h("img", { src: render(c.sample_id, "triptych", 60), alt: "", height: 40, loading: "lazy" }),
+              h("a", { href: `#/sample/${c.sample_id}` }, c.name),
+              h("span", { class: "change" }, ` ${c.before} → `, h("strong", {}, c.after)),
+            ),
+          ),
+      ),
+      diff.length > 500 ? h("p", {}, `and ${diff.length - 500} more (download both versions to see all)`) : "",
+    );
   }
   older.addEventListener("change", compare);
   newer.addEventListener("change", compare);
 
   // The IDC grades of one expert or of all by a consensus rule, as IDC reads them.
-  const expert = h("select", { name: "expert", "aria-label": "whose marks" },
-    h("option", { value: "" }, "all experts"), h("option", { value: state.me.name }, `mine (${state.me.name})`));
-  const rule = h("select", { name: "rule", "aria-label": "consensus rule" },
-    h("option", { value: "majority" }, "majority"), h("option", { value: "any-noisy" }, "any noisy"));
+  const expert = h(
+    "select",
+    { name: "expert", "aria-label": "whose marks" },
+    h("option", { value: "" }, "all experts"),
+    h("option", { value: state.me.name }, `mine (${state.me.name})`),
+  );
+  const rule = h(
+    "select",
+    { name: "rule", "aria-label": "consensus rule" },
+    h("option", { value: "majority" }, "majority"),
+    h("option", { value: "any-noisy" }, "any noisy"),
+  );
   const grades = h("a", { id: "grades-download", download: "" }, "Download IDC grades");
   const gradesLink = () => {
     const query = new URLSearchParams({ rule: rule.value });
@@ -65,10 +119,23 @@ export async function showLabels(state) {
   view.replaceChildren(
     h("h1", {}, `Label versions of ${dataset.name}`),
     table,
-    h("section", { class: "exports" }, h("h2", {}, "Marks"),
-      h("label", {}, "From ", expert), " ", h("label", {}, "by ", rule), " ", grades),
-    h("section", {}, h("h2", {}, "Compare versions"),
-      h("div", { class: "compare-pick" }, h("label", {}, "From ", older), h("label", {}, " to ", newer))),
-    changes);
+    h(
+      "section",
+      { class: "exports" },
+      h("h2", {}, "Marks"),
+      h("label", {}, "From ", expert),
+      " ",
+      h("label", {}, "by ", rule),
+      " ",
+      grades,
+    ),
+    h(
+      "section",
+      {},
+      h("h2", {}, "Compare versions"),
+      h("div", { class: "compare-pick" }, h("label", {}, "From ", older), h("label", {}, " to ", newer)),
+    ),
+    changes,
+  );
   await compare();
 }

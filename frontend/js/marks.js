@@ -51,8 +51,10 @@ export function undo(only) {
 }
 
 function apply(sample, verdict, typical, note) {
-  sample.my_mark = verdict === "retracted" ? null
-    : { ...(sample.my_mark ?? {}), verdict, typical, note: note ?? sample.my_mark?.note ?? "" };
+  sample.my_mark =
+    verdict === "retracted"
+      ? null
+      : { ...(sample.my_mark ?? {}), verdict, typical, note: note ?? sample.my_mark?.note ?? "" };
   pending.set(sample.id, { sample, verdict, typical, note: sample.my_mark?.note ?? "" });
   changed(sample, "pending");
   flush();

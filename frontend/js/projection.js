@@ -40,24 +40,45 @@ export async function showProjection(state, runId) {
   // LOSO training; the red crosses from the final all-sample model, scored in eval mode.
   const ilc = run.method.name.includes("ilc");
   const flagger = run.method.name.split("+").at(-1).toUpperCase();
-  const proposal = (i) => ilc ? `ILC proposes ${data.proposed_label[i]}`
-    : `relabel ${data.proposed_label[i]} suggested by ${flagger}'s training flags (${flagger} itself only leaves flagged samples out)`;
-  const plot = h("div", { id: "projection", class: "projection", role: "img",
-    "aria-label": "UMAP projection of the final model's last hidden layer" });
+  const proposal = (i) =>
+    ilc
+      ? `ILC proposes ${data.proposed_label[i]}`
+      : `relabel ${data.proposed_label[i]} suggested by ${flagger}'s training flags (${flagger} itself only leaves flagged samples out)`;
+  const plot = h("div", {
+    id: "projection",
+    class: "projection",
+    role: "img",
+    "aria-label": "UMAP projection of the final model's last hidden layer",
+  });
   const hover = h("aside", { class: "hover-card", "aria-live": "polite" }, "Hover a point to see its flow.");
   const list = h("aside", { class: "selection", id: "selection" });
-  const toggle = h("button", { type: "button", id: "toggle-ilc", "aria-pressed": "false",
-    onclick: () => { after = !after; toggle.setAttribute("aria-pressed", String(after)); draw(); } },
-  "Show after ILC");
-  const noWebGL = h("span", { class: "note", id: "no-webgl", hidden: true },
-    "This browser offers no WebGL, so the plot is drawn without it and may be slow with many points.");
+  const toggle = h(
+    "button",
+    {
+      type: "button",
+      id: "toggle-ilc",
+      "aria-pressed": "false",
+      onclick: () => {
+        after = !after;
+        toggle.setAttribute("aria-pressed", String(after));
+        draw();
+      },
+    },
+    "Show after ILC",
+  );
+  const noWebGL = h(
+    "span",
+    { class: "note", id: "no-webgl", hidden: true },
+    "This browser offers no WebGL, so the plot is drawn without it and may be slow with many points.",
+  );
 
   function colourClass(i) {
-    return after && data.proposed_label[i] && data.review[i] !== "rejected" ? data.proposed_label[i] : data.current_label[i];
+    return after && data.proposed_label[i] && data.review[i] !== "rejected"
+      ? data.proposed_label[i]
+      : data.current_label[i];
   }
 
-  const probabilities = (i) =>
-    data.classes.map((c, k) => `${c} ${fixed(data.probabilities[i][k], 2)}`).join(", ");
+  const probabilities = (i) => data.classes.map((c, k) => `${c} ${fixed(data.probabilities[i][k], 2)}`).join(", ");
 
   // Proposals drawn by their review state: pending ones need a decision, so they stand out.
   const REVIEW_STYLE = {
@@ -65,10 +86,13 @@ export async function showProjection(state, runId) {
     accepted: { symbol: "diamond", line: "#222222", width: 1, legend: "relabel accepted" },
     rejected: { symbol: "circle", line: "#9a9a9a", width: 1.5, legend: "relabel rejected" },
   };
-  const reviewOf = (i) => (data.proposed_label[i] ? data.review[i] ?? "pending" : null);
+  const reviewOf = (i) => (data.proposed_label[i] ? (data.review[i] ?? "pending") : null);
   const counts = () => {
     const tally = { pending: 0, accepted: 0, rejected: 0 };
-    data.sample_id.forEach((_, i) => { const r = reviewOf(i); if (r) tally[r] += 1; });
+    data.sample_id.forEach((_, i) => {
+      const r = reviewOf(i);
+      if (r) tally[r] += 1;
+    });
     return tally;
   };
 
@@ -77,40 +101,70 @@ export async function showProjection(state, runId) {
     const style = (i) => REVIEW_STYLE[reviewOf(i)];
     // Redrawn after a decision, the plot keeps showing what is selected.
     const chosen = new Set(selected);
-    const selection = (points) => (chosen.size
-      ? { selectedpoints: points.flatMap((i, k) => (chosen.has(i) ? [k] : [])) } : {});
+    const selection = (points) =>
+      chosen.size ? { selectedpoints: points.flatMap((i, k) => (chosen.has(i) ? [k] : [])) } : {};
     const byClass = data.classes.map((c, k) => {
       const points = index.filter((i) => colourClass(i) === c);
       return {
-        type: scatter, mode: "markers", name: c, legendrank: k + 1, ...selection(points),
-        x: points.map((i) => data.x[i]), y: points.map((i) => data.y[i]),
+        type: scatter,
+        mode: "markers",
+        name: c,
+        legendrank: k + 1,
+        ...selection(points),
+        x: points.map((i) => data.x[i]),
+        y: points.map((i) => data.y[i]),
         customdata: points.map((i) => i),
-        text: points.map((i) => `${data.name[i]}<br>label ${data.current_label[i]}, predicted ${data.prediction[i]}` +
-          `<br>${probabilities(i)}${data.proposed_label[i] ? `<br>${proposal(i)} (${reviewOf(i)})` : ""}` +
-          `<br>flag rate ${fixed(data.flag_rate[i], 2)}`),
+        text: points.map(
+          (i) =>
+            `${data.name[i]}<br>label ${data.current_label[i]}, predicted ${data.prediction[i]}` +
+            `<br>${probabilities(i)}${data.proposed_label[i] ? `<br>${proposal(i)} (${reviewOf(i)})` : ""}` +
+            `<br>flag rate ${fixed(data.flag_rate[i], 2)}`,
+        ),
         hovertemplate: "%{text}<extra></extra>",
-        marker: { color: classColour(c, k), size: 8, opacity: 0.85,
+        marker: {
+          color: classColour(c, k),
+          size: 8,
+          opacity: 0.85,
           symbol: points.map((i) => style(i)?.symbol ?? "circle"),
-          line: { width: points.map((i) => style(i)?.width ?? 0), color: points.map((i) => style(i)?.line ?? "#222222") } },
+          line: {
+            width: points.map((i) => style(i)?.width ?? 0),
+            color: points.map((i) => style(i)?.line ?? "#222222"),
+          },
+        },
       };
     });
     // Legend entries for the review states (the points draw them themselves), with counts.
     const states = counts();
     for (const [state, look] of Object.entries(REVIEW_STYLE)) {
       byClass.push({
-        type: scatter, mode: "markers", name: `${look.legend} (${states[state]})`, x: [null], y: [null],
+        type: scatter,
+        mode: "markers",
+        name: `${look.legend} (${states[state]})`,
+        x: [null],
+        y: [null],
         legendrank: 10 + Object.keys(REVIEW_STYLE).indexOf(state),
         hoverinfo: "skip",
-        marker: { color: "#ffffff", size: 9, symbol: look.symbol, line: { width: Math.max(1.5, look.width), color: look.line } },
+        marker: {
+          color: "#ffffff",
+          size: 9,
+          symbol: look.symbol,
+          line: { width: Math.max(1.5, look.width), color: look.line },
+        },
       });
     }
     const flagged = index.filter((i) => data.high_loss[i]);
     // Drawn first, under the points: a cross must not hide a proposal's outline.
     byClass.unshift({
-      type: scatter, mode: "markers", name: "high loss of the final model", legendrank: 20,
+      type: scatter,
+      mode: "markers",
+      name: "high loss of the final model",
+      legendrank: 20,
       ...selection(flagged),
-      x: flagged.map((i) => data.x[i]), y: flagged.map((i) => data.y[i]), customdata: flagged,
-      text: flagged.map((i) => data.name[i]), hovertemplate: "%{text} (high loss of the final model, scored in eval mode)<extra></extra>",
+      x: flagged.map((i) => data.x[i]),
+      y: flagged.map((i) => data.y[i]),
+      customdata: flagged,
+      text: flagged.map((i) => data.name[i]),
+      hovertemplate: "%{text} (high loss of the final model, scored in eval mode)<extra></extra>",
       // An open cross over the class-coloured point, so both stay readable.
       marker: { color: FLAG_COLOUR, symbol: "x-open", size: 15, line: { width: 2, color: FLAG_COLOUR } },
     });
@@ -120,13 +174,23 @@ export async function showProjection(state, runId) {
   async function draw() {
     toggle.textContent = `Show ${after ? "before" : "after"} ${ilc ? "ILC" : "the relabels"}`;
     const keep = selected;
-    await Plotly.react(plot, traces(), {
-      title: { text: `Run ${run.id} (${run.method.name}): ${after ? "after" : "before"} ${ilc ? "ILC relabelling" : "the suggested relabels"}` },
-      dragmode: "lasso", hovermode: "closest", height: 560,
-      legend: { title: { text: "class / flag" } },
-      xaxis: { title: { text: "UMAP 1" }, zeroline: false }, yaxis: { title: { text: "UMAP 2" }, zeroline: false },
-      margin: { l: 50, r: 10, t: 50, b: 50 },
-    }, { responsive: true, displaylogo: false, showSendToCloud: false, showEditInChartStudio: false, showLink: false });
+    await Plotly.react(
+      plot,
+      traces(),
+      {
+        title: {
+          text: `Run ${run.id} (${run.method.name}): ${after ? "after" : "before"} ${ilc ? "ILC relabelling" : "the suggested relabels"}`,
+        },
+        dragmode: "lasso",
+        hovermode: "closest",
+        height: 560,
+        legend: { title: { text: "class / flag" } },
+        xaxis: { title: { text: "UMAP 1" }, zeroline: false },
+        yaxis: { title: { text: "UMAP 2" }, zeroline: false },
+        margin: { l: 50, r: 10, t: 50, b: 50 },
+      },
+      { responsive: true, displaylogo: false, showSendToCloud: false, showEditInChartStudio: false, showLink: false },
+    );
     if (scatter === "scattergl" && plot.querySelector(".no-webgl")) {
       // Plotly found no WebGL (some VMs, remote desktops): the same traces drawn as SVG.
       scatter = "scatter";
@@ -155,16 +219,25 @@ export async function showProjection(state, runId) {
   async function decide(indices, accept, replaceChanged = false) {
     const sampleIds = indices.map((i) => data.sample_id[i]);
     try {
-      const result = await api(`/api/runs/${run.id}/relabels`, { method: "POST", body: { sample_ids: sampleIds, accept, replace_changed: replaceChanged } });
+      const result = await api(`/api/runs/${run.id}/relabels`, {
+        method: "POST",
+        body: { sample_ids: sampleIds, accept, replace_changed: replaceChanged },
+      });
       const into = result.label_version_id ? ` into label version ${result.label_version_id}` : "";
       const already = result.unchanged.length ? ` (${result.unchanged.length} already had the proposed label)` : "";
-      toast(`${accept ? "Accepted" : "Rejected"} ${plural(result.reviewed, "relabel")}${accept ? `${into}${already}` : ""}`);
+      toast(
+        `${accept ? "Accepted" : "Rejected"} ${plural(result.reviewed, "relabel")}${accept ? `${into}${already}` : ""}`,
+      );
       lastDecision = indices;
       await refresh();
     } catch (error) {
       const changed = error.detail?.changed;
-      if (error.status === 409 && changed && !replaceChanged
-          && confirm(`${error.message}.\n\nReplace the experts' labels of ${Object.keys(changed).length} samples?`)) {
+      if (
+        error.status === 409 &&
+        changed &&
+        !replaceChanged &&
+        confirm(`${error.message}.\n\nReplace the experts' labels of ${Object.keys(changed).length} samples?`)
+      ) {
         return decide(indices, accept, true);
       }
       toast(error.message, "error");
@@ -173,7 +246,10 @@ export async function showProjection(state, runId) {
 
   async function undoDecisions(indices) {
     try {
-      const result = await api(`/api/runs/${run.id}/relabels/undo`, { method: "POST", body: { sample_ids: indices.map((i) => data.sample_id[i]) } });
+      const result = await api(`/api/runs/${run.id}/relabels/undo`, {
+        method: "POST",
+        body: { sample_ids: indices.map((i) => data.sample_id[i]) },
+      });
       const restored = result.label_version_id ? `; labels restored in version ${result.label_version_id}` : "";
       toast(`Took back ${plural(result.withdrawn, "decision")}${restored}`);
       lastDecision = null;
@@ -193,10 +269,15 @@ export async function showProjection(state, runId) {
     } catch (error) {
       const changed = error.detail?.changed;
       if (error.status === 409 && changed && !overwrite) {
-        const names = Object.entries(changed).slice(0, 10)
+        const names = Object.entries(changed)
+          .slice(0, 10)
           .map(([id, was]) => `${data.name[data.sample_id.indexOf(Number(id))] ?? id} (${was})`);
         const more = Object.keys(changed).length > 10 ? `\n…and ${Object.keys(changed).length - 10} more` : "";
-        if (confirm(`${Object.keys(changed).length} of these samples already have another mark of yours:\n${names.join("\n")}${more}\n\nReplace them with "${verdict}"?`)) {
+        if (
+          confirm(
+            `${Object.keys(changed).length} of these samples already have another mark of yours:\n${names.join("\n")}${more}\n\nReplace them with "${verdict}"?`,
+          )
+        ) {
           return bulkMark(ids, verdict, true);
         }
         return toast("Nothing was marked", "info");
@@ -219,25 +300,46 @@ export async function showProjection(state, runId) {
 
   function item(i) {
     const state = reviewOf(i);
-    const decisions = curator && state ? (state === "pending"
-      ? [h("button", { type: "button", class: "small accept", onclick: () => decide([i], true) }, "Accept"),
-        h("button", { type: "button", class: "small reject", onclick: () => decide([i], false) }, "Reject")]
-      : [h("button", { type: "button", class: "small undo", onclick: () => undoDecisions([i]) }, "Undo")]) : [];
-    return h("li", { dataset: { sample: data.sample_id[i] } },
+    const decisions =
+      curator && state
+        ? state === "pending"
+          ? [
+              h("button", { type: "button", class: "small accept", onclick: () => decide([i], true) }, "Accept"),
+              h("button", { type: "button", class: "small reject", onclick: () => decide([i], false) }, "Reject"),
+            ]
+          : [h("button", { type: "button", class: "small undo", onclick: () => undoDecisions([i]) }, "Undo")]
+        : [];
+    return h(
+      "li",
+      { dataset: { sample: data.sample_id[i] } },
       h("img", { src: render(data.sample_id[i], "triptych", 60), alt: "", height: 40, loading: "lazy" }),
-      h("div", {},
+      h(
+        "div",
+        {},
         h("a", { href: `#/sample/${data.sample_id[i]}`, onclick: () => remember(i) }, data.name[i]),
-        h("span", { class: "labels" }, ` ${data.label[i]}`,
+        h(
+          "span",
+          { class: "labels" },
+          ` ${data.label[i]}`,
           data.proposed_label[i] ? h("span", { class: "proposal" }, ` → ${data.proposed_label[i]}`) : "",
-          state ? h("span", { class: `review ${state}` }, ` ${state}`) : ""),
-        h("span", { class: "probabilities" }, `out of fold ${probabilities(i)}; flag rate ${fixed(data.flag_rate[i], 2)}`),
-        data.high_loss[i] ? h("span", { class: "flag", title: "high loss of the final model" }, " ✕ high loss") : ""),
-      h("span", { class: "decisions" }, decisions));
+          state ? h("span", { class: `review ${state}` }, ` ${state}`) : "",
+        ),
+        h(
+          "span",
+          { class: "probabilities" },
+          `out of fold ${probabilities(i)}; flag rate ${fixed(data.flag_rate[i], 2)}`,
+        ),
+        data.high_loss[i] ? h("span", { class: "flag", title: "high loss of the final model" }, " ✕ high loss") : "",
+      ),
+      h("span", { class: "decisions" }, decisions),
+    );
   }
 
   // Pending proposals first, then decided ones, then the samples without a proposal.
-  const inReviewOrder = (indices) => ["pending", "accepted", "rejected", null]
-    .flatMap((state) => indices.filter((i) => (reviewOf(i) ?? null) === state));
+  const inReviewOrder = (indices) =>
+    ["pending", "accepted", "rejected", null].flatMap((state) =>
+      indices.filter((i) => (reviewOf(i) ?? null) === state),
+    );
 
   function showSelection() {
     tally.textContent = tallyText();
@@ -247,37 +349,76 @@ export async function showProjection(state, runId) {
     const undoLast = lastDecision?.filter((i) => reviewOf(i) && reviewOf(i) !== "pending");
     list.replaceChildren(
       h("h2", {}, `${selected.length} selected`, pending.length ? `, ${pending.length} relabels pending` : ""),
-      h("div", { class: "actions" },
-        selected.length ? [
-          h("button", { type: "button", onclick: () => bulkMark(ids, "clean") }, "Mark clean"),
-          h("button", { type: "button", onclick: () => bulkMark(ids, "noisy") }, "Mark noisy")] : "",
+      h(
+        "div",
+        { class: "actions" },
+        selected.length
+          ? [
+              h("button", { type: "button", onclick: () => bulkMark(ids, "clean") }, "Mark clean"),
+              h("button", { type: "button", onclick: () => bulkMark(ids, "noisy") }, "Mark noisy"),
+            ]
+          : "",
         lastMarks ? h("button", { type: "button", id: "undo-marks", onclick: undoMarks }, "Undo marks") : "",
-        curator && pending.length ? [
-          h("button", { type: "button", id: "accept-relabels", onclick: () => decide(pending, true) }, `Accept ${plural(pending.length, "relabel")}`),
-          h("button", { type: "button", id: "reject-relabels", onclick: () => decide(pending, false) }, `Reject ${plural(pending.length, "relabel")}`)] : "",
-        curator && decided.length ? h("button", { type: "button", id: "undo-decisions", onclick: () => undoDecisions(decided) }, `Take back ${plural(decided.length, "decision")}`) : "",
-        curator && undoLast?.length && !decided.length ? h("button", { type: "button", id: "undo-last", onclick: () => undoDecisions(undoLast) }, "Undo last decision") : ""),
+        curator && pending.length
+          ? [
+              h(
+                "button",
+                { type: "button", id: "accept-relabels", onclick: () => decide(pending, true) },
+                `Accept ${plural(pending.length, "relabel")}`,
+              ),
+              h(
+                "button",
+                { type: "button", id: "reject-relabels", onclick: () => decide(pending, false) },
+                `Reject ${plural(pending.length, "relabel")}`,
+              ),
+            ]
+          : "",
+        curator && decided.length
+          ? h(
+              "button",
+              { type: "button", id: "undo-decisions", onclick: () => undoDecisions(decided) },
+              `Take back ${plural(decided.length, "decision")}`,
+            )
+          : "",
+        curator && undoLast?.length && !decided.length
+          ? h(
+              "button",
+              { type: "button", id: "undo-last", onclick: () => undoDecisions(undoLast) },
+              "Undo last decision",
+            )
+          : "",
+      ),
       h("ul", {}, inReviewOrder(selected).slice(0, 300).map(item)),
-      selected.length > 300 ? h("p", {}, `and ${selected.length - 300} more`) : "");
+      selected.length > 300 ? h("p", {}, `and ${selected.length - 300} more`) : "",
+    );
   }
 
   // A sample opened from here comes back to the same selection; its page steps through it.
   const selectionKey = `meclean.projection-selection-${run.id}`;
-  const keepSelection = () => sessionStorage.setItem(selectionKey, JSON.stringify(selected.map((i) => data.sample_id[i])));
+  const keepSelection = () =>
+    sessionStorage.setItem(selectionKey, JSON.stringify(selected.map((i) => data.sample_id[i])));
   const kept = JSON.parse(sessionStorage.getItem(selectionKey) ?? "[]");
   selected = data.sample_id.flatMap((id, i) => (kept.includes(id) ? [i] : []));
   const remember = (i) => {
     const ids = selected.length ? inReviewOrder(selected).map((k) => data.sample_id[k]) : [data.sample_id[i]];
-    sessionStorage.setItem(RETURN_KEY, JSON.stringify({ hash: location.hash, id: data.sample_id[i], ids,
-      cursor: null, total: ids.length }));
+    sessionStorage.setItem(
+      RETURN_KEY,
+      JSON.stringify({ hash: location.hash, id: data.sample_id[i], ids, cursor: null, total: ids.length }),
+    );
   };
 
   view.replaceChildren(
     h("p", {}, h("a", { href: `#/runs/${run.id}` }, `← Run ${run.id}`)),
-    h("div", { class: "projection-tools" }, toggle, tally,
+    h(
+      "div",
+      { class: "projection-tools" },
+      toggle,
+      tally,
       h("span", {}, "Lasso or box-select points to review them; click a point to open its sample."),
-      noWebGL),
-    h("div", { class: "projection-layout" }, plot, h("div", { class: "side" }, hover, list)));
+      noWebGL,
+    ),
+    h("div", { class: "projection-layout" }, plot, h("div", { class: "side" }, hover, list)),
+  );
   await draw();
   plot.on("plotly_hover", (event) => {
     const i = event.points[0].customdata;
@@ -285,10 +426,15 @@ export async function showProjection(state, runId) {
     hover.replaceChildren(
       h("img", { src: render(sampleId, "triptych", 120), alt: `flow of ${data.name[i]}`, height: 120 }),
       h("p", {}, data.name[i]),
-      h("p", {}, `label ${data.current_label[i]}, predicted ${data.prediction[i]}, flag rate ${fixed(data.flag_rate[i], 2)}`),
+      h(
+        "p",
+        {},
+        `label ${data.current_label[i]}, predicted ${data.prediction[i]}, flag rate ${fixed(data.flag_rate[i], 2)}`,
+      ),
       h("p", { class: "probabilities" }, `out of fold: ${probabilities(i)}`),
       data.proposed_label[i] ? h("p", {}, proposal(i)) : "",
-      data.high_loss[i] ? h("p", { class: "flag" }, "✕ high loss of the final model (eval mode)") : "");
+      data.high_loss[i] ? h("p", { class: "flag" }, "✕ high loss of the final model (eval mode)") : "",
+    );
   });
   plot.on("plotly_click", (event) => {
     const i = event.points[0].customdata;

@@ -5,8 +5,8 @@ import { canCurate, duration, fixed, groupsOf, h, loadPlotly, plural, sourceName
 
 // The methods the paper compares first, then their peers; the server's list is the truth.
 const FIRST = ["ilc", "ltm", "idc", "idc+ilc", "idc+ltm"];
-const inFormOrder = (methods) => [...methods].sort((a, b) =>
-  ((FIRST.indexOf(a.name) + 99) % 100) - ((FIRST.indexOf(b.name) + 99) % 100));
+const inFormOrder = (methods) =>
+  [...methods].sort((a, b) => ((FIRST.indexOf(a.name) + 99) % 100) - ((FIRST.indexOf(b.name) + 99) % 100));
 
 function progressCell(run) {
   const p = run.progress;
@@ -15,58 +15,135 @@ function progressCell(run) {
   // counts folds and names a stage only while one task runs. The estimate waits for 10%.
   const stage = p.running_parts === 1 && p.stage ? `, ${p.stage}` : "";
   const eta = p.eta_s && p.fraction >= 0.1 ? `, ${duration(p.eta_s)} left` : "";
-  const detail = run.status === "running"
-    ? `${percent}%, ${p.folds_done} of ${p.folds_total} LOSO folds${stage}${eta}${p.loss !== null ? `, loss ${fixed(p.loss)}` : ""}${p.uf1 !== null ? `, UF1 so far ${fixed(p.uf1)}` : ""}`
-    : run.status === "failed" ? run.error : `${percent}%`;
-  return h("td", { class: "progress-cell" },
+  const detail =
+    run.status === "running"
+      ? `${percent}%, ${p.folds_done} of ${p.folds_total} LOSO folds${stage}${eta}${p.loss !== null ? `, loss ${fixed(p.loss)}` : ""}${p.uf1 !== null ? `, UF1 so far ${fixed(p.uf1)}` : ""}`
+      : run.status === "failed"
+        ? run.error
+        : `${percent}%`;
+  return h(
+    "td",
+    { class: "progress-cell" },
     h("progress", { max: 100, value: percent, "aria-label": `run ${run.id} progress` }),
-    h("span", { class: "progress-text" }, detail));
+    h("span", { class: "progress-text" }, detail),
+  );
 }
 
 function scoreCell(summary, group) {
   const s = summary?.[group];
-  return h("td", {}, s ? `${fixed(s.uf1_mean, 4)} ± ${fixed(s.uf1_std, 4)} / ${fixed(s.uar_mean, 4)} ± ${fixed(s.uar_std, 4)}` : "–");
+  return h(
+    "td",
+    {},
+    s ? `${fixed(s.uf1_mean, 4)} ± ${fixed(s.uf1_std, 4)} / ${fixed(s.uar_mean, 4)} ± ${fixed(s.uar_std, 4)}` : "–",
+  );
 }
 
 function differenceCell(d) {
   if (d === "reference") return h("td", {}, "reference");
   if (!d) return h("td", { class: "difference" }, "…");
   if (d.difference === null) return h("td", { class: "difference" }, d.reason);
-  const seeds = d.p_value === null ? `no paired test (${d.paired_seeds} shared seed${d.paired_seeds === 1 ? "" : "s"})`
-    : `p = ${fixed(d.p_value, 3)} over ${d.paired_seeds} seeds`;
+  const seeds =
+    d.p_value === null
+      ? `no paired test (${d.paired_seeds} shared seed${d.paired_seeds === 1 ? "" : "s"})`
+      : `p = ${fixed(d.p_value, 3)} over ${d.paired_seeds} seeds`;
   const sign = (v) => `${v >= 0 ? "+" : "-"}${fixed(Math.abs(v), 4)}`;
-  return h("td", { class: `difference ${d.real ? "real" : "noise"}`, title: d.caveats.join("; ") },
+  return h(
+    "td",
+    { class: `difference ${d.real ? "real" : "noise"}`, title: d.caveats.join("; ") },
     `${sign(d.difference)} [${sign(d.ci_low)}, ${sign(d.ci_high)}], ${seeds}: `,
     h("strong", {}, d.real ? "real" : "within noise"),
-    d.caveats.length ? h("span", { class: "caveats" }, ` (${d.caveats.join("; ")})`) : "");
+    d.caveats.length ? h("span", { class: "caveats" }, ` (${d.caveats.join("; ")})`) : "",
+  );
 }
 
 function launchForm(state, versions, users, catalogue, onLaunched) {
   const field = (label, input, attributes = {}) => h("label", attributes, label, input);
   const { methods, defaults } = catalogue;
   const byName = new Map(methods.map((m) => [m.name, m]));
-  const form = h("form", { class: "launch", id: "launch-form", "aria-label": "Launch a run" },
+  const form = h(
+    "form",
+    { class: "launch", id: "launch-form", "aria-label": "Launch a run" },
     h("h2", {}, "Launch a run"),
-    field("Method ", h("select", { name: "method" },
-      inFormOrder(methods).map((m) => h("option", { value: m.name, title: m.summary }, m.name)))),
+    field(
+      "Method ",
+      h(
+        "select",
+        { name: "method" },
+        inFormOrder(methods).map((m) => h("option", { value: m.name, title: m.summary }, m.name)),
+      ),
+    ),
     h("p", { class: "method-summary", id: "method-summary" }),
-    field("α (high loss; LTM/ILC train by it) ", h("input", { name: "alpha", type: "number", step: "0.1", min: 0, max: 10, value: defaults.alpha })),
+    field(
+      "α (high loss; LTM/ILC train by it) ",
+      h("input", { name: "alpha", type: "number", step: "0.1", min: 0, max: 10, value: defaults.alpha }),
+    ),
     field("q ", h("input", { name: "q", type: "number", step: "any", min: 0, max: 100 }), { "data-needs": "q" }),
-    field("Warm-up epochs ", h("input", { name: "warmup_epochs", type: "number", min: 0, max: 2000 }), { "data-needs": "warmup" }),
-    field("Epochs ", h("input", { name: "epochs", type: "number", min: 1, max: 2000, value: defaults.epochs, required: true })),
-    field("Seeds ", h("input", { name: "seeds", type: "number", min: 1, max: 10, value: defaults.seeds, required: true })),
-    field("Protocol ", h("select", { name: "protocol", title: "meclean: logits, SSSNet24, scaled inputs. paper: as the published code (double softmax, SSSNet 28, unscaled inputs, its LTM and IDC batches)" },
-      h("option", { value: "meclean" }, "meclean"), h("option", { value: "paper" }, "paper (as published)"))),
-    field("Label version ", h("select", { name: "label_version_id" },
-      versions.map((v) => h("option", { value: v.id, selected: v.current }, `v${v.id}${v.current ? " (current)" : ""}`)))),
-    field("IDC marks from ", h("select", { name: "marks_user" },
-      h("option", { value: "" }, "all experts"), users.map((u) => h("option", { value: u }, u))), { "data-needs": "marks" }),
-    field("Consensus ", h("select", { name: "consensus" },
-      h("option", { value: "majority" }, "majority"), h("option", { value: "any-noisy" }, "any noisy")), { "data-needs": "marks" }),
-    field("Device ", h("select", { name: "device" }, ["auto", "cuda", "cpu"].map((d) => h("option", { value: d, selected: d === defaults.device }, d)))),
+    field("Warm-up epochs ", h("input", { name: "warmup_epochs", type: "number", min: 0, max: 2000 }), {
+      "data-needs": "warmup",
+    }),
+    field(
+      "Epochs ",
+      h("input", { name: "epochs", type: "number", min: 1, max: 2000, value: defaults.epochs, required: true }),
+    ),
+    field(
+      "Seeds ",
+      h("input", { name: "seeds", type: "number", min: 1, max: 10, value: defaults.seeds, required: true }),
+    ),
+    field(
+      "Protocol ",
+      h(
+        "select",
+        {
+          name: "protocol",
+          title:
+            "meclean: logits, SSSNet24, scaled inputs. paper: as the published code (double softmax, SSSNet 28, unscaled inputs, its LTM and IDC batches)",
+        },
+        h("option", { value: "meclean" }, "meclean"),
+        h("option", { value: "paper" }, "paper (as published)"),
+      ),
+    ),
+    field(
+      "Label version ",
+      h(
+        "select",
+        { name: "label_version_id" },
+        versions.map((v) =>
+          h("option", { value: v.id, selected: v.current }, `v${v.id}${v.current ? " (current)" : ""}`),
+        ),
+      ),
+    ),
+    field(
+      "IDC marks from ",
+      h(
+        "select",
+        { name: "marks_user" },
+        h("option", { value: "" }, "all experts"),
+        users.map((u) => h("option", { value: u }, u)),
+      ),
+      { "data-needs": "marks" },
+    ),
+    field(
+      "Consensus ",
+      h(
+        "select",
+        { name: "consensus" },
+        h("option", { value: "majority" }, "majority"),
+        h("option", { value: "any-noisy" }, "any noisy"),
+      ),
+      { "data-needs": "marks" },
+    ),
+    field(
+      "Device ",
+      h(
+        "select",
+        { name: "device" },
+        ["auto", "cuda", "cpu"].map((d) => h("option", { value: d, selected: d === defaults.device }, d)),
+      ),
+    ),
     h("p", { class: "plan", id: "run-plan", "aria-live": "polite" }),
     h("button", { type: "submit" }, "Launch"),
-    h("p", { class: "error", role: "alert" }));
+    h("p", { class: "error", role: "alert" }),
+  );
   const chosen = () => byName.get(form.elements.method.value);
 
   // Only the parameters the chosen method takes are shown and sent.
@@ -77,7 +154,8 @@ function launchForm(state, versions, users, catalogue, onLaunched) {
     form.elements.q.placeholder = takes.q ? `default ${method.q_default}` : "";
     const epochs = Number(form.elements.epochs.value) || defaults.epochs;
     form.elements.warmup_epochs.placeholder = takes.warmup
-      ? `default ${Math.max(1, Math.round(method.warmup_share * epochs))}` : "";
+      ? `default ${Math.max(1, Math.round(method.warmup_share * epochs))}`
+      : "";
     form.querySelector("#method-summary").textContent = method.summary;
   }
   form.addEventListener("input", showParameters);
@@ -88,9 +166,15 @@ function launchForm(state, versions, users, catalogue, onLaunched) {
   function launchBody() {
     const data = Object.fromEntries(new FormData(form));
     const method = chosen();
-    const body = { method: data.method, device: data.device, protocol: data.protocol,
-      alpha: Number(data.alpha), epochs: Number(data.epochs), seeds: Number(data.seeds),
-      label_version_id: Number(data.label_version_id) };
+    const body = {
+      method: data.method,
+      device: data.device,
+      protocol: data.protocol,
+      alpha: Number(data.alpha),
+      epochs: Number(data.epochs),
+      seeds: Number(data.seeds),
+      label_version_id: Number(data.label_version_id),
+    };
     if (method.q_default !== null && data.q) body.q = Number(data.q);
     if (method.warmup_share !== null && data.warmup_epochs) body.warmup_epochs = Number(data.warmup_epochs);
     if (method.needs_marks) {
@@ -108,10 +192,18 @@ function launchForm(state, versions, users, catalogue, onLaunched) {
       const plan = await api(`/api/datasets/${state.dataset.id}/runs/plan`, { method: "POST", body: launchBody() });
       if (ask !== asked) return;
       const { method, ...parameters } = plan.method;
-      const effective = Object.entries(parameters).map(([k, v]) => `${k.replace("_epochs", "")} ${v}`).join(", ");
+      const effective = Object.entries(parameters)
+        .map(([k, v]) => `${k.replace("_epochs", "")} ${v}`)
+        .join(", ");
       const clean = plan.clean_per_class
-        ? `; IDC clean set ${Object.entries(plan.clean_per_class).map(([c, n]) => `${c} ${n}`).join(", ")}` : "";
-      const estimate = plan.estimate_s !== null ? `; about ${duration(plan.estimate_s)} at the pace of this dataset's last runs` : "; no finished run yet to estimate its duration from";
+        ? `; IDC clean set ${Object.entries(plan.clean_per_class)
+            .map(([c, n]) => `${c} ${n}`)
+            .join(", ")}`
+        : "";
+      const estimate =
+        plan.estimate_s !== null
+          ? `; about ${duration(plan.estimate_s)} at the pace of this dataset's last runs`
+          : "; no finished run yet to estimate its duration from";
       planText.textContent = `Runs ${method}${effective ? ` (${effective})` : ""}: ${plan.folds} LOSO folds × ${plural(plan.seeds, "seed")} × ${plural(plan.epochs, "epoch")}${clean}${estimate}.`;
       planText.classList.remove("error");
       launchButton.disabled = false;
@@ -124,7 +216,10 @@ function launchForm(state, versions, users, catalogue, onLaunched) {
     }
   }
   let pending;
-  form.addEventListener("input", () => { clearTimeout(pending); pending = setTimeout(showPlan, 250); });
+  form.addEventListener("input", () => {
+    clearTimeout(pending);
+    pending = setTimeout(showPlan, 250);
+  });
   showPlan();
 
   form.addEventListener("submit", async (event) => {
@@ -152,8 +247,7 @@ export async function showRuns(state) {
     api(`/api/datasets/${state.dataset.id}/label-versions`),
     curator ? api("/api/methods") : null,
   ]);
-  const users = curator && state.me.role === "admin"
-    ? (await api("/api/users")).map((u) => u.name) : [state.me.name];
+  const users = curator && state.me.role === "admin" ? (await api("/api/users")).map((u) => u.name) : [state.me.name];
   const byId = new Map(runs.map((r) => [r.id, r]));
   const chosen = new Set();
   const body = h("tbody");
@@ -161,17 +255,39 @@ export async function showRuns(state) {
 
   function row(run) {
     const active = run.status === "queued" || run.status === "running";
-    return h("tr", { dataset: { run: run.id } },
-      h("td", {}, h("input", { type: "checkbox", "aria-label": `compare run ${run.id}`, checked: chosen.has(run.id),
-        onchange: (e) => { e.target.checked ? chosen.add(run.id) : chosen.delete(run.id); compare(); } })),
+    return h(
+      "tr",
+      { dataset: { run: run.id } },
+      h(
+        "td",
+        {},
+        h("input", {
+          type: "checkbox",
+          "aria-label": `compare run ${run.id}`,
+          checked: chosen.has(run.id),
+          onchange: (e) => {
+            e.target.checked ? chosen.add(run.id) : chosen.delete(run.id);
+            compare();
+          },
+        }),
+      ),
       h("td", {}, h("a", { href: `#/runs/${run.id}` }, run.id)),
-      h("td", {}, `${run.method.name}${run.method.alpha !== undefined && ["ilc", "ltm", "idc+ilc", "idc+ltm"].includes(run.method.name) ? ` α=${run.method.alpha}` : ""}${run.protocol === "paper" ? " (paper protocol)" : ""}`),
+      h(
+        "td",
+        {},
+        `${run.method.name}${run.method.alpha !== undefined && ["ilc", "ltm", "idc+ilc", "idc+ltm"].includes(run.method.name) ? ` α=${run.method.alpha}` : ""}${run.protocol === "paper" ? " (paper protocol)" : ""}`,
+      ),
       h("td", {}, `${run.epochs} × ${run.seeds.length}`),
       h("td", { class: `status ${run.status}` }, run.status),
       progressCell(run),
       scoreCell(run.summary, "composite"),
-      h("td", {}, run.status === "succeeded" ? h("a", { href: `#/runs/${run.id}/projection` }, "Projection") : "",
-        curator && active ? h("button", { type: "button", onclick: () => cancel(run.id) }, "Cancel") : ""));
+      h(
+        "td",
+        {},
+        run.status === "succeeded" ? h("a", { href: `#/runs/${run.id}/projection` }, "Projection") : "",
+        curator && active ? h("button", { type: "button", onclick: () => cancel(run.id) }, "Cancel") : "",
+      ),
+    );
   }
 
   function draw() {
@@ -189,11 +305,13 @@ export async function showRuns(state) {
       asked = key;
       differences = new Map();
       if (picked.length > 1) {
-        api("/api/runs/compare", { query: { ids: picked.map((r) => r.id) } }).then((result) => {
-          if (asked !== key) return;
-          differences = new Map(result.differences.map((d) => [d.run_id, d]));
-          drawComparison(picked);
-        }).catch((error) => toast(error.message, "error"));
+        api("/api/runs/compare", { query: { ids: picked.map((r) => r.id) } })
+          .then((result) => {
+            if (asked !== key) return;
+            differences = new Map(result.differences.map((d) => [d.run_id, d]));
+            drawComparison(picked);
+          })
+          .catch((error) => toast(error.message, "error"));
       }
     }
     drawComparison(picked);
@@ -201,20 +319,45 @@ export async function showRuns(state) {
 
   function drawComparison(picked) {
     const reference = picked[0];
-    comparison.replaceChildren(...(picked.length ? [
-      h("h2", {}, "Comparison (UF1 ± std / UAR ± std over seeds)"),
-      h("table", { class: "compare" },
-        h("tr", {}, h("th", {}, "Run"), h("th", {}, "Method"), ...groups.map((g) => h("th", {}, sourceName(g))),
-          picked.length > 1 ? h("th", {}, `Composite UF1 vs run ${reference.id}`) : ""),
-        picked.map((r, i) => h("tr", { dataset: { run: r.id } }, h("td", {}, r.id), h("td", {}, `${r.method.name}, ${r.protocol} protocol`),
-          ...groups.map((g) => scoreCell(r.summary, g)),
-          picked.length > 1 ? differenceCell(i === 0 ? "reference" : differences.get(r.id)) : ""))),
-      picked.length > 1 ? h("p", { class: "hint" },
-        "Differences: mean UF1 over seeds minus the first run picked, with a 95% interval from resampling subjects "
-        + "and a paired t-test over the seeds both runs trained with. A difference is real when the interval "
-        + "excludes zero and, where the runs share two seeds or more, the seeds agree (p < 0.05); with fewer "
-        + "shared seeds only the subjects' interval speaks, and the caveat says so.") : "",
-    ] : []));
+    comparison.replaceChildren(
+      ...(picked.length
+        ? [
+            h("h2", {}, "Comparison (UF1 ± std / UAR ± std over seeds)"),
+            h(
+              "table",
+              { class: "compare" },
+              h(
+                "tr",
+                {},
+                h("th", {}, "Run"),
+                h("th", {}, "Method"),
+                ...groups.map((g) => h("th", {}, sourceName(g))),
+                picked.length > 1 ? h("th", {}, `Composite UF1 vs run ${reference.id}`) : "",
+              ),
+              picked.map((r, i) =>
+                h(
+                  "tr",
+                  { dataset: { run: r.id } },
+                  h("td", {}, r.id),
+                  h("td", {}, `${r.method.name}, ${r.protocol} protocol`),
+                  ...groups.map((g) => scoreCell(r.summary, g)),
+                  picked.length > 1 ? differenceCell(i === 0 ? "reference" : differences.get(r.id)) : "",
+                ),
+              ),
+            ),
+            picked.length > 1
+              ? h(
+                  "p",
+                  { class: "hint" },
+                  "Differences: mean UF1 over seeds minus the first run picked, with a 95% interval from resampling subjects " +
+                    "and a paired t-test over the seeds both runs trained with. A difference is real when the interval " +
+                    "excludes zero and, where the runs share two seeds or more, the seeds agree (p < 0.05); with fewer " +
+                    "shared seeds only the subjects' interval speaks, and the caveat says so.",
+                )
+              : "",
+          ]
+        : []),
+    );
   }
 
   async function cancel(id) {
@@ -232,11 +375,30 @@ export async function showRuns(state) {
 
   view.replaceChildren(
     h("h1", {}, "Runs"),
-    curator ? launchForm(state, versions, users, catalogue, (run) => { byId.set(run.id, run); draw(); }) : "",
-    h("table", { class: "runs", id: "runs" },
-      h("thead", {}, h("tr", {}, ...["", "Run", "Method", "Epochs × seeds", "Status", "Progress", "Composite UF1 / UAR", ""].map((t) => h("th", {}, t)))),
-      body),
-    comparison);
+    curator
+      ? launchForm(state, versions, users, catalogue, (run) => {
+          byId.set(run.id, run);
+          draw();
+        })
+      : "",
+    h(
+      "table",
+      { class: "runs", id: "runs" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ...["", "Run", "Method", "Epochs × seeds", "Status", "Progress", "Composite UF1 / UAR", ""].map((t) =>
+            h("th", {}, t),
+          ),
+        ),
+      ),
+      body,
+    ),
+    comparison,
+  );
   draw();
   const events = new EventSource(`/api/runs/events?dataset_id=${state.dataset.id}`);
   events.addEventListener("progress", (event) => {
@@ -250,44 +412,100 @@ export async function showRuns(state) {
 
 async function heatmap(element, matrix, classes, title) {
   const Plotly = await loadPlotly();
-  await Plotly.newPlot(element, [{
-    type: "heatmap", z: matrix, x: classes, y: classes, colorscale: "Viridis", showscale: true,
-    hovertemplate: "true %{y}, predicted %{x}: %{z}<extra></extra>",
-    text: matrix.map((r) => r.map(String)), texttemplate: "%{text}",
-  }], {
-    title: { text: title }, width: 340, height: 320, margin: { l: 80, r: 10, t: 40, b: 60 },
-    xaxis: { title: { text: "predicted" } }, yaxis: { title: { text: "true" }, autorange: "reversed" },
-  }, { displayModeBar: false, responsive: true });
+  await Plotly.newPlot(
+    element,
+    [
+      {
+        type: "heatmap",
+        z: matrix,
+        x: classes,
+        y: classes,
+        colorscale: "Viridis",
+        showscale: true,
+        hovertemplate: "true %{y}, predicted %{x}: %{z}<extra></extra>",
+        text: matrix.map((r) => r.map(String)),
+        texttemplate: "%{text}",
+      },
+    ],
+    {
+      title: { text: title },
+      width: 340,
+      height: 320,
+      margin: { l: 80, r: 10, t: 40, b: 60 },
+      xaxis: { title: { text: "predicted" } },
+      yaxis: { title: { text: "true" }, autorange: "reversed" },
+    },
+    { displayModeBar: false, responsive: true },
+  );
 }
 
 function partsTable(run) {
   const epochs = run.epochs;
   const folds = (p) => (p.folds.length ? p.folds.map((f) => f + 1).join(", ") : "–");
-  const progress = (p) => p.kind === "folds"
-    ? `${Math.min(Math.floor(p.done / epochs), p.folds.length)} / ${p.folds.length} folds, ${p.done} / ${p.total} epochs`
-    : `${p.done} / ${p.total}`;
-  return h("table", { class: "parts", id: "run-parts" },
+  const progress = (p) =>
+    p.kind === "folds"
+      ? `${Math.min(Math.floor(p.done / epochs), p.folds.length)} / ${p.folds.length} folds, ${p.done} / ${p.total} epochs`
+      : `${p.done} / ${p.total}`;
+  return h(
+    "table",
+    { class: "parts", id: "run-parts" },
     h("caption", {}, "Tasks"),
-    h("tr", {}, ...["Task", "Kind", "Seed", "LOSO folds", "Status", "Tries", "Worker", "Device", "Progress"].map((t) => h("th", {}, t))),
-    run.parts.map((p) => h("tr", {}, h("td", {}, p.id), h("td", {}, p.kind), h("td", {}, p.seed),
-      h("td", {}, folds(p)), h("td", { class: `status ${p.status}` }, p.status), h("td", {}, p.attempts),
-      h("td", {}, p.worker ?? "–"), h("td", {}, p.device ?? "–"), h("td", {}, progress(p)))));
+    h(
+      "tr",
+      {},
+      ...["Task", "Kind", "Seed", "LOSO folds", "Status", "Tries", "Worker", "Device", "Progress"].map((t) =>
+        h("th", {}, t),
+      ),
+    ),
+    run.parts.map((p) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, p.id),
+        h("td", {}, p.kind),
+        h("td", {}, p.seed),
+        h("td", {}, folds(p)),
+        h("td", { class: `status ${p.status}` }, p.status),
+        h("td", {}, p.attempts),
+        h("td", {}, p.worker ?? "–"),
+        h("td", {}, p.device ?? "–"),
+        h("td", {}, progress(p)),
+      ),
+    ),
+  );
 }
 
 function liveStatus(run) {
   const p = run.progress;
   const folds = `${p.folds_done} of ${p.folds_total} LOSO folds trained`;
-  return h("div", { id: "run-live", "aria-live": "polite" },
+  return h(
+    "div",
+    { id: "run-live", "aria-live": "polite" },
     h("p", { class: `status ${run.status}` }, `Status: ${run.status}${run.error ? ` (${run.error})` : ""}`),
-    h("p", { class: "progress-cell" }, h("progress", { max: 100, value: Math.round(100 * p.fraction), "aria-label": `run ${run.id} progress` }),
-      h("span", { class: "progress-text" }, ` ${folds}${p.stage ? `; now ${p.stage}` : ""}${p.eta_s ? `; ${duration(p.eta_s)} left` : ""}`)));
+    h(
+      "p",
+      { class: "progress-cell" },
+      h("progress", { max: 100, value: Math.round(100 * p.fraction), "aria-label": `run ${run.id} progress` }),
+      h(
+        "span",
+        { class: "progress-text" },
+        ` ${folds}${p.stage ? `; now ${p.stage}` : ""}${p.eta_s ? `; ${duration(p.eta_s)} left` : ""}`,
+      ),
+    ),
+  );
 }
 
 function parameters(run) {
   const resolved = run.method.resolved ?? run.method;
-  const shown = Object.entries(resolved).filter(([k]) => k !== "method").map(([k, v]) => `${k} ${v}`).join(", ");
-  return h("p", { class: "parameters" },
-    `Parameters: ${resolved.method}${shown ? ` (${shown})` : ""}; ${plural(run.epochs, "epoch")} × ${plural(run.seeds.length, "seed")}; label version v${run.label_version_id}; ${run.protocol} protocol.`);
+  const shown = Object.entries(resolved)
+    .filter(([k]) => k !== "method")
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  return h(
+    "p",
+    { class: "parameters" },
+    `Parameters: ${resolved.method}${shown ? ` (${shown})` : ""}; ${plural(run.epochs, "epoch")} × ${plural(run.seeds.length, "seed")}; label version v${run.label_version_id}; ${run.protocol} protocol.`,
+  );
 }
 
 export async function showRun(state, runId) {
@@ -299,25 +517,56 @@ export async function showRun(state, runId) {
     const heatmaps = h("div", { class: "heatmaps" });
     view.replaceChildren(
       h("p", {}, h("a", { href: "#/runs" }, "← Runs")),
-      h("h1", {}, `Run ${run.id}: ${run.method.name}, ${plural(run.epochs, "epoch")} × ${plural(run.seeds.length, "seed")}, ${run.protocol} protocol`),
+      h(
+        "h1",
+        {},
+        `Run ${run.id}: ${run.method.name}, ${plural(run.epochs, "epoch")} × ${plural(run.seeds.length, "seed")}, ${run.protocol} protocol`,
+      ),
       parameters(run),
-      run.metrics?.deviations?.length ? h("ul", { class: "deviations", "aria-label": "Differences from the protocol" },
-        run.metrics.deviations.map((d) => h("li", {}, `Differs from the protocol: ${d}`))) : "",
-      run.training ? h("details", { class: "protocol" }, h("summary", {}, "Training protocol"),
-        h("pre", {}, JSON.stringify({ method: run.method.resolved ?? run.method, ...run.training, flow: run.flow }, null, 2))) : "",
+      run.metrics?.deviations?.length
+        ? h(
+            "ul",
+            { class: "deviations", "aria-label": "Differences from the protocol" },
+            run.metrics.deviations.map((d) => h("li", {}, `Differs from the protocol: ${d}`)),
+          )
+        : "",
+      run.training
+        ? h(
+            "details",
+            { class: "protocol" },
+            h("summary", {}, "Training protocol"),
+            h(
+              "pre",
+              {},
+              JSON.stringify({ method: run.method.resolved ?? run.method, ...run.training, flow: run.flow }, null, 2),
+            ),
+          )
+        : "",
       liveStatus(run),
-      run.status === "succeeded" ? h("p", {}, h("a", { href: `#/runs/${run.id}/projection` }, "Open the projection review")) : "",
-      h("table", { class: "compare" },
+      run.status === "succeeded"
+        ? h("p", {}, h("a", { href: `#/runs/${run.id}/projection` }, "Open the projection review"))
+        : "",
+      h(
+        "table",
+        { class: "compare" },
         h("tr", {}, ...groups.map((g) => h("th", {}, sourceName(g)))),
-        h("tr", {}, ...groups.map((g) => scoreCell(run.summary, g)))),
-      heatmaps, partsTable(run),
-      run.traceback ? h("details", {}, h("summary", {}, "Traceback"), h("pre", {}, run.traceback)) : "");
+        h("tr", {}, ...groups.map((g) => scoreCell(run.summary, g))),
+      ),
+      heatmaps,
+      partsTable(run),
+      run.traceback ? h("details", {}, h("summary", {}, "Traceback"), h("pre", {}, run.traceback)) : "",
+    );
     const scores = run.metrics?.scores?.[0];
     for (const group of groups) {
       if (!scores?.[group]) continue;
       const element = h("div", { class: "heatmap" });
       heatmaps.append(element);
-      await heatmap(element, scores[group].confusion, state.dataset.classes, `${sourceName(group)} (seed ${run.seeds[0]})`);
+      await heatmap(
+        element,
+        scores[group].confusion,
+        state.dataset.classes,
+        `${sourceName(group)} (seed ${run.seeds[0]})`,
+      );
     }
   }
 
@@ -339,6 +588,9 @@ export async function showRun(state, runId) {
     }
   };
   events.addEventListener("progress", () => update(false).catch(() => {}));
-  events.addEventListener("done", () => { events.close(); update(true).catch((e) => toast(e.message, "error")); });
+  events.addEventListener("done", () => {
+    events.close();
+    update(true).catch((e) => toast(e.message, "error"));
+  });
   return () => events.close();
 }

@@ -4,8 +4,15 @@
 const CLASS_COLOURS = { negative: "#0072B2", positive: "#009E73", surprise: "#E69F00" };
 const MORE_COLOURS = ["#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"];
 // How the known source datasets are written; any other (a manifest's) is shown as named.
-const SOURCE_NAMES = { casme2: "CASME II", samm: "SAMM", smic: "SMIC-HS", casme3a: "CAS(ME)³ A",
-  "4dme": "4DME", mmew: "MMEW", composite: "Composite" };
+const SOURCE_NAMES = {
+  casme2: "CASME II",
+  samm: "SAMM",
+  smic: "SMIC-HS",
+  casme3a: "CAS(ME)³ A",
+  "4dme": "4DME",
+  mmew: "MMEW",
+  composite: "Composite",
+};
 
 export function classColour(label, index) {
   return CLASS_COLOURS[label] ?? MORE_COLOURS[index % MORE_COLOURS.length];
@@ -41,19 +48,23 @@ export function h(tag, attributes = {}, ...children) {
  * and passes the refusal's HTTP status to `onRefused`. */
 export function explainedImage(attributes, onRefused) {
   const image = h("img", attributes);
-  image.addEventListener("error", async () => {
-    let reason = "could not be drawn";
-    let status;
-    try {
-      const response = await fetch(image.src);
-      status = response.status;
-      reason = (await response.json()).detail?.message ?? reason;
-    } catch {
-      // the server gave no reason; keep the generic one
-    }
-    image.replaceWith(h("p", { class: "error image-error" }, `${attributes.alt}: ${reason}`));
-    onRefused?.(status);
-  }, { once: true });
+  image.addEventListener(
+    "error",
+    async () => {
+      let reason = "could not be drawn";
+      let status;
+      try {
+        const response = await fetch(image.src);
+        status = response.status;
+        reason = (await response.json()).detail?.message ?? reason;
+      } catch {
+        // the server gave no reason; keep the generic one
+      }
+      image.replaceWith(h("p", { class: "error image-error" }, `${attributes.alt}: ${reason}`));
+      onRefused?.(status);
+    },
+    { once: true },
+  );
   return image;
 }
 
@@ -74,8 +85,8 @@ export function select(name, options, value, onchange, label) {
     h(
       "select",
       { name, onchange: (e) => onchange(e.target.value) },
-      options.map(([v, text]) => h("option", { value: v, selected: String(v) === String(value) }, text))
-    )
+      options.map(([v, text]) => h("option", { value: v, selected: String(v) === String(value) }, text)),
+    ),
   );
 }
 
@@ -86,8 +97,11 @@ export function fixed(value, digits = 3) {
 export function duration(seconds) {
   if (seconds === null || seconds === undefined) return "";
   const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`
-    : s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`
+    : s >= 60
+      ? `${Math.floor(s / 60)} min ${s % 60} s`
+      : `${s} s`;
 }
 
 export function canCurate(me) {
@@ -117,8 +131,11 @@ export function loadPlotly() {
 
 /** The keyboard shortcuts the `?` help lists: each screen states its own. */
 export function setShortcuts(rows) {
-  document.getElementById("help-keys")?.replaceChildren(
-    ...[...rows, ["?", "this help"]].map(([key, what]) => h("tr", {}, h("th", {}, key), h("td", {}, what))));
+  document
+    .getElementById("help-keys")
+    ?.replaceChildren(
+      ...[...rows, ["?", "this help"]].map(([key, what]) => h("tr", {}, h("th", {}, key), h("td", {}, what))),
+    );
 }
 
 /** "1 relabel", "3 relabels". */

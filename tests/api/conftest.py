@@ -9,8 +9,7 @@ from meclean.db.migrations import upgrade
 from meclean.db.session import make_engine, session_factory, transaction
 from meclean.db.users import create_user
 from meclean.settings import Settings
-
-PASSWORD = "correct horse battery"
+from tests.api.helpers import PASSWORD, import_demo
 
 
 @pytest.fixture
@@ -59,20 +58,6 @@ def login(app):
         return client
 
     return signed_in
-
-
-def import_demo(client: TestClient, settings: Settings):
-    """Ask the API to import the tiny composite as 'demo'."""
-    composite = settings.data_dir / "composite"
-    return client.post(
-        "/api/datasets/import",
-        json={
-            "name": "demo",
-            "layout": "megc2019",
-            "path": str(composite),
-            "roster": str(composite / "roster.csv"),
-        },
-    )
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from meclean.api.deps import CSRF_HEADER, SESSION_COOKIE, current_login
 from meclean.db.models import LoginThrottle, User
 from meclean.db.session import transaction
 from meclean.db.users import start_session
-from tests.api.conftest import PASSWORD
+from tests.api.helpers import PASSWORD
 
 PUBLIC = {"/api/login", "/api/health"}
 

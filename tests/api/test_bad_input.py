@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from tests.api.conftest import PASSWORD
+from tests.api.helpers import PASSWORD
 
 SECRET = "hunter2-" + PASSWORD
 

@@ -1,4 +1,4 @@
-from tests.api.test_runs import FAST_RUN, follow, signed_in
+from tests.api.helpers import FAST_RUN, follow, signed_in
 
 TWO_SEEDS = {**FAST_RUN, "method": "baseline", "epochs": 2, "seeds": 2, "tasks_per_seed": 1}
 

@@ -1,9 +1,9 @@
 import os
 
-from tests.api.conftest import import_demo
-from tests.conftest import write_csv, write_frames
+from tests.api.helpers import import_demo
+from tests.data.helpers import in_a_room, make_manifest, portrait
 from tests.data.readers.official import build_official_tree
-from tests.data.test_faces import in_a_room, make_manifest, portrait
+from tests.helpers import write_csv, write_frames
 
 
 def test_a_curator_imports_a_folder_and_gets_the_summary(login, settings, imported):

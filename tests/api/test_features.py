@@ -1,18 +1,6 @@
 """An import queues the computation of its samples' flow; experts follow it, curators stop it."""
 
-import time
-
-from tests.api.conftest import import_demo
-
-
-def wait_until_finished(client, dataset_id: int, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/api/datasets/{dataset_id}/features").json()
-        if job["status"] not in ("queued", "running"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"the features job never finished: {job}")
+from tests.api.helpers import import_demo, wait_until_finished
 
 
 def test_an_import_queues_its_flow_and_the_worker_computes_every_sample(serving, login, settings):

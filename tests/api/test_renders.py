@@ -13,7 +13,7 @@ from meclean.data.render import BAR_HEIGHT
 from meclean.db.datasets import store_import
 from meclean.db.models import FeatureJob, Sample
 from meclean.db.session import transaction
-from tests.api.test_features import wait_until_finished
+from tests.api.helpers import wait_until_finished
 
 PNG = b"\x89PNG"
 

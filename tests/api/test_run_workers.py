@@ -21,7 +21,7 @@ from meclean.db.models import FeatureJob, Run, Sample
 from meclean.db.session import make_engine, session_factory
 from meclean.jobs.inputs import run_method, run_training_set, train_config
 from meclean.ml.run import run_experiment
-from tests.api.test_runs import FAST_RUN, poll, signed_in, wait_for
+from tests.api.helpers import FAST_RUN, poll, signed_in, wait_for
 
 MECLEAN = str(Path(sys.executable).with_name("meclean"))
 
@@ -78,7 +78,7 @@ def test_a_run_survives_its_worker_being_killed(settings, imported, tmp_path):
         try:
             run_id = curator.post(
                 f"/api/datasets/{imported}/runs",
-                json={**FAST_RUN, "epochs": 300, "tasks_per_seed": 1},
+                json={**FAST_RUN, "epochs": 100, "tasks_per_seed": 1},
             ).json()["id"]
             killed = running_part_of(curator, run_id, first.pid)
             first.send_signal(signal.SIGKILL)
@@ -103,7 +103,7 @@ def test_a_run_fails_cleanly_when_its_worker_dies_on_the_last_attempt(settings, 
         worker = start_worker(settings, tmp_path / "worker.log")
         try:
             run_id = curator.post(
-                f"/api/datasets/{imported}/runs", json={**FAST_RUN, "epochs": 300}
+                f"/api/datasets/{imported}/runs", json={**FAST_RUN, "epochs": 100}
             ).json()["id"]
             running_part_of(curator, run_id, worker.pid)
             worker.send_signal(signal.SIGKILL)

@@ -1,5 +1,3 @@
-import json
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -9,46 +7,7 @@ from fastapi.testclient import TestClient
 from meclean.api.app import create_app
 from meclean.db.models import RelabelReview
 from meclean.ml.methods import METHOD_NAMES
-from tests.api.conftest import PASSWORD
-
-FAST_RUN = {"method": "ilc", "alpha": 0.0, "epochs": 4, "tasks_per_seed": 2}
-
-
-def signed_in(app, name: str) -> TestClient:
-    client = TestClient(app)
-    response = client.post("/api/login", json={"name": name, "password": PASSWORD})
-    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
-    return client
-
-
-def follow(client: TestClient, run_id: int, timeout: float = 240) -> list[tuple[str, dict]]:
-    events, name = [], None
-    deadline = time.monotonic() + timeout
-    with client.stream("GET", "/api/runs/events", params={"run_id": run_id}) as stream:
-        for line in stream.iter_lines():
-            assert time.monotonic() < deadline, f"run {run_id} did not finish: {events[-1:]}"
-            if line.startswith("event:"):
-                name = line.split(":", 1)[1].strip()
-            elif line.startswith("data:"):
-                events.append((name, json.loads(line.split(":", 1)[1])))
-                if name == "done":
-                    return events
-    return events
-
-
-def poll(client: TestClient, url: str, condition, timeout: float = 120) -> dict:
-    """GET ``url`` until its answer meets ``condition`` (an event, with a ceiling)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        answer = client.get(url).json()
-        if condition(answer):
-            return answer
-        time.sleep(0.2)
-    raise AssertionError(f"{url} never reached the condition: {answer}")
-
-
-def wait_for(client: TestClient, run_id: int, condition, timeout: float = 120) -> dict:
-    return poll(client, f"/api/runs/{run_id}", condition, timeout)
+from tests.api.helpers import FAST_RUN, PASSWORD, follow, signed_in, wait_for
 
 
 def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(serving, imported):
@@ -301,7 +260,7 @@ def test_results_of_an_unfinished_run_are_refused(login, imported):
 def test_a_server_restart_loses_no_run(settings, app, imported):
     with TestClient(app):
         curator = signed_in(app, "curator")
-        running = curator.post(f"/api/datasets/{imported}/runs", json={**FAST_RUN, "epochs": 400})
+        running = curator.post(f"/api/datasets/{imported}/runs", json={**FAST_RUN, "epochs": 100})
         queued = curator.post(f"/api/datasets/{imported}/runs", json=FAST_RUN)
         run_id = running.json()["id"]
         wait_for(curator, run_id, lambda r: r["progress"]["done"] > 0)

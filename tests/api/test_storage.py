@@ -17,7 +17,7 @@ from meclean.db.models import Mark
 from meclean.db.session import make_engine, session_factory, transaction
 from meclean.db.users import create_user
 from meclean.settings import Settings
-from tests.api.conftest import PASSWORD
+from tests.api.helpers import PASSWORD
 
 
 @pytest.fixture

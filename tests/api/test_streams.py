@@ -2,7 +2,7 @@ import json
 import threading
 from contextlib import ExitStack
 
-from tests.api.test_runs import signed_in
+from tests.api.helpers import signed_in
 
 
 def test_a_progress_stream_ends_when_its_user_is_deactivated(serving, imported):

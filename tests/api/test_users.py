@@ -1,7 +1,7 @@
 from fastapi.testclient import TestClient
 
 from meclean.api.deps import CSRF_HEADER
-from tests.api.conftest import PASSWORD
+from tests.api.helpers import PASSWORD
 
 
 def test_a_generated_password_works_once_and_only_to_choose_a_new_one(app, login, anonymous):

@@ -4,31 +4,11 @@ scikit-image ships (``skimage.data.astronaut``)."""
 import cv2
 import numpy as np
 import pytest
-from skimage import data as images
 
 from meclean.data.faces import FaceCrop, locate_face, read_frame
 from meclean.data.flow import FlowSettings, flow_features
 from meclean.data.readers import ImportOptions, read_dataset
-from tests.conftest import write_csv
-
-ROOM = (700, 900)
-"""A raw frame: the face is a small part of it, as in SAMM's or SMIC's uncropped frames."""
-
-
-def portrait() -> np.ndarray:
-    return cv2.cvtColor(images.astronaut(), cv2.COLOR_RGB2GRAY)
-
-
-def in_a_room(face: np.ndarray, at=(150, 250), tilt: float = 0.0) -> np.ndarray:
-    """The portrait placed on a textured background, turned ``tilt`` degrees."""
-    room = np.random.default_rng(0).integers(40, 90, ROOM).astype(np.uint8)
-    room = cv2.GaussianBlur(room, (0, 0), 2)
-    y, x = at
-    room[y : y + face.shape[0], x : x + face.shape[1]] = face
-    if tilt:
-        turn = cv2.getRotationMatrix2D((x + 220, y + 120), tilt, 1.0)
-        room = cv2.warpAffine(room, turn, room.shape[::-1], borderMode=cv2.BORDER_REFLECT)
-    return room
+from tests.data.helpers import ROOM, in_a_room, make_manifest, portrait
 
 
 def test_the_face_of_a_raw_frame_is_found_with_its_eyes():
@@ -82,17 +62,6 @@ def test_flow_of_a_cropped_face_ignores_motion_in_the_room(tmp_path):
     # Flow is measured at the 170x140 working size: 6 px of 900 is about one pixel there.
     assert np.abs(whole[0]).max() > 0.2, "the room's motion shows in the whole frame"
     assert np.abs(cropped[0]).max() < 0.02, "the face did not move"
-
-
-def make_manifest(tmp_path, frames: dict[str, np.ndarray]):
-    rows = [["subject", "label", "onset", "apex"]]
-    for name, frame in frames.items():
-        folder = tmp_path / "clips" / name
-        folder.mkdir(parents=True)
-        cv2.imwrite(str(folder / "f0.png"), frame)
-        cv2.imwrite(str(folder / "f1.png"), np.roll(frame, 1, axis=1))
-        rows.append(["p1", "positive", f"clips/{name}/f0.png", f"clips/{name}/f1.png"])
-    return write_csv(tmp_path / "manifest.csv", rows)
 
 
 @pytest.fixture

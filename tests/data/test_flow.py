@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from meclean.data.flow import FlowSettings, flow_features, optical_flow, optical_strain
-from tests.conftest import textured_frame
+from tests.helpers import textured_frame
 
 
 def test_strain_of_a_linear_flow_field_equals_the_formula():

@@ -3,7 +3,7 @@ import pytest
 from meclean.data.marks import read_clean_marks
 from meclean.data.readers.common import sample_key
 from meclean.data.records import SheetError
-from tests.conftest import write_csv
+from tests.helpers import write_csv
 
 
 def test_grades_one_and_two_are_clean_and_zero_is_noisy(tmp_path):

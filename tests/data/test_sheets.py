@@ -3,7 +3,7 @@ from openpyxl import Workbook
 
 from meclean.data.records import SheetError
 from meclean.data.sheets import MissingValue, frame_number, read_sheet
-from tests.conftest import write_csv
+from tests.helpers import write_csv
 
 COLUMNS = {"subject": ("Subject",), "onset": ("Onset Frame",)}
 

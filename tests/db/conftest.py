@@ -4,7 +4,7 @@ from sqlalchemy import select
 from meclean.data.readers import ImportOptions, read_dataset
 from meclean.db.datasets import store_import
 from meclean.db.migrations import upgrade
-from meclean.db.models import Dataset, Sample, User
+from meclean.db.models import Sample, User
 from meclean.db.session import make_engine, session_factory, transaction
 
 
@@ -42,7 +42,3 @@ def stored(factory, tiny_composite) -> tuple[int, list[int]]:
     with factory() as session:
         ids = list(session.scalars(select(Sample.id).order_by(Sample.id)))
     return dataset_id, ids
-
-
-def dataset_of(session, dataset_id: int) -> Dataset:
-    return session.get(Dataset, dataset_id)

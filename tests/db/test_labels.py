@@ -9,7 +9,7 @@ from meclean.db.labels import (
     roster_csv,
 )
 from meclean.db.session import transaction
-from tests.db.conftest import dataset_of
+from tests.db.helpers import dataset_of
 
 
 def test_a_new_version_applies_changes_to_the_current_one_and_becomes_current(factory, stored):

@@ -1,12 +1,10 @@
 import shutil
 
 import pytest
-from sqlalchemy import select
 
 from meclean.data.readers import ImportOptions, read_dataset
 from meclean.db.datasets import store_import
 from meclean.db.migrations import upgrade
-from meclean.db.models import Sample
 from meclean.db.session import transaction
 from meclean.jobs.queue import Jobs
 from meclean.settings import Settings
@@ -31,13 +29,3 @@ def dataset_id(jobs) -> int:
     with transaction(jobs.sessions) as session:
         report = read_dataset("megc2019", root, ImportOptions(roster=root / "roster.csv"))
         return store_import(session, "tiny", "megc2019", root, report).id
-
-
-def sample_paths(jobs: Jobs, dataset_id: int) -> list[tuple[str, str, str]]:
-    """(sample name, onset path, apex path) in id order."""
-    with jobs.sessions() as session:
-        return session.execute(
-            select(Sample.name, Sample.onset_path, Sample.apex_path)
-            .where(Sample.dataset_id == dataset_id)
-            .order_by(Sample.id)
-        ).all()

@@ -30,7 +30,7 @@ def part(jobs, dataset_id, monkeypatch) -> RunPart:
     monkeypatch.setattr(execute, "HEARTBEAT_SECONDS", 0.05)
     jobs.settings = jobs.settings.model_copy(update={"stall_timeout_s": STALL_S})
     with transaction(jobs.sessions) as session:
-        run = launch_run(session, session.get(Dataset, dataset_id), RunRequest("ilc"), None)
+        run = launch_run(session, session.get(Dataset, dataset_id), RunRequest(method="ilc"), None)
         first = min(p.id for p in run.parts)
     return claim_part(jobs.sessions, first)
 

@@ -18,7 +18,7 @@ from meclean.jobs.features import (
 )
 from meclean.jobs.plans import RunRequest
 from meclean.jobs.runs import launch_run
-from tests.jobs.conftest import sample_paths
+from tests.jobs.helpers import sample_paths
 
 
 def launched(jobs, dataset_id) -> int:
@@ -134,7 +134,7 @@ def test_a_silent_worker_s_job_is_requeued_then_failed_after_its_last_attempt(jo
 
 def test_a_features_job_goes_ahead_of_training_parts_queued_before_it(jobs, dataset_id):
     with transaction(jobs.sessions) as session:
-        run = launch_run(session, session.get(Dataset, dataset_id), RunRequest("ilc"), None)
+        run = launch_run(session, session.get(Dataset, dataset_id), RunRequest(method="ilc"), None)
         parts = [p.id for p in run.parts if p.status == "queued"]
     jobs.enqueue(parts)
     jobs.enqueue_features(launched(jobs, dataset_id))

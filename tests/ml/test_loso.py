@@ -22,7 +22,7 @@ from meclean.ml.methods import (
 from meclean.ml.metrics import score
 from meclean.ml.model import SSSNet, SSSNetConfig
 from meclean.progress import Cancelled
-from tests.ml.conftest import signed_samples
+from tests.ml.helpers import signed_samples
 
 FAST = TrainConfig(epochs=2, batch_size=8, device="cpu")
 

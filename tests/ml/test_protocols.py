@@ -5,7 +5,7 @@ import torch
 from meclean.ml.loso import train_loso
 from meclean.ml.methods import BatchContext, InitialDataCleaning, LossThresholdingWithMoments
 from meclean.ml.protocols import protocol_config
-from tests.ml.conftest import signed_samples
+from tests.ml.helpers import signed_samples
 
 
 def test_the_paper_protocol_is_the_published_codes_setup_and_meclean_its_own():

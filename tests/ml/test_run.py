@@ -8,7 +8,7 @@ from meclean.ml.loso import FlagCounts, TrainConfig, train_loso
 from meclean.ml.methods import IterativeLabelCorrection, NoisyLabelMethod
 from meclean.ml.model import SSSNet, SSSNetConfig
 from meclean.ml.run import combine, proposed_labels, run_experiment
-from tests.ml.conftest import signed_samples
+from tests.ml.helpers import signed_samples
 
 
 def test_a_run_gives_scores_per_seed_and_everything_the_review_needs(tmp_path):

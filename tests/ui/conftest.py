@@ -16,10 +16,9 @@ from meclean.db.datasets import store_import
 from meclean.db.migrations import upgrade
 from meclean.db.session import make_engine, session_factory, transaction
 from meclean.db.users import create_user
+from tests.ui.helpers import PASSWORD
 
-PASSWORD = "correct horse battery"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 def free_port() -> int:
@@ -99,17 +98,3 @@ def page(browser, server):
     yield page
     context.close()
     assert not errors, f"console errors: {errors}"
-
-
-def sign_in(page, name: str, screen: str = "/") -> None:
-    """Sign in on the login form that ``screen`` shows first, and land on that screen."""
-    page.goto(screen)
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.locator("#whoami").filter(has_text=name).wait_for()
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

@@ -11,8 +11,8 @@ from meclean.data.flow import FlowSettings
 from meclean.data.readers import read_dataset
 from meclean.db.datasets import store_import
 from meclean.db.session import make_engine, session_factory, transaction
-from tests.conftest import write_csv
-from tests.ui.conftest import screenshot, sign_in
+from tests.helpers import write_csv
+from tests.ui.helpers import screenshot, sign_in
 
 FIRST_POINT = Path(__file__).with_name("first_point.js")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import ARTIFACTS, PASSWORD
+from tests.ui.helpers import ARTIFACTS, PASSWORD
 
 JOURNEY = Path(__file__).with_name("firefox") / "journey.mjs"
 FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")

@@ -18,7 +18,7 @@ from meclean.data.corrections import SheetCorrection, load_corrections
 from meclean.data.labels import emotions_for
 from meclean.data.readers.common import sample_key
 from meclean.data.roster import RosterEntry, load_roster
-from tests.conftest import write_frames
+from tests.helpers import write_frames
 
 CASME2_SHEET = "CASME2-coding-20140508.xlsx"
 SAMM_SHEET = "SAMM_Micro_FACS_Codes_v2.xlsx"

@@ -1,34 +1,10 @@
-from pathlib import Path
-
 import pytest
 from openpyxl import Workbook
 
 from meclean.data.readers import ImportOptions
 from meclean.data.readers.casme2 import read_casme2
-from tests.conftest import write_csv, write_frames
-
-HEADER = [
-    "Subject",
-    "Filename",
-    "OnsetFrame",
-    "ApexFrame",
-    "OffsetFrame",
-    "Action Units",
-    "Estimated Emotion",
-]
-
-
-def casme2_folder(root: Path, rows: list[list[object]], cropped: bool = True) -> Path:
-    """A CASME II folder whose sample folders hold frames 10..16 of every listed row."""
-    prefix = "reg_img" if cropped else "img"
-    frames_root = root / ("Cropped" if cropped else "CASME2-RAW")
-    for row in rows:
-        subject, name = row[0], row[1]
-        folder = frames_root / f"sub{int(subject):02d}" / str(name)
-        if not folder.exists():
-            write_frames(folder, [f"{prefix}{n}.jpg" for n in range(10, 17)])
-    write_csv(root / "CASME2-coding-20140508.csv", [HEADER, *rows])
-    return root
+from tests.data.helpers import HEADER, casme2_folder
+from tests.helpers import write_csv
 
 
 def test_good_rows_become_samples_with_their_frames(tmp_path):

@@ -3,7 +3,7 @@ import pytest
 from meclean.data.readers import ImportOptions
 from meclean.data.readers.casme2 import read_casme2
 from meclean.data.records import SheetError
-from tests.conftest import write_csv, write_frames
+from tests.helpers import write_csv, write_frames
 
 HEADER = ["Subject", "Filename", "OnsetFrame", "ApexFrame", "OffsetFrame", "Estimated Emotion"]
 ROW = [1, "EP02_01f", 10, 13, 16, "happiness"]

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from meclean.data.readers import read_dataset
 from meclean.data.records import SheetError
-from tests.conftest import write_frames
+from tests.helpers import write_frames
 
 FUZZ = settings(
     max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from meclean.data.readers import ImportOptions, read_dataset
 from meclean.data.records import SheetError
-from tests.conftest import write_frames
-from tests.data.readers.test_casme2 import casme2_folder
+from tests.data.helpers import casme2_folder
+from tests.helpers import write_frames
 
 ROWS = [[1, "EP02_01f", 10, 13, 16, "12", "happiness"], [2, "EP03_02", 10, 12, 16, "4", "disgust"]]
 PLACES = ("", "Cropped", "Cropped/sub01", "Cropped/sub01/EP02_01f", "Cropped/sub02")

@@ -1,6 +1,6 @@
 from meclean.data.readers import ImportOptions
 from meclean.data.readers.manifest import read_manifest
-from tests.conftest import write_csv, write_frames
+from tests.helpers import write_csv, write_frames
 
 
 def test_manifest_rows_with_relative_paths_become_samples_and_bad_rows_are_named(tmp_path):

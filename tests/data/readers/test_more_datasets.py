@@ -5,7 +5,7 @@ from collections import Counter
 from openpyxl import Workbook
 
 from meclean.data.readers import read_dataset
-from tests.conftest import write_frames
+from tests.helpers import write_frames
 
 
 def write_sheet(path, header, rows):

@@ -11,8 +11,8 @@ from meclean.data.readers import ImportOptions, read_dataset
 from meclean.data.readers.common import sample_key
 from meclean.data.records import SheetError
 from meclean.data.roster import load_roster
-from tests.conftest import write_csv
 from tests.data.readers.official import LEFT_OUT, SAMM_FRAMES, build_official_tree
+from tests.helpers import write_csv
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 from openpyxl import Workbook
 
 from meclean.data.readers.samm import read_samm
-from tests.conftest import write_frames
+from tests.helpers import write_frames
 
 HEADER = [
     "Subject",

@@ -1,6 +1,6 @@
 from meclean.data.readers import ImportOptions
 from meclean.data.readers.smic import read_smic
-from tests.conftest import write_csv, write_frames
+from tests.helpers import write_csv, write_frames
 
 
 def smic_sample(root, subject, emotion, name, count=7):

@@ -11,14 +11,22 @@ const firstPoint = readFileSync(new URL("../first_point.js", import.meta.url), "
 
 function textMatches(selector, pattern, timeout = 30_000) {
   return page.waitForFunction(
-    (sel, source, flags) => [...document.querySelectorAll(sel)]
-      .some((el) => new RegExp(source, flags).test(el.textContent)),
-    { timeout }, selector, pattern.source, pattern.flags);
+    (sel, source, flags) =>
+      [...document.querySelectorAll(sel)].some((el) => new RegExp(source, flags).test(el.textContent)),
+    { timeout },
+    selector,
+    pattern.source,
+    pattern.flags,
+  );
 }
 
 function countIs(selector, count) {
   return page.waitForFunction(
-    (sel, n) => document.querySelectorAll(sel).length === n, { timeout: 30_000 }, selector, count);
+    (sel, n) => document.querySelectorAll(sel).length === n,
+    { timeout: 30_000 },
+    selector,
+    count,
+  );
 }
 
 function imagesLoaded(selector, count) {
@@ -27,7 +35,10 @@ function imagesLoaded(selector, count) {
       const images = [...document.querySelectorAll(sel)];
       return images.length === n && images.every((img) => img.complete && img.naturalWidth > 0);
     },
-    { timeout: 60_000 }, selector, count);
+    { timeout: 60_000 },
+    selector,
+    count,
+  );
 }
 
 async function signIn(name) {
@@ -43,7 +54,7 @@ async function step(name, body) {
     await body();
   } catch (error) {
     await page.screenshot({ path: `${screenshots}/firefox-failed.png` }).catch(() => {});
-    throw new Error(`${name}: ${error.message}`);
+    throw new Error(`${name}: ${error.message}`, { cause: error });
   }
   if (errors.length) throw new Error(`${name}: console errors ${JSON.stringify(errors)}`);
 }
@@ -52,7 +63,9 @@ const browser = await puppeteer.launch({ browser: "firefox", executablePath: fir
 const version = await browser.version();
 const page = await browser.newPage();
 await page.setViewport({ width: 1366, height: 800 });
-page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
+page.on("console", (message) => {
+  if (message.type() === "error") errors.push(message.text());
+});
 page.on("pageerror", (error) => errors.push(String(error)));
 page.on("response", (response) => {
   if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
@@ -118,7 +131,12 @@ try {
     const [right, bottom] = [box.x + box.width - 2, box.y + box.height - 2];
     await page.mouse.move(left, top);
     await page.mouse.down();
-    for (const [x, y] of [[right, top], [right, bottom], [left, bottom], [left, top + 5]]) {
+    for (const [x, y] of [
+      [right, top],
+      [right, bottom],
+      [left, bottom],
+      [left, top + 5],
+    ]) {
       await page.mouse.move(x, y, { steps: 8 });
     }
     await page.mouse.up();

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
@@ -155,33 +155,64 @@ def describe_samples(
     return out
 
 
+class SampleFilter(BaseModel):
+    """Which samples a list shows, and in which order (query parameters)."""
+
+    source: str | None = Field(None, max_length=50)
+    subject: str | None = Field(None, max_length=100)
+    label: Literal["negative", "positive", "surprise"] | None = None
+    verdict: Literal["clean", "noisy", "unsure", "unmarked"] | None = Field(
+        None, description="My latest verdict; 'unmarked': samples I have not marked."
+    )
+    disagreement: bool = Field(False, description="Only samples the experts disagree on")
+    run_id: DbId | None = Field(None, description="A finished run, for `flagged` and `sort`")
+    flagged: bool = Field(False, description="Only samples the run found high-loss")
+    sort: Literal["name", "loss", "flag_rate"] = Field(
+        "name", description="'loss' and 'flag_rate' (highest first) need `run_id`"
+    )
+
+    @property
+    def on_marks(self) -> bool:
+        """Whether matching needs each sample's marks, which SQL does not filter on."""
+        return self.verdict is not None or self.disagreement
+
+    def matches_marks(self, sample: SampleOut) -> bool:
+        if self.disagreement and sample.agreement is not False:
+            return False
+        if self.verdict == "unmarked":
+            return sample.my_mark is None
+        return self.verdict is None or (
+            sample.my_mark is not None and sample.my_mark.verdict == self.verdict
+        )
+
+
 @router.get("/datasets/{dataset_id}/samples")
 def list_samples(
     dataset_id: DbId,
     session: DbSession,
     me: Annotator,
-    source: str | None = None,
-    subject: str | None = None,
-    label: Literal["negative", "positive", "surprise"] | None = None,
-    verdict: Literal["clean", "noisy", "unsure", "unmarked"] | None = Query(
-        None, description="My latest verdict; 'unmarked': samples I have not marked."
-    ),
-    disagreement: bool = False,
-    run_id: Annotated[
-        DbId | None, Query(description="A finished run, for `flagged` and `sort`")
-    ] = None,
-    flagged: bool = Query(False, description="Only samples the run found high-loss"),
-    sort: Literal["name", "loss", "flag_rate"] = Query(
-        "name", description="'loss' and 'flag_rate' (highest first) need `run_id`"
-    ),
+    chosen: Annotated[SampleFilter, Query()],
     cursor: int | None = Query(
         None, ge=0, le=MAX_ID, description="next_cursor of the previous page"
     ),
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> SamplePage:
     """A page of a dataset's samples with the current labels and marks, filtered and sorted."""
-    dataset = dataset_or_404(session, dataset_id)
-    if (flagged or sort != "name") and run_id is None:
+    query = _filtered(session, dataset_or_404(session, dataset_id), chosen)
+    found = _scan(session, query, chosen, me, cursor, limit)
+    items = [sample for sample, _ in found[:limit]]
+    total = None
+    if cursor is None:  # the first page says how many match
+        total = _count(session, query, chosen, me) if len(found) > limit else len(found)
+    if len(found) <= limit:
+        return SamplePage(items=items, next_cursor=None, total=total)
+    next_cursor = items[-1].id if chosen.sort == "name" else found[limit][1]
+    return SamplePage(items=items, next_cursor=next_cursor, total=total)
+
+
+def _filtered(session: Session, dataset: Dataset, chosen: SampleFilter) -> Select:
+    """The dataset's samples with their current labels, filtered in SQL and ordered."""
+    if (chosen.flagged or chosen.sort != "name") and chosen.run_id is None:
         raise ApiError(422, "flagged and sorting by loss or flag rate need a run_id", "run_id")
     query = (
         select(*SAMPLE_COLUMNS, SampleLabel.label)
@@ -190,85 +221,78 @@ def list_samples(
             (SampleLabel.sample_id == Sample.id)
             & (SampleLabel.version_id == dataset.current_label_version_id),
         )
-        .where(Sample.dataset_id == dataset_id)
+        .where(Sample.dataset_id == dataset.id)
     )
-    if run_id is not None:
-        run = session.get(Run, run_id)
-        if run is None or run.dataset_id != dataset_id or run.status != Status.SUCCEEDED:
-            raise ApiError(422, f"no finished run {run_id} on this dataset", "run_id")
+    if chosen.run_id is not None:
+        run = session.get(Run, chosen.run_id)
+        if run is None or run.dataset_id != dataset.id or run.status != Status.SUCCEEDED:
+            raise ApiError(422, f"no finished run {chosen.run_id} on this dataset", "run_id")
         query = query.join(
             RunSampleResult,
-            (RunSampleResult.sample_id == Sample.id) & (RunSampleResult.run_id == run_id),
-        )
-        if flagged:
+            (RunSampleResult.sample_id == Sample.id) & (RunSampleResult.run_id == run.id),
+        ).add_columns(RunSampleResult.final_loss, RunSampleResult.flag_rate)
+        if chosen.flagged:
             query = query.where(RunSampleResult.high_loss)
-        query = query.add_columns(RunSampleResult.final_loss, RunSampleResult.flag_rate)
     by_run = {"loss": RunSampleResult.final_loss, "flag_rate": RunSampleResult.flag_rate}
-    query = (
-        query.order_by(by_run[sort].desc(), Sample.id)
-        if sort in by_run
-        else query.order_by(Sample.id)
-    )
-    if source:
-        query = query.where(Sample.source == source)
-    if subject:
-        query = query.where(Sample.subject == subject)
-    if label:
-        query = query.where(SampleLabel.label == label)
-    needs_marks = verdict is not None or disagreement
-    # Pages of candidates, as many as it takes to fill a page when filtering on marks. By
-    # name the cursor is the last sample id (keyset); by a run's numbers, a position.
-    chunk = 200 if needs_marks else limit + 1
+    if chosen.sort in by_run:
+        query = query.order_by(by_run[chosen.sort].desc(), Sample.id)
+    else:
+        query = query.order_by(Sample.id)
+    for column, wanted in (
+        (Sample.source, chosen.source),
+        (Sample.subject, chosen.subject),
+        (SampleLabel.label, chosen.label),
+    ):
+        if wanted:
+            query = query.where(column == wanted)
+    return query
+
+
+def _scan(
+    session: Session,
+    query: Select,
+    chosen: SampleFilter,
+    me: User,
+    cursor: int | None,
+    limit: int,
+) -> list[tuple[SampleOut, int]]:
+    """Up to ``limit + 1`` matching samples from ``cursor`` on, each with its position.
+
+    Candidates are read a chunk at a time, as many as it takes to fill a page when filtering
+    on marks. By name the cursor is the last sample id (keyset); by a run's numbers, a
+    position.
+    """
+    chunk = 200 if chosen.on_marks else limit + 1
     found: list[tuple[SampleOut, int]] = []
-    last, position = (cursor, 0) if sort == "name" else (None, cursor or 0)
+    last, position = (cursor, 0) if chosen.sort == "name" else (None, cursor or 0)
     while len(found) <= limit:
         page = query.where(Sample.id > last) if last is not None else query.offset(position)
         rows = session.execute(page.limit(chunk)).all()
         if not rows:
             break
-        labels = {row.id: row.label for row in rows}
-        described = describe_samples(session, rows, labels, me)
+        described = describe_samples(session, rows, {row.id: row.label for row in rows}, me)
         for k, (sample, row) in enumerate(zip(described, rows, strict=True)):
-            if run_id is not None:
+            if chosen.run_id is not None:
                 sample.run_loss, sample.run_flag_rate = row.final_loss, row.flag_rate
-            if not needs_marks or _matches(sample, verdict, disagreement):
+            if chosen.matches_marks(sample):
                 found.append((sample, position + k))
                 if len(found) > limit:
                     break
         position += len(rows)
-        if sort == "name":
+        if chosen.sort == "name":
             last, position = rows[-1].id, 0
-    items = [sample for sample, _ in found[:limit]]
-    total = None
-    if cursor is None:
-        total = (
-            _count(session, query, me, verdict, disagreement) if len(found) > limit else len(found)
-        )
-    if len(found) <= limit:
-        return SamplePage(items=items, next_cursor=None, total=total)
-    next_cursor = items[-1].id if sort == "name" else found[limit][1]
-    return SamplePage(items=items, next_cursor=next_cursor, total=total)
+    return found
 
 
-def _count(
-    session: Session, query: Select, me: User, verdict: str | None, disagreement: bool
-) -> int:
+def _count(session: Session, query: Select, chosen: SampleFilter, me: User) -> int:
     """Samples the filters match; those on marks need each sample's marks looked at."""
-    if verdict is None and not disagreement:
+    if not chosen.on_marks:
         return session.execute(
             select(func.count()).select_from(query.order_by(None).subquery())
         ).scalar_one()
     rows = session.execute(query).all()
     described = describe_samples(session, rows, {row.id: row.label for row in rows}, me)
-    return sum(_matches(sample, verdict, disagreement) for sample in described)
-
-
-def _matches(sample: SampleOut, verdict: str | None, disagreement: bool) -> bool:
-    if disagreement and sample.agreement is not False:
-        return False
-    if verdict == "unmarked":
-        return sample.my_mark is None
-    return verdict is None or (sample.my_mark is not None and sample.my_mark.verdict == verdict)
+    return sum(chosen.matches_marks(sample) for sample in described)
 
 
 @router.get("/samples/{sample_id}")

@@ -244,6 +244,7 @@ def test_the_method_list_gives_each_method_the_parameters_it_takes(login):
     assert tuple(methods) == METHOD_NAMES
     assert methods["qpercentile"]["q_default"] == 10 and methods["ilc"]["q_default"] is None
     assert methods["idc+ilc"]["warmup_share"] == 0.25 and methods["idc+ilc"]["needs_marks"]
+    assert methods["mwn"]["needs_marks"] and not methods["ilc"]["needs_marks"]
     assert methods["ltm"]["alpha_trains"] and not methods["gce"]["alpha_trains"]
     assert catalogue["defaults"]["alpha"] == 2.5 and catalogue["defaults"]["epochs"] == 200
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 from meclean.data.labels import CLASSES, Label
 from meclean.data.records import SheetError
@@ -33,5 +32,5 @@ def load_roster(path: Path = ROSTER_PATH) -> list[RosterEntry]:
             raise SheetError(path, f"row {row.row}, field 'dataset': unknown {dataset!r}")
         if label not in CLASSES:
             raise SheetError(path, f"row {row.row}, field 'label': unknown {label!r}")
-        entries.append(RosterEntry(dataset, subject, filename, cast(Label, label)))
+        entries.append(RosterEntry(dataset, subject, filename, label))
     return entries

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -184,7 +184,7 @@ def grades(
     return result
 
 
-def _newest_ids():
+def _newest_ids() -> Select:
     return select(func.max(Mark.id)).group_by(Mark.sample_id, Mark.user_id)
 
 

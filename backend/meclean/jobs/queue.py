@@ -76,7 +76,9 @@ class Jobs:
     def enqueue_features(self, job_id: int) -> None:
         self._dataset_features(job_id)
 
-    def consumer(self, workers: int = 1, processes: bool = False, embedded: bool = False):
+    def consumer(
+        self, workers: int = 1, processes: bool = False, embedded: bool = False
+    ) -> Consumer:
         """A queue consumer; ``embedded`` leaves signal handling to the host (uvicorn)."""
         kind = _EmbeddedConsumer if embedded else Consumer
         return kind(

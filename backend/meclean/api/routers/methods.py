@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from meclean.api.deps import Annotator
 from meclean.jobs.plans import RunOptions
-from meclean.ml.methods import METHODS, PAPER_EPOCHS
+from meclean.ml.methods import METHODS, PAPER_EPOCHS, make_method
 
 router = APIRouter(prefix="/api", tags=["runs"])
 
@@ -25,7 +25,7 @@ class MethodOut(BaseModel):
     warmup_share: float | None
     """Default warm-up as a share of the epochs (the paper's); None: no warm-up."""
     needs_marks: bool
-    """Trains on the experts' clean marks (IDC): the launch asks whose."""
+    """Trains on the experts' clean marks (IDC, Meta-Weight-Net): the launch asks whose."""
 
 
 class MethodsOut(BaseModel):
@@ -44,7 +44,7 @@ def list_methods(_: Annotator) -> MethodsOut:
             alpha_trains=spec.alpha_trains,
             q_default=spec.q_default,
             warmup_share=None if spec.warmup_of_200 is None else spec.warmup_of_200 / PAPER_EPOCHS,
-            needs_marks=spec.needs_marks,
+            needs_marks=make_method(spec.name).needs_marks,
         )
         for spec in METHODS.values()
     ]

@@ -8,6 +8,7 @@ import logging
 import os
 import threading
 from collections import Counter
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Literal
@@ -64,7 +65,9 @@ def render_size(asked: int) -> int:
     return next(s for s in RENDER_SIZES if s >= asked)
 
 
-def _png_response(request: Request, cache: Path, etag: str, render) -> Response:
+def _png_response(
+    request: Request, cache: Path, etag: str, render: Callable[[], np.ndarray]
+) -> Response:
     headers = {"ETag": etag, "Cache-Control": "private, max-age=86400"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)

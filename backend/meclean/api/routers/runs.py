@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 from sqlalchemy import Row, delete, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 from starlette.background import BackgroundTask
 
 from meclean.api.deps import (
@@ -296,13 +296,15 @@ async def run_events(
         await anyio.sleep(EVENT_POLL_SECONDS)
 
 
-def _still_signed_in(sessions, token: str) -> bool:
+def _still_signed_in(sessions: sessionmaker[Session], token: str) -> bool:
     """The stream's login session still holds: not signed out, expired or deactivated."""
     with sessions() as session:
         return session_user(session, token) is not None
 
 
-def _snapshot(sessions, run_id: int | None, dataset_id: int | None) -> list[RunOut]:
+def _snapshot(
+    sessions: sessionmaker[Session], run_id: int | None, dataset_id: int | None
+) -> list[RunOut]:
     with sessions() as session:
         query = select(Run).options(selectinload(Run.parts)).order_by(Run.id)
         if run_id is not None:

@@ -133,7 +133,7 @@ def _label(values: Mapping[str, object], classes: Mapping[str, Label | None]) ->
     if label:
         if label not in CLASSES:
             raise SampleProblem(f"label {label!r} is not one of {', '.join(CLASSES)}", "label")
-        return cast(Label, label)
+        return label
     emotion = text(values.get("emotion")).lower()
     if not emotion:
         raise SampleProblem("neither a label nor an emotion", "label")

@@ -6,6 +6,7 @@ import torch
 
 from meclean.ml.methods.base import (
     DEFAULT_ALPHA,
+    BatchContext,
     BatchLoss,
     NoisyLabelMethod,
     fold_mean,
@@ -24,7 +25,9 @@ class QPercentile(NoisyLabelMethod):
             raise ValueError(f"q must be in [0, 100), got {q}")
         self.q, self.warmup_epochs = q, warmup_epochs
 
-    def batch_loss(self, logits, labels, context):
+    def batch_loss(
+        self, logits: torch.Tensor, labels: torch.Tensor, context: BatchContext
+    ) -> BatchLoss:
         losses = per_sample_ce(logits, labels, context.double_softmax)
         if context.epoch < self.warmup_epochs or self.q == 0:
             keep = torch.ones_like(losses, dtype=torch.bool)
@@ -33,7 +36,7 @@ class QPercentile(NoisyLabelMethod):
         flagged = losses.detach() > cut
         return BatchLoss(fold_mean(losses, ~flagged), flagged, labels)
 
-    def describe(self):
+    def describe(self) -> dict[str, object]:
         return {**super().describe(), "q": self.q, "warmup_epochs": self.warmup_epochs}
 
 
@@ -47,14 +50,16 @@ class GCE(NoisyLabelMethod):
             raise ValueError(f"q must be in (0, 1], got {q}")
         self.q = q
 
-    def batch_loss(self, logits, labels, context):
+    def batch_loss(
+        self, logits: torch.Tensor, labels: torch.Tensor, context: BatchContext
+    ) -> BatchLoss:
         scores = logits.softmax(-1) if context.double_softmax else logits
         p_true = scores.softmax(-1).gather(-1, labels.unsqueeze(-1)).squeeze(-1)
         losses = (1 - p_true.clamp_min(1e-7) ** self.q) / self.q
         keep = torch.ones_like(labels, dtype=torch.bool)
         return BatchLoss(fold_mean(losses, keep), ~keep, labels)
 
-    def describe(self):
+    def describe(self) -> dict[str, object]:
         return {**super().describe(), "q": self.q}
 
 
@@ -69,7 +74,9 @@ class LossThresholdingWithMoments(NoisyLabelMethod):
     def detect(self, losses: torch.Tensor) -> torch.Tensor:
         return losses.detach() > moment_threshold(losses.detach(), self.alpha)
 
-    def batch_loss(self, logits, labels, context):
+    def batch_loss(
+        self, logits: torch.Tensor, labels: torch.Tensor, context: BatchContext
+    ) -> BatchLoss:
         losses = per_sample_ce(logits, labels, context.double_softmax)
         flagged = self.detect(losses)
         if context.whole_batch_mean:
@@ -83,7 +90,9 @@ class IterativeLabelCorrection(LossThresholdingWithMoments):
 
     name = "ilc"
 
-    def batch_loss(self, logits, labels, context):
+    def batch_loss(
+        self, logits: torch.Tensor, labels: torch.Tensor, context: BatchContext
+    ) -> BatchLoss:
         losses = per_sample_ce(logits, labels, context.double_softmax)
         flagged = self.detect(losses)
         targets = torch.where(flagged, logits.detach().argmax(-1), labels)
@@ -110,7 +119,9 @@ class InitialDataCleaning(NoisyLabelMethod):
     def clean_only(self, epoch: int) -> bool:
         return epoch < self.warmup_epochs
 
-    def batch_loss(self, logits, labels, context):
+    def batch_loss(
+        self, logits: torch.Tensor, labels: torch.Tensor, context: BatchContext
+    ) -> BatchLoss:
         if context.epoch >= self.warmup_epochs:
             return self.then.batch_loss(logits, labels, context)
         if context.clean is None:
@@ -118,5 +129,5 @@ class InitialDataCleaning(NoisyLabelMethod):
         losses = per_sample_ce(logits, labels, context.double_softmax)
         return BatchLoss(fold_mean(losses, context.clean), ~context.clean, labels, judged=False)
 
-    def describe(self):
+    def describe(self) -> dict[str, object]:
         return {**self.then.describe(), **super().describe(), "warmup_epochs": self.warmup_epochs}

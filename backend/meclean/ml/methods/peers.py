@@ -9,7 +9,14 @@ from torch import nn
 from torch.func import functional_call
 from torch.nn import functional as F
 
-from meclean.ml.methods.base import BatchLoss, NoisyLabelMethod, fold_mean, per_sample_ce
+from meclean.ml.methods.base import (
+    BatchContext,
+    BatchLoss,
+    NoisyLabelMethod,
+    fold_mean,
+    per_sample_ce,
+)
+from meclean.ml.model import SSSNet
 
 
 class ManifoldMixup(NoisyLabelMethod):
@@ -22,7 +29,9 @@ class ManifoldMixup(NoisyLabelMethod):
     def __init__(self, beta: float = 2.0) -> None:
         self.beta = beta
 
-    def train_step(self, model, inputs, labels, context):
+    def train_step(
+        self, model: SSSNet, inputs: torch.Tensor, labels: torch.Tensor, context: BatchContext
+    ) -> tuple[BatchLoss, torch.Tensor]:
         lam = float(torch.distributions.Beta(self.beta, self.beta).sample())
         perm = torch.randperm(labels.shape[1], device=labels.device)
         layer = int(torch.randint(4, ()))
@@ -43,7 +52,7 @@ class ManifoldMixup(NoisyLabelMethod):
         keep = torch.ones_like(labels, dtype=torch.bool)
         return BatchLoss(fold_mean(losses, keep), ~keep, labels), logits
 
-    def describe(self):
+    def describe(self) -> dict[str, object]:
         return {**super().describe(), "beta": self.beta}
 
 
@@ -70,13 +79,15 @@ class TRevision(NoisyLabelMethod):
     def __init__(self, warmup_epochs: int = 20, quantile: float = 0.97) -> None:
         self.warmup_epochs, self.quantile = warmup_epochs, quantile
 
-    def start_group(self, copies, classes, device):
+    def start_group(self, copies: int, classes: int, device: torch.device) -> list[nn.Parameter]:
         self._seen: list[torch.Tensor] = []
         self._transition: torch.Tensor | None = None
         self._slack = nn.Parameter(torch.zeros(copies, classes, classes, device=device))
         return [self._slack]
 
-    def batch_loss(self, logits, labels, context):
+    def batch_loss(
+        self, logits: torch.Tensor, labels: torch.Tensor, context: BatchContext
+    ) -> BatchLoss:
         if context.epoch < self.warmup_epochs:
             if context.epoch == self.warmup_epochs - 1:
                 self._seen.append(logits.detach().softmax(-1))
@@ -94,7 +105,7 @@ class TRevision(NoisyLabelMethod):
         keep = torch.ones_like(labels, dtype=torch.bool)
         return BatchLoss(fold_mean(-weight * noisy_y.log(), keep), ~keep, labels)
 
-    def describe(self):
+    def describe(self) -> dict[str, object]:
         return {**super().describe(), "warmup_epochs": self.warmup_epochs}
 
 
@@ -109,7 +120,7 @@ class MetaWeightNet(NoisyLabelMethod):
     def __init__(self, hidden: int = 100, lr: float = 0.01, meta_lr: float = 1e-3) -> None:
         self.hidden_units, self.lr, self.meta_lr = hidden, lr, meta_lr
 
-    def start_group(self, copies, classes, device):
+    def start_group(self, copies: int, classes: int, device: torch.device) -> list[nn.Parameter]:
         def layer(fan_in: int, fan_out: int) -> tuple[nn.Parameter, nn.Parameter]:
             bound = 1 / fan_in**0.5
             weight = torch.empty(copies, fan_in, fan_out, device=device).uniform_(-bound, bound)
@@ -127,10 +138,12 @@ class MetaWeightNet(NoisyLabelMethod):
         hidden = F.relu(torch.baddbmm(b1, losses.unsqueeze(-1), w1))
         return torch.sigmoid(torch.baddbmm(b2, hidden, w2)).squeeze(-1)
 
-    def train_step(self, model, inputs, labels, context):
+    def train_step(
+        self, model: SSSNet, inputs: torch.Tensor, labels: torch.Tensor, context: BatchContext
+    ) -> tuple[BatchLoss, torch.Tensor]:
         if context.clean is None:
             raise ValueError("Meta-Weight-Net needs the experts' clean marks as its meta set")
-        params = dict(model.named_parameters())
+        params: dict[str, torch.Tensor] = dict(model.named_parameters())
         # Virtual passes must not move the real batch-norm running statistics.
         buffers = {k: v.clone() for k, v in model.named_buffers()}
         losses = per_sample_ce(
@@ -154,5 +167,5 @@ class MetaWeightNet(NoisyLabelMethod):
         keep = torch.ones_like(labels, dtype=torch.bool)
         return BatchLoss(fold_mean(losses * weights, keep), weights < 0.5, labels), logits
 
-    def describe(self):
+    def describe(self) -> dict[str, object]:
         return {**super().describe(), "hidden": self.hidden_units, "meta_lr": self.meta_lr}

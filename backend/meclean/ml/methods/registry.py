@@ -43,8 +43,6 @@ class MethodSpec:
     """The default of its q; None for methods without one."""
     warmup_of_200: int | None = None
     """Its default warm-up in the paper's 200 epochs; None for methods without one."""
-    needs_marks: bool = False
-    """Whether it trains on the experts' clean marks (IDC)."""
 
 
 def _idc(
@@ -91,7 +89,6 @@ _SPECS = (
         "trains on the experts' clean samples during a warm-up, then on all",
         _idc(None),
         warmup_of_200=50,
-        needs_marks=True,
     ),
     MethodSpec(
         "idc+ltm",
@@ -99,7 +96,6 @@ _SPECS = (
         _idc(_ltm),
         alpha_trains=True,
         warmup_of_200=50,
-        needs_marks=True,
     ),
     MethodSpec(
         "idc+ilc",
@@ -107,7 +103,6 @@ _SPECS = (
         _idc(_ilc),
         alpha_trains=True,
         warmup_of_200=50,
-        needs_marks=True,
     ),
     MethodSpec("mixup", "manifold mixup of hidden features", lambda p: ManifoldMixup()),
     MethodSpec(
@@ -116,7 +111,11 @@ _SPECS = (
         lambda p: TRevision(p.warmup_epochs or 0),
         warmup_of_200=20,
     ),
-    MethodSpec("mwn", "a meta-network weights each sample's loss", lambda p: MetaWeightNet()),
+    MethodSpec(
+        "mwn",
+        "a meta-network, tuned on the experts' clean samples, weights each loss",
+        lambda p: MetaWeightNet(),
+    ),
 )
 
 METHODS: dict[str, MethodSpec] = {spec.name: spec for spec in _SPECS}

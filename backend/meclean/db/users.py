@@ -200,3 +200,12 @@ def change_password(
     if keep is not None:
         others = others.where(LoginSession.token_hash != keep.token_hash)
     session.execute(others)
+
+
+def user_names(session: Session) -> dict[int | None, str]:
+    """Every user's name by id, to name the authors of marks, versions and runs."""
+    return {i: n for i, n in session.execute(select(User.id, User.name))}
+
+
+def user_id_named(session: Session, name: str) -> int | None:
+    return session.scalar(select(User.id).where(User.name == name))

@@ -22,7 +22,8 @@ from meclean.db.labels import (
     roster_csv,
 )
 from meclean.db.marks import Consensus, grades, grades_csv
-from meclean.db.models import Dataset, DbId, LabelVersion, Sample, User
+from meclean.db.models import Dataset, DbId, LabelVersion, Sample
+from meclean.db.users import user_id_named, user_names
 
 router = APIRouter(
     prefix="/api/datasets/{dataset_id}", tags=["labels"], route_class=CommittingRoute
@@ -65,7 +66,7 @@ def _version(session: DbSession, dataset: Dataset, version_id: int, field: str) 
 def list_versions(dataset_id: DbId, session: DbSession, _: Annotator) -> list[VersionOut]:
     """A dataset's label versions, oldest first, with parent, author, reason and run."""
     dataset = dataset_or_404(session, dataset_id)
-    names: dict[int | None, str] = {i: n for i, n in session.execute(select(User.id, User.name))}
+    names = user_names(session)
     versions = session.scalars(
         select(LabelVersion).where(LabelVersion.dataset_id == dataset_id).order_by(LabelVersion.id)
     )
@@ -166,7 +167,7 @@ def export_marks(
     dataset = dataset_or_404(session, dataset_id)
     user_id = None
     if user is not None:
-        user_id = session.scalar(select(User.id).where(User.name == user))
+        user_id = user_id_named(session, user)
         if user_id is None:
             raise ApiError(404, f"no user {user!r}", "user")
     consensus: Consensus = rule

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from meclean.api.deps import Annotator, CommittingRoute, Curator, DbSession, run_or_404
+from meclean.api.deps import Annotator, CommittingRoute, Curator, DbSession, run_or_404, succeeded
 from meclean.api.errors import ApiError
 from meclean.data.labels import CLASSES
 from meclean.db.labels import create_version, current_version_id, labels_of
@@ -23,7 +23,6 @@ from meclean.db.models import (
     RunSampleResult,
     Sample,
     SampleLabel,
-    Status,
 )
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
@@ -98,8 +97,7 @@ def _state(review: RelabelReview | None) -> Review | None:
 
 
 def _proposals(session: Session, run: Run) -> dict[int, str | None]:
-    if run.status != Status.SUCCEEDED:
-        raise ApiError(409, f"run {run.id} is {run.status}; results come when it succeeds")
+    succeeded(run)
     rows = session.execute(
         select(RunSampleResult.sample_id, RunSampleResult.proposed_label).where(
             RunSampleResult.run_id == run.id
@@ -111,9 +109,7 @@ def _proposals(session: Session, run: Run) -> dict[int, str | None]:
 @router.get("/runs/{run_id}/projection")
 def projection(run_id: DbId, session: DbSession, _: Annotator) -> Projection:
     """The final model's UMAP of every sample, with flags, proposals and their reviews."""
-    run = run_or_404(session, run_id)
-    if run.status != Status.SUCCEEDED:
-        raise ApiError(409, f"run {run.id} is {run.status}; results come when it succeeds")
+    run = succeeded(run_or_404(session, run_id))
     dataset = session.get_one(Dataset, run.dataset_id)
     in_run, current = aliased(SampleLabel), aliased(SampleLabel)
     # Plain columns, not ORM objects: this is 10,000 rows for a large dataset.

@@ -25,6 +25,7 @@ from meclean.api.deps import (
     dataset_or_404,
     run_or_404,
     stream_slot,
+    succeeded,
 )
 from meclean.api.errors import ApiError
 from meclean.db.labels import labels_of
@@ -35,10 +36,9 @@ from meclean.db.models import (
     RunSampleResult,
     Sample,
     Status,
-    User,
 )
 from meclean.db.session import transaction
-from meclean.db.users import session_user
+from meclean.db.users import session_user, user_id_named, user_names
 from meclean.jobs.plans import RunError, RunOptions, RunRequest, plan_run
 from meclean.jobs.runs import (
     ProgressSummary,
@@ -171,10 +171,6 @@ def run_out(run: Run, names: dict[int | None, str], detail: bool = False) -> Run
     return RunDetail(**fields, parts=parts, metrics=run.metrics, traceback=run.traceback)
 
 
-def user_names(session: Session) -> dict[int | None, str]:
-    return {i: n for i, n in session.execute(select(User.id, User.name))}
-
-
 class RunPlanOut(BaseModel):
     """What a launch would run, every parameter resolved, before anything is queued."""
 
@@ -201,7 +197,7 @@ def _run_request(session: Session, body: RunLaunch, settings: Settings) -> RunRe
         )
     marks_user_id = None
     if body.marks_user is not None:
-        marks_user_id = session.scalar(select(User.id).where(User.name == body.marks_user))
+        marks_user_id = user_id_named(session, body.marks_user)
         if marks_user_id is None:
             raise ApiError(422, f"no user {body.marks_user!r}", "marks_user")
     return RunRequest(**body.model_dump(exclude={"marks_user"}), marks_user_id=marks_user_id)
@@ -348,8 +344,7 @@ def delete_run(run_id: DbId, request: Request, session: DbSession, _: Curator) -
 
 
 def _results(session: Session, run: Run) -> Sequence[Row[RunSampleResult, Sample]]:
-    if run.status != Status.SUCCEEDED:
-        raise ApiError(409, f"run {run.id} is {run.status}; results come when it succeeds")
+    succeeded(run)
     return session.execute(
         select(RunSampleResult, Sample)
         .join(Sample, Sample.id == RunSampleResult.sample_id)

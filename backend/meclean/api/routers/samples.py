@@ -28,6 +28,7 @@ from meclean.db.models import (
     Status,
     User,
 )
+from meclean.db.users import user_names
 
 router = APIRouter(prefix="/api", tags=["samples"], route_class=CommittingRoute)
 MAX_PAGE = 500
@@ -106,7 +107,7 @@ SAMPLE_COLUMNS = (
 """What a page shows of each sample: read as plain rows, not ORM objects."""
 
 
-def _mark_out(mark: Row, names: dict[int, str]) -> MarkOut:
+def _mark_out(mark: Row, names: dict[int | None, str]) -> MarkOut:
     return MarkOut(
         id=mark.id,
         user=names[mark.user_id],
@@ -127,7 +128,7 @@ def describe_samples(
     session: DbSession, samples: Sequence[Sample | Row], labels: dict[int, str], me: User
 ) -> list[SampleOut]:
     """``samples``: Sample objects or rows of ``SAMPLE_COLUMNS``."""
-    names = {user_id: name for user_id, name in session.execute(select(User.id, User.name))}
+    names = user_names(session)
     by_sample: dict[int, list[Row]] = {}
     for mark in latest_marks(session, [s.id for s in samples], retracted=True):
         by_sample.setdefault(mark.sample_id, []).append(mark)

@@ -9,7 +9,9 @@ import { showSample } from "./detail.js";
 import { showClassMeans } from "./classmeans.js";
 import { showRuns, showRun } from "./runs.js";
 import { showLabels } from "./labels.js";
+import { showAgreement } from "./agreement.js";
 import { showProjection } from "./projection.js";
+import { showTriage } from "./triage.js";
 import { passwordForm, showAccount, showUsers } from "./users.js";
 
 const state = { me: null, datasets: [], dataset: null };
@@ -29,7 +31,9 @@ const routes = [
   [/^#\/runs\/(\d+)$/, (m) => showRun(state, Number(m[1]))],
   [/^#\/runs$/, () => showRuns(state)],
   [/^#\/labels$/, () => showLabels(state)],
+  [/^#\/agreement$/, () => showAgreement(state)],
   [/^#\/samples(\?.*)?$/, () => showGrid(state)],
+  [/^#\/triage(\?.*)?$/, () => showTriage(state)],
 ];
 
 async function route() {
@@ -159,6 +163,7 @@ async function start() {
   document.getElementById("topbar").hidden = false;
   document.getElementById("whoami").textContent = `${state.me.name} (${state.me.role})`;
   document.getElementById("users-link").hidden = state.me.role !== "admin";
+  document.getElementById("agreement-link").hidden = state.me.role === "annotator";
   const picker = document.getElementById("dataset-picker");
   const wanted = Number(localStorage.getItem("meclean.dataset"));
   state.dataset = state.datasets.find((d) => d.id === wanted) ?? state.datasets[0] ?? null;

@@ -131,7 +131,7 @@ export async function showSample(state, sampleId) {
       // Every expert's marks as the server now holds them, mine included.
       api(`/api/samples/${sample.id}`)
         .then((fresh) => {
-          document.getElementById("marks")?.replaceWith(marksTable(fresh.marks));
+          document.getElementById("marks")?.replaceWith(marksTable(fresh));
         })
         .catch(() => {});
     }
@@ -169,11 +169,17 @@ export async function showSample(state, sampleId) {
         ]
       : []),
   ]);
-  const marksTable = (all) =>
+  const marksTable = ({ marks: all, marks_withheld: withheld }) =>
     h(
       "table",
       { class: "marks", id: "marks" },
-      h("caption", {}, "All experts' marks"),
+      h(
+        "caption",
+        {},
+        withheld
+          ? "Marking is blind on this dataset: the experts' marks show once you give yours"
+          : "All experts' marks",
+      ),
       h("tr", {}, h("th", {}, "Expert"), h("th", {}, "Verdict"), h("th", {}, "Note"), h("th", {}, "When")),
       all.map((m) =>
         h(
@@ -186,7 +192,7 @@ export async function showSample(state, sampleId) {
         ),
       ),
     );
-  const marks = marksTable(sample.marks);
+  const marks = marksTable(sample);
   const history = h(
     "table",
     { class: "history" },

@@ -35,6 +35,23 @@ export async function showProjection(state, runId) {
   let lastDecision = null; // the samples of the last accept/reject, for one-step undo
   let lastMarks = null; // the marks of the last bulk mark, for one-step undo
   let scatter = "scattergl";
+  let colourBy = "label";
+  // High loss of the final model re-drawn at another alpha, from the stored losses: the
+  // same rule as the run's (loss above mean + alpha * sample std), no new run needed.
+  const runAlpha = run.method.alpha ?? 2.5;
+  let alpha = runAlpha;
+  let high = data.high_loss;
+  function thresholdAt(a) {
+    const losses = data.final_loss.filter((v) => v !== null);
+    if (losses.length < 2) return null;
+    const mean = losses.reduce((t, v) => t + v, 0) / losses.length;
+    const std = Math.sqrt(losses.reduce((t, v) => t + (v - mean) ** 2, 0) / (losses.length - 1));
+    return mean + a * std;
+  }
+  function rethreshold() {
+    const cut = alpha === runAlpha ? null : thresholdAt(alpha);
+    high = cut === null ? data.high_loss : data.final_loss.map((v) => v !== null && v > cut);
+  }
   const curator = canCurate(state.me);
   // Two kinds of "high loss", named apart: the relabels come from the method's flags during
   // LOSO training; the red crosses from the final all-sample model, scored in eval mode.
@@ -72,6 +89,13 @@ export async function showProjection(state, runId) {
     "This browser offers no WebGL, so the plot is drawn without it and may be slow with many points.",
   );
 
+  const groupOf = (i) =>
+    colourBy === "subject" ? data.subject[i] : colourBy === "source" ? data.source[i] : colourClass(i);
+  const groups = () =>
+    colourBy === "label"
+      ? data.classes
+      : [...new Set(data.sample_id.map((_, i) => groupOf(i)))].sort((a, b) => a.localeCompare(b));
+
   function colourClass(i) {
     return after && data.proposed_label[i] && data.review[i] !== "rejected"
       ? data.proposed_label[i]
@@ -103,8 +127,8 @@ export async function showProjection(state, runId) {
     const chosen = new Set(selected);
     const selection = (points) =>
       chosen.size ? { selectedpoints: points.flatMap((i, k) => (chosen.has(i) ? [k] : [])) } : {};
-    const byClass = data.classes.map((c, k) => {
-      const points = index.filter((i) => colourClass(i) === c);
+    const byClass = groups().map((c, k) => {
+      const points = index.filter((i) => groupOf(i) === c);
       return {
         type: scatter,
         mode: "markers",
@@ -152,12 +176,12 @@ export async function showProjection(state, runId) {
         },
       });
     }
-    const flagged = index.filter((i) => data.high_loss[i]);
+    const flagged = index.filter((i) => high[i]);
     // Drawn first, under the points: a cross must not hide a proposal's outline.
     byClass.unshift({
       type: scatter,
       mode: "markers",
-      name: "high loss of the final model",
+      name: alpha === runAlpha ? "high loss of the final model" : `high loss at α = ${alpha}`,
       legendrank: 20,
       ...selection(flagged),
       x: flagged.map((i) => data.x[i]),
@@ -184,7 +208,7 @@ export async function showProjection(state, runId) {
         dragmode: "lasso",
         hovermode: "closest",
         height: 560,
-        legend: { title: { text: "class / flag" } },
+        legend: { title: { text: `${{ label: "class", subject: "subject", source: "dataset" }[colourBy]} / flag` } },
         xaxis: { title: { text: "UMAP 1" }, zeroline: false },
         yaxis: { title: { text: "UMAP 2" }, zeroline: false },
         margin: { l: 50, r: 10, t: 50, b: 50 },
@@ -211,6 +235,7 @@ export async function showProjection(state, runId) {
 
   async function refresh() {
     data = await api(`/api/runs/${run.id}/projection`);
+    rethreshold();
     await draw();
   }
 
@@ -329,7 +354,7 @@ export async function showProjection(state, runId) {
           { class: "probabilities" },
           `out of fold ${probabilities(i)}; flag rate ${fixed(data.flag_rate[i], 2)}`,
         ),
-        data.high_loss[i] ? h("span", { class: "flag", title: "high loss of the final model" }, " ✕ high loss") : "",
+        high[i] ? h("span", { class: "flag", title: "high loss of the final model" }, " ✕ high loss") : "",
       ),
       h("span", { class: "decisions" }, decisions),
     );
@@ -407,8 +432,56 @@ export async function showProjection(state, runId) {
     );
   };
 
+  const stored = data.high_loss.filter(Boolean).length;
+  const alphaCount = h("output", { id: "alpha-count", for: "alpha-slider" });
+  const describeAlpha = () => {
+    alphaCount.textContent =
+      `${plural(high.filter(Boolean).length, "sample")} above mean + ${alpha} std of the final model's losses` +
+      (alpha === runAlpha ? "" : ` (the run drew ${stored} at α = ${runAlpha})`);
+  };
+  describeAlpha();
+  const noLosses = data.final_loss.every((v) => v === null);
+  const slider = h("input", {
+    type: "range",
+    id: "alpha-slider",
+    min: 0,
+    max: 5,
+    step: 0.1,
+    value: runAlpha,
+    disabled: noLosses,
+    oninput: (e) => {
+      alpha = Number(e.target.value);
+      rethreshold();
+      describeAlpha();
+      draw();
+    },
+  });
+  const colouring = h(
+    "select",
+    {
+      id: "colour-by",
+      onchange: (e) => {
+        colourBy = e.target.value;
+        draw();
+      },
+    },
+    [
+      ["label", "label"],
+      ["subject", "subject"],
+      ["source", "source dataset"],
+    ].map(([value, text]) => h("option", { value }, text)),
+  );
+
   view.replaceChildren(
     h("p", {}, h("a", { href: `#/runs/${run.id}` }, `← Run ${run.id}`)),
+    h(
+      "div",
+      { class: "projection-tools" },
+      h("label", {}, "Colour by ", colouring),
+      h("label", {}, "High loss at α ", slider),
+      alphaCount,
+      noLosses ? h("span", { class: "note" }, "This run kept no final-model losses to re-threshold.") : "",
+    ),
     h(
       "div",
       { class: "projection-tools" },
@@ -433,7 +506,7 @@ export async function showProjection(state, runId) {
       ),
       h("p", { class: "probabilities" }, `out of fold: ${probabilities(i)}`),
       data.proposed_label[i] ? h("p", {}, proposal(i)) : "",
-      data.high_loss[i] ? h("p", { class: "flag" }, "✕ high loss of the final model (eval mode)") : "",
+      high[i] ? h("p", { class: "flag" }, "✕ high loss of the final model (eval mode)") : "",
     );
   });
   plot.on("plotly_click", (event) => {

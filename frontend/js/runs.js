@@ -1,6 +1,7 @@
 // Training runs: launch (curators), live progress over server-sent events, cancel,
 // comparison in the shape of the paper's Tables 2 and 3, and confusion matrices.
 import { api } from "./api.js";
+import { flagsSection, sampleChanges } from "./flags.js";
 import { canCurate, duration, fixed, groupsOf, h, loadPlotly, plural, sourceName, toast } from "./ui.js";
 
 // The methods the paper compares first, then their peers; the server's list is the truth.
@@ -317,6 +318,15 @@ export async function showRuns(state) {
     drawComparison(picked);
   }
 
+  // Two finished runs are also compared sample by sample (fetched once per pair).
+  let changes = { key: null, section: null };
+  function changesOf(picked) {
+    if (picked.length !== 2 || picked.some((r) => r.status !== "succeeded")) return "";
+    const key = `${picked[0].id}-${picked[1].id}`;
+    if (changes.key !== key) changes = { key, section: sampleChanges(picked[0].id, picked[1].id) };
+    return changes.section;
+  }
+
   function drawComparison(picked) {
     const reference = picked[0];
     comparison.replaceChildren(
@@ -355,6 +365,7 @@ export async function showRuns(state) {
                     "shared seeds only the subjects' interval speaks, and the caveat says so.",
                 )
               : "",
+            changesOf(picked),
           ]
         : []),
     );
@@ -546,6 +557,7 @@ export async function showRun(state, runId) {
       run.status === "succeeded"
         ? h("p", {}, h("a", { href: `#/runs/${run.id}/projection` }, "Open the projection review"))
         : "",
+      run.status === "succeeded" ? flagsSection(run) : "",
       h(
         "table",
         { class: "compare" },

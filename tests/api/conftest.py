@@ -9,7 +9,7 @@ from meclean.db.migrations import upgrade
 from meclean.db.session import make_engine, session_factory, transaction
 from meclean.db.users import create_user
 from meclean.settings import Settings
-from tests.api.helpers import PASSWORD, import_demo
+from tests.api.helpers import FAST_RUN, PASSWORD, follow, import_demo, signed_in
 
 
 @pytest.fixture
@@ -66,3 +66,12 @@ def imported(login, settings) -> int:
     response = import_demo(login("curator"), settings)
     assert response.status_code == 201, response.text
     return response.json()["dataset_id"]
+
+
+@pytest.fixture
+def finished_run(serving, imported) -> int:
+    """A short ILC run on the imported dataset, finished."""
+    curator = signed_in(serving, "curator")
+    run_id = curator.post(f"/api/datasets/{imported}/runs", json=FAST_RUN).json()["id"]
+    assert follow(curator, run_id)[-1][1]["status"] == "succeeded"
+    return run_id

@@ -176,6 +176,8 @@ def test_every_route_states_the_role_it_needs(app):
         ("PATCH", "/api/users/{user_id}"): {"admin"},
         ("POST", "/api/users/{user_id}/password"): {"admin"},
         ("POST", "/api/datasets/import"): {"curator"},
+        ("PATCH", "/api/datasets/{dataset_id}"): {"curator"},
+        ("GET", "/api/datasets/{dataset_id}/agreement"): {"curator"},
         ("POST", "/api/datasets/{dataset_id}/runs"): {"curator"},
         ("POST", "/api/datasets/{dataset_id}/runs/plan"): {"curator"},
         ("POST", "/api/runs/{run_id}/relabels"): {"curator"},

@@ -6,7 +6,9 @@ import pytest
 from meclean.db.spreadsheets import csv_text, safe_cell, unquoted_cell
 
 
-@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1+2", "-3", "@SUM(A1)", "\tx"])
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("http://x")', "+1+2", "-3", "@SUM(A1)", "\tx", "'=", "''-1"]
+)
 def test_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text(text):
     (row,) = list(csv.reader(io.StringIO(csv_text(["name"], [[text]]))))[1:]
 

@@ -301,7 +301,17 @@ def test_a_curator_compares_two_runs_and_reads_whether_their_difference_is_real(
             r"(real|within noise)"
         )
     )
+    # Two finished runs are also compared sample by sample.
+    changes = page.locator("#sample-changes")
+    expect(changes).to_contain_text("Run 1 → run 2, sample by sample")
+    expect(changes).to_contain_text(re.compile(r"Of 18 samples: \d+ changed prediction"))
     screenshot(page, "comparison")
+
+    # A run's page sets its flags against the experts' verdicts (none yet) and by group.
+    page.goto("/#/runs/2")
+    flags = page.locator("#flags")
+    expect(flags).to_contain_text("of 0 judged samples, the experts call 0 noisy")
+    expect(flags.locator(".group-flags").first).to_contain_text("negative")
 
 
 def test_an_annotator_has_no_launch_form_and_the_api_refuses_the_launch(page):

@@ -21,9 +21,11 @@ from meclean.api.errors import install_error_handlers
 from meclean.api.headers import SecurityHeaders
 from meclean.api.limits import BodySizeLimit, StreamSlots
 from meclean.api.routers import (
+    agreement,
     auth,
     comparisons,
     datasets,
+    flags,
     labels,
     marks,
     methods,
@@ -31,6 +33,7 @@ from meclean.api.routers import (
     reviews,
     runs,
     samples,
+    triage,
     users,
 )
 from meclean.api.static import RevalidatedFiles
@@ -83,12 +86,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (
         auth,
         datasets,
+        agreement,
         samples,
+        triage,
         marks,
         labels,
         renders,
         methods,
         comparisons,
+        flags,
         runs,
         reviews,
         users,

@@ -148,6 +148,24 @@ def verdict_counts(session: Session, dataset_id: int, user_id: int) -> VerdictCo
     return VerdictCounts(everyone, mine, marked or 0)
 
 
+def verdicts_by_expert(session: Session, dataset_id: int) -> dict[int, dict[int, str]]:
+    """User id -> sample id -> that expert's latest verdict, over a dataset's samples they
+    marked (a retraction leaves the sample unmarked)."""
+    rows = session.execute(
+        select(Mark.user_id, Mark.sample_id, Mark.verdict)
+        .join(Sample, Sample.id == Mark.sample_id)
+        .where(
+            Sample.dataset_id == dataset_id,
+            Mark.id.in_(_newest_ids()),
+            Mark.verdict != "retracted",
+        )
+    )
+    verdicts: dict[int, dict[int, str]] = {}
+    for user_id, sample_id, verdict in rows:
+        verdicts.setdefault(user_id, {})[sample_id] = verdict
+    return verdicts
+
+
 Consensus = Literal["majority", "any-noisy"]
 
 

@@ -77,6 +77,8 @@ class Dataset(Base):
     current_label_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("label_versions.id", use_alter=True, name="fk_datasets_current_label_version")
     )
+    blind_marking: Mapped[bool] = mapped_column(default=False)
+    """Whether an expert sees the others' verdicts on a sample only after giving their own."""
 
     samples: Mapped[list[Sample]] = relationship(back_populates="dataset")
 

@@ -11,16 +11,22 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A cell starting with one of these is a formula to Excel, LibreOffice and Sheets."""
 
 
+def _runs_as_formula(value: str) -> bool:
+    """A formula, or one behind the quotes that mark it as text: "'=1" must itself be
+    quoted, or reading it back would strip its quote."""
+    return value.lstrip("'").startswith(FORMULA_STARTS)
+
+
 def safe_cell(value: object) -> object:
     """A text cell that a spreadsheet would run as a formula, quoted with a leading "'"."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and _runs_as_formula(value):
         return "'" + value
     return value
 
 
 def unquoted_cell(value: str) -> str:
     """``safe_cell`` undone: what an export wrote is read back as the original text."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+    if value.startswith("'") and _runs_as_formula(value[1:]):
         return value[1:]
     return value
 

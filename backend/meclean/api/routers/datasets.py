@@ -101,6 +101,15 @@ class ImportSummary(BaseModel):
     """The queued job computing the new samples' flow (``GET .../features``)."""
 
 
+class DatasetChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    blind_marking: bool | None = Field(
+        default=None,
+        description="Experts see the others' verdicts on a sample only after giving their own.",
+    )
+
+
 class FeaturesJobOut(BaseModel):
     """How far computing a dataset's optical flow and strain has come."""
 
@@ -122,7 +131,11 @@ class FeaturesJobOut(BaseModel):
 
 
 class MarkProgress(BaseModel):
-    """How far the experts' marking has come: what the counter in the browser shows."""
+    """How far the experts' marking has come: what the counter in the browser shows.
+
+    Everyone's counts stay while the dataset marks blind: they are sums over the whole
+    dataset and say nothing of any one sample's verdicts.
+    """
 
     samples: int
     verdicts: dict[str, int]
@@ -138,6 +151,8 @@ class DatasetOut(MarkProgress):
     name: str
     layout: str
     current_label_version_id: int | None
+    blind_marking: bool
+    """Whether experts see the others' verdicts on a sample only after giving their own."""
     labels: dict[str, int]
     """Samples per class in the current label version."""
     classes: list[str]
@@ -257,6 +272,7 @@ def describe(session: DbSession, dataset: Dataset, me: User) -> DatasetOut:
         name=dataset.name,
         layout=dataset.layout,
         current_label_version_id=dataset.current_label_version_id,
+        blind_marking=dataset.blind_marking,
         labels={label: n for label, n in labels},
         classes=list(CLASSES),
         sources={source: n for source, n in sources},
@@ -282,6 +298,18 @@ def list_datasets(session: DbSession, me: Annotator) -> list[DatasetOut]:
 def get_dataset(dataset_id: DbId, session: DbSession, me: Annotator) -> DatasetOut:
     """One dataset: its layout, sources, classes, current label version and counts."""
     return describe(session, dataset_or_404(session, dataset_id), me)
+
+
+@router.patch("/{dataset_id}")
+def change_dataset(
+    dataset_id: DbId, body: DatasetChange, session: DbSession, me: Curator
+) -> DatasetOut:
+    """Change a dataset's settings: whether it marks blind."""
+    dataset = dataset_or_404(session, dataset_id)
+    if body.blind_marking is not None:
+        dataset.blind_marking = body.blind_marking
+    session.flush()
+    return describe(session, dataset, me)
 
 
 @router.get("/{dataset_id}/progress")

@@ -44,6 +44,11 @@ class Projection(BaseModel):
     prediction: list[str]
     proposed_label: list[str | None]
     high_loss: list[bool]
+    final_loss: list[float | None]
+    """The final model's loss on each sample: what ``high_loss`` thresholds at the run's
+    alpha, and what the browser re-thresholds at another."""
+    subject: list[str]
+    source: list[str]
     flag_rate: list[float]
     probabilities: list[list[float]]
     """Out-of-fold class probabilities in ``classes`` order, averaged over seeds."""
@@ -126,6 +131,9 @@ def projection(run_id: DbId, session: DbSession, _: Annotator) -> Projection:
             RunSampleResult.high_loss,
             RunSampleResult.flag_rate,
             RunSampleResult.probabilities,
+            RunSampleResult.final_loss,
+            Sample.subject,
+            Sample.source,
         )
         .join(RunSampleResult, RunSampleResult.sample_id == Sample.id)
         .join(in_run, (in_run.sample_id == Sample.id) & (in_run.version_id == run.label_version_id))
@@ -137,7 +145,7 @@ def projection(run_id: DbId, session: DbSession, _: Annotator) -> Projection:
         .where(RunSampleResult.run_id == run_id)
         .order_by(Sample.id)
     ).all()
-    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * 11
+    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * 14
     ids = columns[0]
     reviews = latest_reviews(session, run.id)
     return Projection(
@@ -153,6 +161,11 @@ def projection(run_id: DbId, session: DbSession, _: Annotator) -> Projection:
         high_loss=columns[8],
         flag_rate=[round(v, 3) for v in columns[9]],
         probabilities=[[round(p, 3) for p in ps] for ps in columns[10]],
+        final_loss=[None if v is None else round(v, 5) for v in columns[11]],
+        subject=[
+            f"{source}/{subject}" for subject, source in zip(columns[12], columns[13], strict=True)
+        ],
+        source=columns[13],
         review=[_state(reviews.get(i)) for i in ids],
     )
 

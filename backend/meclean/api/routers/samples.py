@@ -93,6 +93,9 @@ class SampleDetail(SampleOut):
     label_history: list[LabelHistoryEntry]
     """The versions that set its label: the imported one, then each change."""
     runs: list[RunVerdict]
+    marks_withheld: bool
+    """Whether the other experts' marks are left out until I mark it (the dataset marks
+    blind)."""
 
 
 SAMPLE_COLUMNS = (
@@ -127,8 +130,17 @@ def _agreement(marks: list[Row]) -> bool | None:
 def describe_samples(
     session: DbSession, samples: Sequence[Sample | Row], labels: dict[int, str], me: User
 ) -> list[SampleOut]:
-    """``samples``: Sample objects or rows of ``SAMPLE_COLUMNS``."""
+    """``samples``: Sample objects or rows of ``SAMPLE_COLUMNS``. On a dataset that marks
+    blind, a sample I have not marked (or whose mark I retracted) shows no one's marks and
+    no agreement, so the grid's filters on them cannot tell either."""
     names = user_names(session)
+    blind = set(
+        session.scalars(
+            select(Dataset.id).where(
+                Dataset.id.in_({s.dataset_id for s in samples}), Dataset.blind_marking
+            )
+        )
+    )
     by_sample: dict[int, list[Row]] = {}
     for mark in latest_marks(session, [s.id for s in samples], retracted=True):
         by_sample.setdefault(mark.sample_id, []).append(mark)
@@ -138,6 +150,8 @@ def describe_samples(
         marks = [m for m in with_retracted if m.verdict != "retracted"]
         mine = next((m for m in marks if m.user_id == me.id), None)
         my_latest = next((m for m in with_retracted if m.user_id == me.id), None)
+        if mine is None and s.dataset_id in blind:
+            marks = []
         out.append(
             SampleOut(
                 id=s.id,
@@ -329,6 +343,7 @@ def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDeta
         apex_source=sample.apex_source,
         face=face.describe() if (face := FaceCrop.from_dict(sample.face_crop)) else None,
         label_history=entries,
+        marks_withheld=dataset.blind_marking and summary.my_mark is None,
         runs=[
             RunVerdict(
                 run_id=run.id,

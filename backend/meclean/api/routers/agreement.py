@@ -1,0 +1,97 @@
+"""Agreement between the experts who marked a dataset: Cohen's kappa for each pair, Fleiss'
+kappa overall, on each expert's latest verdicts."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from meclean.api.deps import CommittingRoute, Curator, DbSession, dataset_or_404
+from meclean.db.marks import verdicts_by_expert
+from meclean.db.models import DbId
+from meclean.db.users import user_names
+from meclean.ml.agreement import CATEGORIES, category_counts, fleiss_kappa, pair_agreement
+
+router = APIRouter(prefix="/api/datasets", tags=["agreement"], route_class=CommittingRoute)
+
+
+class Expert(BaseModel):
+    name: str
+    marked: int
+    """Samples of the dataset with this expert's verdict (clean, noisy or unsure)."""
+
+
+class PairOut(BaseModel):
+    first: str
+    second: str
+    shared: int
+    """Samples both marked."""
+    percent: float | None
+    """Shared samples given the same verdict, in percent; null with none shared."""
+    kappa: float | None
+    """Cohen's kappa; null when undefined, with the reason."""
+    kappa_reason: str | None
+    confusion: list[list[int]]
+    """Shared samples by (first's verdict, second's), in ``categories`` order."""
+
+
+class FleissOut(BaseModel):
+    kappa: float | None
+    """Null when undefined, with the reason."""
+    samples: int
+    """Samples marked by at least two experts: what it is computed on."""
+    reason: str | None
+
+
+class AgreementOut(BaseModel):
+    dataset_id: int
+    categories: list[str]
+    experts: list[Expert]
+    """Everyone with a verdict on the dataset, by name."""
+    pairs: list[PairOut]
+    """Every two of ``experts``, in their order."""
+    fleiss: FleissOut
+
+
+@router.get("/{dataset_id}/agreement")
+def get_agreement(dataset_id: DbId, session: DbSession, _: Curator) -> AgreementOut:
+    """How far the experts agree on each one's latest verdicts. Curators only: it would
+    tell an annotator what the others think of a sample while the dataset marks blind."""
+    dataset = dataset_or_404(session, dataset_id)
+    names = user_names(session)
+    by_expert = sorted(
+        (
+            (names[user], verdicts)
+            for user, verdicts in verdicts_by_expert(session, dataset.id).items()
+        ),
+        key=lambda named: named[0],
+    )
+    pairs = []
+    for (first, a), (second, b) in combinations(by_expert, 2):
+        shared = sorted(a.keys() & b.keys())
+        pair = pair_agreement([a[s] for s in shared], [b[s] for s in shared])
+        pairs.append(
+            PairOut(
+                first=first,
+                second=second,
+                shared=pair.shared,
+                percent=pair.percent,
+                kappa=pair.kappa,
+                kappa_reason=pair.kappa_reason,
+                confusion=pair.confusion,
+            )
+        )
+    per_sample: dict[int, list[str]] = {}
+    for _name, verdicts in by_expert:
+        for sample, verdict in verdicts.items():
+            per_sample.setdefault(sample, []).append(verdict)
+    fleiss = fleiss_kappa(category_counts(list(per_sample.values())))
+    return AgreementOut(
+        dataset_id=dataset.id,
+        categories=list(CATEGORIES),
+        experts=[Expert(name=name, marked=len(verdicts)) for name, verdicts in by_expert],
+        pairs=pairs,
+        fleiss=FleissOut(kappa=fleiss.kappa, samples=fleiss.samples, reason=fleiss.reason),
+    )

@@ -1,0 +1,357 @@
+"""Review next: a dataset's samples in order of how suspicious their labels look, and why
+a run flagged a sample."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated
+
+import numpy as np
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from meclean.api.deps import (
+    Annotator,
+    CommittingRoute,
+    DbSession,
+    dataset_or_404,
+    run_or_404,
+    sample_or_404,
+    succeeded,
+)
+from meclean.api.errors import ApiError
+from meclean.api.routers.samples import (
+    MAX_PAGE,
+    SAMPLE_COLUMNS,
+    SampleOut,
+    describe_samples,
+)
+from meclean.data.labels import CLASSES
+from meclean.db.labels import current_version_id, labels_of
+from meclean.db.marks import latest_marks
+from meclean.db.models import Dataset, DbId, Run, RunSampleResult, Sample, Status, User
+from meclean.jobs.results import result_dir
+from meclean.ml.triage import (
+    flagged_by_run,
+    label_quality,
+    nearest_neighbours,
+    out_of_fold_loss,
+    percentile_within,
+    small_data_caveats,
+    suspicion,
+)
+
+router = APIRouter(prefix="/api", tags=["review"], route_class=CommittingRoute)
+MAX_RUNS = 5
+NEIGHBOURS = 6
+
+
+class Signals(BaseModel):
+    """What makes a sample suspicious, each averaged over the chosen runs."""
+
+    loss: float
+    """Out-of-fold cross-entropy of its current label."""
+    flag_rate: float
+    label_quality: float
+    """Confident learning's normalized margin: near 0, another class is preferred."""
+    disagreement: bool
+    """Experts' clean and noisy verdicts on it disagree."""
+
+
+class TriageItem(BaseModel):
+    position: int
+    """0-based place in the queue."""
+    score: float
+    """Mean percentile rank of the signals: 1 is the most suspicious."""
+    signals: Signals
+    flagged: bool
+    """A chosen run flagged it: high loss, flag rate >= 0.5 or a confident-learning issue."""
+    caveats: list[str]
+    """Why a flag here means less than it seems (a rare class, a small subject)."""
+    sample: SampleOut
+
+
+class TriageQueue(BaseModel):
+    run_ids: list[int]
+    total: int
+    reviewed: int
+    """Samples I have marked."""
+    flagged: int
+    flagged_unreviewed: int
+    """Flagged samples I have not marked yet."""
+    next_unreviewed: int | None
+    """Position of the first sample I have not marked; None when I marked every one."""
+    items: list[TriageItem]
+
+
+@dataclass(frozen=True)
+class _RunOutcomes:
+    """A run's per-sample outcomes, aligned to the dataset's samples in id order."""
+
+    probabilities: np.ndarray
+    flag_rate: np.ndarray
+    flagged: np.ndarray
+
+
+def _chosen_runs(session: Session, dataset: Dataset, run_ids: list[int]) -> list[Run]:
+    if not run_ids:
+        latest = session.scalar(
+            select(Run)
+            .where(Run.dataset_id == dataset.id, Run.status == Status.SUCCEEDED)
+            .order_by(Run.id.desc())
+            .limit(1)
+        )
+        if latest is None:
+            raise ApiError(409, "no run has finished on this dataset yet: launch one first")
+        return [latest]
+    runs = []
+    for run_id in dict.fromkeys(run_ids):
+        run = session.get(Run, run_id)
+        if run is None or run.dataset_id != dataset.id or run.status != Status.SUCCEEDED:
+            raise ApiError(422, f"no finished run {run_id} on this dataset", "run_id")
+        runs.append(run)
+    return runs
+
+
+def _outcomes(session: Session, run: Run, sample_ids: list[int]) -> _RunOutcomes:
+    rows = {
+        r.sample_id: r
+        for r in session.execute(
+            select(
+                RunSampleResult.sample_id,
+                RunSampleResult.probabilities,
+                RunSampleResult.flag_rate,
+                RunSampleResult.high_loss,
+                RunSampleResult.label_issue,
+            ).where(RunSampleResult.run_id == run.id)
+        )
+    }
+    missing = [s for s in sample_ids if s not in rows]
+    if missing:
+        raise ApiError(409, f"run {run.id} has no result for samples {missing[:10]}", "run_id")
+    ordered = [rows[s] for s in sample_ids]
+    flag_rate = np.array([r.flag_rate for r in ordered])
+    return _RunOutcomes(
+        probabilities=np.array([r.probabilities for r in ordered]),
+        flag_rate=flag_rate,
+        flagged=flagged_by_run(
+            np.array([r.high_loss for r in ordered]),
+            np.array([r.label_issue for r in ordered]),
+            flag_rate,
+        ),
+    )
+
+
+def _disagreement(
+    session: Session, sample_ids: list[int], me: User, blind: bool
+) -> tuple[np.ndarray, set]:
+    """Whether experts disagree on each sample, and the samples I have marked. Marking
+    blind, others' verdicts on a sample I have not marked stay unseen, disagreement too."""
+    verdicts: dict[int, set[str]] = {}
+    mine = set()
+    for mark in latest_marks(session, sample_ids):
+        if mark.user_id == me.id:
+            mine.add(mark.sample_id)
+        if mark.verdict in ("clean", "noisy"):
+            verdicts.setdefault(mark.sample_id, set()).add(mark.verdict)
+    disagree = np.array(
+        [len(verdicts.get(s, ())) == 2 and (s in mine or not blind) for s in sample_ids]
+    )
+    return disagree, mine
+
+
+@router.get("/datasets/{dataset_id}/triage")
+def triage(
+    dataset_id: DbId,
+    session: DbSession,
+    me: Annotator,
+    run_id: Annotated[
+        list[DbId],
+        Query(max_length=MAX_RUNS, description="finished runs to judge by; default the latest"),
+    ] = [],  # noqa: B006 - FastAPI copies query defaults
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> TriageQueue:
+    """The samples, most suspicious first, by the chosen runs and the experts' marks."""
+    dataset = dataset_or_404(session, dataset_id)
+    runs = _chosen_runs(session, dataset, run_id)
+    rows = session.execute(
+        select(*SAMPLE_COLUMNS).where(Sample.dataset_id == dataset.id).order_by(Sample.id)
+    ).all()
+    ids = [r.id for r in rows]
+    current = labels_of(session, current_version_id(dataset))
+    labels = np.array([CLASSES.index(current[i]) for i in ids])
+    outcomes = [_outcomes(session, run, ids) for run in runs]
+    per_run = [
+        {
+            "loss": out_of_fold_loss(labels, o.probabilities),
+            "flag_rate": o.flag_rate,
+            "label_quality": label_quality(labels, o.probabilities),
+        }
+        for o in outcomes
+    ]
+    disagree, mine = _disagreement(session, ids, me, dataset.blind_marking)
+    score = suspicion(per_run, disagree)
+    order = np.lexsort((np.array(ids), -score))
+    flagged = np.any([o.flagged for o in outcomes], axis=0)
+    reviewed = np.array([i in mine for i in ids])
+    unreviewed = [p for p, k in enumerate(order) if not reviewed[k]]
+    page = order[offset : offset + limit]
+    described = describe_samples(session, [rows[k] for k in page], current, me)
+    class_sizes = Counter(int(v) for v in labels)
+    subject_sizes = Counter((r.source, r.subject) for r in rows)
+    items = [
+        TriageItem(
+            position=offset + n,
+            score=round(float(score[k]), 4),
+            signals=Signals(
+                loss=round(float(np.mean([r["loss"][k] for r in per_run])), 4),
+                flag_rate=round(float(np.mean([r["flag_rate"][k] for r in per_run])), 3),
+                label_quality=round(float(np.mean([r["label_quality"][k] for r in per_run])), 4),
+                disagreement=bool(disagree[k]),
+            ),
+            flagged=bool(flagged[k]),
+            caveats=small_data_caveats(
+                class_sizes[int(labels[k])],
+                subject_sizes[(rows[k].source, rows[k].subject)],
+                current[ids[k]],
+                f"{rows[k].source}/{rows[k].subject}",
+            ),
+            sample=sample,
+        )
+        for n, (k, sample) in enumerate(zip(page, described, strict=True))
+    ]
+    return TriageQueue(
+        run_ids=[r.id for r in runs],
+        total=len(ids),
+        reviewed=int(reviewed.sum()),
+        flagged=int(flagged.sum()),
+        flagged_unreviewed=int((flagged & ~reviewed).sum()),
+        next_unreviewed=unreviewed[0] if unreviewed else None,
+        items=items,
+    )
+
+
+class Neighbour(BaseModel):
+    sample_id: int
+    name: str
+    label: str
+    """In the run's label version."""
+    prediction: str
+    distance: float
+    """Euclidean, in the final model's last hidden layer."""
+
+
+class WhyFlagged(BaseModel):
+    """Everything a run says about one sample, to judge its flag by."""
+
+    sample_id: int
+    given: str
+    """Its label in the run's label version, which the run trained on."""
+    prediction: str
+    probabilities: list[float]
+    seed_predictions: list[str] | None
+    """Each seed's out-of-fold prediction."""
+    loss: float
+    """Out-of-fold cross-entropy of the given label."""
+    loss_percentile_in_class: float
+    """Share of the samples given the same label whose loss is at most this one's."""
+    loss_percentile_in_subject: float
+    class_size: int
+    subject_size: int
+    flag_rate: float
+    """Share of its training updates (last epochs, every fold and seed) that flagged it."""
+    high_loss: bool
+    """The final model's loss on it is above mean + alpha * std."""
+    label_issue: bool
+    proposed_label: str | None
+    loss_curve: list[float] | None
+    """Its loss over epochs: runs do not store it yet, so always None."""
+    neighbours: list[Neighbour]
+    """Nearest samples in the final model's hidden space; empty without a final model."""
+    caveats: list[str]
+
+
+@router.get("/runs/{run_id}/samples/{sample_id}/why")
+def why_flagged(
+    run_id: DbId, sample_id: DbId, request: Request, session: DbSession, _: Annotator
+) -> WhyFlagged:
+    """Why the run judged a sample as it did: losses in context, flag rate, neighbours."""
+    run = succeeded(run_or_404(session, run_id))
+    sample = sample_or_404(session, sample_id)
+    if sample.dataset_id != run.dataset_id:
+        raise ApiError(422, f"sample {sample_id} is not in run {run_id}'s dataset", "sample_id")
+    results = session.execute(
+        select(RunSampleResult, Sample.source, Sample.subject, Sample.name)
+        .join(Sample, Sample.id == RunSampleResult.sample_id)
+        .where(RunSampleResult.run_id == run.id)
+        .order_by(Sample.id)
+    ).all()
+    given = labels_of(session, run.label_version_id)
+    ids = [r.RunSampleResult.sample_id for r in results]
+    if sample_id not in ids:
+        raise ApiError(409, f"run {run_id} has no result for sample {sample_id}", "sample_id")
+    k = ids.index(sample_id)
+    labels = np.array([CLASSES.index(given[i]) for i in ids])
+    losses = out_of_fold_loss(labels, np.array([r.RunSampleResult.probabilities for r in results]))
+    label_names = [given[i] for i in ids]
+    subjects = [f"{r.source}/{r.subject}" for r in results]
+    mine = results[k].RunSampleResult
+    return WhyFlagged(
+        sample_id=sample_id,
+        given=given[sample_id],
+        prediction=mine.prediction,
+        probabilities=[round(p, 4) for p in mine.probabilities],
+        seed_predictions=mine.seed_predictions,
+        loss=round(float(losses[k]), 4),
+        loss_percentile_in_class=round(percentile_within(losses, label_names, k), 3),
+        loss_percentile_in_subject=round(percentile_within(losses, subjects, k), 3),
+        class_size=label_names.count(given[sample_id]),
+        subject_size=subjects.count(subjects[k]),
+        flag_rate=round(mine.flag_rate, 3),
+        high_loss=mine.high_loss,
+        label_issue=mine.label_issue,
+        proposed_label=mine.proposed_label,
+        loss_curve=None,
+        neighbours=_neighbours(request, run, ids, k, results, given),
+        caveats=small_data_caveats(
+            label_names.count(given[sample_id]),
+            subjects.count(subjects[k]),
+            given[sample_id],
+            subjects[k],
+        ),
+    )
+
+
+def _neighbours(
+    request: Request,
+    run: Run,
+    ids: list[int],
+    k: int,
+    results: Sequence[Row],
+    given: dict[int, str],
+) -> list[Neighbour]:
+    arrays = result_dir(request.app.state.settings, run.id) / "arrays.npz"
+    if not arrays.is_file():
+        return []
+    with np.load(arrays) as stored:
+        if "embedding" not in stored:
+            return []
+        stored_ids = [int(i) for i in stored["sample_ids"]]
+        embedding = stored["embedding"]
+    if stored_ids != ids:
+        return []  # the run's files do not match its rows: better none than wrong ones
+    return [
+        Neighbour(
+            sample_id=ids[n],
+            name=f"{results[n].source}/{results[n].subject}/{results[n].name}",
+            label=given[ids[n]],
+            prediction=results[n].RunSampleResult.prediction,
+            distance=round(distance, 3),
+        )
+        for n, distance in nearest_neighbours(embedding, k, NEIGHBOURS)
+    ]

@@ -32,9 +32,10 @@ BOOTSTRAP = 2000
 
 
 def reached(order: np.ndarray, flipped: np.ndarray, share: float) -> float:
-    """Share of the flipped samples among the first ``share`` of ``order``."""
+    """Share of the flipped samples of ``order`` (indices, repeats allowed) that lie in its
+    first ``share``."""
     head = order[: round(share * len(order))]
-    return flipped[head].sum() / max(flipped.sum(), 1)
+    return flipped[head].sum() / max(flipped[order].sum(), 1)
 
 
 def interval(

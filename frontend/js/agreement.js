@@ -138,6 +138,42 @@ function confusion(pair, categories) {
   );
 }
 
+// cleanlab's multi-annotator consensus: each expert's estimated quality, against a run.
+function weighedSection(weighed) {
+  if (!weighed) {
+    return h(
+      "p",
+      { id: "weighed", class: "hint" },
+      "Each expert's quality (cleanlab) appears once a run has finished and experts gave clean or noisy verdicts.",
+    );
+  }
+  return h(
+    "section",
+    { id: "weighed" },
+    h("h2", {}, "Experts weighed by cleanlab"),
+    h(
+      "p",
+      {},
+      `Against run ${weighed.run_id}'s out-of-fold probabilities, the consensus of ${weighed.samples} samples calls ` +
+        `${weighed.noisy} noisy. IDC's clean set can come from it (launch form, consensus "cleanlab").`,
+    ),
+    h(
+      "table",
+      {},
+      h("tr", {}, h("th", {}, "Expert"), h("th", {}, "Quality"), h("th", {}, "Agrees with the consensus")),
+      weighed.experts.map((e) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, e.name),
+          h("td", {}, fixed(e.quality, 2)),
+          h("td", {}, `${Math.round(100 * e.agreement_with_consensus)}%`),
+        ),
+      ),
+    ),
+  );
+}
+
 export async function showAgreement(state) {
   const view = document.getElementById("view");
   const dataset = state.dataset;
@@ -152,6 +188,7 @@ export async function showAgreement(state) {
     blindSwitch(dataset),
     overall(agreement),
     agreement.pairs.length ? pairsTable(agreement.pairs, agreement.categories) : "",
+    weighedSection(agreement.weighed),
     shared.length
       ? h(
           "section",

@@ -130,6 +130,7 @@ function launchForm(state, versions, users, catalogue, onLaunched) {
         { name: "consensus" },
         h("option", { value: "majority" }, "majority"),
         h("option", { value: "any-noisy" }, "any noisy"),
+        h("option", { value: "cleanlab" }, "cleanlab (experts weighed by quality)"),
       ),
       { "data-needs": "marks" },
     ),

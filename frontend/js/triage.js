@@ -10,11 +10,11 @@ const percent = (share) => `${Math.round(100 * share)}%`;
 function chosenFromAddress() {
   const params = new URLSearchParams(location.hash.split("?")[1] ?? "");
   const runs = (params.get("runs") ?? "").split(",").filter(Boolean).map(Number);
-  return { runs, at: Number(params.get("at") ?? 0) };
+  return { runs, at: Number(params.get("at") ?? 0), disagreement: params.get("disagreement") === "true" };
 }
 
-function address(runs, at) {
-  return `#/triage?runs=${runs.join(",")}&at=${at}`;
+function address(runs, at, disagreement) {
+  return `#/triage?runs=${runs.join(",")}&at=${at}${disagreement ? "&disagreement=true" : ""}`;
 }
 
 function signalsTable(item) {
@@ -88,7 +88,7 @@ export async function showTriage(state) {
     );
     return;
   }
-  let { runs: chosen, at } = chosenFromAddress();
+  let { runs: chosen, at, disagreement } = chosenFromAddress();
   chosen = chosen.filter((id) => runs.some((r) => r.id === id));
   if (!chosen.length) chosen = [runs[0].id];
   let item = null;
@@ -125,11 +125,24 @@ export async function showTriage(state) {
       ),
     ),
   );
+  const onlyDisagreements = h(
+    "label",
+    {},
+    h("input", {
+      type: "checkbox",
+      checked: disagreement,
+      onchange: (e) => {
+        disagreement = e.target.checked;
+        go(0);
+      },
+    }),
+    " Only samples the experts disagree on",
+  );
   const resume = h("button", { type: "button", onclick: () => go(queue.next_unreviewed ?? 0) }, "My first unreviewed");
   let queue = null;
 
   function go(position) {
-    history.replaceState(null, "", address(chosen, position));
+    history.replaceState(null, "", address(chosen, position, disagreement));
     at = position;
     load();
   }
@@ -145,14 +158,20 @@ export async function showTriage(state) {
   async function load() {
     const ask = ++asked;
     const answer = await api(`/api/datasets/${state.dataset.id}/triage`, {
-      query: { run_id: chosen, offset: at, limit: 1 },
+      query: { run_id: chosen, disagreement, offset: at, limit: 1 },
     });
     if (ask !== asked) return;
     queue = answer;
     item = queue.items[0] ?? null;
     describeStatus();
     if (!item) {
-      body.replaceChildren(h("p", { class: "empty" }, "The end of the queue."));
+      body.replaceChildren(
+        h(
+          "p",
+          { class: "empty" },
+          disagreement && !queue.total ? "No sample the experts disagree on." : "The end of the queue.",
+        ),
+      );
       return;
     }
     const local = touched.get(item.sample.id);
@@ -213,7 +232,7 @@ export async function showTriage(state) {
 
   const stop = onMarksChanged((_, how) => {
     if (how !== "saved" || !queue) return;
-    api(`/api/datasets/${state.dataset.id}/triage`, { query: { run_id: chosen, offset: at, limit: 1 } })
+    api(`/api/datasets/${state.dataset.id}/triage`, { query: { run_id: chosen, disagreement, offset: at, limit: 1 } })
       .then((fresh) => {
         Object.assign(queue, { ...fresh, items: queue.items });
         describeStatus();
@@ -228,14 +247,14 @@ export async function showTriage(state) {
     else if ((event.key === "k" || event.key === "ArrowLeft") && at > 0) go(at - 1);
     else if (event.key === "z" && at > 0) {
       const back = at - 1;
-      api(`/api/datasets/${state.dataset.id}/triage`, { query: { run_id: chosen, offset: back, limit: 1 } }).then(
-        (previous) => {
-          const undone = previous.items[0] && undo(previous.items[0].sample);
-          if (!undone) return;
-          touched.set(undone.id, undone);
-          go(back);
-        },
-      );
+      api(`/api/datasets/${state.dataset.id}/triage`, {
+        query: { run_id: chosen, disagreement, offset: back, limit: 1 },
+      }).then((previous) => {
+        const undone = previous.items[0] && undo(previous.items[0].sample);
+        if (!undone) return;
+        touched.set(undone.id, undone);
+        go(back);
+      });
     }
   };
   document.addEventListener("keydown", onKey);
@@ -246,7 +265,12 @@ export async function showTriage(state) {
     ["← / k", "previous in the queue"],
     ["z", "undo my mark on the previous sample and go back to it"],
   ]);
-  view.replaceChildren(h("h1", {}, "Review next"), picker, h("div", { class: "toolbar" }, status, resume), body);
+  view.replaceChildren(
+    h("h1", {}, "Review next"),
+    picker,
+    h("div", { class: "toolbar" }, status, onlyDisagreements, resume),
+    body,
+  );
   await load();
   return () => {
     document.removeEventListener("keydown", onKey);

@@ -172,3 +172,33 @@ def test_unknown_datasets_and_settings_are_refused(login, imported):
     wrong_type = curator.patch(f"/api/datasets/{imported}", json={"blind_marking": "maybe"})
     assert wrong_type.status_code == 422
     assert wrong_type.json()["detail"]["field"].endswith("blind_marking")
+
+
+def test_cleanlab_consensus_needs_a_finished_run_to_weigh_the_experts_against(login, imported):
+    body = {"method": "idc", "epochs": 4, "consensus": "cleanlab"}
+
+    planned = login("curator").post(f"/api/datasets/{imported}/runs/plan", json=body)
+
+    assert planned.status_code == 422 and planned.json()["detail"]["field"] == "consensus"
+    assert login("curator").get(f"/api/datasets/{imported}/agreement").json()["weighed"] is None
+
+
+def test_idc_takes_its_clean_set_from_the_experts_weighed_by_cleanlab(
+    login, imported, finished_run
+):
+    curator, ana, bo = login("curator"), login("annotator"), login("annotator2")
+    ids = sample_ids(ana, imported, 18)
+    ana.post("/api/marks/bulk", json={"sample_ids": ids, "verdict": "clean"})
+    bo.post("/api/marks/bulk", json={"sample_ids": ids[:6], "verdict": "noisy"})
+    bo.post("/api/marks/bulk", json={"sample_ids": ids[6:], "verdict": "clean"})
+
+    agreement = curator.get(f"/api/datasets/{imported}/agreement").json()
+    body = {"method": "idc+ilc", "epochs": 4, "consensus": "cleanlab"}
+    planned = curator.post(f"/api/datasets/{imported}/runs/plan", json=body)
+
+    weighed = agreement["weighed"]
+    assert weighed["run_id"] == finished_run and weighed["samples"] == 18
+    assert [e["name"] for e in weighed["experts"]] == ["annotator", "annotator2"]
+    assert all(0 <= e["quality"] <= 1 for e in weighed["experts"])
+    assert planned.status_code == 200, planned.text
+    assert sum(planned.json()["clean_per_class"].values()) == 18 - weighed["noisy"]

@@ -45,6 +45,9 @@ def test_experts_who_disagree_raise_a_sample_in_the_queue(serving, imported, fin
 
     assert after[last]["signals"]["disagreement"] is True
     assert after[last]["score"] > before[last]["score"]
+    only = queue(annotator, imported, disagreement=True)
+    assert [i["sample"]["id"] for i in only["items"]] == [last]
+    assert (only["total"], only["reviewed"], only["next_unreviewed"]) == (1, 1, None)
 
     # Marking blind, an expert who has not marked the sample learns nothing from the queue.
     curator.patch(f"/api/datasets/{imported}", json={"blind_marking": True})

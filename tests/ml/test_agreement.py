@@ -1,6 +1,7 @@
+import numpy as np
 import pytest
 
-from meclean.ml.agreement import category_counts, fleiss_kappa, pair_agreement
+from meclean.ml.agreement import category_counts, fleiss_kappa, pair_agreement, weighted_consensus
 
 # Fleiss (1971) as Wikipedia's "Fleiss' kappa" article works it: 10 subjects, 14 raters
 # each, 5 categories; P-bar = 0.378, P_e = 0.213, kappa = 0.210.
@@ -91,3 +92,28 @@ def test_verdicts_outside_the_categories_are_refused():
         pair_agreement(["clean"], ["clean", "noisy"])
     with pytest.raises(ValueError, match="retracted"):
         category_counts([["retracted"]])
+
+
+def test_the_weighted_consensus_trusts_the_expert_who_agrees_with_others_and_the_model():
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 2, 40)
+    p_noisy = {
+        s: float(np.clip(0.15 + 0.7 * t + rng.normal(0, 0.1), 0.01, 0.99))
+        for s, t in enumerate(truth)
+    }
+    careful = {s: ("noisy" if t else "clean") for s, t in enumerate(truth)}
+    careless = {s: ("noisy" if rng.random() < 0.5 else "clean") for s in range(40)}
+    second = {s: v for s, v in careful.items() if s % 2} | {0: "unsure"}
+
+    weighed = weighted_consensus({1: careful, 2: careless, 3: second}, p_noisy)
+
+    assert weighed.annotator_quality[1] > weighed.annotator_quality[2]
+    assert weighed.annotator_quality[3] > weighed.annotator_quality[2]
+    assert weighed.agreement_with_consensus[1] > 0.9
+    assert set(weighed.verdicts) == set(range(40))
+    agree = np.mean([weighed.verdicts[s] == careful[s] for s in range(40)])
+    assert agree > 0.9
+
+
+def test_no_clean_or_noisy_verdict_gives_an_empty_consensus():
+    assert weighted_consensus({1: {3: "unsure"}}, {3: 0.5}).verdicts == {}

@@ -48,6 +48,7 @@ def test_a_curator_reads_the_experts_agreement_and_marks_the_dataset_blind(page,
     expect(page.locator("table.pair-confusion")).to_have_count(3)
     confusion = page.locator("table.pair-confusion[data-pair='admin|annotator']")
     expect(confusion.get_by_role("link")).to_have_attribute("href", "#/samples?disagreement=true")
+    expect(page.locator("#weighed")).to_contain_text("appears once a run has finished")
     screenshot(page, "agreement")
 
     page.get_by_label("Blind marking").check()

@@ -48,6 +48,11 @@ def test_an_expert_reviews_the_most_suspicious_samples_first_by_keyboard(page):
     expect(page.locator("#triage-item .my-mark")).to_have_text("My verdict: unmarked")
     expect(status).to_contain_text("0 samples reviewed by me")
 
+    # The disagreement queue: no expert disagrees with another yet.
+    page.get_by_label("Only samples the experts disagree on").check()
+    expect(page.locator("#triage-item")).to_have_text("No sample the experts disagree on.")
+    assert "disagreement=true" in page.url
+
 
 def test_a_curator_moves_the_high_loss_threshold_and_colours_the_projection_by_subject(page):
     sign_in(page, "curator", "/#/runs")

@@ -16,6 +16,7 @@ from meclean.data.labels import CLASSES
 from meclean.db.labels import labels_of
 from meclean.db.marks import Consensus, grades
 from meclean.db.models import Dataset, DbId, LabelVersion, Run, Sample, Status, as_utc
+from meclean.jobs.consensus import experts_weighed, reference_run
 from meclean.ml.methods import (
     DEFAULT_ALPHA,
     METHOD_NAMES,
@@ -62,8 +63,11 @@ class RunOptions(BaseModel):
         "code: double softmax, SSSNet 28, unscaled inputs, its LTM and IDC batches)",
     )
     label_version_id: DbId | None = Field(None, description="default: the current version")
-    consensus: Consensus = "majority"
-    """IDC's clean set when it comes from all experts."""
+    consensus: Consensus | Literal["cleanlab"] = Field(
+        "majority",
+        description="IDC's clean set from all experts: majority, any-noisy, or cleanlab "
+        "(each expert weighed by their estimated quality, against the latest finished run)",
+    )
     device: Literal["auto", "cpu", "cuda"] = "auto"
     tasks_per_seed: int = Field(4, ge=1, le=68, description="fold groups per seed")
     """Fold groups per seed, each a task another worker may take."""
@@ -87,6 +91,8 @@ class RunPlan:
     clean_ids: list[int] | None
     """IDC's clean set; None for methods without one."""
     clean_per_class: dict[str, int] | None
+    consensus_run_id: int | None
+    """The run cleanlab weighed the experts against, for a cleanlab consensus."""
     estimate_s: float | None
     """From the pace of this dataset's last finished runs on this server; None before any."""
 
@@ -111,9 +117,19 @@ def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan
     version = session.get(LabelVersion, version_id) if version_id else None
     if version is None or version.dataset_id != dataset.id:
         raise RunError(f"no label version {version_id} in this dataset", "label_version_id")
-    clean_ids = clean_per_class = None
+    clean_ids = clean_per_class = consensus_run = None
     if method.needs_marks:
-        clean_ids, clean_per_class = _clean_set(session, dataset, version.id, request)
+        if request.consensus == "cleanlab" and request.marks_user_id is None:
+            consensus_run = reference_run(session, dataset.id)
+            if consensus_run is None:
+                raise RunError(
+                    "cleanlab's consensus weighs the experts against a model: it needs a "
+                    "finished run of this dataset",
+                    "consensus",
+                )
+        clean_ids, clean_per_class = _clean_set(
+            session, dataset, version.id, request, consensus_run
+        )
         missing = [c for c, n in clean_per_class.items() if n == 0]
         if missing:
             # Trained on a clean set without a class, the warm-up model never predicts it.
@@ -139,6 +155,7 @@ def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan
         subjects,
         clean_ids,
         clean_per_class,
+        consensus_run.id if consensus_run else None,
         _estimate_s(session, dataset.id, request.epochs * request.seeds),
     )
 
@@ -150,11 +167,20 @@ def _field_of(message: str) -> str:
 
 
 def _clean_set(
-    session: Session, dataset: Dataset, version_id: int, request: RunRequest
+    session: Session,
+    dataset: Dataset,
+    version_id: int,
+    request: RunRequest,
+    consensus_run: Run | None,
 ) -> tuple[list[int], dict[str, int]]:
-    graded = grades(session, dataset.id, request.marks_user_id, request.consensus)
-    clean_ids = sorted(s for s, grade in graded.items() if grade >= 1)
     labels = labels_of(session, version_id)
+    if consensus_run is not None:
+        weighed = experts_weighed(session, dataset.id, consensus_run, labels)
+        clean_ids = sorted(s for s, v in weighed.verdicts.items() if v == "clean")
+    else:
+        rule: Consensus = "majority" if request.consensus == "cleanlab" else request.consensus
+        graded = grades(session, dataset.id, request.marks_user_id, rule)
+        clean_ids = sorted(s for s, grade in graded.items() if grade >= 1)
     counts = Counter(labels[s] for s in clean_ids if s in labels)
     return clean_ids, {c: counts[c] for c in CLASSES}
 

@@ -40,6 +40,7 @@ def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id:
             "marks_user_id": request.marks_user_id,
             "consensus": request.consensus,
             "clean_sample_ids": plan.clean_ids,
+            "consensus_run_id": plan.consensus_run_id,
             "folds": plan.subjects,
         },
     )

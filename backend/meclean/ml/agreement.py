@@ -1,4 +1,5 @@
-"""Agreement between experts' verdicts: Cohen's kappa per pair, Fleiss' kappa overall.
+"""Agreement between experts' verdicts: Cohen's kappa per pair, Fleiss' kappa overall,
+and a consensus that weighs each expert by their estimated quality.
 
 Pure computations on verdicts; which verdicts count (each expert's latest, not retracted)
 is decided by the caller.
@@ -6,9 +7,11 @@ is decided by the caller.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
 CATEGORIES = ("clean", "noisy", "unsure")
@@ -98,3 +101,58 @@ def fleiss_kappa(counts: Sequence[Sequence[int]]) -> FleissKappa:
     if chance == 1:
         return FleissKappa(None, len(rated), "every verdict was the same")
     return FleissKappa((observed - chance) / (1 - chance), len(rated), None)
+
+
+@dataclass(frozen=True)
+class WeightedConsensus:
+    """cleanlab's multi-annotator consensus on clean / noisy verdicts."""
+
+    verdicts: dict[int, str]
+    """Sample -> 'clean' or 'noisy', each expert weighed by their estimated quality."""
+    annotator_quality: dict[int, float]
+    """Expert -> cleanlab's quality score in [0, 1]."""
+    agreement_with_consensus: dict[int, float]
+    """Expert -> share of their verdicts that the consensus shares."""
+
+
+def weighted_consensus(
+    verdicts: Mapping[int, Mapping[int, str]], p_noisy: Mapping[int, float]
+) -> WeightedConsensus:
+    """The experts' clean / noisy verdicts combined by cleanlab's multi-annotator method
+    (CROWDLAB), which weighs each expert by agreement with the others and with a model:
+    ``p_noisy`` is the model's belief that a sample's label is wrong (1 - the out-of-fold
+    probability of its label). 'unsure' verdicts and samples the model did not score are
+    left out."""
+    from cleanlab.multiannotator import get_label_quality_multiannotator
+
+    decided = {
+        expert: {s: v for s, v in theirs.items() if v in ("clean", "noisy") and s in p_noisy}
+        for expert, theirs in verdicts.items()
+    }
+    experts = sorted(e for e, theirs in decided.items() if theirs)
+    samples = sorted({s for e in experts for s in decided[e]})
+    if not samples:
+        return WeightedConsensus({}, {}, {})
+    table = pd.DataFrame(
+        {
+            str(e): [
+                {"clean": 0.0, "noisy": 1.0}.get(decided[e].get(s, ""), np.nan) for s in samples
+            ]
+            for e in experts
+        }
+    )
+    noisy = np.array([p_noisy[s] for s in samples]).clip(1e-4, 1 - 1e-4)
+    result = get_label_quality_multiannotator(
+        table, np.stack([1 - noisy, noisy], axis=1), verbose=False
+    )
+    consensus = result["label_quality"]["consensus_label"].to_numpy()
+    stats = result["annotator_stats"]
+    return WeightedConsensus(
+        verdicts={
+            s: ("noisy" if c == 1 else "clean") for s, c in zip(samples, consensus, strict=True)
+        },
+        annotator_quality={e: float(stats.loc[str(e), "annotator_quality"]) for e in experts},
+        agreement_with_consensus={
+            e: float(stats.loc[str(e), "agreement_with_consensus"]) for e in experts
+        },
+    )

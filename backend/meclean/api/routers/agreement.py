@@ -9,9 +9,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from meclean.api.deps import CommittingRoute, Curator, DbSession, dataset_or_404
+from meclean.db.labels import current_version_id, labels_of
 from meclean.db.marks import verdicts_by_expert
 from meclean.db.models import DbId
 from meclean.db.users import user_names
+from meclean.jobs.consensus import experts_weighed, reference_run
 from meclean.ml.agreement import CATEGORIES, category_counts, fleiss_kappa, pair_agreement
 
 router = APIRouter(prefix="/api/datasets", tags=["agreement"], route_class=CommittingRoute)
@@ -45,6 +47,25 @@ class FleissOut(BaseModel):
     reason: str | None
 
 
+class ExpertQuality(BaseModel):
+    name: str
+    quality: float
+    """cleanlab's annotator quality in [0, 1]: agreement with the others and the model."""
+    agreement_with_consensus: float
+
+
+class WeighedOut(BaseModel):
+    """The experts weighed by cleanlab's multi-annotator method against a finished run."""
+
+    run_id: int
+    """The run whose out-of-fold probabilities stand for the model."""
+    samples: int
+    """Samples with a clean or noisy verdict that the consensus covers."""
+    noisy: int
+    """Of those, the consensus calls this many noisy."""
+    experts: list[ExpertQuality]
+
+
 class AgreementOut(BaseModel):
     dataset_id: int
     categories: list[str]
@@ -53,6 +74,8 @@ class AgreementOut(BaseModel):
     pairs: list[PairOut]
     """Every two of ``experts``, in their order."""
     fleiss: FleissOut
+    weighed: WeighedOut | None
+    """None before a run has finished on the dataset, or before any clean/noisy verdict."""
 
 
 @router.get("/{dataset_id}/agreement")
@@ -88,10 +111,33 @@ def get_agreement(dataset_id: DbId, session: DbSession, _: Curator) -> Agreement
         for sample, verdict in verdicts.items():
             per_sample.setdefault(sample, []).append(verdict)
     fleiss = fleiss_kappa(category_counts(list(per_sample.values())))
+    weighed = None
+    run = reference_run(session, dataset.id)
+    if run is not None:
+        consensus = experts_weighed(
+            session, dataset.id, run, labels_of(session, current_version_id(dataset))
+        )
+        if consensus.verdicts:
+            weighed = WeighedOut(
+                run_id=run.id,
+                samples=len(consensus.verdicts),
+                noisy=sum(v == "noisy" for v in consensus.verdicts.values()),
+                experts=[
+                    ExpertQuality(
+                        name=names[e],
+                        quality=round(q, 4),
+                        agreement_with_consensus=round(consensus.agreement_with_consensus[e], 4),
+                    )
+                    for e, q in sorted(
+                        consensus.annotator_quality.items(), key=lambda item: names[item[0]]
+                    )
+                ],
+            )
     return AgreementOut(
         dataset_id=dataset.id,
         categories=list(CATEGORIES),
         experts=[Expert(name=name, marked=len(verdicts)) for name, verdicts in by_expert],
         pairs=pairs,
         fleiss=FleissOut(kappa=fleiss.kappa, samples=fleiss.samples, reason=fleiss.reason),
+        weighed=weighed,
     )

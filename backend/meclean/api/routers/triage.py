@@ -78,6 +78,7 @@ class TriageItem(BaseModel):
 class TriageQueue(BaseModel):
     run_ids: list[int]
     total: int
+    """Samples in the queue: all, or those the experts disagree on."""
     reviewed: int
     """Samples I have marked."""
     flagged: int
@@ -173,6 +174,9 @@ def triage(
         list[DbId],
         Query(max_length=MAX_RUNS, description="finished runs to judge by; default the latest"),
     ] = [],  # noqa: B006 - FastAPI copies query defaults
+    disagreement: Annotated[
+        bool, Query(description="only samples whose experts disagree: the disagreement queue")
+    ] = False,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> TriageQueue:
@@ -197,9 +201,13 @@ def triage(
     disagree, mine = _disagreement(session, ids, me, dataset.blind_marking)
     score = suspicion(per_run, disagree)
     order = np.lexsort((np.array(ids), -score))
+    if disagreement:
+        order = order[disagree[order]]
     flagged = np.any([o.flagged for o in outcomes], axis=0)
     reviewed = np.array([i in mine for i in ids])
     unreviewed = [p for p, k in enumerate(order) if not reviewed[k]]
+    queued = np.zeros(len(ids), bool)
+    queued[order] = True
     page = order[offset : offset + limit]
     described = describe_samples(session, [rows[k] for k in page], current, me)
     class_sizes = Counter(int(v) for v in labels)
@@ -227,10 +235,10 @@ def triage(
     ]
     return TriageQueue(
         run_ids=[r.id for r in runs],
-        total=len(ids),
-        reviewed=int(reviewed.sum()),
-        flagged=int(flagged.sum()),
-        flagged_unreviewed=int((flagged & ~reviewed).sum()),
+        total=len(order),
+        reviewed=int((reviewed & queued).sum()),
+        flagged=int((flagged & queued).sum()),
+        flagged_unreviewed=int((flagged & ~reviewed & queued).sum()),
         next_unreviewed=unreviewed[0] if unreviewed else None,
         items=items,
     )

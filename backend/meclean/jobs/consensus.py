@@ -1,0 +1,39 @@
+"""The experts' verdicts weighed by cleanlab against a finished run: a consensus for IDC's
+clean set and a quality score for each expert."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from meclean.data.labels import CLASSES
+from meclean.db.marks import verdicts_by_expert
+from meclean.db.models import Run, RunSampleResult, Status
+from meclean.ml.agreement import WeightedConsensus, weighted_consensus
+
+
+def reference_run(session: Session, dataset_id: int) -> Run | None:
+    """The dataset's latest finished run, whose out-of-fold probabilities weigh the experts."""
+    return session.scalar(
+        select(Run)
+        .where(Run.dataset_id == dataset_id, Run.status == Status.SUCCEEDED)
+        .order_by(Run.id.desc())
+        .limit(1)
+    )
+
+
+def experts_weighed(
+    session: Session, dataset_id: int, run: Run, labels: dict[int, str]
+) -> WeightedConsensus:
+    """cleanlab's consensus of the experts on ``labels``: the model's belief that a label is
+    wrong is 1 - the run's out-of-fold probability of it."""
+    p_noisy = {
+        sample_id: 1 - probabilities[CLASSES.index(labels[sample_id])]
+        for sample_id, probabilities in session.execute(
+            select(RunSampleResult.sample_id, RunSampleResult.probabilities).where(
+                RunSampleResult.run_id == run.id
+            )
+        )
+        if sample_id in labels
+    }
+    return weighted_consensus(verdicts_by_expert(session, dataset_id), p_noisy)

@@ -19,12 +19,23 @@ def run_offline() -> None:
 
 def run_online() -> None:
     with make_engine(url).connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode alters a SQLite table by copying it and dropping the old one: with
+            # foreign keys on, that drop would cascade into every table pointing at it
+            # (a dataset's samples, marks, versions). Off for the migration, checked after.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         # Batch mode lets later migrations alter tables on SQLite too.
         context.configure(
             connection=connection, target_metadata=Base.metadata, render_as_batch=True
         )
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if dangling:
+                    raise RuntimeError(f"the migration left rows pointing nowhere: {dangling[:5]}")
 
 
 if context.is_offline_mode():

@@ -2,15 +2,16 @@
 // out-of-fold loss, flag rate and label quality, and by experts who disagree), with why a
 // run flagged it. Marking by keyboard moves on to the next sample.
 import { api, render } from "./api.js";
-import { KEY_VERDICTS, isUnsaved, mark, onMarksChanged, undo } from "./marks.js";
+import { KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
 import { fixed, h, plural, setShortcuts } from "./ui.js";
 
 const percent = (share) => `${Math.round(100 * share)}%`;
 
 function chosenFromAddress() {
   const params = new URLSearchParams(location.hash.split("?")[1] ?? "");
-  const runs = (params.get("runs") ?? "").split(",").filter(Boolean).map(Number);
-  return { runs, at: Number(params.get("at") ?? 0), disagreement: params.get("disagreement") === "true" };
+  const runs = (params.get("runs") ?? "").split(",").map(Number).filter(Number.isInteger);
+  const at = Number(params.get("at") ?? 0);
+  return { runs, at: Number.isInteger(at) && at >= 0 ? at : 0, disagreement: params.get("disagreement") === "true" };
 }
 
 function address(runs, at, disagreement) {
@@ -19,6 +20,11 @@ function address(runs, at, disagreement) {
 
 function signalsTable(item) {
   const s = item.signals;
+  const experts = item.marks_hidden
+    ? "hidden until you mark it (blind marking)"
+    : s.disagreement
+      ? "disagree"
+      : "no disagreement";
   const row = (name, value, meaning) => h("tr", {}, h("th", {}, name), h("td", {}, value), h("td", {}, meaning));
   return h(
     "table",
@@ -26,13 +32,15 @@ function signalsTable(item) {
     row("Out-of-fold loss", fixed(s.loss), "of its current label, where its own label never trained the model"),
     row("Flag rate", percent(s.flag_rate), "of its training updates that judged it noisy"),
     row("Label quality", fixed(s.label_quality), "confident learning's margin: near 0, another class is preferred"),
-    row("Experts", s.disagreement ? "disagree" : "no disagreement", "clean and noisy verdicts of different experts"),
-    row("Suspicion", fixed(item.score), "mean percentile of the four: 1 is the most suspicious sample"),
+    row("Experts", experts, "clean and noisy verdicts of different experts"),
+    row("Suspicion", fixed(item.score), "the mean percentile rank of the four signals: higher comes first"),
   );
 }
 
 function whyPanel(why, runId) {
   const probabilities = why.probabilities.map((p, k) => `${["negative", "positive", "surprise"][k]} ${fixed(p, 2)}`);
+  const above = (share, group) =>
+    share === null ? `it is alone ${group}` : `higher than ${percent(share)} of the other samples ${group}`;
   const neighbours = why.neighbours.length
     ? h(
         "ul",
@@ -46,6 +54,7 @@ function whyPanel(why, runId) {
               { href: `#/sample/${n.sample_id}`, title: n.name },
               h("img", { src: render(n.sample_id, "triptych", 60), alt: `flow of ${n.name}`, height: 60 }),
             ),
+            h("span", { class: "name" }, n.name.split("/").slice(1).join("/")),
             h("span", { class: n.label === why.given ? "same" : "other" }, `${n.label} (predicted ${n.prediction})`),
           ),
         ),
@@ -55,26 +64,36 @@ function whyPanel(why, runId) {
     "section",
     { class: "why", id: "why", "aria-label": "Why flagged" },
     h("h2", {}, `Why run ${runId} judged it so`),
+    why.current_label !== why.given
+      ? h(
+          "p",
+          { class: "caveats" },
+          `Relabelled since: the run judged its label ${why.given}, it is now ${why.current_label}. ` +
+            "The flags below concern the old label and do not count in the queue.",
+        )
+      : "",
     h(
       "p",
       {},
       `Given ${why.given}, predicted ${why.prediction} (${probabilities.join(", ")})`,
       why.seed_predictions?.length > 1 ? `; per seed: ${why.seed_predictions.join(", ")}` : "",
-      why.proposed_label ? `; ILC proposes ${why.proposed_label}` : "",
+      why.proposed_label ? `; proposed relabel: ${why.proposed_label}` : "",
       ".",
     ),
     h(
       "p",
       {},
-      `Its loss is above ${percent(why.loss_percentile_in_class)} of the ${why.class_size} samples labelled ${why.given} `,
-      `and ${percent(why.loss_percentile_in_subject)} of its subject's ${why.subject_size}; flagged in ${percent(why.flag_rate)} `,
-      `of its updates${why.high_loss ? "; high loss in the final model" : ""}${why.label_issue ? "; a confident-learning issue" : ""}.`,
+      `Its out-of-fold loss is ${above(why.loss_above_in_class, `labelled ${why.given} (${why.class_size})`)} `,
+      `and ${above(why.loss_above_in_subject, `of its subject (${why.subject_size})`)}; flagged in ${percent(why.flag_rate)} `,
+      `of its training updates${why.high_loss ? "; high loss in the final model" : ""}${why.label_issue ? "; a confident-learning issue" : ""}.`,
     ),
     h("p", { class: "hint" }, "Loss over epochs: this run did not store it."),
     h("h3", {}, "Nearest in the network's hidden space"),
     neighbours,
   );
 }
+
+const MAX_RUNS = 5;
 
 export async function showTriage(state) {
   const view = document.getElementById("view");
@@ -89,20 +108,24 @@ export async function showTriage(state) {
     return;
   }
   let { runs: chosen, at, disagreement } = chosenFromAddress();
-  chosen = chosen.filter((id) => runs.some((r) => r.id === id));
+  chosen = chosen.filter((id) => runs.some((r) => r.id === id)).slice(0, MAX_RUNS);
   if (!chosen.length) chosen = [runs[0].id];
+  // The queue's order as it was when opened: a mark can move samples (experts who
+  // disagree raise one), so the reviewer steps through this snapshot, sample by sample.
+  let order = [];
+  let queue = null;
   let item = null;
-  // Samples marked here whose save may not have reached the server yet: their own copy
-  // holds my verdict until it has.
+  // Samples marked here: their own copy holds my verdict, saved or on its way.
   const touched = new Map();
 
   const status = h("p", { class: "status", id: "triage-status", "aria-live": "polite" });
   const body = h("div", { id: "triage-item" });
+  const uf1 = (r) => r.summary?.composite?.uf1_mean;
   const picker = h(
     "fieldset",
     { class: "triage-runs" },
-    h("legend", {}, "Judge by runs"),
-    runs.slice(0, 8).map((r) =>
+    h("legend", {}, `Judge by runs (up to ${MAX_RUNS})`),
+    runs.slice(0, 12).map((r) =>
       h(
         "label",
         {},
@@ -113,15 +136,15 @@ export async function showTriage(state) {
           onchange: (e) => {
             const id = Number(e.target.value);
             const next = e.target.checked ? [...chosen, id] : chosen.filter((c) => c !== id);
-            if (!next.length) {
-              e.target.checked = true;
+            if (!next.length || next.length > MAX_RUNS) {
+              e.target.checked = !e.target.checked;
               return;
             }
             chosen = next;
-            go(0);
+            restart(0);
           },
         }),
-        ` run ${r.id} (${r.method.name}, ${r.epochs} epochs)`,
+        ` run ${r.id} (${r.method.name}, ${r.epochs} epochs${uf1(r) !== undefined ? `, UF1 ${fixed(uf1(r))}` : ""})`,
       ),
     ),
   );
@@ -133,58 +156,69 @@ export async function showTriage(state) {
       checked: disagreement,
       onchange: (e) => {
         disagreement = e.target.checked;
-        go(0);
+        restart(0);
       },
     }),
     " Only samples the experts disagree on",
   );
-  const resume = h("button", { type: "button", onclick: () => go(queue.next_unreviewed ?? 0) }, "My first unreviewed");
-  let queue = null;
+  // The order as it stands now, resuming at my first unreviewed sample in it.
+  const resume = h("button", { type: "button", onclick: () => restart(null) }, "My first unreviewed");
+
+  const query = (extra) => ({ run_id: chosen, disagreement, limit: 1, ...extra });
+
+  async function restart(position) {
+    const ask = ++asked;
+    const snapshot = await api(`/api/datasets/${state.dataset.id}/triage`, { query: query({ with_order: true }) });
+    if (ask !== asked) return;
+    order = snapshot.order;
+    go(position ?? snapshot.next_unreviewed ?? order.length);
+  }
 
   function go(position) {
-    history.replaceState(null, "", address(chosen, position, disagreement));
-    at = position;
+    at = Math.max(0, Math.min(position, order.length));
+    history.replaceState(null, "", address(chosen, at, disagreement));
     load();
   }
 
   function describeStatus() {
+    const where =
+      at < order.length
+        ? `Sample ${at + 1} of ${order.length} in the queue`
+        : `All ${order.length} samples of the queue seen`;
     status.textContent =
-      `Sample ${at + 1} of ${queue.total} in the queue · ${plural(queue.reviewed, "sample")} reviewed by me · ` +
+      `${where} · ${plural(queue.reviewed, "sample")} reviewed by me · ` +
       `${queue.flagged_unreviewed} of ${plural(queue.flagged, "flagged sample")} not yet reviewed by me`;
   }
 
-  // Keys can move faster than answers come: only the last move's answers are shown.
+  // Keys can move faster than answers come: only the last move's answers are shown, and
+  // until a move's sample is on screen marking keys do nothing, so a verdict only ever
+  // goes to the sample the expert sees.
   let asked = 0;
+  let loading = false;
   async function load() {
     const ask = ++asked;
+    loading = true;
+    const savesBefore = saves;
+    const sampleId = order[at];
     const answer = await api(`/api/datasets/${state.dataset.id}/triage`, {
-      query: { run_id: chosen, disagreement, offset: at, limit: 1 },
+      query: sampleId === undefined ? query({ offset: 0 }) : query({ sample_id: sampleId }),
     });
     if (ask !== asked) return;
+    const next = sampleId === undefined ? null : (answer.items[0] ?? null);
+    const why = next && (await api(`/api/runs/${chosen[0]}/samples/${next.sample.id}/why`));
+    if (ask !== asked) return;
     queue = answer;
-    item = queue.items[0] ?? null;
+    item = next;
+    loading = false;
     describeStatus();
+    if (saves !== savesBefore) refreshCounts();
     if (!item) {
-      body.replaceChildren(
-        h(
-          "p",
-          { class: "empty" },
-          disagreement && !queue.total ? "No sample the experts disagree on." : "The end of the queue.",
-        ),
-      );
+      const empty = disagreement && !order.length ? "No sample the experts disagree on." : "The end of the queue.";
+      body.replaceChildren(h("p", { class: "empty" }, empty));
       return;
     }
-    const local = touched.get(item.sample.id);
-    if (local && isUnsaved(local.id)) item.sample = local;
+    if (touched.has(item.sample.id)) item.sample = touched.get(item.sample.id);
     const sample = item.sample;
-    const verdict = h(
-      "p",
-      { class: "my-mark" },
-      h("strong", {}, "My verdict: "),
-      sample.my_mark ? sample.my_mark.verdict : "unmarked",
-    );
-    const why = await api(`/api/runs/${chosen[0]}/samples/${sample.id}/why`);
-    if (ask !== asked) return;
     body.replaceChildren(
       h(
         "h2",
@@ -205,16 +239,22 @@ export async function showTriage(state) {
         h("img", { src: render(sample.id, "triptych", 240), alt: `flow of ${sample.name}`, height: 240 }),
         h("img", { src: render(sample.id, "flow", 240), alt: `colour flow of ${sample.name}`, height: 240 }),
       ),
-      verdict,
+      h(
+        "p",
+        { class: "my-mark" },
+        h("strong", {}, "My verdict: "),
+        sample.my_mark ? `${sample.my_mark.verdict}${sample.my_mark.typical ? " (typical)" : ""}` : "unmarked",
+      ),
       h(
         "div",
         { class: "actions" },
-        ["clean", "noisy", "unsure"].map((v) =>
-          h(
-            "button",
-            { type: "button", onclick: () => decide(v, false) },
-            `${v[0].toUpperCase()}${v.slice(1)} (${v[0]})`,
-          ),
+        [
+          ["clean", false, "Clean (c)"],
+          ["noisy", false, "Noisy (n)"],
+          ["unsure", false, "Unsure (u)"],
+          ["clean", true, "Typical (t)"],
+        ].map(([verdict, typical, text]) =>
+          h("button", { type: "button", onclick: () => decide(verdict, typical) }, text),
         ),
         h("a", { href: `#/sample/${sample.id}` }, "Open the sample page"),
       ),
@@ -224,37 +264,40 @@ export async function showTriage(state) {
   }
 
   function decide(verdict, typical) {
-    if (!item) return;
+    if (!item || loading) return;
     mark(item.sample, verdict, typical);
     touched.set(item.sample.id, item.sample);
     go(at + 1);
   }
 
-  const stop = onMarksChanged((_, how) => {
-    if (how !== "saved" || !queue) return;
-    api(`/api/datasets/${state.dataset.id}/triage`, { query: { run_id: chosen, disagreement, offset: at, limit: 1 } })
+  // The counts follow my saves; an answer that may predate a save is asked again.
+  let saves = 0;
+  function refreshCounts() {
+    const counted = saves;
+    api(`/api/datasets/${state.dataset.id}/triage`, { query: query({ offset: 0 }) })
       .then((fresh) => {
+        if (!queue) return;
         Object.assign(queue, { ...fresh, items: queue.items });
         describeStatus();
+        if (saves !== counted) refreshCounts();
       })
       .catch(() => {});
+  }
+  const stop = onMarksChanged((_, how) => {
+    if (how !== "saved") return;
+    saves += 1;
+    if (queue) refreshCounts();
   });
   const onKey = (event) => {
     if (event.target.closest("input, textarea, select, dialog[open]") || event.ctrlKey || event.metaKey || event.altKey)
       return;
     if (event.key in KEY_VERDICTS) decide(...KEY_VERDICTS[event.key]);
-    else if ((event.key === "j" || event.key === "ArrowRight") && item) go(at + 1);
+    else if ((event.key === "j" || event.key === "ArrowRight") && at < order.length) go(at + 1);
     else if ((event.key === "k" || event.key === "ArrowLeft") && at > 0) go(at - 1);
     else if (event.key === "z" && at > 0) {
-      const back = at - 1;
-      api(`/api/datasets/${state.dataset.id}/triage`, {
-        query: { run_id: chosen, disagreement, offset: back, limit: 1 },
-      }).then((previous) => {
-        const undone = previous.items[0] && undo(previous.items[0].sample);
-        if (!undone) return;
-        touched.set(undone.id, undone);
-        go(back);
-      });
+      // The sample before this one in the snapshot is the one the last mark went to.
+      const previous = touched.get(order[at - 1]);
+      if (previous && undo(previous)) go(at - 1);
     }
   };
   document.addEventListener("keydown", onKey);
@@ -271,7 +314,7 @@ export async function showTriage(state) {
     h("div", { class: "toolbar" }, status, onlyDisagreements, resume),
     body,
   );
-  await load();
+  await restart(at);
   return () => {
     document.removeEventListener("keydown", onKey);
     stop();

@@ -44,6 +44,12 @@ def test_a_runs_flags_are_scored_against_the_experts_noisy_verdicts(
     assert sum(g["flagged"] for g in by_subject.values()) == len(hit)
     assert all(g["few"] for g in by_subject.values())  # three samples a subject
 
+    # Marking blind, another annotator is scored only on the samples they marked.
+    signed_in(serving, "curator").patch(f"/api/datasets/{imported}", json={"blind_marking": True})
+    other = signed_in(serving, "annotator2").get(f"/api/runs/{finished_run}/flags").json()
+    assert other["overall"]["judged"] == 0 and other["disagreements"] == []
+    assert annotator.get(f"/api/runs/{finished_run}/flags").json()["overall"]["judged"] == 4
+
 
 def test_two_runs_are_compared_sample_by_sample(serving, imported, finished_run):
     curator = signed_in(serving, "curator")

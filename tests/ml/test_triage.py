@@ -6,7 +6,7 @@ from meclean.ml.triage import (
     nearest_neighbours,
     out_of_fold_loss,
     percentile_ranks,
-    percentile_within,
+    share_below,
     small_data_caveats,
     suspicion,
 )
@@ -67,12 +67,13 @@ def test_percentile_ranks_share_ties():
     )
 
 
-def test_a_percentile_within_a_group_ignores_the_other_groups():
-    values = np.array([1.0, 9.0, 2.0, 3.0])
-    groups = ["a", "b", "a", "a"]
+def test_the_share_below_counts_the_other_members_of_the_group_only():
+    values = np.array([1.0, 9.0, 2.0, 3.0, 2.0])
+    groups = ["a", "b", "a", "a", "a"]
 
-    assert percentile_within(values, groups, 2) == pytest.approx(2 / 3)
-    assert percentile_within(values, groups, 1) == 1.0
+    assert share_below(values, groups, 3) == 1.0  # above all three others of group a
+    assert share_below(values, groups, 2) == pytest.approx(1 / 3)  # a tie is not below
+    assert share_below(values, groups, 1) is None  # alone in group b
 
 
 def test_nearest_neighbours_exclude_the_sample_and_come_nearest_first():

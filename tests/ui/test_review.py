@@ -27,7 +27,7 @@ def test_an_expert_reviews_the_most_suspicious_samples_first_by_keyboard(page):
     page.get_by_role("link", name="Review next").click()
     status = page.locator("#triage-status")
     expect(status).to_contain_text("Sample 1 of 18 in the queue · 0 samples reviewed by me")
-    expect(page.get_by_label("run 1 (ilc, 3 epochs)")).to_be_checked()
+    expect(page.get_by_label(re.compile(r"run 1 \(ilc, 3 epochs, UF1 \d\.\d{3}\)"))).to_be_checked()
     why = page.locator("#why")
     expect(why).to_contain_text(re.compile(r"Given (negative|positive|surprise), predicted"))
     expect(why.locator(".neighbours img")).to_have_count(6)
@@ -38,7 +38,7 @@ def test_an_expert_reviews_the_most_suspicious_samples_first_by_keyboard(page):
     page.keyboard.press("n")
     expect(status).to_contain_text("Sample 2 of 18")
     expect(status).to_contain_text("1 sample reviewed by me")
-    assert page.locator("#triage-item h2").first.inner_text() != first
+    expect(page.locator("#triage-item h2").first).not_to_have_text(first)
     assert "at=1" in page.url
 
     # z takes the mark back and returns to the sample it was on.

@@ -70,10 +70,14 @@ def suspicion(per_run: Sequence[Mapping[str, np.ndarray]], disagreement: np.ndar
     return np.mean(ranks, axis=0)
 
 
-def percentile_within(values: np.ndarray, groups: Sequence[str], index: int) -> float:
-    """The share of its group (``index``'s own included) at or below ``values[index]``."""
-    mine = np.asarray(groups) == groups[index]
-    return float(np.mean(values[mine] <= values[index]))
+def share_below(values: np.ndarray, groups: Sequence[str], index: int) -> float | None:
+    """The share of the other members of ``index``'s group whose value is lower than its
+    own; None when it is alone in its group."""
+    others = np.asarray(groups) == groups[index]
+    others[index] = False
+    if not others.any():
+        return None
+    return float(np.mean(values[others] < values[index]))
 
 
 def nearest_neighbours(embedding: np.ndarray, index: int, k: int) -> list[tuple[int, float]]:

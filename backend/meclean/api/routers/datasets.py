@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal, overload
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -104,7 +104,7 @@ class ImportSummary(BaseModel):
 class DatasetChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    blind_marking: bool | None = Field(
+    blind_marking: StrictBool | None = Field(
         default=None,
         description="Experts see the others' verdicts on a sample only after giving their own.",
     )

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from meclean.api.deps import Annotator, CommittingRoute, DbSession, run_or_404, succeeded
 from meclean.api.errors import ApiError
+from meclean.api.routers.samples import blind_datasets
 from meclean.db.labels import labels_of
 from meclean.db.marks import Consensus, grades
-from meclean.db.models import DbId, Run, RunSampleResult, Sample
+from meclean.db.models import DbId, Mark, Run, RunSampleResult, Sample
 from meclean.ml.triage import FEW_IN_CLASS, FEW_IN_SUBJECT, flagged_by_run
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
@@ -137,17 +138,21 @@ def _group_flags(
 def run_flags(
     run_id: DbId,
     session: DbSession,
-    _: Annotator,
+    me: Annotator,
     consensus: Annotated[
         Consensus, Query(description="how the experts' marks are combined")
     ] = "majority",
 ) -> FlagsReport:
     """The run's flags against the experts' noisy verdicts (precision, recall, per class and
-    dataset, where they differ) and its flag rates by class and subject."""
+    dataset, where they differ) and its flag rates by class and subject. Marking blind, an
+    annotator is scored only on the samples they marked themselves."""
     run = succeeded(run_or_404(session, run_id))
     rows = _results(session, run)
     labels = labels_of(session, run.label_version_id)
     graded = grades(session, run.dataset_id, None, consensus)
+    if blind_datasets(session, {run.dataset_id}, me):
+        marked = set(session.scalars(select(Mark.sample_id).where(Mark.user_id == me.id)))
+        graded = {s: g for s, g in graded.items() if s in marked}
     flagged = _flags(rows)
     rates = np.array([r.flag_rate for r in rows], float)
     class_of = [labels[r.sample_id] for r in rows]

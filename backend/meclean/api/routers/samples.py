@@ -28,7 +28,7 @@ from meclean.db.models import (
     Status,
     User,
 )
-from meclean.db.users import user_names
+from meclean.db.users import has_role, user_names
 
 router = APIRouter(prefix="/api", tags=["samples"], route_class=CommittingRoute)
 MAX_PAGE = 500
@@ -127,20 +127,27 @@ def _agreement(marks: list[Row]) -> bool | None:
     return None if len(decided) < 2 else len(verdicts) == 1
 
 
+def blind_datasets(session: Session, dataset_ids: set[int], me: User) -> set[int]:
+    """Those of ``dataset_ids`` whose marking is blind to ``me`` (annotators; curators run
+    the study and see every verdict)."""
+    if has_role(me, "curator"):
+        return set()
+    return set(
+        session.scalars(
+            select(Dataset.id).where(Dataset.id.in_(dataset_ids), Dataset.blind_marking)
+        )
+    )
+
+
 def describe_samples(
     session: DbSession, samples: Sequence[Sample | Row], labels: dict[int, str], me: User
 ) -> list[SampleOut]:
     """``samples``: Sample objects or rows of ``SAMPLE_COLUMNS``. On a dataset that marks
-    blind, a sample I have not marked (or whose mark I retracted) shows no one's marks and
-    no agreement, so the grid's filters on them cannot tell either."""
+    blind, an annotator sees no one's marks and no agreement on a sample they never
+    marked, so the grid's filters on them cannot tell either; once seen, a retraction does
+    not hide them again. Curators, who run the study, see every verdict."""
     names = user_names(session)
-    blind = set(
-        session.scalars(
-            select(Dataset.id).where(
-                Dataset.id.in_({s.dataset_id for s in samples}), Dataset.blind_marking
-            )
-        )
-    )
+    blind = blind_datasets(session, {s.dataset_id for s in samples}, me)
     by_sample: dict[int, list[Row]] = {}
     for mark in latest_marks(session, [s.id for s in samples], retracted=True):
         by_sample.setdefault(mark.sample_id, []).append(mark)
@@ -150,7 +157,7 @@ def describe_samples(
         marks = [m for m in with_retracted if m.verdict != "retracted"]
         mine = next((m for m in marks if m.user_id == me.id), None)
         my_latest = next((m for m in with_retracted if m.user_id == me.id), None)
-        if mine is None and s.dataset_id in blind:
+        if my_latest is None and s.dataset_id in blind:
             marks = []
         out.append(
             SampleOut(
@@ -343,7 +350,8 @@ def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDeta
         apex_source=sample.apex_source,
         face=face.describe() if (face := FaceCrop.from_dict(sample.face_crop)) else None,
         label_history=entries,
-        marks_withheld=dataset.blind_marking and summary.my_mark is None,
+        marks_withheld=dataset.id in blind_datasets(session, {dataset.id}, me)
+        and summary.my_mark_id is None,
         runs=[
             RunVerdict(
                 run_id=run.id,

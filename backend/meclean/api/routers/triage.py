@@ -28,6 +28,7 @@ from meclean.api.routers.samples import (
     MAX_PAGE,
     SAMPLE_COLUMNS,
     SampleOut,
+    blind_datasets,
     describe_samples,
 )
 from meclean.data.labels import CLASSES
@@ -40,7 +41,7 @@ from meclean.ml.triage import (
     label_quality,
     nearest_neighbours,
     out_of_fold_loss,
-    percentile_within,
+    share_below,
     small_data_caveats,
     suspicion,
 )
@@ -69,7 +70,11 @@ class TriageItem(BaseModel):
     """Mean percentile rank of the signals: 1 is the most suspicious."""
     signals: Signals
     flagged: bool
-    """A chosen run flagged it: high loss, flag rate >= 0.5 or a confident-learning issue."""
+    """A chosen run flagged it (high loss, flag rate >= 0.5 or a confident-learning issue)
+    while it had the label it has now; a relabelled sample's old flags do not carry over."""
+    marks_hidden: bool
+    """The dataset marks blind and I have not marked it: others' verdicts are not shown
+    and count for no disagreement."""
     caveats: list[str]
     """Why a flag here means less than it seems (a rare class, a small subject)."""
     sample: SampleOut
@@ -86,6 +91,8 @@ class TriageQueue(BaseModel):
     """Flagged samples I have not marked yet."""
     next_unreviewed: int | None
     """Position of the first sample I have not marked; None when I marked every one."""
+    order: list[int] | None
+    """With ``with_order``: every sample id of the queue, in its order."""
     items: list[TriageItem]
 
 
@@ -118,7 +125,11 @@ def _chosen_runs(session: Session, dataset: Dataset, run_ids: list[int]) -> list
     return runs
 
 
-def _outcomes(session: Session, run: Run, sample_ids: list[int]) -> _RunOutcomes:
+def _outcomes(
+    session: Session, run: Run, sample_ids: list[int], current: dict[int, str]
+) -> _RunOutcomes:
+    """The run's outcomes; its flags and flag rates judged the labels of its own version,
+    so they are dropped for samples relabelled since (their loss is recomputed instead)."""
     rows = {
         r.sample_id: r
         for r in session.execute(
@@ -135,7 +146,9 @@ def _outcomes(session: Session, run: Run, sample_ids: list[int]) -> _RunOutcomes
     if missing:
         raise ApiError(409, f"run {run.id} has no result for samples {missing[:10]}", "run_id")
     ordered = [rows[s] for s in sample_ids]
-    flag_rate = np.array([r.flag_rate for r in ordered])
+    trained_on = labels_of(session, run.label_version_id)
+    same = np.array([trained_on.get(s) == current[s] for s in sample_ids])
+    flag_rate = np.array([r.flag_rate for r in ordered]) * same
     return _RunOutcomes(
         probabilities=np.array([r.probabilities for r in ordered]),
         flag_rate=flag_rate,
@@ -143,26 +156,30 @@ def _outcomes(session: Session, run: Run, sample_ids: list[int]) -> _RunOutcomes
             np.array([r.high_loss for r in ordered]),
             np.array([r.label_issue for r in ordered]),
             flag_rate,
-        ),
+        )
+        & same,
     )
 
 
 def _disagreement(
     session: Session, sample_ids: list[int], me: User, blind: bool
-) -> tuple[np.ndarray, set]:
-    """Whether experts disagree on each sample, and the samples I have marked. Marking
-    blind, others' verdicts on a sample I have not marked stay unseen, disagreement too."""
+) -> tuple[np.ndarray, set[int], set[int]]:
+    """Whether experts disagree on each sample, the samples I have marked, and those I
+    ever marked (a retraction included). Marking
+    blind, others' verdicts on a sample I never marked stay unseen, disagreement too."""
     verdicts: dict[int, set[str]] = {}
-    mine = set()
-    for mark in latest_marks(session, sample_ids):
+    mine, seen = set(), set()
+    for mark in latest_marks(session, sample_ids, retracted=True):
         if mark.user_id == me.id:
-            mine.add(mark.sample_id)
+            seen.add(mark.sample_id)
+            if mark.verdict != "retracted":
+                mine.add(mark.sample_id)
         if mark.verdict in ("clean", "noisy"):
             verdicts.setdefault(mark.sample_id, set()).add(mark.verdict)
     disagree = np.array(
-        [len(verdicts.get(s, ())) == 2 and (s in mine or not blind) for s in sample_ids]
+        [len(verdicts.get(s, ())) == 2 and (s in seen or not blind) for s in sample_ids]
     )
-    return disagree, mine
+    return disagree, mine, seen
 
 
 @router.get("/datasets/{dataset_id}/triage")
@@ -177,10 +194,19 @@ def triage(
     disagreement: Annotated[
         bool, Query(description="only samples whose experts disagree: the disagreement queue")
     ] = False,
+    sample_id: Annotated[
+        DbId | None, Query(description="just this sample's item, at its place in the queue")
+    ] = None,
+    with_order: Annotated[
+        bool, Query(description="also every sample id in queue order (a snapshot to step by)")
+    ] = False,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> TriageQueue:
-    """The samples, most suspicious first, by the chosen runs and the experts' marks."""
+    """The samples, most suspicious first, by the chosen runs and the experts' marks.
+
+    A mark can move samples (experts who disagree raise one): a reviewer steps through a
+    snapshot of the order (``with_order``) and asks for each sample by ``sample_id``."""
     dataset = dataset_or_404(session, dataset_id)
     runs = _chosen_runs(session, dataset, run_id)
     rows = session.execute(
@@ -189,7 +215,7 @@ def triage(
     ids = [r.id for r in rows]
     current = labels_of(session, current_version_id(dataset))
     labels = np.array([CLASSES.index(current[i]) for i in ids])
-    outcomes = [_outcomes(session, run, ids) for run in runs]
+    outcomes = [_outcomes(session, run, ids, current) for run in runs]
     per_run = [
         {
             "loss": out_of_fold_loss(labels, o.probabilities),
@@ -198,7 +224,8 @@ def triage(
         }
         for o in outcomes
     ]
-    disagree, mine = _disagreement(session, ids, me, dataset.blind_marking)
+    blind = dataset.id in blind_datasets(session, {dataset.id}, me)
+    disagree, mine, seen = _disagreement(session, ids, me, blind)
     score = suspicion(per_run, disagree)
     order = np.lexsort((np.array(ids), -score))
     if disagreement:
@@ -209,6 +236,12 @@ def triage(
     queued = np.zeros(len(ids), bool)
     queued[order] = True
     page = order[offset : offset + limit]
+    if sample_id is not None:
+        if sample_id not in ids:
+            raise ApiError(422, f"no sample {sample_id} in this dataset", "sample_id")
+        k = ids.index(sample_id)
+        page = order[order == k]
+        offset = int(np.flatnonzero(order == k)[0]) if len(page) else 0
     described = describe_samples(session, [rows[k] for k in page], current, me)
     class_sizes = Counter(int(v) for v in labels)
     subject_sizes = Counter((r.source, r.subject) for r in rows)
@@ -223,6 +256,7 @@ def triage(
                 disagreement=bool(disagree[k]),
             ),
             flagged=bool(flagged[k]),
+            marks_hidden=blind and ids[k] not in seen,
             caveats=small_data_caveats(
                 class_sizes[int(labels[k])],
                 subject_sizes[(rows[k].source, rows[k].subject)],
@@ -240,6 +274,7 @@ def triage(
         flagged=int((flagged & queued).sum()),
         flagged_unreviewed=int((flagged & ~reviewed & queued).sum()),
         next_unreviewed=unreviewed[0] if unreviewed else None,
+        order=[ids[k] for k in order] if with_order else None,
         items=items,
     )
 
@@ -260,15 +295,18 @@ class WhyFlagged(BaseModel):
     sample_id: int
     given: str
     """Its label in the run's label version, which the run trained on."""
+    current_label: str
+    """Its label now; when it differs, the run's flags concern ``given``."""
     prediction: str
     probabilities: list[float]
     seed_predictions: list[str] | None
     """Each seed's out-of-fold prediction."""
     loss: float
     """Out-of-fold cross-entropy of the given label."""
-    loss_percentile_in_class: float
-    """Share of the samples given the same label whose loss is at most this one's."""
-    loss_percentile_in_subject: float
+    loss_above_in_class: float | None
+    """Share of the other samples given the same label whose loss is lower than this one's."""
+    loss_above_in_subject: float | None
+    """The same among the other samples of its subject."""
     class_size: int
     subject_size: int
     flag_rate: float
@@ -309,15 +347,17 @@ def why_flagged(
     label_names = [given[i] for i in ids]
     subjects = [f"{r.source}/{r.subject}" for r in results]
     mine = results[k].RunSampleResult
+    now = labels_of(session, current_version_id(session.get_one(Dataset, run.dataset_id)))
     return WhyFlagged(
         sample_id=sample_id,
         given=given[sample_id],
+        current_label=now[sample_id],
         prediction=mine.prediction,
         probabilities=[round(p, 4) for p in mine.probabilities],
         seed_predictions=mine.seed_predictions,
         loss=round(float(losses[k]), 4),
-        loss_percentile_in_class=round(percentile_within(losses, label_names, k), 3),
-        loss_percentile_in_subject=round(percentile_within(losses, subjects, k), 3),
+        loss_above_in_class=_rounded(share_below(losses, label_names, k)),
+        loss_above_in_subject=_rounded(share_below(losses, subjects, k)),
         class_size=label_names.count(given[sample_id]),
         subject_size=subjects.count(subjects[k]),
         flag_rate=round(mine.flag_rate, 3),
@@ -333,6 +373,10 @@ def why_flagged(
             subjects[k],
         ),
     )
+
+
+def _rounded(share: float | None) -> float | None:
+    return None if share is None else round(share, 3)
 
 
 def _neighbours(

@@ -73,6 +73,9 @@ function overall(agreement) {
   );
 }
 
+// Below this many shared samples a kappa's interval spans most of its range.
+const FEW_SHARED = 20;
+
 function pairsTable(pairs, categories) {
   const header = ["Experts", "Shared samples", "Same verdict", "Cohen's kappa", ""];
   return h(
@@ -98,7 +101,14 @@ function pairsTable(pairs, categories) {
           h("td", {}, `${p.first} – ${p.second}`),
           h("td", {}, p.shared),
           h("td", {}, p.percent === null ? "–" : `${fixed(p.percent, 1)} %`),
-          h("td", {}, kappaText(p.kappa, p.kappa_reason)),
+          h(
+            "td",
+            {},
+            kappaText(p.kappa, p.kappa_reason),
+            p.kappa !== null && p.shared < FEW_SHARED
+              ? h("span", { class: "caveats" }, ` ⚠ on ${p.shared} samples: a rough estimate`)
+              : "",
+          ),
           h("td", {}, clashes(p, categories) ? h("a", { href: DISAGREEMENT }, "Samples the experts disagree on") : ""),
         ),
       ),

@@ -58,6 +58,13 @@ export function flagsSection(run) {
     const o = report.overall;
     section.replaceChildren(
       h("h2", {}, "The run's flags and the experts"),
+      run.clean_samples !== null
+        ? h(
+            "p",
+            { class: "caveats" },
+            "This run trained on the experts' clean marks: its flags are not independent of the verdicts they are scored against.",
+          )
+        : "",
       h(
         "p",
         {},
@@ -120,6 +127,9 @@ export function sampleChanges(a, b) {
               .map(([g, d]) => `${g} ${d === null ? "–" : `${d >= 0 ? "+" : ""}${fixed(d, 4)}`}`)
               .join(", "),
           report.caveats.length ? ` (${report.caveats.join("; ")})` : "",
+          report.changes.length > 100
+            ? ` Showing the first 100 of ${report.changes.length}${report.changes.length >= 500 ? " or more" : ""} changed samples, flag changes first.`
+            : "",
         ),
         h(
           "table",

@@ -146,7 +146,8 @@ export async function showProjection(state, runId) {
         ),
         hovertemplate: "%{text}<extra></extra>",
         marker: {
-          color: classColour(c, k),
+          // Subjects outnumber any palette: hues spread by the golden angle stay apart.
+          color: colourBy === "label" ? classColour(c, k) : `hsl(${(k * 137.508) % 360}, 65%, 45%)`,
           size: 8,
           opacity: 0.85,
           symbol: points.map((i) => style(i)?.symbol ?? "circle"),
@@ -166,7 +167,7 @@ export async function showProjection(state, runId) {
         name: `${look.legend} (${states[state]})`,
         x: [null],
         y: [null],
-        legendrank: 10 + Object.keys(REVIEW_STYLE).indexOf(state),
+        legendrank: 1000 + Object.keys(REVIEW_STYLE).indexOf(state),
         hoverinfo: "skip",
         marker: {
           color: "#ffffff",
@@ -182,7 +183,7 @@ export async function showProjection(state, runId) {
       type: scatter,
       mode: "markers",
       name: alpha === runAlpha ? "high loss of the final model" : `high loss at α = ${alpha}`,
-      legendrank: 20,
+      legendrank: 2000,
       ...selection(flagged),
       x: flagged.map((i) => data.x[i]),
       y: flagged.map((i) => data.y[i]),

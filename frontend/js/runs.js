@@ -516,7 +516,8 @@ function parameters(run) {
   return h(
     "p",
     { class: "parameters" },
-    `Parameters: ${resolved.method}${shown ? ` (${shown})` : ""}; ${plural(run.epochs, "epoch")} × ${plural(run.seeds.length, "seed")}; label version v${run.label_version_id}; ${run.protocol} protocol.`,
+    `Parameters: ${resolved.method}${shown ? ` (${shown})` : ""}; ${plural(run.epochs, "epoch")} × ${plural(run.seeds.length, "seed")}; label version v${run.label_version_id}; ${run.protocol} protocol` +
+      (run.clean_set_from ? `; clean set of ${run.clean_samples} from ${run.clean_set_from}.` : "."),
   );
 }
 

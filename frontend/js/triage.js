@@ -108,8 +108,8 @@ export async function showTriage(state) {
     return;
   }
   let { runs: chosen, at, disagreement } = chosenFromAddress();
+  // None chosen: the server judges by its best finished run (composite UF1).
   chosen = chosen.filter((id) => runs.some((r) => r.id === id)).slice(0, MAX_RUNS);
-  if (!chosen.length) chosen = [runs[0].id];
   // The queue's order as it was when opened: a mark can move samples (experts who
   // disagree raise one), so the reviewer steps through this snapshot, sample by sample.
   let order = [];
@@ -171,6 +171,8 @@ export async function showTriage(state) {
     const snapshot = await api(`/api/datasets/${state.dataset.id}/triage`, { query: query({ with_order: true }) });
     if (ask !== asked) return;
     order = snapshot.order;
+    chosen = snapshot.run_ids;
+    for (const box of picker.querySelectorAll("input")) box.checked = chosen.includes(Number(box.value));
     go(position ?? snapshot.next_unreviewed ?? order.length);
   }
 

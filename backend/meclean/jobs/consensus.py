@@ -10,16 +10,24 @@ from meclean.data.labels import CLASSES
 from meclean.db.marks import verdicts_by_expert
 from meclean.db.models import Run, RunSampleResult, Status
 from meclean.ml.agreement import WeightedConsensus, weighted_consensus
+from meclean.ml.methods import METHODS, make_method
 
 
 def reference_run(session: Session, dataset_id: int) -> Run | None:
-    """The dataset's latest finished run, whose out-of-fold probabilities weigh the experts."""
-    return session.scalar(
-        select(Run)
-        .where(Run.dataset_id == dataset_id, Run.status == Status.SUCCEEDED)
-        .order_by(Run.id.desc())
-        .limit(1)
-    )
+    """The run to judge labels and experts by: of the dataset's finished runs, the one with
+    the best composite UF1, preferring runs that did not train on the experts' marks (whose
+    judgement of those marks would be circular); ties to the latest."""
+    runs = session.scalars(
+        select(Run).where(Run.dataset_id == dataset_id, Run.status == Status.SUCCEEDED)
+    ).all()
+
+    def merit(run: Run) -> tuple[bool, float, int]:
+        name = run.method.get("name", "baseline")
+        independent = name in METHODS and not make_method(name).needs_marks
+        uf1 = ((run.metrics or {}).get("summary", {}).get("composite") or {}).get("uf1_mean")
+        return independent, uf1 if uf1 is not None else -1.0, run.id
+
+    return max(runs, key=merit, default=None)
 
 
 def experts_weighed(

@@ -42,7 +42,8 @@ class RunOptions(BaseModel):
     """How to train, as a curator chooses it: the one definition of a launch's options,
     their bounds and defaults (the API's launch body adds who chose IDC's clean set)."""
 
-    model_config = ConfigDict(frozen=True)
+    # A misspelt option is an error, not a default silently used.
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     method: Literal[METHOD_NAMES]  # type: ignore[valid-type]
     alpha: float = Field(
@@ -118,6 +119,16 @@ def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan
     if version is None or version.dataset_id != dataset.id:
         raise RunError(f"no label version {version_id} in this dataset", "label_version_id")
     clean_ids = clean_per_class = consensus_run = None
+    about_marks = sorted({"consensus", "marks_user_id"} & request.model_fields_set)
+    if about_marks and not method.needs_marks:
+        # Recording them would claim the run used marks it never read.
+        raise RunError(
+            f"{method.name} trains on no marks; leave out {about_marks[0]}", about_marks[0]
+        )
+    if request.consensus == "cleanlab" and request.marks_user_id is not None:
+        raise RunError(
+            "cleanlab weighs all experts together: choose it or one expert's marks", "consensus"
+        )
     if method.needs_marks:
         if request.consensus == "cleanlab" and request.marks_user_id is None:
             consensus_run = reference_run(session, dataset.id)

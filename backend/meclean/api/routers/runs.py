@@ -93,6 +93,9 @@ class RunOut(BaseModel):
     flow: dict[str, Any] | None
     """How its features were computed (flow method, working size, output size)."""
     clean_samples: int | None
+    clean_set_from: str | None
+    """Where IDC's clean set came from: one expert's marks, or all experts by a consensus
+    rule (for cleanlab's, the run it weighed them against)."""
     """How many samples IDC was told are clean, when the method uses marks."""
     status: str
     error: str | None
@@ -134,6 +137,15 @@ class SampleResultOut(SampleVerdict):
     label_issue: bool
 
 
+def _clean_set_from(config: dict[str, Any], names: dict[int | None, str]) -> str:
+    if config.get("marks_user_id") is not None:
+        return f"the marks of {names.get(config['marks_user_id'], 'a deleted user')}"
+    rule = config.get("consensus", "majority")
+    if rule == "cleanlab":
+        return f"all experts weighed by cleanlab against run {config.get('consensus_run_id')}"
+    return f"all experts by {rule}"
+
+
 @overload
 def run_out(run: Run, names: dict[int | None, str], detail: Literal[False] = False) -> RunOut: ...
 
@@ -157,6 +169,7 @@ def run_out(run: Run, names: dict[int | None, str], detail: bool = False) -> Run
         training=run.config.get("training"),
         flow=run.config.get("flow"),
         clean_samples=None if clean is None else len(clean),
+        clean_set_from=None if clean is None else _clean_set_from(run.config, names),
         status=run.status,
         error=run.error,
         created_at=run.created_at,
@@ -195,12 +208,18 @@ def _run_request(session: Session, body: RunLaunch, settings: Settings) -> RunRe
             "this server has no CUDA GPU and no workers elsewhere; choose auto or cpu",
             "device",
         )
-    marks_user_id = None
+    # Only what the client sent: a launch option given to a method that ignores it is an error.
+    options = body.model_dump(exclude={"marks_user"}, exclude_unset=True)
     if body.marks_user is not None:
-        marks_user_id = user_id_named(session, body.marks_user)
-        if marks_user_id is None:
+        options["marks_user_id"] = user_id_named(session, body.marks_user)
+        if options["marks_user_id"] is None:
             raise ApiError(422, f"no user {body.marks_user!r}", "marks_user")
-    return RunRequest(**body.model_dump(exclude={"marks_user"}), marks_user_id=marks_user_id)
+    return RunRequest(**options)
+
+
+def _refused(exc: RunError) -> ApiError:
+    """The request names the expert, not their id: the error names the field it sent."""
+    return ApiError(422, str(exc), "marks_user" if exc.field == "marks_user_id" else exc.field)
 
 
 @router.post("/datasets/{dataset_id}/runs/plan")
@@ -212,7 +231,7 @@ def plan(
         wanted = _run_request(session, body, request.app.state.settings)
         planned = plan_run(session, dataset_or_404(session, dataset_id), wanted)
     except RunError as exc:
-        raise ApiError(422, str(exc), exc.field) from None
+        raise _refused(exc) from None
     return RunPlanOut(
         method=planned.method.describe(),
         label_version_id=planned.label_version_id,
@@ -234,7 +253,7 @@ def launch(dataset_id: DbId, body: RunLaunch, request: Request, user: Curator) -
             wanted = _run_request(session, body, request.app.state.settings)
             run = launch_run(session, dataset, wanted, user.id)
         except RunError as exc:
-            raise ApiError(422, str(exc), exc.field) from None
+            raise _refused(exc) from None
         parts = queued_parts(run)
         out = run_out(run, user_names(session))
     jobs.enqueue(parts)  # after the commit, so no worker can look for an unwritten part

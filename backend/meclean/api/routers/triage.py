@@ -35,6 +35,7 @@ from meclean.data.labels import CLASSES
 from meclean.db.labels import current_version_id, labels_of
 from meclean.db.marks import latest_marks
 from meclean.db.models import Dataset, DbId, Run, RunSampleResult, Sample, Status, User
+from meclean.jobs.consensus import reference_run
 from meclean.jobs.results import result_dir
 from meclean.ml.triage import (
     flagged_by_run,
@@ -107,15 +108,10 @@ class _RunOutcomes:
 
 def _chosen_runs(session: Session, dataset: Dataset, run_ids: list[int]) -> list[Run]:
     if not run_ids:
-        latest = session.scalar(
-            select(Run)
-            .where(Run.dataset_id == dataset.id, Run.status == Status.SUCCEEDED)
-            .order_by(Run.id.desc())
-            .limit(1)
-        )
-        if latest is None:
+        best = reference_run(session, dataset.id)
+        if best is None:
             raise ApiError(409, "no run has finished on this dataset yet: launch one first")
-        return [latest]
+        return [best]
     runs = []
     for run_id in dict.fromkeys(run_ids):
         run = session.get(Run, run_id)
@@ -189,7 +185,10 @@ def triage(
     me: Annotator,
     run_id: Annotated[
         list[DbId],
-        Query(max_length=MAX_RUNS, description="finished runs to judge by; default the latest"),
+        Query(
+            max_length=MAX_RUNS,
+            description="finished runs to judge by; default the best by composite UF1",
+        ),
     ] = [],  # noqa: B006 - FastAPI copies query defaults
     disagreement: Annotated[
         bool, Query(description="only samples whose experts disagree: the disagreement queue")

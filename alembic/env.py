@@ -25,6 +25,13 @@ def run_online() -> None:
             # foreign keys on, that drop would cascade into every table pointing at it
             # (a dataset's samples, marks, versions). Off for the migration, checked after.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            # An earlier migration that failed mid-rebuild (before foreign keys were turned
+            # off here) leaves its copy behind, and the same rebuild would then fail for good.
+            tables = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            ).scalars()
+            for table in [t for t in tables if t.startswith("_alembic_tmp_")]:
+                connection.exec_driver_sql(f'DROP TABLE "{table}"')
             connection.commit()
         # Batch mode lets later migrations alter tables on SQLite too.
         context.configure(

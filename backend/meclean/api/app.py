@@ -35,6 +35,7 @@ from meclean.api.routers import (
     samples,
     triage,
     users,
+    why,
 )
 from meclean.api.static import RevalidatedFiles
 from meclean.db.session import make_engine, session_factory
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         agreement,
         samples,
         triage,
+        why,
         marks,
         labels,
         renders,

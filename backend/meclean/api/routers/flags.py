@@ -110,19 +110,21 @@ def _agreement(flagged: np.ndarray, noisy: np.ndarray) -> Agreement:
     )
 
 
-def _by(keys: list[str], flagged: np.ndarray, noisy: np.ndarray) -> dict[str, Agreement]:
+def _positions(keys: list[str]) -> list[tuple[str, list[int]]]:
+    """Each distinct key, sorted, with the positions that hold it."""
     groups: dict[str, list[int]] = defaultdict(list)
     for k, key in enumerate(keys):
         groups[key].append(k)
-    return {key: _agreement(flagged[ix], noisy[ix]) for key, ix in sorted(groups.items())}
+    return sorted(groups.items())
+
+
+def _by(keys: list[str], flagged: np.ndarray, noisy: np.ndarray) -> dict[str, Agreement]:
+    return {key: _agreement(flagged[ix], noisy[ix]) for key, ix in _positions(keys)}
 
 
 def _group_flags(
     keys: list[str], flagged: np.ndarray, rates: np.ndarray, few_below: int
 ) -> dict[str, GroupFlags]:
-    groups: dict[str, list[int]] = defaultdict(list)
-    for k, key in enumerate(keys):
-        groups[key].append(k)
     return {
         key: GroupFlags(
             samples=len(ix),
@@ -130,7 +132,7 @@ def _group_flags(
             mean_flag_rate=round(float(rates[ix].mean()), 4),
             few=len(ix) < few_below,
         )
-        for key, ix in sorted(groups.items())
+        for key, ix in _positions(keys)
     }
 
 

@@ -1,0 +1,163 @@
+"""Why a run judged a sample as it did: its losses in context, flags and neighbours."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from sqlalchemy import Row, select
+
+from meclean.api.deps import (
+    Annotator,
+    CommittingRoute,
+    DbSession,
+    run_or_404,
+    sample_or_404,
+    succeeded,
+)
+from meclean.api.errors import ApiError
+from meclean.data.labels import CLASSES
+from meclean.db.labels import current_version_id, labels_of
+from meclean.db.models import Dataset, DbId, Run, RunSampleResult, Sample
+from meclean.jobs.results import result_dir
+from meclean.ml.triage import (
+    nearest_neighbours,
+    out_of_fold_loss,
+    share_below,
+    small_data_caveats,
+)
+
+router = APIRouter(prefix="/api", tags=["review"], route_class=CommittingRoute)
+NEIGHBOURS = 6
+
+
+class Neighbour(BaseModel):
+    sample_id: int
+    name: str
+    label: str
+    """In the run's label version."""
+    prediction: str
+    distance: float
+    """Euclidean, in the final model's last hidden layer."""
+
+
+class WhyFlagged(BaseModel):
+    """Everything a run says about one sample, to judge its flag by."""
+
+    sample_id: int
+    given: str
+    """Its label in the run's label version, which the run trained on."""
+    current_label: str
+    """Its label now; when it differs, the run's flags concern ``given``."""
+    prediction: str
+    probabilities: list[float]
+    seed_predictions: list[str] | None
+    """Each seed's out-of-fold prediction."""
+    loss: float
+    """Out-of-fold cross-entropy of the given label."""
+    loss_above_in_class: float | None
+    """Share of the other samples given the same label whose loss is lower than this one's."""
+    loss_above_in_subject: float | None
+    """The same among the other samples of its subject."""
+    class_size: int
+    subject_size: int
+    flag_rate: float
+    """Share of its training updates (last epochs, every fold and seed) that flagged it."""
+    high_loss: bool
+    """The final model's loss on it is above mean + alpha * std."""
+    label_issue: bool
+    proposed_label: str | None
+    loss_curve: list[float] | None
+    """Its loss over epochs: runs do not store it yet, so always None."""
+    neighbours: list[Neighbour]
+    """Nearest samples in the final model's hidden space; empty without a final model."""
+    caveats: list[str]
+
+
+@router.get("/runs/{run_id}/samples/{sample_id}/why")
+def why_flagged(
+    run_id: DbId, sample_id: DbId, request: Request, session: DbSession, _: Annotator
+) -> WhyFlagged:
+    """Why the run judged a sample as it did: losses in context, flag rate, neighbours."""
+    run = succeeded(run_or_404(session, run_id))
+    sample = sample_or_404(session, sample_id)
+    if sample.dataset_id != run.dataset_id:
+        raise ApiError(422, f"sample {sample_id} is not in run {run_id}'s dataset", "sample_id")
+    results = session.execute(
+        select(RunSampleResult, Sample.source, Sample.subject, Sample.name)
+        .join(Sample, Sample.id == RunSampleResult.sample_id)
+        .where(RunSampleResult.run_id == run.id)
+        .order_by(Sample.id)
+    ).all()
+    given = labels_of(session, run.label_version_id)
+    ids = [r.RunSampleResult.sample_id for r in results]
+    if sample_id not in ids:
+        raise ApiError(409, f"run {run_id} has no result for sample {sample_id}", "sample_id")
+    k = ids.index(sample_id)
+    labels = np.array([CLASSES.index(given[i]) for i in ids])
+    losses = out_of_fold_loss(labels, np.array([r.RunSampleResult.probabilities for r in results]))
+    label_names = [given[i] for i in ids]
+    subjects = [f"{r.source}/{r.subject}" for r in results]
+    mine = results[k].RunSampleResult
+    now = labels_of(session, current_version_id(session.get_one(Dataset, run.dataset_id)))
+    return WhyFlagged(
+        sample_id=sample_id,
+        given=given[sample_id],
+        current_label=now[sample_id],
+        prediction=mine.prediction,
+        probabilities=[round(p, 4) for p in mine.probabilities],
+        seed_predictions=mine.seed_predictions,
+        loss=round(float(losses[k]), 4),
+        loss_above_in_class=_rounded(share_below(losses, label_names, k)),
+        loss_above_in_subject=_rounded(share_below(losses, subjects, k)),
+        class_size=label_names.count(given[sample_id]),
+        subject_size=subjects.count(subjects[k]),
+        flag_rate=round(mine.flag_rate, 3),
+        high_loss=mine.high_loss,
+        label_issue=mine.label_issue,
+        proposed_label=mine.proposed_label,
+        loss_curve=None,
+        neighbours=_neighbours(request, run, ids, k, results, given),
+        caveats=small_data_caveats(
+            label_names.count(given[sample_id]),
+            subjects.count(subjects[k]),
+            given[sample_id],
+            subjects[k],
+        ),
+    )
+
+
+def _rounded(share: float | None) -> float | None:
+    return None if share is None else round(share, 3)
+
+
+def _neighbours(
+    request: Request,
+    run: Run,
+    ids: list[int],
+    k: int,
+    results: Sequence[Row],
+    given: dict[int, str],
+) -> list[Neighbour]:
+    arrays = result_dir(request.app.state.settings, run.id) / "arrays.npz"
+    if not arrays.is_file():
+        return []
+    with np.load(arrays) as stored:
+        if "embedding" not in stored:
+            return []
+        stored_ids = [int(i) for i in stored["sample_ids"]]
+        embedding = stored["embedding"]
+    if stored_ids != ids:
+        return []  # the run's files do not match its rows: better none than wrong ones
+    return [
+        Neighbour(
+            sample_id=ids[n],
+            name=f"{results[n].source}/{results[n].subject}/{results[n].name}",
+            label=given[ids[n]],
+            prediction=results[n].RunSampleResult.prediction,
+            distance=round(distance, 3),
+        )
+        for n, distance in nearest_neighbours(embedding, k, NEIGHBOURS)
+    ]

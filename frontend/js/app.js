@@ -16,6 +16,19 @@ import { passwordForm, showAccount, showUsers } from "./users.js";
 
 const state = { me: null, datasets: [], dataset: null };
 let leaveScreen = null;
+let navigation = 0; // counts screens shown: a screen still loading when the next one starts is stale
+
+// Every screen draws into its own #view. One still loading when the expert moves on then
+// finishes into a detached element instead of over the screen they moved to.
+function freshView() {
+  navigation += 1;
+  leaveScreen?.();
+  leaveScreen = null;
+  const old = document.getElementById("view");
+  const view = old.cloneNode(false);
+  old.replaceWith(view);
+  return view;
+}
 
 // Screens about the signer, not a dataset: shown with or without one.
 const accountRoutes = [
@@ -38,10 +51,8 @@ const routes = [
 
 async function route() {
   if (!state.me) return;
-  leaveScreen?.();
-  leaveScreen = null;
-  const view = document.getElementById("view");
-  view.replaceChildren();
+  const view = freshView();
+  const shown = navigation;
   setShortcuts([]);
   for (const link of document.querySelectorAll("#topbar nav a, #topbar .account a")) {
     link.classList.toggle("active", location.hash.startsWith(link.getAttribute("href")));
@@ -58,7 +69,9 @@ async function route() {
     return;
   }
   try {
-    leaveScreen = (await match[1](location.hash.match(match[0]))) ?? null;
+    const leave = (await match[1](location.hash.match(match[0]))) ?? null;
+    if (shown === navigation) leaveScreen = leave;
+    else leave?.();
   } catch (error) {
     view.append(h("p", { class: "error" }, `Could not show this screen: ${error.message}`));
   }
@@ -135,14 +148,14 @@ function showLogin(message) {
       error.textContent = e instanceof ApiError ? e.message : `Cannot reach the server: ${e.message}`;
     }
   });
-  document.getElementById("view").replaceChildren(form);
+  freshView().append(form);
   form.querySelector("input").focus();
 }
 
 function showPasswordChange() {
   document.getElementById("topbar").hidden = true;
   const form = passwordForm(state.me, { forced: true, onChanged: start });
-  document.getElementById("view").replaceChildren(form);
+  freshView().append(form);
   form.querySelector("input").focus();
 }
 

@@ -6,12 +6,12 @@ import { h } from "./ui.js";
 const when = (iso) => new Date(iso).toLocaleString();
 
 export async function showLabels(state) {
+  const view = document.getElementById("view");
   const dataset = state.dataset;
   const base = `/api/datasets/${dataset.id}`;
   const versions = await api(`${base}/label-versions`);
   const byId = new Map(versions.map((v) => [v.id, v]));
   const current = versions.find((v) => v.current) ?? versions.at(-1);
-  const view = document.getElementById("view");
 
   const table = h(
     "table",

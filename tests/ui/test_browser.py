@@ -422,6 +422,24 @@ def test_filters_and_class_mean_groups_follow_the_datasets_the_api_reports(page,
     expect(groups).to_have_text(["Composite", "CASME II", "SAMM", "SMIC-HS"])
 
 
+def test_a_screen_still_loading_when_the_expert_moves_on_does_not_draw_over_the_next(page):
+    sign_in(page, "admin", "/#/labels")
+    held = []
+    runs_list = re.compile(r"/api/runs\?dataset_id=")
+    page.route(runs_list, lambda route: held.append(route))  # held: the runs screen waits
+    with page.expect_request(runs_list):
+        page.get_by_role("link", name="Runs").click()
+    page.get_by_role("link", name="Users").click()
+    expect(page.get_by_role("form", name="Add an expert")).to_be_visible()
+    assert len(held) == 1
+
+    # The runs screen gets its list now and draws (its launch form asks for a plan as it is).
+    with page.expect_request(re.compile(r"/api/datasets/\d+/runs/plan")):
+        held[0].continue_()
+    expect(page.get_by_role("form", name="Add an expert")).to_be_visible()
+    expect(page.locator("#view h1")).to_have_text("Users")
+
+
 def test_an_admin_adds_an_expert_who_chooses_their_own_password_at_first_sign_in(page):
     sign_in(page, "admin", "/#/runs")  # a screen without renders in flight at logout
     page.get_by_role("link", name="Users").click()

@@ -1,6 +1,8 @@
 """A backup restores every row and every feature file, on SQLite and PostgreSQL."""
 
+import os
 import shutil
+import stat
 
 import pytest
 from sqlalchemy import MetaData, create_engine, select, text
@@ -91,6 +93,15 @@ def test_a_backup_restores_every_row_and_every_feature_file(filled, tmp_path):
     rows, files = everything(filled)
     assert rows == before[0] and files == before[1]
     assert len(rows["marks"]) == 5 and len(files) >= 5
+
+
+def test_a_backup_is_readable_by_its_owner_only(filled, tmp_path):
+    previous = os.umask(0o022)  # the usual one: group and others may read new files
+    try:
+        backup(filled, tmp_path / "backup.tar.gz")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "backup.tar.gz").stat().st_mode) == 0o600
 
 
 def test_a_restore_over_existing_data_is_refused_unless_asked(filled, tmp_path):

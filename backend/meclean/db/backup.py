@@ -22,6 +22,7 @@ from meclean import __version__
 from meclean.db.migrations import upgrade
 from meclean.db.models import Dataset, User
 from meclean.db.session import make_engine, session_factory
+from meclean.files import OWNER_ONLY, create_owner_only
 from meclean.settings import Settings
 
 MANIFEST = "meclean-backup.json"
@@ -62,6 +63,7 @@ def backup(settings: Settings, target: Path) -> BackupManifest:
             for folder in FOLDERS:
                 if (settings.data_dir / folder).is_dir():
                     tar.add(settings.data_dir / folder, folder)
+        partial.chmod(OWNER_ONLY)  # it holds the database's password and session hashes
         os.replace(partial, target)
     return manifest
 
@@ -128,6 +130,7 @@ def _copy_sqlite(source: Path, target: Path) -> None:
     if not source.is_file():
         raise BackupError(f"no SQLite database at {source}")
     target.parent.mkdir(parents=True, exist_ok=True)
+    create_owner_only(target)
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
+
+from meclean.files import create_owner_only
 
 
 def make_engine(url: str) -> Engine:
@@ -17,6 +20,11 @@ def make_engine(url: str) -> Engine:
     sqlite = url.startswith("sqlite")
     engine = create_engine(url, **({"pool_size": 10, "max_overflow": 50} if sqlite else {}))
     if engine.dialect.name == "sqlite":
+        database = make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            # It holds password and session hashes. SQLite gives the WAL and shared-memory
+            # files it creates beside it the database file's mode.
+            create_owner_only(Path(database))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection: DBAPIConnection, _record: object) -> None:

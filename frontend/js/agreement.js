@@ -148,8 +148,9 @@ function confusion(pair, categories) {
   );
 }
 
-// cleanlab's multi-annotator consensus: each expert's estimated quality, against a run.
-function weighedSection(weighed) {
+// cleanlab's multi-annotator consensus: each expert's estimated quality, against a run the
+// curator may choose among the finished ones (default: the best not trained on marks).
+function weighedSection(dataset, weighed, finished) {
   if (!weighed) {
     return h(
       "p",
@@ -157,10 +158,30 @@ function weighedSection(weighed) {
       "Each expert's quality (cleanlab) appears once a run has finished and experts gave clean or noisy verdicts.",
     );
   }
-  return h(
+  const against = h(
+    "select",
+    {
+      "aria-label": "run to weigh the experts against",
+      onchange: async () => {
+        try {
+          const { weighed: other } = await api(`/api/datasets/${dataset.id}/agreement`, {
+            query: { run_id: against.value },
+          });
+          section.replaceWith(weighedSection(dataset, other, finished));
+        } catch (error) {
+          toast(error.message, "error");
+        }
+      },
+    },
+    finished.map((r) =>
+      h("option", { value: r.id, selected: r.id === weighed.run_id }, `run ${r.id}: ${r.method.name}`),
+    ),
+  );
+  const section = h(
     "section",
     { id: "weighed" },
     h("h2", {}, "Experts weighed by cleanlab"),
+    h("label", {}, "Against ", against),
     h(
       "p",
       {},
@@ -182,6 +203,7 @@ function weighedSection(weighed) {
       ),
     ),
   );
+  return section;
 }
 
 export async function showAgreement(state) {
@@ -191,14 +213,21 @@ export async function showAgreement(state) {
     view.replaceChildren(h("h1", {}, "Agreement"), h("p", { class: "empty" }, "Agreement is for curators."));
     return;
   }
-  const agreement = await api(`/api/datasets/${dataset.id}/agreement`);
+  const [agreement, runs] = await Promise.all([
+    api(`/api/datasets/${dataset.id}/agreement`),
+    api("/api/runs", { query: { dataset_id: dataset.id } }),
+  ]);
   const shared = agreement.pairs.filter((p) => p.shared > 0);
   view.replaceChildren(
     h("h1", {}, `Agreement between the experts on ${dataset.name}`),
     blindSwitch(dataset),
     overall(agreement),
     agreement.pairs.length ? pairsTable(agreement.pairs, agreement.categories) : "",
-    weighedSection(agreement.weighed),
+    weighedSection(
+      dataset,
+      agreement.weighed,
+      runs.filter((r) => r.status === "succeeded"),
+    ),
     shared.length
       ? h(
           "section",

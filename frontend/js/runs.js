@@ -57,7 +57,7 @@ function differenceCell(d) {
   );
 }
 
-function launchForm(state, versions, users, catalogue, onLaunched) {
+function launchForm(state, versions, users, catalogue, finished, onLaunched) {
   const field = (label, input, attributes = {}) => h("label", attributes, label, input);
   const { methods, defaults } = catalogue;
   const byName = new Map(methods.map((m) => [m.name, m]));
@@ -135,6 +135,14 @@ function launchForm(state, versions, users, catalogue, onLaunched) {
       { "data-needs": "marks" },
     ),
     field(
+      "Weighed against ",
+      h("select", {
+        name: "consensus_run_id",
+        title: "The finished run whose out-of-fold probabilities cleanlab judges the experts by",
+      }),
+      { "data-needs": "cleanlab" },
+    ),
+    field(
       "Device ",
       h(
         "select",
@@ -151,7 +159,12 @@ function launchForm(state, versions, users, catalogue, onLaunched) {
   // Only the parameters the chosen method takes are shown and sent.
   function showParameters() {
     const method = chosen();
-    const takes = { q: method.q_default !== null, warmup: method.warmup_share !== null, marks: method.needs_marks };
+    const takes = {
+      q: method.q_default !== null,
+      warmup: method.warmup_share !== null,
+      marks: method.needs_marks,
+      cleanlab: method.needs_marks && form.elements.consensus.value === "cleanlab",
+    };
     for (const label of form.querySelectorAll("[data-needs]")) label.hidden = !takes[label.dataset.needs];
     form.elements.q.placeholder = takes.q ? `default ${method.q_default}` : "";
     const epochs = Number(form.elements.epochs.value) || defaults.epochs;
@@ -159,6 +172,19 @@ function launchForm(state, versions, users, catalogue, onLaunched) {
       ? `default ${Math.max(1, Math.round(method.warmup_share * epochs))}`
       : "";
     form.querySelector("#method-summary").textContent = method.summary;
+    if (takes.cleanlab) offerRunsToWeighAgainst();
+  }
+
+  // Runs finish while the screen is open: the choice is refreshed each time it is shown.
+  function offerRunsToWeighAgainst() {
+    const select = form.elements.consensus_run_id;
+    const kept = select.value;
+    select.replaceChildren(
+      h("option", { value: "" }, "the best finished run (UF1, not trained on marks)"),
+      ...finished().map((r) =>
+        h("option", { value: r.id, selected: String(r.id) === kept }, `run ${r.id}: ${r.method.name}`),
+      ),
+    );
   }
   form.addEventListener("input", showParameters);
   showParameters();
@@ -182,6 +208,7 @@ function launchForm(state, versions, users, catalogue, onLaunched) {
     if (method.needs_marks) {
       body.consensus = data.consensus;
       if (data.marks_user) body.marks_user = data.marks_user;
+      if (data.consensus === "cleanlab" && data.consensus_run_id) body.consensus_run_id = Number(data.consensus_run_id);
     }
     return body;
   }
@@ -200,7 +227,9 @@ function launchForm(state, versions, users, catalogue, onLaunched) {
       const clean = plan.clean_per_class
         ? `; IDC clean set ${Object.entries(plan.clean_per_class)
             .map(([c, n]) => `${c} ${n}`)
-            .join(", ")}`
+            .join(
+              ", ",
+            )}${plan.consensus_run_id ? ` (experts weighed by cleanlab against run ${plan.consensus_run_id})` : ""}`
         : "";
       const estimate =
         plan.estimate_s !== null
@@ -251,6 +280,7 @@ export async function showRuns(state) {
   ]);
   const users = curator && state.me.role === "admin" ? (await api("/api/users")).map((u) => u.name) : [state.me.name];
   const byId = new Map(runs.map((r) => [r.id, r]));
+  const finishedRuns = () => [...byId.values()].filter((r) => r.status === "succeeded").sort((a, b) => b.id - a.id);
   const chosen = new Set();
   const body = h("tbody");
   const comparison = h("section", { id: "comparison" });
@@ -388,7 +418,7 @@ export async function showRuns(state) {
   view.replaceChildren(
     h("h1", {}, "Runs"),
     curator
-      ? launchForm(state, versions, users, catalogue, (run) => {
+      ? launchForm(state, versions, users, catalogue, finishedRuns, (run) => {
           byId.set(run.id, run);
           draw();
         })

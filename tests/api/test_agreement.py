@@ -1,6 +1,7 @@
 import pytest
 
 from meclean.db.models import MAX_ID
+from tests.api.helpers import FAST_RUN, follow
 
 
 def sample_ids(client, dataset_id, n):
@@ -203,3 +204,64 @@ def test_idc_takes_its_clean_set_from_the_experts_weighed_by_cleanlab(
     assert all(0 <= e["quality"] <= 1 for e in weighed["experts"])
     assert planned.status_code == 200, planned.text
     assert sum(planned.json()["clean_per_class"].values()) == 18 - weighed["noisy"]
+
+
+def test_cleanlab_weighs_the_experts_against_the_finished_run_the_curator_names(
+    login, imported, finished_run
+):
+    curator, ana, bo = login("curator"), login("annotator"), login("annotator2")
+    baseline = curator.post(
+        f"/api/datasets/{imported}/runs", json={**FAST_RUN, "method": "baseline"}
+    ).json()["id"]
+    assert follow(curator, baseline)[-1][1]["status"] == "succeeded"
+    ids = sample_ids(ana, imported, 18)
+    ana.post("/api/marks/bulk", json={"sample_ids": ids, "verdict": "clean"})
+    bo.post("/api/marks/bulk", json={"sample_ids": ids[:6], "verdict": "noisy"})
+    bo.post("/api/marks/bulk", json={"sample_ids": ids[6:], "verdict": "clean"})
+    default = curator.get(f"/api/datasets/{imported}/agreement").json()["weighed"]["run_id"]
+    named = finished_run if default == baseline else baseline
+
+    agreement = curator.get(f"/api/datasets/{imported}/agreement", params={"run_id": named})
+    body = {"method": "idc", "epochs": 4, "consensus": "cleanlab", "consensus_run_id": named}
+    planned = curator.post(f"/api/datasets/{imported}/runs/plan", json=body)
+    launched = curator.post(f"/api/datasets/{imported}/runs", json=body)
+    assert launched.status_code == 201, launched.text
+    launched = launched.json()
+    curator.post(f"/api/runs/{launched['id']}/cancel")
+
+    assert agreement.status_code == 200 and agreement.json()["weighed"]["run_id"] == named
+    assert planned.status_code == 200 and planned.json()["consensus_run_id"] == named
+    assert launched["clean_set_from"] == f"all experts weighed by cleanlab against run {named}"
+
+
+def test_the_run_to_weigh_the_experts_against_is_a_finished_run_of_the_dataset_for_cleanlab(
+    login, imported
+):
+    curator = login("curator")
+    queued = curator.post(f"/api/datasets/{imported}/runs", json=FAST_RUN).json()["id"]
+
+    def plan(**body):
+        response = curator.post(f"/api/datasets/{imported}/runs/plan", json=body)
+        assert response.status_code == 422, response.text
+        return response.json()["detail"]
+
+    def weigh(run_id):
+        response = curator.get(f"/api/datasets/{imported}/agreement", params={"run_id": run_id})
+        assert response.status_code == 422, response.text
+        return response.json()["detail"]
+
+    idc = {"method": "idc", "epochs": 4}
+    unknown = plan(**idc, consensus="cleanlab", consensus_run_id=999999)
+    unfinished = plan(**idc, consensus="cleanlab", consensus_run_id=queued)
+    by_majority = plan(**idc, consensus="majority", consensus_run_id=queued)
+    without_marks = plan(method="ilc", epochs=4, consensus_run_id=queued)
+    too_big = plan(**idc, consensus="cleanlab", consensus_run_id=MAX_ID + 1)
+
+    assert unknown == {"message": "no run 999999 in this dataset", "field": "consensus_run_id"}
+    assert unfinished["field"] == "consensus_run_id" and "is queued" in unfinished["message"]
+    assert by_majority["field"] == without_marks["field"] == "consensus_run_id"
+    assert "for cleanlab" in by_majority["message"]
+    assert "trains on no marks" in without_marks["message"]
+    assert too_big["field"].endswith("consensus_run_id")
+    assert weigh(queued)["field"] == weigh(999999)["field"] == "run_id"
+    assert "is queued" in weigh(queued)["message"]

@@ -1,6 +1,9 @@
-"""Helpers for the browser tests: the test users' password, signing in, screenshots."""
+"""Helpers for the browser tests: the test users' password, signing in, screenshots, a
+finished run."""
 
 from pathlib import Path
+
+from playwright.sync_api import expect
 
 PASSWORD = "correct horse battery"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -18,3 +21,17 @@ def sign_in(page, name: str, screen: str = "/") -> None:
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def launch_and_finish_a_run(page) -> None:
+    """Launch a 3-epoch ILC run as the signed-in curator and wait on the runs screen until
+    it has finished."""
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "meclean_csrf")
+    launched = page.request.post(
+        "/api/datasets/1/runs",
+        data={"method": "ilc", "epochs": 3, "tasks_per_seed": 1},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert launched.status == 201, launched.text()
+    page.goto("/#/runs")
+    expect(page.locator("#runs tbody tr .status").first).to_have_text("succeeded", timeout=240_000)

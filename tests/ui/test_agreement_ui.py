@@ -3,7 +3,7 @@
 import httpx
 from playwright.sync_api import expect
 
-from tests.ui.helpers import PASSWORD, screenshot, sign_in
+from tests.ui.helpers import PASSWORD, launch_and_finish_a_run, screenshot, sign_in
 
 
 def expert(server: str, name: str) -> httpx.Client:
@@ -66,3 +66,31 @@ def test_a_curator_reads_the_experts_agreement_and_marks_the_dataset_blind(page,
     expect(page.locator(".card")).to_have_count(2)
     page.goto("/#/agreement")
     expect(page.locator("#view")).to_contain_text("Agreement is for curators")
+
+
+def test_a_curator_chooses_the_run_cleanlab_weighs_the_experts_against(page, server):
+    annotator, admin = expert(server, "annotator"), expert(server, "admin")
+    page_of_samples = annotator.get("/api/datasets/1/samples", params={"limit": 18}).json()
+    samples = [s["id"] for s in page_of_samples["items"]]
+    mark_all(annotator, samples, "c" * 18)
+    mark_all(admin, samples, "nnn" + "c" * 15)
+    sign_in(page, "curator", "/#/runs")
+    launch_and_finish_a_run(page)
+
+    form = page.get_by_role("form", name="Launch a run")
+    form.get_by_label("Method").select_option("idc")
+    against = form.get_by_label("Weighed against")
+    expect(against).to_be_hidden()
+    form.get_by_label("Consensus").select_option("cleanlab")
+    expect(against).to_be_visible()
+
+    def plan_naming_run_1(request) -> bool:
+        return "/runs/plan" in request.url and request.post_data_json.get("consensus_run_id") == 1
+
+    with page.expect_request(plan_naming_run_1):
+        against.select_option(label="run 1: ilc")
+    expect(form.locator("#run-plan")).to_contain_text("experts weighed by cleanlab against run 1")
+
+    page.get_by_role("link", name="Agreement").click()
+    expect(page.get_by_label("run to weigh the experts against")).to_have_value("1")
+    expect(page.locator("#weighed")).to_contain_text("Against run 1's out-of-fold probabilities")

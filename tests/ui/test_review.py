@@ -5,19 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.ui.helpers import screenshot, sign_in
-
-
-def launch_and_finish_a_run(page) -> None:
-    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "meclean_csrf")
-    launched = page.request.post(
-        "/api/datasets/1/runs",
-        data={"method": "ilc", "epochs": 3, "tasks_per_seed": 1},
-        headers={"X-CSRF-Token": csrf},
-    )
-    assert launched.status == 201, launched.text()
-    page.goto("/#/runs")
-    expect(page.locator("#runs tbody tr .status").first).to_have_text("succeeded", timeout=240_000)
+from tests.ui.helpers import launch_and_finish_a_run, screenshot, sign_in
 
 
 def test_an_expert_reviews_the_most_suspicious_samples_first_by_keyboard(page):

@@ -30,6 +30,19 @@ def reference_run(session: Session, dataset_id: int) -> Run | None:
     return max(runs, key=merit, default=None)
 
 
+def finished_run(session: Session, dataset_id: int, run_id: int) -> Run:
+    """Run ``run_id`` to weigh the experts against: a finished run of the dataset."""
+    run = session.get(Run, run_id)
+    if run is None or run.dataset_id != dataset_id or run.status == Status.DELETED:
+        raise LookupError(f"no run {run_id} in this dataset")
+    if run.status != Status.SUCCEEDED:
+        raise LookupError(
+            f"run {run_id} is {run.status}: cleanlab weighs the experts against a finished "
+            "run's out-of-fold probabilities"
+        )
+    return run
+
+
 def experts_weighed(
     session: Session, dataset_id: int, run: Run, labels: dict[int, str]
 ) -> WeightedConsensus:

@@ -16,7 +16,7 @@ from meclean.data.labels import CLASSES
 from meclean.db.labels import labels_of
 from meclean.db.marks import Consensus, grades
 from meclean.db.models import Dataset, DbId, LabelVersion, Run, Sample, Status, as_utc
-from meclean.jobs.consensus import experts_weighed, reference_run
+from meclean.jobs.consensus import experts_weighed, finished_run, reference_run
 from meclean.ml.methods import (
     DEFAULT_ALPHA,
     METHOD_NAMES,
@@ -67,7 +67,12 @@ class RunOptions(BaseModel):
     consensus: Consensus | Literal["cleanlab"] = Field(
         "majority",
         description="IDC's clean set from all experts: majority, any-noisy, or cleanlab "
-        "(each expert weighed by their estimated quality, against the latest finished run)",
+        "(each expert weighed by their estimated quality against a finished run)",
+    )
+    consensus_run_id: DbId | None = Field(
+        None,
+        description="cleanlab's consensus: the finished run to weigh the experts against; "
+        "default the best by composite UF1 that did not train on marks",
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
     tasks_per_seed: int = Field(4, ge=1, le=68, description="fold groups per seed")
@@ -119,7 +124,9 @@ def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan
     if version is None or version.dataset_id != dataset.id:
         raise RunError(f"no label version {version_id} in this dataset", "label_version_id")
     clean_ids = clean_per_class = consensus_run = None
-    about_marks = sorted({"consensus", "marks_user_id"} & request.model_fields_set)
+    about_marks = sorted(
+        {"consensus", "consensus_run_id", "marks_user_id"} & request.model_fields_set
+    )
     if about_marks and not method.needs_marks:
         # Recording them would claim the run used marks it never read.
         raise RunError(
@@ -129,15 +136,11 @@ def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan
         raise RunError(
             "cleanlab weighs all experts together: choose it or one expert's marks", "consensus"
         )
+    if request.consensus_run_id is not None and request.consensus != "cleanlab":
+        raise RunError("a run to weigh the experts against is for cleanlab", "consensus_run_id")
     if method.needs_marks:
-        if request.consensus == "cleanlab" and request.marks_user_id is None:
-            consensus_run = reference_run(session, dataset.id)
-            if consensus_run is None:
-                raise RunError(
-                    "cleanlab's consensus weighs the experts against a model: it needs a "
-                    "finished run of this dataset",
-                    "consensus",
-                )
+        if request.consensus == "cleanlab":
+            consensus_run = _weighed_against(session, dataset.id, request.consensus_run_id)
         clean_ids, clean_per_class = _clean_set(
             session, dataset, version.id, request, consensus_run
         )
@@ -169,6 +172,22 @@ def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan
         consensus_run.id if consensus_run else None,
         _estimate_s(session, dataset.id, request.epochs * request.seeds),
     )
+
+
+def _weighed_against(session: Session, dataset_id: int, run_id: int | None) -> Run:
+    if run_id is not None:
+        try:
+            return finished_run(session, dataset_id, run_id)
+        except LookupError as exc:
+            raise RunError(str(exc), "consensus_run_id") from None
+    run = reference_run(session, dataset_id)
+    if run is None:
+        raise RunError(
+            "cleanlab's consensus weighs the experts against a model: it needs a finished "
+            "run of this dataset",
+            "consensus",
+        )
+    return run
 
 
 def _field_of(message: str) -> str:

@@ -4,16 +4,18 @@ kappa overall, on each expert's latest verdicts."""
 from __future__ import annotations
 
 from itertools import combinations
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from meclean.api.deps import CommittingRoute, Curator, DbSession, dataset_or_404
+from meclean.api.errors import ApiError
 from meclean.db.labels import current_version_id, labels_of
 from meclean.db.marks import verdicts_by_expert
 from meclean.db.models import DbId
 from meclean.db.users import user_names
-from meclean.jobs.consensus import experts_weighed, reference_run
+from meclean.jobs.consensus import experts_weighed, finished_run, reference_run
 from meclean.ml.agreement import CATEGORIES, category_counts, fleiss_kappa, pair_agreement
 
 router = APIRouter(prefix="/api/datasets", tags=["agreement"], route_class=CommittingRoute)
@@ -79,10 +81,29 @@ class AgreementOut(BaseModel):
 
 
 @router.get("/{dataset_id}/agreement")
-def get_agreement(dataset_id: DbId, session: DbSession, _: Curator) -> AgreementOut:
+def get_agreement(
+    dataset_id: DbId,
+    session: DbSession,
+    _: Curator,
+    run_id: Annotated[
+        DbId | None,
+        Query(
+            description="the finished run cleanlab weighs the experts against; default "
+            "the best by composite UF1 that did not train on marks"
+        ),
+    ] = None,
+) -> AgreementOut:
     """How far the experts agree on each one's latest verdicts. Curators only: it would
     tell an annotator what the others think of a sample while the dataset marks blind."""
     dataset = dataset_or_404(session, dataset_id)
+    try:
+        run = (
+            reference_run(session, dataset.id)
+            if run_id is None
+            else finished_run(session, dataset.id, run_id)
+        )
+    except LookupError as exc:
+        raise ApiError(422, str(exc), "run_id") from None
     names = user_names(session)
     by_expert = sorted(
         (
@@ -112,7 +133,6 @@ def get_agreement(dataset_id: DbId, session: DbSession, _: Curator) -> Agreement
             per_sample.setdefault(sample, []).append(verdict)
     fleiss = fleiss_kappa(category_counts(list(per_sample.values())))
     weighed = None
-    run = reference_run(session, dataset.id)
     if run is not None:
         consensus = experts_weighed(
             session, dataset.id, run, labels_of(session, current_version_id(dataset))

@@ -196,6 +196,8 @@ class RunPlanOut(BaseModel):
     epochs: int
     clean_per_class: dict[str, int] | None
     """IDC's clean set by class; None for methods without one."""
+    consensus_run_id: int | None
+    """The run cleanlab weighs the experts against, for a cleanlab consensus."""
     estimate_s: float | None
     """From the pace of this dataset's last finished runs; None before the first."""
 
@@ -239,6 +241,7 @@ def plan(
         seeds=body.seeds,
         epochs=body.epochs,
         clean_per_class=planned.clean_per_class,
+        consensus_run_id=planned.consensus_run_id,
         estimate_s=planned.estimate_s,
     )
 

@@ -3,7 +3,7 @@
 // run flagged it. Marking by keyboard moves on to the next sample.
 import { api, render } from "./api.js";
 import { KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
-import { fixed, h, plural, setShortcuts } from "./ui.js";
+import { fixed, h, plural, setShortcuts, svg } from "./ui.js";
 
 const percent = (share) => `${Math.round(100 * share)}%`;
 
@@ -34,6 +34,61 @@ function signalsTable(item) {
     row("Label quality", fixed(s.label_quality), "confident learning's margin: near 0, another class is preferred"),
     row("Experts", experts, "clean and noisy verdicts of different experts"),
     row("Suspicion", fixed(item.score), "the mean percentile rank of the four signals: higher comes first"),
+  );
+}
+
+// The sample's training loss per epoch beside its class's median: a wrong label's loss stays
+// high until the network memorises it, late in training; a correct one's falls with the class.
+const CURVE = { width: 360, height: 130, left: 40, right: 10, top: 10, bottom: 22 };
+
+function lossCurves(why) {
+  if (!why.loss_curve)
+    return h("p", { class: "hint" }, "Loss over epochs: this run was trained before meclean kept it.");
+  const mine = why.loss_curve;
+  const theirs = why.class_loss_curve ?? [];
+  const known = [...mine, ...theirs].filter((v) => v !== null);
+  const top = Math.max(...known, 1e-6);
+  const { width, height, left, right, top: above, bottom } = CURVE;
+  const x = (epoch) => left + (epoch / Math.max(1, mine.length - 1)) * (width - left - right);
+  const y = (loss) => height - bottom - (loss / top) * (height - above - bottom);
+  // A gap where a curve has no value (epochs nothing trained on it) starts a new stroke.
+  const path = (values) =>
+    values
+      .map((v, i) =>
+        v === null ? "" : `${i === 0 || values[i - 1] === null ? "M" : "L"}${x(i).toFixed(1)},${y(v).toFixed(1)}`,
+      )
+      .join("");
+  const ends = (values) => {
+    const set = values.filter((v) => v !== null);
+    return set.length
+      ? `${fixed(set[0], 2)} at the first epoch it trained in, ${fixed(set.at(-1), 2)} at the last`
+      : "none";
+  };
+  const summary =
+    `Training loss over ${plural(mine.length, "epoch")}: ${ends(mine)}` +
+    (theirs.length ? `; the median of the other samples labelled ${why.given}: ${ends(theirs)}.` : ".");
+  return h(
+    "figure",
+    { class: "loss-curves" },
+    svg(
+      "svg",
+      { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": summary },
+      svg("line", { class: "axis", x1: left, y1: height - bottom, x2: width - right, y2: height - bottom }),
+      svg("line", { class: "axis", x1: left, y1: above, x2: left, y2: height - bottom }),
+      svg("text", { x: left - 4, y: above + 8, "text-anchor": "end" }, fixed(top, 1)),
+      svg("text", { x: left - 4, y: height - bottom, "text-anchor": "end" }, "0"),
+      svg("text", { x: left, y: height - 6 }, "epoch 1"),
+      svg("text", { x: width - right, y: height - 6, "text-anchor": "end" }, `epoch ${mine.length}`),
+      theirs.length ? svg("path", { class: "class-median", d: path(theirs) }) : "",
+      svg("path", { class: "this-sample", d: path(mine) }),
+    ),
+    h(
+      "figcaption",
+      {},
+      h("span", { class: "this-sample" }, "this sample"),
+      theirs.length ? h("span", { class: "class-median" }, `median of the other ${why.given} samples`) : "",
+      h("span", { class: "summary" }, summary),
+    ),
   );
 }
 
@@ -87,7 +142,7 @@ function whyPanel(why, runId) {
       `and ${above(why.loss_above_in_subject, `of its subject (${why.subject_size})`)}; flagged in ${percent(why.flag_rate)} `,
       `of its training updates${why.high_loss ? "; high loss in the final model" : ""}${why.label_issue ? "; a confident-learning issue" : ""}.`,
     ),
-    h("p", { class: "hint" }, "Loss over epochs: this run did not store it."),
+    lossCurves(why),
     h("h3", {}, "Nearest in the network's hidden space"),
     neighbours,
   );

@@ -75,7 +75,10 @@ def test_why_flagged_puts_a_samples_loss_in_context_with_its_neighbours(
     assert why["prediction"] == result["prediction"] and why["given"] == result["label"]
     assert 0 <= why["loss_above_in_class"] <= 1 and 0 <= why["loss_above_in_subject"] <= 1
     assert why["current_label"] == why["given"]
-    assert why["subject_size"] == 3 and why["loss_curve"] is None
+    assert why["subject_size"] == 3
+    # Its training loss in each of the run's 4 epochs (FAST_RUN), beside its class's median.
+    assert len(why["loss_curve"]) == len(why["class_loss_curve"]) == 4
+    assert all(loss > 0 for loss in why["loss_curve"] + why["class_loss_curve"])
     distances = [n["distance"] for n in why["neighbours"]]
     assert len(distances) == 6 and distances == sorted(distances)
     assert sample_id not in [n["sample_id"] for n in why["neighbours"]]

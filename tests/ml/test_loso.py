@@ -87,6 +87,8 @@ def test_fold_subsets_trained_apart_merge_into_the_whole_run():
     assert not parts[0].predicted.all()
     np.testing.assert_allclose(merged.probabilities, whole.probabilities, atol=1e-6)
     np.testing.assert_array_equal(merged.flags.flagged, whole.flags.flagged)
+    np.testing.assert_allclose(merged.history.total, whole.history.total, rtol=1e-5)
+    np.testing.assert_array_equal(merged.history.count, whole.history.count)
 
 
 def test_merging_overlapping_fold_subsets_is_refused():

@@ -43,6 +43,8 @@ def test_a_run_gives_scores_per_seed_and_everything_the_review_needs(tmp_path):
     assert document["method"] == {"method": "ilc", "alpha": 2.5}
     arrays = np.load(tmp_path / "arrays.npz")
     assert arrays["projection"].shape == (n, 2)
+    # Each sample's training loss per epoch, over both seeds and the folds that trained on it.
+    assert arrays["loss_history"].shape == (n, 3) and np.isfinite(arrays["loss_history"]).all()
     saved = torch.load(tmp_path / "model.pt")
     model = SSSNet(SSSNetConfig())
     model.load_state_dict(saved["state"])

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import torch
@@ -19,6 +19,7 @@ from meclean.db.models import PartKind, Run, RunPart, RunSampleResult, Status
 from meclean.db.session import rows_changed, transaction
 from meclean.jobs.inputs import run_method, run_samples, train_config
 from meclean.ml.loso import FlagCounts, LosoOutput, protocol_deviations
+from meclean.ml.loss_history import LossHistory
 from meclean.ml.run import FinalModel, RunResult, combine
 from meclean.progress import Cancelled, ShouldStop
 from meclean.settings import Settings
@@ -33,21 +34,33 @@ def result_dir(settings: Settings, run_id: int) -> Path:
 
 
 def save_fold_output(f: BinaryIO, out: LosoOutput) -> None:
-    np.savez(
-        f,
-        probabilities=out.probabilities,
-        predicted=out.predicted,
-        flagged=out.flags.flagged,
-        seen=out.flags.seen,
-        votes=out.flags.votes,
-        seconds=out.seconds,
-    )
+    arrays: dict[str, Any] = {
+        "probabilities": out.probabilities,
+        "predicted": out.predicted,
+        "flagged": out.flags.flagged,
+        "seen": out.flags.seen,
+        "votes": out.flags.votes,
+        "seconds": out.seconds,
+    }
+    if out.history is not None:
+        # N x epochs each, kept until the run is deleted: 6 bytes a value, not 16.
+        arrays |= {
+            "history_total": out.history.total.astype(np.float32),
+            "history_count": out.history.count.astype(np.uint16),
+        }
+    np.savez(f, **arrays)
 
 
 def load_fold_output(path: Path) -> LosoOutput:
     with np.load(path) as f:
         flags = FlagCounts(f["flagged"], f["seen"], f["votes"])
-        return LosoOutput(f["probabilities"], f["predicted"], flags, float(f["seconds"]))
+        # Parts trained by an earlier version, before a run was resumed, kept no history.
+        history = None
+        if "history_total" in f:
+            history = LossHistory(
+                f["history_total"].astype(np.float64), f["history_count"].astype(np.float64)
+            )
+        return LosoOutput(f["probabilities"], f["predicted"], flags, float(f["seconds"]), history)
 
 
 def store_results(

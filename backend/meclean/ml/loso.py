@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from meclean.ml.loss_history import EpochLosses, LossHistory, summed_history
 from meclean.ml.methods import BatchContext, NoisyLabelMethod
 from meclean.ml.metrics import confusion_matrix, uf1
 from meclean.ml.model import SSSNet, SSSNetConfig
@@ -149,10 +150,12 @@ def train_group(
     seed: int,
     clean: torch.Tensor | None = None,
     flags: FlagCounts | None = None,
+    history: LossHistory | None = None,
     on_epoch: Callable[[int, float], None] | None = None,
     should_stop: ShouldStop | None = None,
 ) -> GroupResult:
-    """Train one SSSNet per training set, side by side; ``fold_ids`` seed each one."""
+    """Train one SSSNet per training set, side by side; ``fold_ids`` seed each one.
+    ``flags`` counts the method's flags, ``history`` each sample's loss per epoch."""
     device = features.device
     g = len(train_sets)
     # Dropout and other torch randomness depend only on (seed, first fold of the group), so
@@ -181,6 +184,7 @@ def train_group(
         scales = torch.ones((g, 1, 3, 1, 1), device=device, dtype=features.dtype)
     clean_np = None if clean is None else clean.cpu().numpy()
     rngs = [np.random.default_rng([seed, fold]) for fold in fold_ids]
+    epoch_losses = None if history is None else EpochLosses(len(labels), device)
     for epoch in range(config.epochs):
         epoch_sets = train_sets
         if config.published_batches and clean_np is not None and method.clean_only(epoch):
@@ -221,6 +225,10 @@ def train_group(
             total += step.loss.detach()
             if epoch_flags is not None and step.judged:
                 _count(epoch_flags, index, step.flagged, logits.detach().argmax(-1))
+            if epoch_losses is not None:
+                epoch_losses.add(index, logits, labels[index])
+        if history is not None and epoch_losses is not None:
+            epoch_losses.record(history, epoch)
         if on_epoch:
             on_epoch(epoch, float(total) / g / -(-longest // config.batch_size))
     return GroupResult(model.eval(), scales)
@@ -256,6 +264,8 @@ class LosoOutput:
     """(N,) bool: whose fold was trained here."""
     flags: FlagCounts
     seconds: float
+    history: LossHistory | None = None
+    """Each sample's training loss per epoch; None from parts trained before it was kept."""
 
     @classmethod
     def merge(cls, parts: Sequence[LosoOutput]) -> LosoOutput:
@@ -272,6 +282,7 @@ class LosoOutput:
                 np.sum([p.flags.votes for p in parts], axis=0),
             ),
             float(sum(p.seconds for p in parts)),
+            summed_history([p.history for p in parts]),
         )
 
 
@@ -321,7 +332,8 @@ def train_loso(
     should_stop: ShouldStop | None = None,
     fold_numbers: Sequence[int] | None = None,
 ) -> LosoOutput:
-    """Out-of-fold probabilities for every sample, and how often each was flagged.
+    """Out-of-fold probabilities for every sample, how often each was flagged and its
+    training loss per epoch.
 
     ``fold_numbers`` (indices into ``loso_folds(subjects)``) trains only those folds, so a
     run can be split over workers; each fold trains the same either way.
@@ -341,6 +353,7 @@ def train_loso(
     classes = config.model.classes
     probabilities = np.zeros((len(labels), classes), np.float32)
     flags = FlagCounts.empty(len(labels), classes)
+    history = LossHistory.empty(len(labels), config.epochs)
     predicted = np.zeros(len(labels), bool)
     running_uf1: float | None = None
     for first in range(0, len(folds), per_step):
@@ -365,6 +378,7 @@ def train_loso(
             seed=seed,
             clean=clean_t,
             flags=flags,
+            history=history,
             on_epoch=on_epoch,
             should_stop=should_stop,
         )
@@ -378,4 +392,4 @@ def train_loso(
         progress(
             TrainingProgress(len(folds), len(folds), config.epochs, config.epochs, 0.0, running_uf1)
         )
-    return LosoOutput(probabilities, predicted, flags, time.perf_counter() - start)
+    return LosoOutput(probabilities, predicted, flags, time.perf_counter() - start, history)

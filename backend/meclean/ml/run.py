@@ -27,6 +27,7 @@ from meclean.ml.loso import (
     train_group,
     train_loso,
 )
+from meclean.ml.loss_history import summed_history
 from meclean.ml.methods import NoisyLabelMethod, moment_threshold
 from meclean.ml.metrics import Scores, score
 from meclean.progress import ShouldStop
@@ -105,6 +106,9 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     deviations: list[str] = field(default_factory=list)
     """How training departed from the protocol as written (``loso.protocol_deviations``)."""
+    loss_history: np.ndarray | None = None
+    """(N, epochs) each sample's mean training loss per epoch over folds and seeds; NaN
+    where it was not trained on."""
 
     @property
     def probabilities(self) -> np.ndarray:
@@ -147,6 +151,8 @@ class RunResult:
             "proposed_label": self.proposed_label,
             "label_issues": self.label_issues,
         }
+        if self.loss_history is not None:
+            arrays["loss_history"] = self.loss_history.astype(np.float32)
         if self.final is not None:
             arrays |= {
                 "embedding": self.final.embedding,
@@ -304,6 +310,7 @@ def combine(
         flags.votes += out.flags.votes
     probabilities = [out.probabilities for out in outputs]
     mean_probability = np.mean(probabilities, axis=0)
+    history = summed_history([out.history for out in outputs])
     return RunResult(
         method=method.describe(),
         config=_describe(config),
@@ -321,6 +328,7 @@ def combine(
             **(timings or {}),
         },
         deviations=list(deviations),
+        loss_history=None if history is None else history.mean(),
     )
 
 

@@ -69,8 +69,11 @@ class WhyFlagged(BaseModel):
     """The final model's loss on it is above mean + alpha * std."""
     label_issue: bool
     proposed_label: str | None
-    loss_curve: list[float] | None
-    """Its loss over epochs: runs do not store it yet, so always None."""
+    loss_curve: list[float | None] | None
+    """Its training loss per epoch (mean over the folds and seeds that trained on it; None
+    in epochs none did); None for runs trained before meclean kept it."""
+    class_loss_curve: list[float | None] | None
+    """Per epoch, the median of that curve over the other samples given the same label."""
     neighbours: list[Neighbour]
     """Nearest samples in the final model's hidden space; empty without a final model."""
     caveats: list[str]
@@ -102,6 +105,8 @@ def why_flagged(
     subjects = [f"{r.source}/{r.subject}" for r in results]
     mine = results[k].RunSampleResult
     now = labels_of(session, current_version_id(session.get_one(Dataset, run.dataset_id)))
+    stored = _stored_arrays(request, run, ids)
+    history = stored.get("loss_history")
     return WhyFlagged(
         sample_id=sample_id,
         given=given[sample_id],
@@ -118,8 +123,9 @@ def why_flagged(
         high_loss=mine.high_loss,
         label_issue=mine.label_issue,
         proposed_label=mine.proposed_label,
-        loss_curve=None,
-        neighbours=_neighbours(request, run, ids, k, results, given),
+        loss_curve=_curve(history[k]) if history is not None else None,
+        class_loss_curve=_class_curve(history, label_names, k) if history is not None else None,
+        neighbours=_neighbours(stored, ids, k, results, given),
         caveats=small_data_caveats(
             label_names.count(given[sample_id]),
             subjects.count(subjects[k]),
@@ -133,24 +139,41 @@ def _rounded(share: float | None) -> float | None:
     return None if share is None else round(share, 3)
 
 
+def _stored_arrays(request: Request, run: Run, ids: list[int]) -> dict[str, np.ndarray]:
+    """The run's stored embedding and loss history, if its files match its rows."""
+    arrays = result_dir(request.app.state.settings, run.id) / "arrays.npz"
+    if not arrays.is_file():
+        return {}
+    with np.load(arrays) as stored:
+        if [int(i) for i in stored["sample_ids"]] != ids:
+            return {}  # the run's files do not match its rows: better nothing than wrong
+        return {name: stored[name] for name in ("embedding", "loss_history") if name in stored}
+
+
+def _curve(losses: np.ndarray) -> list[float | None]:
+    return [None if np.isnan(x) else round(float(x), 4) for x in losses]
+
+
+def _class_curve(history: np.ndarray, labels: list[str], k: int) -> list[float | None] | None:
+    others = [n for n, label in enumerate(labels) if label == labels[k] and n != k]
+    if not others:
+        return None
+    trained = ~np.isnan(history[others])
+    median = np.full(history.shape[1], np.nan)
+    epochs = trained.any(axis=0)  # nanmedian warns on an epoch no other sample trained in
+    median[epochs] = np.nanmedian(history[others][:, epochs], axis=0)
+    return _curve(median)
+
+
 def _neighbours(
-    request: Request,
-    run: Run,
+    stored: dict[str, np.ndarray],
     ids: list[int],
     k: int,
     results: Sequence[Row],
     given: dict[int, str],
 ) -> list[Neighbour]:
-    arrays = result_dir(request.app.state.settings, run.id) / "arrays.npz"
-    if not arrays.is_file():
+    if "embedding" not in stored:
         return []
-    with np.load(arrays) as stored:
-        if "embedding" not in stored:
-            return []
-        stored_ids = [int(i) for i in stored["sample_ids"]]
-        embedding = stored["embedding"]
-    if stored_ids != ids:
-        return []  # the run's files do not match its rows: better none than wrong ones
     return [
         Neighbour(
             sample_id=ids[n],
@@ -159,5 +182,5 @@ def _neighbours(
             prediction=results[n].RunSampleResult.prediction,
             distance=round(distance, 3),
         )
-        for n, distance in nearest_neighbours(embedding, k, NEIGHBOURS)
+        for n, distance in nearest_neighbours(stored["embedding"], k, NEIGHBOURS)
     ]

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'meclean.db'}"
 
+    def create_data_dir(self) -> Path:
+        """The data folder, created readable by its owner only whatever the umask (it holds
+        the database, the queue, and features and runs of licensed frames); an existing
+        folder keeps the mode its owner gave it."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return self.data_dir
+
     @property
     def feature_dir(self) -> Path:
         return self.data_dir / "features"

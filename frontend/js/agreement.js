@@ -3,7 +3,7 @@
 // that makes marking blind. Curators only: while marking is blind, these numbers would
 // tell an annotator what the others think.
 import { api } from "./api.js";
-import { canCurate, fixed, h, plural, toast } from "./ui.js";
+import { canCurate, fixed, h, plural, referenceName, toast } from "./ui.js";
 
 // The grid's "experts disagree" filter: samples whose clean / noisy verdicts differ.
 const DISAGREEMENT = "#/samples?disagreement=true";
@@ -150,13 +150,9 @@ function confusion(pair, categories) {
 
 // cleanlab's multi-annotator consensus: each expert's estimated quality, against a run the
 // curator may choose among the finished ones (default: the best not trained on marks).
-function weighedSection(dataset, weighed, finished) {
+function weighedSection(dataset, weighed, finished, reason) {
   if (!weighed) {
-    return h(
-      "p",
-      { id: "weighed", class: "hint" },
-      "Each expert's quality (cleanlab) appears once a run has finished and experts gave clean or noisy verdicts.",
-    );
+    return h("p", { id: "weighed", class: "hint" }, `Each expert's quality (cleanlab) is not estimated: ${reason}.`);
   }
   const against = h(
     "select",
@@ -164,18 +160,17 @@ function weighedSection(dataset, weighed, finished) {
       "aria-label": "run to weigh the experts against",
       onchange: async () => {
         try {
-          const { weighed: other } = await api(`/api/datasets/${dataset.id}/agreement`, {
+          const other = await api(`/api/datasets/${dataset.id}/agreement`, {
             query: { run_id: against.value },
           });
-          section.replaceWith(weighedSection(dataset, other, finished));
+          section.replaceWith(weighedSection(dataset, other.weighed, finished, other.weighed_reason));
         } catch (error) {
+          against.value = weighed.run_id; // the numbers shown are still this run's
           toast(error.message, "error");
         }
       },
     },
-    finished.map((r) =>
-      h("option", { value: r.id, selected: r.id === weighed.run_id }, `run ${r.id}: ${r.method.name}`),
-    ),
+    finished.map((r) => h("option", { value: r.id, selected: r.id === weighed.run_id }, referenceName(r))),
   );
   const section = h(
     "section",
@@ -227,6 +222,7 @@ export async function showAgreement(state) {
       dataset,
       agreement.weighed,
       runs.filter((r) => r.status === "succeeded"),
+      agreement.weighed_reason,
     ),
     shared.length
       ? h(

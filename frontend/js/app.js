@@ -57,23 +57,27 @@ async function route() {
   for (const link of document.querySelectorAll("#topbar nav a, #topbar .account a")) {
     link.classList.toggle("active", location.hash.startsWith(link.getAttribute("href")));
   }
-  const own = accountRoutes.find(([pattern]) => pattern.test(location.hash));
-  if (own) return own[1]();
-  if (!state.dataset) {
+  const match =
+    accountRoutes.find(([pattern]) => pattern.test(location.hash)) ??
+    (state.dataset ? routes.find(([pattern]) => pattern.test(location.hash)) : undefined);
+  if (!match && !state.dataset) {
     view.append(h("p", { class: "empty" }, "No dataset yet: run `meclean demo` or import one."));
     return;
   }
-  const match = routes.find(([pattern]) => pattern.test(location.hash));
   if (!match) {
     location.hash = "#/samples";
     return;
   }
   try {
-    const leave = (await match[1](location.hash.match(match[0]))) ?? null;
+    const shownScreen = await match[1](location.hash.match(match[0]));
+    // A screen returns what stops it (live updates, keys), or nothing.
+    const leave = typeof shownScreen === "function" ? shownScreen : null;
     if (shown === navigation) leaveScreen = leave;
     else leave?.();
   } catch (error) {
-    view.append(h("p", { class: "error" }, `Could not show this screen: ${error.message}`));
+    // In a view of its own: the failed screen may have drawn half and listen for keys.
+    if (shown === navigation)
+      freshView().append(h("p", { class: "error" }, `Could not show this screen: ${error.message}`));
   }
 }
 
@@ -197,7 +201,11 @@ async function start() {
 }
 
 window.addEventListener("hashchange", route);
-window.addEventListener("meclean:signed-out", () => showLogin("Your session ended; sign in again."));
+// Requests still out when the expert logged out answer 401 too: the sign-in form they are
+// typing in stays as it is.
+window.addEventListener("meclean:signed-out", () => {
+  if (state.me) showLogin("Your session ended; sign in again.");
+});
 document.getElementById("logout").addEventListener("click", async () => {
   await api("/api/logout", { method: "POST" }).catch(() => {});
   showLogin();

@@ -3,7 +3,7 @@
 import { api, render } from "./api.js";
 import { KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
 import { RETURN_KEY } from "./grid.js";
-import { explainedImage, fixed, h, setShortcuts, sourceName } from "./ui.js";
+import { explainedImage, fixed, h, screenKeys, sourceName } from "./ui.js";
 
 // Previous and next in the order the grid showed, when the page was opened from it; past
 // the cards the grid had loaded, the next page of the same query is fetched.
@@ -155,20 +155,23 @@ export async function showSample(state, sampleId) {
         h("button", { type: "button", disabled: !near.next, onclick: () => near.go(near.next) }, "Next →"),
       )
     : "";
-  document.addEventListener("keydown", onKey);
-  setShortcuts([
-    ["c", "mark clean"],
-    ["n", "mark noisy"],
-    ["u", "mark unsure"],
-    ["t", "mark clean and typical"],
-    ["z", "undo my last mark"],
-    ...(near
-      ? [
-          ["← / k", "previous sample of the grid"],
-          ["→ / j", "next sample of the grid"],
-        ]
-      : []),
-  ]);
+  const stopKeys = screenKeys(
+    view,
+    [
+      ["c", "mark clean"],
+      ["n", "mark noisy"],
+      ["u", "mark unsure"],
+      ["t", "mark clean and typical"],
+      ["z", "undo my last mark"],
+      ...(near
+        ? [
+            ["← / k", "previous sample of the grid"],
+            ["→ / j", "next sample of the grid"],
+          ]
+        : []),
+    ],
+    onKey,
+  );
   const marksTable = ({ marks: all, marks_withheld: withheld }) =>
     h(
       "table",
@@ -261,6 +264,6 @@ export async function showSample(state, sampleId) {
   return () => {
     stop();
     player.stop();
-    document.removeEventListener("keydown", onKey);
+    stopKeys();
   };
 }

@@ -1,7 +1,7 @@
 // The expert's main screen: sample cards, filters, keyboard marking.
 import { api, render } from "./api.js";
 import { isUnsaved, KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
-import { fixed, h, select, setShortcuts, sourceName, toast } from "./ui.js";
+import { fixed, h, select, screenKeys, sourceName, toast } from "./ui.js";
 
 const PAGE = 60;
 const RENDERS = [
@@ -420,23 +420,26 @@ export async function showGrid(state) {
     { rootMargin: "600px" },
   );
   observer.observe(sentinel);
-  document.addEventListener("keydown", onKey);
-  setShortcuts([
-    ["← / h / k", "previous sample"],
-    ["→ / l / j", "next sample"],
-    ["↑ ↓", "row above / below"],
-    ["Enter", "open the sample"],
-    ["c", "mark clean"],
-    ["n", "mark noisy"],
-    ["u", "mark unsure"],
-    ["t", "mark clean and typical"],
-    ["z", "undo my last mark"],
-  ]);
-  saveFilters(filters);
+  const stopKeys = screenKeys(
+    view,
+    [
+      ["← / h / k", "previous sample"],
+      ["→ / l / j", "next sample"],
+      ["↑ ↓", "row above / below"],
+      ["Enter", "open the sample"],
+      ["c", "mark clean"],
+      ["n", "mark noisy"],
+      ["u", "mark unsure"],
+      ["t", "mark clean and typical"],
+      ["z", "undo my last mark"],
+    ],
+    onKey,
+  );
+  if (view.isConnected) saveFilters(filters); // the address is the shown screen's
   await loadMore();
   await returnToLastSample();
   return () => {
-    document.removeEventListener("keydown", onKey);
+    stopKeys();
     observer.disconnect();
     stopListening();
   };

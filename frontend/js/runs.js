@@ -2,7 +2,7 @@
 // comparison in the shape of the paper's Tables 2 and 3, and confusion matrices.
 import { api } from "./api.js";
 import { flagsSection, sampleChanges } from "./flags.js";
-import { canCurate, duration, fixed, groupsOf, h, loadPlotly, plural, sourceName, toast } from "./ui.js";
+import { canCurate, duration, fixed, groupsOf, h, loadPlotly, plural, referenceName, sourceName, toast } from "./ui.js";
 
 // The methods the paper compares first, then their peers; the server's list is the truth.
 const FIRST = ["ilc", "ltm", "idc", "idc+ilc", "idc+ltm"];
@@ -181,9 +181,7 @@ function launchForm(state, versions, users, catalogue, finished, onLaunched) {
     const kept = select.value;
     select.replaceChildren(
       h("option", { value: "" }, "the best finished run (UF1, not trained on marks)"),
-      ...finished().map((r) =>
-        h("option", { value: r.id, selected: String(r.id) === kept }, `run ${r.id}: ${r.method.name}`),
-      ),
+      ...finished().map((r) => h("option", { value: r.id, selected: String(r.id) === kept }, referenceName(r))),
     );
   }
   form.addEventListener("input", showParameters);
@@ -240,7 +238,7 @@ function launchForm(state, versions, users, catalogue, finished, onLaunched) {
       launchButton.disabled = false;
     } catch (error) {
       if (ask !== asked) return;
-      const field = error.detail?.field ? ` (${error.detail.field.replace("_", " ")})` : "";
+      const field = error.detail?.field ? ` (${error.detail.field.replaceAll("_", " ")})` : "";
       planText.textContent = `Cannot run: ${error.message}${field}`;
       planText.classList.add("error");
       launchButton.disabled = error.status === 422;

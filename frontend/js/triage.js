@@ -3,7 +3,7 @@
 // run flagged it. Marking by keyboard moves on to the next sample.
 import { api, render } from "./api.js";
 import { KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
-import { fixed, h, plural, setShortcuts, svg } from "./ui.js";
+import { fixed, h, plural, screenKeys, svg } from "./ui.js";
 
 const percent = (share) => `${Math.round(100 * share)}%`;
 
@@ -39,11 +39,17 @@ function signalsTable(item) {
 
 // The sample's training loss per epoch beside its class's median: a wrong label's loss stays
 // high until the network memorises it, late in training; a correct one's falls with the class.
-const CURVE = { width: 360, height: 130, left: 40, right: 10, top: 10, bottom: 22 };
+const CURVE = { width: 480, height: 160, left: 48, right: 12, top: 10, bottom: 24 };
 
 function lossCurves(why) {
-  if (!why.loss_curve)
-    return h("p", { class: "hint" }, "Loss over epochs: this run was trained before meclean kept it.");
+  if (!why.loss_curve) {
+    return h(
+      "p",
+      { class: "hint" },
+      "Loss over epochs: not kept for this run (Manifold Mixup trains on mixtures of samples; " +
+        "runs trained before meclean kept curves have none).",
+    );
+  }
   const mine = why.loss_curve;
   const theirs = why.class_loss_curve ?? [];
   const known = [...mine, ...theirs].filter((v) => v !== null);
@@ -51,17 +57,21 @@ function lossCurves(why) {
   const { width, height, left, right, top: above, bottom } = CURVE;
   const x = (epoch) => left + (epoch / Math.max(1, mine.length - 1)) * (width - left - right);
   const y = (loss) => height - bottom - (loss / top) * (height - above - bottom);
-  // A gap where a curve has no value (epochs nothing trained on it) starts a new stroke.
+  const point = (v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`;
+  // A gap where a curve has no value (epochs no batch held the sample) starts a new stroke.
   const path = (values) =>
-    values
-      .map((v, i) =>
-        v === null ? "" : `${i === 0 || values[i - 1] === null ? "M" : "L"}${x(i).toFixed(1)},${y(v).toFixed(1)}`,
-      )
-      .join("");
+    values.map((v, i) => (v === null ? "" : `${(values[i - 1] ?? null) === null ? "M" : "L"}${point(v, i)}`)).join("");
+  // A value with no neighbour to draw a line to (one epoch, or amid gaps) is drawn as a dot.
+  const dots = (values, name) =>
+    values.map((v, i) =>
+      v !== null && (values[i - 1] ?? null) === null && (values[i + 1] ?? null) === null
+        ? svg("circle", { class: name, cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: 3 })
+        : "",
+    );
   const ends = (values) => {
     const set = values.filter((v) => v !== null);
     return set.length
-      ? `${fixed(set[0], 2)} at the first epoch it trained in, ${fixed(set.at(-1), 2)} at the last`
+      ? `${fixed(set[0], 2)} at the first epoch with a value, ${fixed(set.at(-1), 2)} at the last`
       : "none";
   };
   const summary =
@@ -75,12 +85,17 @@ function lossCurves(why) {
       { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": summary },
       svg("line", { class: "axis", x1: left, y1: height - bottom, x2: width - right, y2: height - bottom }),
       svg("line", { class: "axis", x1: left, y1: above, x2: left, y2: height - bottom }),
-      svg("text", { x: left - 4, y: above + 8, "text-anchor": "end" }, fixed(top, 1)),
+      svg("text", { x: left - 4, y: above + 8, "text-anchor": "end" }, fixed(top, 2)),
       svg("text", { x: left - 4, y: height - bottom, "text-anchor": "end" }, "0"),
+      svg("text", { x: 2, y: (height - bottom + above) / 2 }, "loss"),
       svg("text", { x: left, y: height - 6 }, "epoch 1"),
-      svg("text", { x: width - right, y: height - 6, "text-anchor": "end" }, `epoch ${mine.length}`),
-      theirs.length ? svg("path", { class: "class-median", d: path(theirs) }) : "",
+      mine.length > 1
+        ? svg("text", { x: width - right, y: height - 6, "text-anchor": "end" }, `epoch ${mine.length}`)
+        : "",
+      svg("path", { class: "class-median", d: path(theirs) }),
+      dots(theirs, "class-median"),
       svg("path", { class: "this-sample", d: path(mine) }),
+      dots(mine, "this-sample"),
     ),
     h(
       "figcaption",
@@ -232,6 +247,7 @@ export async function showTriage(state) {
   }
 
   function go(position) {
+    if (!view.isConnected) return; // the expert left this screen while it loaded
     at = Math.max(0, Math.min(position, order.length));
     history.replaceState(null, "", address(chosen, at, disagreement));
     load();
@@ -357,14 +373,17 @@ export async function showTriage(state) {
       if (previous && undo(previous)) go(at - 1);
     }
   };
-  document.addEventListener("keydown", onKey);
-  setShortcuts([
-    ["c / n / u", "mark clean / noisy / unsure and go on"],
-    ["t", "mark clean and typical and go on"],
-    ["→ / j", "next in the queue"],
-    ["← / k", "previous in the queue"],
-    ["z", "undo my mark on the previous sample and go back to it"],
-  ]);
+  const stopKeys = screenKeys(
+    view,
+    [
+      ["c / n / u", "mark clean / noisy / unsure and go on"],
+      ["t", "mark clean and typical and go on"],
+      ["→ / j", "next in the queue"],
+      ["← / k", "previous in the queue"],
+      ["z", "undo my mark on the previous sample and go back to it"],
+    ],
+    onKey,
+  );
   view.replaceChildren(
     h("h1", {}, "Review next"),
     picker,
@@ -373,7 +392,7 @@ export async function showTriage(state) {
   );
   await restart(at);
   return () => {
-    document.removeEventListener("keydown", onKey);
+    stopKeys();
     stop();
   };
 }

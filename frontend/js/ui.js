@@ -137,6 +137,18 @@ export function loadPlotly() {
   return plotly;
 }
 
+/** A screen's keyboard: `onKey` hears keys only while `view` is the screen shown (a screen
+ * the expert left while it loaded must not mark samples), and the `?` help lists `rows`.
+ * Returns the function that stops it. */
+export function screenKeys(view, rows, onKey) {
+  const listener = (event) => {
+    if (view.isConnected) onKey(event);
+  };
+  document.addEventListener("keydown", listener);
+  if (view.isConnected) setShortcuts(rows);
+  return () => document.removeEventListener("keydown", listener);
+}
+
 /** The keyboard shortcuts the `?` help lists: each screen states its own. */
 export function setShortcuts(rows) {
   document
@@ -144,6 +156,17 @@ export function setShortcuts(rows) {
     ?.replaceChildren(
       ...[...rows, ["?", "this help"]].map(([key, what]) => h("tr", {}, h("th", {}, key), h("td", {}, what))),
     );
+}
+
+/** A finished run as a choice of the model cleanlab weighs the experts against: its UF1,
+ * and whether it trained on the experts' marks (then judging them by it is circular). */
+export function referenceName(run) {
+  const uf1 = run.summary?.composite?.uf1_mean;
+  return (
+    `run ${run.id}: ${run.method.name}` +
+    (uf1 === undefined || uf1 === null ? "" : `, UF1 ${fixed(uf1, 3)}`) +
+    (run.clean_set_from ? ", trained on the experts' marks (circular)" : "")
+  );
 }
 
 /** "1 relabel", "3 relabels". */

@@ -265,3 +265,22 @@ def test_the_run_to_weigh_the_experts_against_is_a_finished_run_of_the_dataset_f
     assert too_big["field"].endswith("consensus_run_id")
     assert weigh(queued)["field"] == weigh(999999)["field"] == "run_id"
     assert "is queued" in weigh(queued)["message"]
+
+
+def test_cleanlab_says_it_needs_two_experts_when_only_one_gave_clean_or_noisy_verdicts(
+    login, imported, finished_run
+):
+    curator, ana, bo = login("curator"), login("annotator"), login("annotator2")
+    ids = sample_ids(ana, imported, 18)
+    ana.post("/api/marks/bulk", json={"sample_ids": ids, "verdict": "clean"})
+    bo.post("/api/marks/bulk", json={"sample_ids": ids, "verdict": "unsure"})
+
+    agreement = curator.get(f"/api/datasets/{imported}/agreement")
+    body = {"method": "idc", "epochs": 4, "consensus": "cleanlab"}
+    planned = curator.post(f"/api/datasets/{imported}/runs/plan", json=body)
+
+    assert agreement.status_code == 200 and agreement.json()["weighed"] is None
+    assert "two experts or more" in agreement.json()["weighed_reason"]
+    assert "(1 so far)" in agreement.json()["weighed_reason"]
+    assert planned.status_code == 422 and planned.json()["detail"]["field"] == "consensus"
+    assert "two experts or more" in planned.json()["detail"]["message"]

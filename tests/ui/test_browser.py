@@ -292,7 +292,7 @@ def test_a_curator_compares_two_runs_and_reads_whether_their_difference_is_real(
     page.get_by_label("compare run 1").check()
     page.get_by_label("compare run 2").check()
 
-    table = page.locator("#comparison table")
+    table = page.locator("#comparison table.compare")
     expect(table.locator("th").last).to_have_text("Composite UF1 vs run 1")
     expect(table.locator("tr[data-run='1'] td").last).to_have_text("reference")
     expect(table.locator("tr[data-run='2'] .difference")).to_have_text(
@@ -438,6 +438,28 @@ def test_a_screen_still_loading_when_the_expert_moves_on_does_not_draw_over_the_
         held[0].continue_()
     expect(page.get_by_role("form", name="Add an expert")).to_be_visible()
     expect(page.locator("#view h1")).to_have_text("Users")
+
+
+def test_keys_pressed_after_leaving_a_sample_page_still_loading_mark_only_the_screen_shown(page):
+    sign_in(page, "annotator")
+    renders_loaded(page, 18)  # every flow computed: the sample page's class means draw
+    held = []
+    clip = re.compile(r"/api/samples/12/clip$")
+    page.route(clip, lambda route: held.append(route))  # the sample page waits for its clip
+    with page.expect_request(clip):
+        page.goto("/#/sample/12")
+    page.get_by_role("link", name="Samples").click()
+    expect(page.locator(".card")).to_have_count(18)
+    marked = []
+    page.on("request", lambda r: marked.append(r.url) if r.url.endswith("/mark") else None)
+
+    with page.expect_response(lambda r: r.url.endswith("/mark") and "/samples/12/" not in r.url):
+        page.keyboard.press("n")  # the grid's sample; marks are saved in order
+    held[0].continue_()
+
+    assert len(marked) == 1 and "/samples/12/" not in marked[0]
+    page.keyboard.press("?")
+    expect(page.locator("#help-keys")).to_contain_text("row above / below")
 
 
 def test_an_admin_adds_an_expert_who_chooses_their_own_password_at_first_sign_in(page):

@@ -11,6 +11,18 @@ from tests.ui.helpers import launch_and_finish_a_run, screenshot, sign_in
 def test_an_expert_reviews_the_most_suspicious_samples_first_by_keyboard(page):
     sign_in(page, "curator", "/#/runs")
     launch_and_finish_a_run(page)
+    # Left while its queue loads, the screen does not take the address back.
+    held = []
+    queue = re.compile(r"/triage\?.*with_order=true")
+    page.route(queue, lambda route: held.append(route))
+    with page.expect_request(queue):
+        page.get_by_role("link", name="Review next").click()
+    page.get_by_role("link", name="Labels").click()
+    with page.expect_response(queue):
+        held[0].continue_()
+    page.unroute(queue)
+    expect(page.locator("#versions")).to_be_visible()
+    assert page.url.endswith("#/labels")
 
     page.get_by_role("link", name="Review next").click()
     status = page.locator("#triage-status")

@@ -238,7 +238,7 @@ def print_report(report: ImportReport) -> None:
 def upgraded_sessions() -> tuple[Engine, sessionmaker[Session]]:
     """The configured database, migrated to the newest schema."""
     settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.create_data_dir()
     url = settings.resolved_database_url()
     upgrade(url)
     engine = make_engine(url)

@@ -248,6 +248,7 @@ def demo(
 ) -> None:
     """Generate the synthetic demo dataset, compute its features and store it."""
     settings = get_settings()
+    settings.create_data_dir()
     root = settings.demo_dir
     if not (root / ROSTER).exists():
         synth(root, workers=workers, overwrite=True)

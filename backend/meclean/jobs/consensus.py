@@ -33,8 +33,10 @@ def reference_run(session: Session, dataset_id: int) -> Run | None:
 def finished_run(session: Session, dataset_id: int, run_id: int) -> Run:
     """Run ``run_id`` to weigh the experts against: a finished run of the dataset."""
     run = session.get(Run, run_id)
-    if run is None or run.dataset_id != dataset_id or run.status == Status.DELETED:
+    if run is None or run.dataset_id != dataset_id:
         raise LookupError(f"no run {run_id} in this dataset")
+    if run.status == Status.DELETED:
+        raise LookupError(f"run {run_id} was deleted: its results are gone")
     if run.status != Status.SUCCEEDED:
         raise LookupError(
             f"run {run_id} is {run.status}: cleanlab weighs the experts against a finished "

@@ -206,6 +206,8 @@ def _clean_set(
     labels = labels_of(session, version_id)
     if consensus_run is not None:
         weighed = experts_weighed(session, dataset.id, consensus_run, labels)
+        if weighed.reason:
+            raise RunError(weighed.reason, "consensus")
         clean_ids = sorted(s for s, v in weighed.verdicts.items() if v == "clean")
     else:
         rule: Consensus = "majority" if request.consensus == "cleanlab" else request.consensus

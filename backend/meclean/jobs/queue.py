@@ -10,6 +10,7 @@ from huey.consumer import Consumer
 from sqlalchemy.orm import Session, sessionmaker
 
 from meclean.db.session import make_engine, session_factory
+from meclean.files import create_owner_only
 from meclean.jobs.execute import execute_part
 from meclean.jobs.features import execute_features
 from meclean.settings import Settings
@@ -25,8 +26,9 @@ POLL_SECONDS = 0.25
 def make_huey(settings: Settings) -> Huey:
     if settings.queue_url:
         return PriorityRedisHuey("meclean", url=settings.queue_url, results=False)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("meclean", filename=str(settings.data_dir / "queue.sqlite3"), results=False)
+    queue = settings.create_data_dir() / "queue.sqlite3"
+    create_owner_only(queue)  # SQLite gives its WAL the same mode
+    return SqliteHuey("meclean", filename=str(queue), results=False)
 
 
 class Jobs:

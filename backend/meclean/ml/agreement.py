@@ -113,6 +113,8 @@ class WeightedConsensus:
     """Expert -> cleanlab's quality score in [0, 1]."""
     agreement_with_consensus: dict[int, float]
     """Expert -> share of their verdicts that the consensus shares."""
+    reason: str | None = None
+    """Why there is no consensus, when ``verdicts`` is empty."""
 
 
 def weighted_consensus(
@@ -131,8 +133,15 @@ def weighted_consensus(
     }
     experts = sorted(e for e, theirs in decided.items() if theirs)
     samples = sorted({s for e in experts for s in decided[e]})
-    if not samples:
-        return WeightedConsensus({}, {}, {})
+    if len(experts) < 2:
+        # cleanlab estimates each expert's quality from the others: one expert has none.
+        return WeightedConsensus(
+            {},
+            {},
+            {},
+            "cleanlab weighs the experts against each other: it needs clean or noisy "
+            f"verdicts from two experts or more, on samples the run scored ({len(experts)} so far)",
+        )
     table = pd.DataFrame(
         {
             str(e): [

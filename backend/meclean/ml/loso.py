@@ -353,7 +353,7 @@ def train_loso(
     classes = config.model.classes
     probabilities = np.zeros((len(labels), classes), np.float32)
     flags = FlagCounts.empty(len(labels), classes)
-    history = LossHistory.empty(len(labels), config.epochs)
+    history = LossHistory.empty(len(labels), config.epochs) if method.own_logits else None
     predicted = np.zeros(len(labels), bool)
     running_uf1: float | None = None
     for first in range(0, len(folds), per_step):

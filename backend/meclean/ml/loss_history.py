@@ -14,8 +14,10 @@ from torch.nn import functional as F
 
 @dataclass
 class LossHistory:
-    """Per sample and epoch, the cross-entropy of its given label, summed over the folds
-    (and the draws within an epoch) that trained on it, and how many there were."""
+    """Per sample and epoch, the cross-entropy of its given label in the training batches
+    that held it, summed over the folds (and the draws within an epoch), and how many there
+    were. A method may leave a sample in a batch out of its loss (IDC's warm-up, LTM's
+    flags): the network's loss on it is kept all the same."""
 
     total: np.ndarray
     """(N, epochs)"""
@@ -27,8 +29,8 @@ class LossHistory:
         return cls(np.zeros((n, epochs)), np.zeros((n, epochs)))
 
     def mean(self) -> np.ndarray:
-        """(N, epochs) mean loss; NaN in epochs a sample was not trained on (an IDC warm-up
-        on the clean set alone)."""
+        """(N, epochs) mean loss; NaN in epochs no batch held the sample (the paper
+        protocol's IDC warm-up batches the clean set alone)."""
         mean = np.full(self.total.shape, np.nan)
         np.divide(self.total, self.count, out=mean, where=self.count > 0)
         return mean

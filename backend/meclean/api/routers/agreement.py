@@ -77,7 +77,8 @@ class AgreementOut(BaseModel):
     """Every two of ``experts``, in their order."""
     fleiss: FleissOut
     weighed: WeighedOut | None
-    """None before a run has finished on the dataset, or before any clean/noisy verdict."""
+    weighed_reason: str | None
+    """Why ``weighed`` is None: no finished run yet, or too few experts' verdicts."""
 
 
 @router.get("/{dataset_id}/agreement")
@@ -133,10 +134,12 @@ def get_agreement(
             per_sample.setdefault(sample, []).append(verdict)
     fleiss = fleiss_kappa(category_counts(list(per_sample.values())))
     weighed = None
+    reason: str | None = "no run of this dataset has finished yet"
     if run is not None:
         consensus = experts_weighed(
             session, dataset.id, run, labels_of(session, current_version_id(dataset))
         )
+        reason = consensus.reason
         if consensus.verdicts:
             weighed = WeighedOut(
                 run_id=run.id,
@@ -160,4 +163,5 @@ def get_agreement(
         pairs=pairs,
         fleiss=FleissOut(kappa=fleiss.kappa, samples=fleiss.samples, reason=fleiss.reason),
         weighed=weighed,
+        weighed_reason=None if weighed else reason,
     )

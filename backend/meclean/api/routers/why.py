@@ -70,8 +70,9 @@ class WhyFlagged(BaseModel):
     label_issue: bool
     proposed_label: str | None
     loss_curve: list[float | None] | None
-    """Its training loss per epoch (mean over the folds and seeds that trained on it; None
-    in epochs none did); None for runs trained before meclean kept it."""
+    """Its training loss per epoch (mean over the folds and seeds whose batches held it;
+    None in epochs none did); None for Manifold Mixup (it trains on mixtures of samples)
+    and for runs trained before meclean kept it."""
     class_loss_curve: list[float | None] | None
     """Per epoch, the median of that curve over the other samples given the same label."""
     neighbours: list[Neighbour]

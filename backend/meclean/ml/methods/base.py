@@ -72,6 +72,9 @@ class NoisyLabelMethod:
     """Where the run's final high-loss flag is drawn: mean + alpha * std of the losses."""
     needs_marks = False
     """Whether the method needs the experts' clean/noisy marks (``BatchContext.clean``)."""
+    own_logits = True
+    """Whether the logits ``train_step`` returns are each sample's own, so that its loss
+    can be kept per epoch (Manifold Mixup's are of mixtures of samples)."""
 
     def clean_only(self, epoch: int) -> bool:
         """Whether this epoch trains on expert-marked clean samples alone (IDC's warm-up)."""

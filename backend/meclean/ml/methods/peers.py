@@ -25,6 +25,7 @@ class ManifoldMixup(NoisyLabelMethod):
     same mixture of their labels."""
 
     name = "mixup"
+    own_logits = False
 
     def __init__(self, beta: float = 2.0) -> None:
         self.beta = beta

@@ -76,8 +76,10 @@ async function route() {
     else leave?.();
   } catch (error) {
     // In a view of its own: the failed screen may have drawn half and listen for keys.
-    if (shown === navigation)
+    if (shown === navigation) {
       freshView().append(h("p", { class: "error" }, `Could not show this screen: ${error.message}`));
+      setShortcuts([]);
+    }
   }
 }
 

@@ -214,7 +214,7 @@ export async function showTriage(state) {
             restart(0);
           },
         }),
-        ` run ${r.id} (${r.method.name}, ${r.epochs} epochs${uf1(r) !== undefined ? `, UF1 ${fixed(uf1(r))}` : ""})`,
+        ` run ${r.id} (${r.method.name}, ${plural(r.epochs, "epoch")}${uf1(r) !== undefined ? `, UF1 ${fixed(uf1(r))}` : ""})`,
       ),
     ),
   );

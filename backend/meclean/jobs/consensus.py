@@ -45,6 +45,16 @@ def finished_run(session: Session, dataset_id: int, run_id: int) -> Run:
     return run
 
 
+def weighing_run(session: Session, dataset_id: int, run_id: int | None) -> Run | None:
+    """The run to weigh the experts against: ``run_id``'s (LookupError if it is not a
+    finished run of the dataset), or by default the ``reference_run``."""
+    return (
+        reference_run(session, dataset_id)
+        if run_id is None
+        else finished_run(session, dataset_id, run_id)
+    )
+
+
 def experts_weighed(
     session: Session, dataset_id: int, run: Run, labels: dict[int, str]
 ) -> WeightedConsensus:

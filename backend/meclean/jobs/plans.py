@@ -16,7 +16,7 @@ from meclean.data.labels import CLASSES
 from meclean.db.labels import labels_of
 from meclean.db.marks import Consensus, grades
 from meclean.db.models import Dataset, DbId, LabelVersion, Run, Sample, Status, as_utc
-from meclean.jobs.consensus import experts_weighed, finished_run, reference_run
+from meclean.jobs.consensus import experts_weighed, weighing_run
 from meclean.ml.methods import (
     DEFAULT_ALPHA,
     METHOD_NAMES,
@@ -175,12 +175,10 @@ def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan
 
 
 def _weighed_against(session: Session, dataset_id: int, run_id: int | None) -> Run:
-    if run_id is not None:
-        try:
-            return finished_run(session, dataset_id, run_id)
-        except LookupError as exc:
-            raise RunError(str(exc), "consensus_run_id") from None
-    run = reference_run(session, dataset_id)
+    try:
+        run = weighing_run(session, dataset_id, run_id)
+    except LookupError as exc:
+        raise RunError(str(exc), "consensus_run_id") from None
     if run is None:
         raise RunError(
             "cleanlab's consensus weighs the experts against a model: it needs a finished "

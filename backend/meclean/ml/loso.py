@@ -184,7 +184,7 @@ def train_group(
         scales = torch.ones((g, 1, 3, 1, 1), device=device, dtype=features.dtype)
     clean_np = None if clean is None else clean.cpu().numpy()
     rngs = [np.random.default_rng([seed, fold]) for fold in fold_ids]
-    epoch_losses = None if history is None else EpochLosses(len(labels), device)
+    epoch_losses = None if history is None else EpochLosses(history, device)
     for epoch in range(config.epochs):
         epoch_sets = train_sets
         if config.published_batches and clean_np is not None and method.clean_only(epoch):
@@ -227,8 +227,8 @@ def train_group(
                 _count(epoch_flags, index, step.flagged, logits.detach().argmax(-1))
             if epoch_losses is not None:
                 epoch_losses.add(index, logits, labels[index])
-        if history is not None and epoch_losses is not None:
-            epoch_losses.record(history, epoch)
+        if epoch_losses is not None:
+            epoch_losses.record(epoch)
         if on_epoch:
             on_epoch(epoch, float(total) / g / -(-longest // config.batch_size))
     return GroupResult(model.eval(), scales)

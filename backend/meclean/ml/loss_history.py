@@ -50,9 +50,10 @@ class EpochLosses:
     """One epoch's per-sample losses, summed on the training device so that no step waits
     for the host; ``record`` moves them into the history once per epoch."""
 
-    def __init__(self, n: int, device: torch.device) -> None:
-        self.total = torch.zeros(n, device=device)
-        self.count = torch.zeros(n, device=device)
+    def __init__(self, history: LossHistory, device: torch.device) -> None:
+        self.history = history
+        self.total = torch.zeros(len(history.total), device=device)
+        self.count = torch.zeros(len(history.total), device=device)
 
     def add(self, index: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor) -> None:
         """``index`` and ``labels`` (G, B), ``logits`` (G, B, classes) of one step."""
@@ -65,8 +66,8 @@ class EpochLosses:
         self.total.index_add_(0, flat, losses)
         self.count.index_add_(0, flat, torch.ones_like(losses))
 
-    def record(self, history: LossHistory, epoch: int) -> None:
-        history.total[:, epoch] += self.total.cpu().numpy()
-        history.count[:, epoch] += self.count.cpu().numpy()
+    def record(self, epoch: int) -> None:
+        self.history.total[:, epoch] += self.total.cpu().numpy()
+        self.history.count[:, epoch] += self.count.cpu().numpy()
         self.total.zero_()
         self.count.zero_()

@@ -15,7 +15,7 @@ from meclean.db.labels import current_version_id, labels_of
 from meclean.db.marks import verdicts_by_expert
 from meclean.db.models import DbId
 from meclean.db.users import user_names
-from meclean.jobs.consensus import experts_weighed, finished_run, reference_run
+from meclean.jobs.consensus import experts_weighed, weighing_run
 from meclean.ml.agreement import CATEGORIES, category_counts, fleiss_kappa, pair_agreement
 
 router = APIRouter(prefix="/api/datasets", tags=["agreement"], route_class=CommittingRoute)
@@ -98,11 +98,7 @@ def get_agreement(
     tell an annotator what the others think of a sample while the dataset marks blind."""
     dataset = dataset_or_404(session, dataset_id)
     try:
-        run = (
-            reference_run(session, dataset.id)
-            if run_id is None
-            else finished_run(session, dataset.id, run_id)
-        )
+        run = weighing_run(session, dataset.id, run_id)
     except LookupError as exc:
         raise ApiError(422, str(exc), "run_id") from None
     names = user_names(session)

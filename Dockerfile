@@ -4,11 +4,10 @@ FROM python:3.11-slim-bookworm
 ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
 WORKDIR /app
 RUN pip install --no-cache-dir torch==2.13.0 --index-url ${TORCH_INDEX}
-COPY pyproject.toml README.md alembic.ini ./
-COPY alembic alembic
+COPY pyproject.toml README.md constraints.txt ./
 COPY backend backend
-COPY frontend frontend
-RUN pip install --no-cache-dir -e ".[postgres]"
+# The browser app and the migrations ship inside the package: a plain install serves both.
+RUN pip install --no-cache-dir -c constraints.txt ".[postgres]"
 ENV MECLEAN_DATA_DIR=/data
 EXPOSE 8000
 CMD ["meclean", "serve", "--host", "0.0.0.0"]

@@ -1,12 +1,12 @@
-// ESLint for the browser modules (frontend/js) and the Firefox journey (Node).
+// ESLint for the browser modules (backend/meclean/frontend/js) and the Firefox journey (Node).
 import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["**/node_modules/**", "frontend/js/vendor/**"] },
+  { ignores: ["**/node_modules/**", "backend/meclean/frontend/js/vendor/**"] },
   js.configs.recommended,
   {
-    files: ["frontend/js/**/*.js"],
+    files: ["backend/meclean/frontend/js/**/*.js"],
     languageOptions: { sourceType: "module", globals: { ...globals.browser, Plotly: "readonly" } },
     rules: {
       "no-unused-vars": ["error", { args: "after-used", argsIgnorePattern: "^_", caughtErrors: "none" }],

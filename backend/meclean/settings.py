@@ -22,8 +22,8 @@ class Settings(BaseSettings):
     """SQLAlchemy URL; default SQLite in the data directory. PostgreSQL:
     ``postgresql+psycopg://user:password@host/meclean``."""
 
-    frontend_dir: Path = Path(__file__).resolve().parents[2] / "frontend"
-    """The browser app's static files."""
+    frontend_dir: Path = Path(__file__).resolve().parent / "frontend"
+    """The browser app's static files; by default those shipped inside the package."""
 
     import_roots: list[Path] = []
     """Folders the API may import datasets from; default: the data directory."""

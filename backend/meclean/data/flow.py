@@ -49,18 +49,20 @@ def optical_flow(onset: np.ndarray, apex: np.ndarray, settings: FlowSettings) ->
     """Dense flow (H, W, 2) in pixels from the onset to the apex frame (grayscale uint8)."""
     if onset.shape != apex.shape:
         raise ValueError(f"onset {onset.shape} and apex {apex.shape} differ in size")
+    # OpenCV 4.x and 5.x ship different type stubs: an ignore needed by one is unused in
+    # the other, hence the "unused-ignore" beside each.
     if settings.method == "tvl1":
-        solver = cv2.optflow.DualTVL1OpticalFlow_create(  # type: ignore[attr-defined]
+        solver = cv2.optflow.DualTVL1OpticalFlow_create(  # type: ignore[attr-defined, unused-ignore]
             nscales=settings.tvl1_scales,
             warps=settings.tvl1_warps,
             epsilon=settings.tvl1_epsilon,
         )
         return solver.calc(onset, apex, None)
     if settings.method == "farneback":
-        return cv2.calcOpticalFlowFarneback(  # type: ignore[call-overload]
+        return cv2.calcOpticalFlowFarneback(  # type: ignore[call-overload, unused-ignore]
             onset, apex, None, 0.5, 3, 15, 3, 5, 1.2, 0
         )
-    solver = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)  # type: ignore[attr-defined]
+    solver = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)  # type: ignore[attr-defined, unused-ignore]
     return solver.calc(onset, apex, None)
 
 

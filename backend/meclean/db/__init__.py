@@ -1,1 +1,1 @@
-"""The store: SQLAlchemy models and queries; the schema is owned by Alembic (``alembic/``)."""
+"""The store: SQLAlchemy models and queries; the schema is owned by Alembic (``db/migrations/``)."""

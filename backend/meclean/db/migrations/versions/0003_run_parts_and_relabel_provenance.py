@@ -8,7 +8,6 @@ Create Date: 2026-11-28 01:45:36.875752
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0003"

@@ -8,7 +8,6 @@ Create Date: 2026-11-27 23:52:25.768704
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0002"

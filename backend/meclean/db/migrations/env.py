@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from meclean.db.models import Base
 from meclean.db.session import make_engine
 from meclean.settings import get_settings

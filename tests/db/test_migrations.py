@@ -1,7 +1,7 @@
+from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from alembic import command
 from meclean.db.migrations import alembic_config, downgrade, upgrade
 from meclean.db.models import Mark
 from meclean.db.session import make_engine, session_factory, transaction

@@ -31,17 +31,19 @@ class Settings(BaseSettings):
     max_body_bytes: int = 8 * 1024 * 1024
     """Largest request body the API reads (a label CSV of 10,000 rows is under 1 MB)."""
     max_streams_per_session: int = 8
-    """Live-progress streams one sign-in may hold open (one per browser tab)."""
+    """Live-progress streams one expert may hold open (one per browser tab), over all
+    their sign-ins."""
     session_hours: float = 12.0
     """How long a login lasts."""
 
     secure_cookies: bool = False
     """Mark cookies Secure; turn on behind HTTPS."""
 
-    trusted_proxies: list[str] = ["127.0.0.1"]
+    trusted_proxies: list[str] = []
     """Addresses (or networks) of reverse proxies whose ``X-Forwarded-For`` names the
     client: sign-in throttling then counts each expert's own address, not the proxy's.
-    Requests from anywhere else have such headers ignored."""
+    None by default: with a trusted address, anyone reaching the server from it could name
+    a new address for every password guess. Behind a proxy on the same host: ``["127.0.0.1"]``."""
 
     queue_url: str | None = None
     """Task queue for training runs: ``redis://host:6379/0`` for workers on other machines;

@@ -149,23 +149,28 @@ def test_class_means_of_a_dataset_whose_flow_the_cli_computed_render_at_once(log
     assert response.status_code == 200, response.text
 
 
-def test_class_means_of_a_dataset_stored_without_its_flow_queue_a_features_job(
+def test_reading_class_means_of_a_dataset_stored_without_its_flow_queues_nothing(
     login, app, settings
 ):
     root = settings.data_dir / "composite"
-    with transaction(app.state.sessions) as session:  # as `meclean import --save` stores it
+    with transaction(app.state.sessions) as session:  # as before imports queued a job
         report = read_dataset("megc2019", root, ImportOptions(roster=root / "roster.csv"))
         dataset_id = store_import(session, "cli", "megc2019", root, report).id
-    client = login("annotator")
+    annotator, curator = login("annotator"), login("curator")
 
-    first = client.get(f"/api/datasets/{dataset_id}/class-means")
-    again = client.get(f"/api/datasets/{dataset_id}/class-means")
+    read = annotator.get(f"/api/datasets/{dataset_id}/class-means")
+    read_by_curator = curator.get(f"/api/datasets/{dataset_id}/class-means")
+    no_job = annotator.get(f"/api/datasets/{dataset_id}/features").json()
+    started = curator.post(f"/api/datasets/{dataset_id}/features")
+    again = annotator.get(f"/api/datasets/{dataset_id}/class-means")
 
-    assert first.status_code == again.status_code == 409
-    assert "18 of 18 samples lack their flow" in first.json()["detail"]["message"]
-    assert "now queued" in first.json()["detail"]["message"]
+    assert read.status_code == read_by_curator.status_code == again.status_code == 409
+    assert "18 of 18 samples lack their flow" in read.json()["detail"]["message"]
+    assert "a curator starts one" in read.json()["detail"]["message"]
+    assert no_job is None, "a read queued no work, whoever read"
+    assert started.status_code == 201
     assert "is queued to compute it" in again.json()["detail"]["message"]
-    job = client.get(f"/api/datasets/{dataset_id}/features").json()
+    job = annotator.get(f"/api/datasets/{dataset_id}/features").json()
     assert (job["status"], job["total"]) == ("queued", 18)
 
 

@@ -32,15 +32,20 @@ def test_a_progress_stream_ends_when_its_user_is_deactivated(serving, imported):
     assert events == [("error", {"message": "signed out"})]
 
 
-def test_one_sign_in_holds_a_bounded_number_of_streams(serving, imported, settings):
+def test_one_expert_holds_a_bounded_number_of_streams_however_often_they_sign_in(
+    serving, imported, settings
+):
     client = signed_in(serving, "annotator")
+    second_sign_in = signed_in(serving, "annotator")
     url = f"/api/runs/events?dataset_id={imported}"
 
     with ExitStack() as streams:
         for _ in range(settings.max_streams_per_session):
             assert streams.enter_context(client.stream("GET", url)).status_code == 200
         refused = client.get(url)
+        refused_again = second_sign_in.get(url)
 
     assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert refused_again.status_code == 429
     with client.stream("GET", url) as again:
         assert again.status_code == 200, "closed streams give their slots back"

@@ -109,15 +109,16 @@ def require(role: Role) -> RoleDependency:
     return checked
 
 
-def stream_slot(request: Request) -> Iterator[None]:
-    """Held for as long as an event stream is open (see ``limits.StreamSlots``)."""
-    with request.app.state.streams.hold(request.cookies.get(SESSION_COOKIE, "")):
-        yield
-
-
 Annotator = Annotated[User, Depends(require("annotator"))]
 Curator = Annotated[User, Depends(require("curator"))]
 Admin = Annotated[User, Depends(require("admin"))]
+
+
+def stream_slot(request: Request, me: Annotator) -> Iterator[None]:
+    """Held for as long as an event stream is open (see ``limits.StreamSlots``): counted
+    per expert, so signing in again gives no more."""
+    with request.app.state.streams.hold(f"user {me.id}"):
+        yield
 
 
 def dataset_or_404(session: Session, dataset_id: int) -> Dataset:

@@ -3,7 +3,15 @@ site may frame it or read what it sends."""
 
 from __future__ import annotations
 
+import logging
+import traceback
+
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from meclean.text import shortened
+
+log = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -25,7 +33,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class SecurityHeaders:
-    """ASGI middleware adding the headers to each response, streams included."""
+    """ASGI middleware adding the headers to each response, streams and errors included.
+
+    An unhandled error is answered here, not by Starlette's outer error middleware (which
+    would answer without the headers): a 500 with them, and a log entry whose message is
+    bounded (it may quote a megabyte the client sent)."""
 
     def __init__(self, app: ASGIApp, tls: bool) -> None:
         self.app = app
@@ -44,9 +56,28 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        started = False
+
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = [*message.get("headers", []), *self.headers]
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception as exc:
+            if started:  # too late to answer: the server closes the connection
+                raise
+            log.error(
+                "unhandled error answering %s %s:\n%s%s: %s",
+                scope.get("method"),
+                shortened(scope.get("path", ""), 200),
+                "".join(traceback.format_tb(exc.__traceback__)),
+                type(exc).__name__,
+                shortened(str(exc), 500),
+            )
+            message = "the server failed on this request; its log says why"
+            answer = JSONResponse({"detail": {"message": message, "field": None}}, 500)
+            await answer(scope, receive, with_headers)

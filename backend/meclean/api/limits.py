@@ -66,8 +66,9 @@ class BodySizeLimit:
 
 
 class StreamSlots:
-    """Open event streams per sign-in, at most ``limit`` each: every stream polls the
-    database, so one tab opening hundreds would slow every expert's requests."""
+    """Open event streams per expert (over all their sign-ins), at most ``limit`` each:
+    every stream polls the database, so one tab opening hundreds would slow every
+    expert's requests."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -80,7 +81,7 @@ class StreamSlots:
             if self._open[key] >= self.limit:
                 raise ApiError(
                     429,
-                    f"{self.limit} event streams are already open for this sign-in; close a tab",
+                    f"{self.limit} event streams are already open for you; close a tab",
                     headers={"Retry-After": "5"},
                 )
             self._open[key] += 1

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from meclean.data.labels import CLASSES
 from meclean.data.readers.common import sample_key
 from meclean.db.models import Dataset, LabelVersion, Sample, SampleLabel
+from meclean.db.session import lock_for_update
 from meclean.db.spreadsheets import csv_text, unquoted_cell
 
 MAX_CSV_ROWS = 100_000
@@ -38,6 +39,13 @@ def labels_of(session: Session, version_id: int) -> dict[int, str]:
     return {sample_id: label for sample_id, label in rows}
 
 
+def lock_labels(session: Session, dataset: Dataset) -> dict[int, str]:
+    """The dataset's current labels, locked until the transaction ends: a concurrent label
+    decision on the dataset waits, then builds on what this one made (none is lost)."""
+    lock_for_update(session, dataset)
+    return labels_of(session, current_version_id(dataset))
+
+
 def create_version(
     session: Session,
     dataset: Dataset,
@@ -45,7 +53,9 @@ def create_version(
     reason: str,
     user_id: int | None = None,
 ) -> LabelVersion:
-    """A new current version: the current one with ``changes`` (sample id -> label) applied."""
+    """A new current version: the current one with ``changes`` (sample id -> label) applied,
+    built on the current version atomically (see ``lock_labels``)."""
+    lock_for_update(session, dataset)
     parent_id = dataset.current_label_version_id
     labels = labels_of(session, parent_id) if parent_id else {}
     for sample_id, label in changes.items():

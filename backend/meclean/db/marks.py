@@ -43,6 +43,11 @@ class StaleMark(Exception):
         self.current = current
 
 
+class NothingToRetract(ValueError):
+    """A retraction of a verdict the expert does not hold: it would record having judged
+    a sample never judged (and, marking blind, unveil the others' verdicts)."""
+
+
 def _state(mark: Mark | None) -> MarkState | None:
     return MarkState.of(mark) if mark else None
 
@@ -72,6 +77,8 @@ def set_mark(
     current = latest_mark(session, sample_id, user_id)
     if (current.id if current else None) != based_on:
         raise StaleMark(_state(current))
+    if verdict == "retracted" and (current is None or current.verdict == "retracted"):
+        raise NothingToRetract(f"no verdict of yours on sample {sample_id} to retract")
     mark = Mark(
         sample_id=sample_id,
         user_id=user_id,
@@ -114,6 +121,16 @@ def latest_marks(
     if not retracted:
         query = query.where(Mark.verdict != "retracted")
     return list(session.execute(query))
+
+
+def judged_by(session: Session, user_id: int, sample_ids: Sequence[int] | None = None) -> set[int]:
+    """The samples on which the expert has ever given a verdict. Marking blind, these are
+    the ones whose other verdicts they may see: a later retraction does not hide what was
+    seen, and a retraction alone (of nothing) reveals nothing."""
+    query = select(Mark.sample_id).where(Mark.user_id == user_id, Mark.verdict != "retracted")
+    if sample_ids is not None:
+        query = query.where(Mark.sample_id.in_(sample_ids))
+    return set(session.scalars(query.distinct()))
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,18 @@ def take_write_lock(session: Session) -> None:
         session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def lock_for_update(session: Session, instance: object) -> None:
+    """Serialise the decisions that read ``instance`` and then write on it: a second one
+    waits until the first commits, then reads what the first wrote. PostgreSQL locks the
+    row (SELECT ... FOR UPDATE); SQLite takes the database's write lock."""
+    if session.get_bind().dialect.name == "sqlite":
+        connection = session.connection().connection.dbapi_connection
+        # A transaction that has written already holds the write lock.
+        if connection is not None and not connection.in_transaction:
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    session.refresh(instance, with_for_update=True)
+
+
 def rows_changed(session: Session, statement: Executable) -> int:
     """How many rows an UPDATE or DELETE matched."""
     return cast("CursorResult[Any]", session.execute(statement)).rowcount

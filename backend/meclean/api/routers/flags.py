@@ -16,8 +16,8 @@ from meclean.api.deps import Annotator, CommittingRoute, DbSession, run_or_404, 
 from meclean.api.errors import ApiError
 from meclean.api.routers.samples import blind_datasets
 from meclean.db.labels import labels_of
-from meclean.db.marks import Consensus, grades
-from meclean.db.models import DbId, Mark, Run, RunSampleResult, Sample
+from meclean.db.marks import Consensus, grades, judged_by
+from meclean.db.models import DbId, Run, RunSampleResult, Sample
 from meclean.ml.triage import FEW_IN_CLASS, FEW_IN_SUBJECT, flagged_by_run
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
@@ -153,8 +153,8 @@ def run_flags(
     labels = labels_of(session, run.label_version_id)
     graded = grades(session, run.dataset_id, None, consensus)
     if blind_datasets(session, {run.dataset_id}, me):
-        marked = set(session.scalars(select(Mark.sample_id).where(Mark.user_id == me.id)))
-        graded = {s: g for s, g in graded.items() if s in marked}
+        mine = judged_by(session, me.id)
+        graded = {s: g for s, g in graded.items() if s in mine}
     flagged = _flags(rows)
     rates = np.array([r.flag_rate for r in rows], float)
     class_of = [labels[r.sample_id] for r in rows]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from meclean.api.deps import Annotator, CommittingRoute, DbSession, sample_or_404
 from meclean.api.errors import ApiError
-from meclean.db.marks import StaleMark, Verdict, latest_mark, set_mark
+from meclean.db.marks import NothingToRetract, StaleMark, Verdict, latest_mark, set_mark
 from meclean.db.models import DbId, Mark, Sample
 from meclean.db.session import take_write_lock
 
@@ -57,12 +57,15 @@ class BulkUndoIn(BaseModel):
 
 @router.put("/samples/{sample_id}/mark")
 def put_mark(sample_id: DbId, body: MarkIn, session: DbSession, me: Annotator) -> MarkState:
-    """Mark a sample clean, noisy or unsure (with a note); 409 if another tab marked it first."""
+    """Mark a sample clean, noisy or unsure (with a note), or retract my verdict; 409 if
+    another tab marked it first, 422 for a retraction with no verdict of mine to retract."""
     sample_or_404(session, sample_id)
     try:
         mark = set_mark(
             session, sample_id, me.id, body.verdict, body.typical, body.note, body.based_on
         )
+    except NothingToRetract as exc:
+        raise ApiError(422, str(exc), "verdict") from None
     except StaleMark as stale:
         current = stale.current
         raise ApiError(
@@ -93,6 +96,14 @@ def bulk_marks(body: BulkMarkIn, session: DbSession, me: Annotator) -> BulkMarkO
         raise ApiError(404, f"no samples {missing[:10]}", "sample_ids")
     current = {s: latest_mark(session, s, me.id) for s in sample_ids}
     live = {s: m for s, m in current.items() if m is not None and m.verdict != "retracted"}
+    unjudged = [s for s in sample_ids if s not in live]
+    if body.verdict == "retracted" and unjudged:
+        raise ApiError(
+            422,
+            f"{len(unjudged)} of these samples have no verdict of yours to retract "
+            f"(samples {unjudged[:10]}); nothing was saved",
+            "sample_ids",
+        )
     same = {s for s, m in live.items() if (m.verdict, m.typical) == (body.verdict, body.typical)}
     others = {s: m.verdict for s, m in live.items() if s not in same}
     if others and not body.overwrite:

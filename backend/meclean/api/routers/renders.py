@@ -19,7 +19,6 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as Path_
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from meclean.api.deps import Annotator, CommittingRoute, DbSession, dataset_or_404, sample_or_404
@@ -44,10 +43,9 @@ from meclean.db.features import (
     sample_features,
 )
 from meclean.db.labels import labels_of
-from meclean.db.models import ACTIVE, DbId, Sample, SampleLabel, Status, User
-from meclean.db.session import transaction
+from meclean.db.models import ACTIVE, DbId, Sample, SampleLabel, Status
 from meclean.files import write_atomically
-from meclean.jobs.features import latest_features_job, launch_features
+from meclean.jobs.features import latest_features_job
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["renders"], route_class=CommittingRoute)
@@ -212,7 +210,7 @@ def class_mean_render(
     dataset_id: DbId,
     request: Request,
     session: DbSession,
-    user: Annotator,
+    _: Annotator,
     version_id: Annotated[
         DbId | None, Query(description="Label version; default the current")
     ] = None,
@@ -242,7 +240,7 @@ def class_mean_render(
     if group != "composite" and group not in sources:
         raise ApiError(422, f"group must be 'composite' or one of {sorted(sources)}", "group")
     store = FeatureStore(request.app.state.settings.feature_dir)
-    readable = _readable_with_flow(request, session, dataset_id, user, samples, store)
+    readable = _readable_with_flow(session, dataset_id, samples, store)
     keyed = []
     for sample, key in readable:
         sample.feature_key = key  # hashed once, above; remembered now that nothing refuses
@@ -303,17 +301,12 @@ def _version_labels(
 
 
 def _readable_with_flow(
-    request: Request,
-    session: Session,
-    dataset_id: int,
-    user: User,
-    samples: list[Sample],
-    store: FeatureStore,
+    session: Session, dataset_id: int, samples: list[Sample], store: FeatureStore
 ) -> list[tuple[Sample, str]]:
     """The samples whose frames can be read, with their feature keys, once every one has
     its flow. Too many to compute in one request: until the dataset's features job has
-    done it (its progress in the top bar), raises 409, queueing the job if none ever ran
-    (a dataset stored before imports queued one)."""
+    done it (its progress in the top bar), raises 409. A read queues no work: where no job
+    ever ran (a dataset stored before imports queued one), a curator starts one."""
     job = latest_features_job(session, dataset_id)
     if job is not None and job.status in ACTIVE:
         # The job writes each key as it goes: count what it has left without hashing frames.
@@ -337,16 +330,11 @@ def _readable_with_flow(
     lacking = f"{missing} of {len(samples)} samples lack their flow"
     if missing:
         if job is None:
-            jobs = request.app.state.jobs
-            try:
-                with transaction(jobs.sessions) as own:
-                    queued = launch_features(own, dataset_id, user.id)
-                    queued_id = queued.id if queued else None
-            except IntegrityError:  # a concurrent request queued it first
-                queued_id = None
-            if queued_id is not None:
-                jobs.enqueue_features(queued_id)
-            raise ApiError(409, f"{lacking}; a features job is now queued to compute it")
+            raise ApiError(
+                409,
+                f"{lacking}; no job has computed this dataset's flow yet: a curator starts "
+                "one (Compute the flow, on the class-means screen)",
+            )
         if job.status == Status.CANCELLED:
             raise ApiError(
                 409,

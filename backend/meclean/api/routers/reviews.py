@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from meclean.api.deps import Annotator, CommittingRoute, Curator, DbSession, run_or_404, succeeded
 from meclean.api.errors import ApiError
 from meclean.data.labels import CLASSES
-from meclean.db.labels import create_version, current_version_id, labels_of
+from meclean.db.labels import create_version, labels_of, lock_labels
 from meclean.db.models import (
     Dataset,
     DbId,
@@ -184,7 +184,7 @@ def review_relabels(
         )
     ids = list(dict.fromkeys(body.sample_ids))
     dataset = session.get_one(Dataset, run.dataset_id)
-    current = labels_of(session, current_version_id(dataset))
+    current = lock_labels(session, dataset)
     version_id, unchanged = None, []
     if body.accept:
         trained_on = labels_of(session, run.label_version_id)
@@ -244,12 +244,12 @@ def undo_relabel_reviews(
     run = run_or_404(session, run_id)
     proposals = _proposals(session, run)
     ids = list(dict.fromkeys(body.sample_ids))
+    dataset = session.get_one(Dataset, run.dataset_id)
+    current = lock_labels(session, dataset)
     reviews = latest_reviews(session, run_id)
     undecided = [s for s in ids if _state(reviews.get(s)) is None]
     if undecided:
         raise ApiError(422, f"no decision to take back on samples {undecided[:10]}", "sample_ids")
-    dataset = session.get_one(Dataset, run.dataset_id)
-    current = labels_of(session, current_version_id(dataset))
     accepted = [s for s in ids if reviews[s].accepted]
     moved = {s: current[s] for s in accepted if current[s] != proposals[s]}
     if moved:

@@ -38,7 +38,7 @@ from meclean.db.models import (
     Status,
 )
 from meclean.db.session import transaction
-from meclean.db.users import session_user, user_id_named, user_names
+from meclean.db.users import has_role, session_user, user_id_named, user_names
 from meclean.jobs.plans import RunError, RunOptions, RunRequest, plan_run
 from meclean.jobs.runs import (
     ProgressSummary,
@@ -69,6 +69,7 @@ class PartOut(BaseModel):
     status: str
     attempts: int
     worker: str | None
+    """The worker's host and process id that took the part; shown to curators only."""
     device: str | None
     """Where the part trained (cpu, cuda:0); None until it has."""
     started_at: datetime | None
@@ -334,9 +335,14 @@ def _snapshot(
 
 
 @router.get("/runs/{run_id}")
-def get_run(run_id: DbId, session: DbSession, _: Annotator) -> RunDetail:
-    """One run with its parts, metrics and the error of a failed run."""
-    return run_out(run_or_404(session, run_id), user_names(session), detail=True)
+def get_run(run_id: DbId, session: DbSession, me: Annotator) -> RunDetail:
+    """One run with its parts, metrics and the error of a failed run; which worker took
+    each part (host and process) only for curators."""
+    out = run_out(run_or_404(session, run_id), user_names(session), detail=True)
+    if not has_role(me, "curator"):
+        for part in out.parts:
+            part.worker = None
+    return out
 
 
 @router.post("/runs/{run_id}/cancel")

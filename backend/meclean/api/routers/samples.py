@@ -15,7 +15,7 @@ from meclean.api.deps import Annotator, CommittingRoute, DbSession, dataset_or_4
 from meclean.api.errors import ApiError
 from meclean.api.routers.runs import SampleVerdict
 from meclean.data.faces import FaceCrop
-from meclean.db.marks import latest_marks
+from meclean.db.marks import judged_by, latest_marks
 from meclean.db.models import (
     MAX_ID,
     Dataset,
@@ -143,21 +143,22 @@ def describe_samples(
     session: DbSession, samples: Sequence[Sample | Row], labels: dict[int, str], me: User
 ) -> list[SampleOut]:
     """``samples``: Sample objects or rows of ``SAMPLE_COLUMNS``. On a dataset that marks
-    blind, an annotator sees no one's marks and no agreement on a sample they never
-    marked, so the grid's filters on them cannot tell either; once seen, a retraction does
-    not hide them again. Curators, who run the study, see every verdict."""
+    blind, an annotator sees no one's marks and no agreement on a sample they never gave a
+    verdict on, so the grid's filters on them cannot tell either; once seen, a retraction
+    does not hide them again. Curators, who run the study, see every verdict."""
     names = user_names(session)
     blind = blind_datasets(session, {s.dataset_id for s in samples}, me)
     by_sample: dict[int, list[Row]] = {}
     for mark in latest_marks(session, [s.id for s in samples], retracted=True):
         by_sample.setdefault(mark.sample_id, []).append(mark)
     out = []
+    judged = judged_by(session, me.id, [s.id for s in samples]) if blind else set()
     for s in samples:
         with_retracted = by_sample.get(s.id, [])
         marks = [m for m in with_retracted if m.verdict != "retracted"]
         mine = next((m for m in marks if m.user_id == me.id), None)
         my_latest = next((m for m in with_retracted if m.user_id == me.id), None)
-        if my_latest is None and s.dataset_id in blind:
+        if s.dataset_id in blind and s.id not in judged:
             marks = []
         out.append(
             SampleOut(
@@ -350,8 +351,8 @@ def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDeta
         apex_source=sample.apex_source,
         face=face.describe() if (face := FaceCrop.from_dict(sample.face_crop)) else None,
         label_history=entries,
-        marks_withheld=dataset.id in blind_datasets(session, {dataset.id}, me)
-        and summary.my_mark_id is None,
+        marks_withheld=bool(blind_datasets(session, {dataset.id}, me))
+        and sample.id not in judged_by(session, me.id, [sample.id]),
         runs=[
             RunVerdict(
                 run_id=run.id,

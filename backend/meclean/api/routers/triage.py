@@ -28,7 +28,7 @@ from meclean.api.routers.samples import (
 )
 from meclean.data.labels import CLASSES
 from meclean.db.labels import current_version_id, labels_of
-from meclean.db.marks import latest_marks
+from meclean.db.marks import judged_by, latest_marks
 from meclean.db.models import Dataset, DbId, Run, RunSampleResult, Sample, Status, User
 from meclean.jobs.consensus import reference_run
 from meclean.ml.triage import (
@@ -152,15 +152,14 @@ def _disagreement(
     session: Session, sample_ids: list[int], me: User, blind: bool
 ) -> tuple[np.ndarray, set[int], set[int]]:
     """Whether experts disagree on each sample, the samples I have marked, and those I
-    ever marked (a retraction included). Marking
-    blind, others' verdicts on a sample I never marked stay unseen, disagreement too."""
+    ever gave a verdict on. Marking blind, others' verdicts on a sample I never judged
+    stay unseen, disagreement too."""
     verdicts: dict[int, set[str]] = {}
-    mine, seen = set(), set()
-    for mark in latest_marks(session, sample_ids, retracted=True):
+    mine = set()
+    seen = judged_by(session, me.id, sample_ids)
+    for mark in latest_marks(session, sample_ids):
         if mark.user_id == me.id:
-            seen.add(mark.sample_id)
-            if mark.verdict != "retracted":
-                mine.add(mark.sample_id)
+            mine.add(mark.sample_id)
         if mark.verdict in ("clean", "noisy"):
             verdicts.setdefault(mark.sample_id, set()).add(mark.verdict)
     disagree = np.array(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -14,6 +15,7 @@ from meclean.data.labels import Label, UnknownEmotion, emotion_to_class
 from meclean.data.readers.discovery import index_frames
 from meclean.data.records import ImportIssue, SheetError
 from meclean.data.sheets import frame_number, read_sheet, text
+from meclean.text import shortened
 
 SampleKey = tuple[str, str]
 """(subject, sample name) with case and zero padding folded: ('s1', 's1_ne_1')."""
@@ -35,6 +37,8 @@ class SampleProblem(Exception):
     """A reason to skip one sample, naming the field at fault."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
+        # Messages quote cells, which may be any length: a report (or a log) stays readable.
+        message = shortened(message, 600)
         super().__init__(message)
         self.message = message
         self.field = field
@@ -135,14 +139,29 @@ class ResolvedFrames:
     """Why an offset given by the sheet was not usable (it is then recorded as unknown)."""
 
 
+NAME_MAX = 255
+"""Longest file or folder name (bytes) Linux file systems take."""
+PATH_MAX = 4096
+"""Longest path (bytes) the kernel takes."""
+
+
 def confined(path: Path, roots: Sequence[Path], field: str | None = None) -> Path:
-    """``path`` with its symlinks resolved, if it lies in one of ``roots`` (any, when none)."""
+    """``path`` with its symlinks resolved, if it lies in one of ``roots`` (any, when none)
+    and its names are ones a file system takes."""
+    if len(os.fsencode(path)) > PATH_MAX or any(
+        len(os.fsencode(part)) > NAME_MAX for part in path.parts
+    ):
+        raise SampleProblem(
+            f"{shortened(str(path))} is longer than a file system allows "
+            f"(names of at most {NAME_MAX} bytes, paths of {PATH_MAX})",
+            field,
+        )
     try:
         resolved = path.resolve()
     except (RuntimeError, OSError) as exc:  # a symlink loop (RuntimeError before Python 3.13)
-        raise SampleProblem(f"{path} cannot be followed: {exc}", field) from None
+        raise SampleProblem(f"{shortened(str(path))} cannot be followed: {exc}", field) from None
     if roots and not any(resolved.is_relative_to(root) for root in roots):
-        raise SampleProblem(f"{path} is outside the import roots", field)
+        raise SampleProblem(f"{shortened(str(path))} is outside the import roots", field)
     return resolved
 
 

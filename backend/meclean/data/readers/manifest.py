@@ -9,6 +9,7 @@ Paths are relative to the manifest's folder.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import cast
 from meclean.data.labels import CLASSES, Label
 from meclean.data.readers.common import (
     DEFAULTS,
+    NAME_MAX,
     ImportOptions,
     SampleProblem,
     check_readable,
@@ -25,6 +27,7 @@ from meclean.data.readers.common import (
 from meclean.data.readers.discovery import index_frames
 from meclean.data.records import ImportIssue, ImportReport, SampleRecord, SheetError
 from meclean.data.sheets import SheetRow, frame_number, read_sheet, text
+from meclean.text import shortened
 
 REQUIRED = {
     "subject": ("subject",),
@@ -70,6 +73,10 @@ def read_manifest(path: Path, options: ImportOptions = DEFAULTS) -> ImportReport
         try:
             if not subject:
                 raise SampleProblem("empty subject", "subject")
+            for field, value in (("subject", subject), ("name", name)):
+                _check_length(field, value)
+            for field in ("dataset", "emotion"):
+                _check_length(field, text(values.get(field)))
             if copies[(subject, name)] > 1:
                 raise SampleProblem(
                     f"duplicate sample {subject}/{name}; all copies skipped", "name"
@@ -81,7 +88,16 @@ def read_manifest(path: Path, options: ImportOptions = DEFAULTS) -> ImportReport
             frames, offset_problem = _frames(path.parent, values, options.confine_to)
         except SampleProblem as problem:
             report.skipped.append(
-                ImportIssue(path, problem.message, r.row, problem.field, f"{subject}/{name}")
+                ImportIssue(
+                    path, problem.message, r.row, problem.field, shortened(f"{subject}/{name}")
+                )
+            )
+            continue
+        except OSError as exc:  # a frame the file system cannot look up (permissions, ...)
+            report.skipped.append(
+                ImportIssue(
+                    path, shortened(str(exc), 600), r.row, None, shortened(f"{subject}/{name}")
+                )
             )
             continue
         if offset_problem:
@@ -108,6 +124,20 @@ def read_manifest(path: Path, options: ImportOptions = DEFAULTS) -> ImportReport
             )
         )
     return report
+
+
+MAX_PATTERN_WIDTH = 12
+"""Widest zero-padding a frame pattern may ask for (frame numbers have a few digits)."""
+
+LONGEST = {"dataset": 50, "subject": 100, "name": 200, "emotion": 50}
+"""Characters the store keeps of each name."""
+
+
+def _check_length(field: str, value: str) -> None:
+    if len(value) > LONGEST[field]:
+        raise SampleProblem(
+            f"{field} is {len(value)} characters long (at most {LONGEST[field]})", field
+        )
 
 
 def _default_names(rows: list[SheetRow]) -> dict[int, str]:
@@ -196,10 +226,18 @@ def _numbered(folder: Path, number: int, pattern: str, numbered: Mapping[int, Pa
     the file whose name ends in that number."""
     if not pattern:
         return numbered.get(number, folder / str(number))
+    widths = [int(w) for w in re.findall(r"\d+", pattern)]
+    if len(pattern) > NAME_MAX or any(w > MAX_PATTERN_WIDTH for w in widths):
+        raise SampleProblem(
+            f"pattern {shortened(pattern, 40)!r} is too long or pads numbers wider than "
+            f"{MAX_PATTERN_WIDTH} digits; write e.g. img{{:03d}}.jpg",
+            "pattern",
+        )
     try:
         return folder / (pattern % number if "%" in pattern else pattern.format(number))
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise SampleProblem(
-            f"pattern {pattern!r} does not name a frame ({exc}); write e.g. img{{:03d}}.jpg",
+            f"pattern {pattern!r} does not name a frame ({shortened(str(exc), 80)}); "
+            "write e.g. img{:03d}.jpg",
             "pattern",
         ) from None

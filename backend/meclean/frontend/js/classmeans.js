@@ -2,7 +2,7 @@
 // per dataset or composite, two versions side by side.
 import { api } from "./api.js";
 import { followFeatures } from "./features.js";
-import { explainedImage, groupsOf, h, select, sourceName } from "./ui.js";
+import { canCurate, explainedImage, groupsOf, h, select, sourceName, toast } from "./ui.js";
 
 const RETRY_MS = 5000;
 let retry;
@@ -15,10 +15,31 @@ export async function showClassMeans(state) {
   const figures = h("div", { class: "side-by-side" });
   const options = versions.map((v) => [v.id, `v${v.id}${v.current ? " (current)" : ""}: ${v.reason}`.slice(0, 80)]);
   // 409: the dataset's flow is still being computed; the top bar follows the job, and the
-  // figures are asked for again until they come.
-  const refused = (status) => {
+  // figures are asked for again until they come. Where no job ever ran (a dataset stored
+  // before imports queued one), none will come until a curator starts one here.
+  const start = h("p", { id: "compute-flow" });
+  const compute = async () => {
+    try {
+      await api(`/api/datasets/${state.dataset.id}/features`, { method: "POST" });
+      start.replaceChildren();
+      followFeatures(state).catch(() => {});
+      draw();
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  };
+  const refused = async (status) => {
     if (status !== 409) return;
     followFeatures(state).catch(() => {});
+    const job = await api(`/api/datasets/${state.dataset.id}/features`).catch(() => undefined);
+    if (job === null) {
+      start.replaceChildren(
+        canCurate(state.me)
+          ? h("button", { type: "button", onclick: compute }, "Compute the flow")
+          : "The flow of this dataset was never computed: a curator starts it from this screen.",
+      );
+      return;
+    }
     clearTimeout(retry);
     retry = setTimeout(() => figures.isConnected && draw(), RETRY_MS);
   };
@@ -89,6 +110,7 @@ export async function showClassMeans(state) {
         "Group ",
       ),
     ),
+    start,
     figures,
   );
   draw();

@@ -108,6 +108,23 @@ export async function showSample(state, sampleId) {
     { name: "note", rows: 2, cols: 40, placeholder: "Note (optional)" },
     sample.my_mark?.note ?? "",
   );
+  // A note is saved with my verdict: edited after it, it is saved on leaving the box (or
+  // the screen), and the line beside it says whether it is saved.
+  const noteStatus = h("span", { class: "note-status", id: "note-status", "aria-live": "polite" });
+  const savedNote = () => sample.my_mark?.note ?? "";
+  const saveNote = () => {
+    if (note.value === savedNote()) return;
+    if (!sample.my_mark) {
+      noteStatus.textContent = "Not saved: a note is saved with a verdict (c, n, u or t).";
+      return;
+    }
+    mark(sample, sample.my_mark.verdict, sample.my_mark.typical, note.value);
+    noteStatus.textContent = "Saving the note…";
+  };
+  note.addEventListener("input", () => {
+    noteStatus.textContent = note.value === savedNote() ? "" : "Note not saved yet (saved on leaving the box).";
+  });
+  note.addEventListener("change", saveNote);
   const myMark = h("div", { class: "my-mark" });
   const drawMine = () =>
     myMark.replaceChildren(
@@ -127,6 +144,9 @@ export async function showSample(state, sampleId) {
     if (changed.id !== sample.id) return;
     sample = changed;
     drawMine();
+    if (how === "saved" && note.value === savedNote() && noteStatus.textContent) noteStatus.textContent = "Note saved.";
+    if (how === "failed" || how === "conflict")
+      noteStatus.textContent = note.value === savedNote() ? "" : "Note not saved.";
     if (how === "saved" || how === "conflict") {
       // Every expert's marks as the server now holds them, mine included.
       api(`/api/samples/${sample.id}`)
@@ -255,13 +275,14 @@ export async function showSample(state, sampleId) {
       sample.face ? `Frames ${sample.face} (face found on the onset frame).` : "Frames used whole (no face crop).",
     ),
     myMark,
-    note,
+    h("p", { class: "note-box" }, note, " ", noteStatus),
     h("div", { class: "detail" }, frames, means),
     marks,
     history,
     sample.runs.length ? runs : h("p", {}, "No finished run has scored this sample yet."),
   );
   return () => {
+    saveNote();
     stop();
     player.stop();
     stopKeys();

@@ -2,7 +2,7 @@
 // samples as red crosses, ILC's proposals before/after; select a group to review it.
 import { api, render } from "./api.js";
 import { RETURN_KEY } from "./grid.js";
-import { FLAG_COLOUR, classColour, canCurate, fixed, h, loadPlotly, plural, toast } from "./ui.js";
+import { FLAG_COLOUR, classColour, canCurate, fixed, h, loadPlotly, plotlyText, plural, toast } from "./ui.js";
 
 // A run not finished yet: say how far it is, live, and draw the projection when it is.
 function waitForRun(run, view) {
@@ -132,7 +132,7 @@ export async function showProjection(state, runId) {
       return {
         type: scatter,
         mode: "markers",
-        name: c,
+        name: plotlyText(c),
         legendrank: k + 1,
         ...selection(points),
         x: points.map((i) => data.x[i]),
@@ -140,7 +140,7 @@ export async function showProjection(state, runId) {
         customdata: points.map((i) => i),
         text: points.map(
           (i) =>
-            `${data.name[i]}<br>label ${data.current_label[i]}, predicted ${data.prediction[i]}` +
+            `${plotlyText(data.name[i])}<br>label ${data.current_label[i]}, predicted ${data.prediction[i]}` +
             `<br>${probabilities(i)}${data.proposed_label[i] ? `<br>${proposal(i)} (${reviewOf(i)})` : ""}` +
             `<br>flag rate ${fixed(data.flag_rate[i], 2)}`,
         ),
@@ -188,7 +188,7 @@ export async function showProjection(state, runId) {
       x: flagged.map((i) => data.x[i]),
       y: flagged.map((i) => data.y[i]),
       customdata: flagged,
-      text: flagged.map((i) => data.name[i]),
+      text: flagged.map((i) => plotlyText(data.name[i])),
       hovertemplate: "%{text} (high loss of the final model, scored in eval mode)<extra></extra>",
       // An open cross over the class-coloured point, so both stay readable.
       marker: { color: FLAG_COLOUR, symbol: "x-open", size: 15, line: { width: 2, color: FLAG_COLOUR } },

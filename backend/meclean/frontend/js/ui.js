@@ -98,6 +98,12 @@ export function select(name, options, value, onchange, label) {
   );
 }
 
+/** Text Plotly shows as written. Plotly renders a subset of HTML in hover text, legends
+ * and titles: a sample or subject named `<a href=…>` would become a live link. */
+export function plotlyText(text) {
+  return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 export function fixed(value, digits = 3) {
   return value === null || value === undefined ? "–" : Number(value).toFixed(digits);
 }

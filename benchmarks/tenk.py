@@ -33,9 +33,10 @@ from meclean.db.migrations import upgrade
 from meclean.db.models import Dataset, Run, User
 from meclean.db.session import make_engine, session_factory, transaction
 from meclean.db.users import create_user
-from meclean.jobs.plans import RunRequest
 from meclean.jobs.queue import Jobs
-from meclean.jobs.runs import launch_run, queued_parts
+from meclean.jobs.runs import queued_parts
+from meclean.services.launch import launch_run
+from meclean.services.run_plans import RunRequest
 from meclean.settings import Settings
 
 PASSWORD = "benchmark password"

@@ -3,6 +3,7 @@ empty database and serves the whole app, with nothing read from the repository."
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -27,8 +28,19 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from this interpreter's site-packages (a path line, added after the install, so the
     editable meclean there is never seen and never uninstalled)."""
     root = tmp_path_factory.mktemp("wheel")
+    # Built from a copy of the sources: an earlier build's leftovers in the checkout's
+    # build/ (files since moved or deleted) would otherwise ride along into the wheel.
+    source = root / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPOSITORY / name, source / name)
+    shutil.copytree(
+        REPOSITORY / "backend",
+        source / "backend",
+        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+    )
     subprocess.run(
-        [*PIP, "wheel", "--no-deps", "--no-build-isolation", "-w", str(root / "dist"), REPOSITORY],
+        [*PIP, "wheel", "--no-deps", "--no-build-isolation", "-w", str(root / "dist"), source],
         check=True,
         cwd=root,
     )

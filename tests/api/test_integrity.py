@@ -81,6 +81,10 @@ def test_long_file_names_in_a_manifest_skip_their_rows_and_the_others_import(
             ["p5", "e", "positive", "", "", f"clips/{long}/f0.png", "clips/ok/f1.png"],
             ["p6", "f", "positive", "", "", f"clips/ok/{long}.png", "clips/ok/f1.png"],
             ["s" * 150, "g", "positive", "", "", "clips/ok/f0.png", "clips/ok/f1.png"],
+            ["p8", "h", "positive", "clips/numbered", "img{0:{0}d}.png", "2000000", "2000001"],
+            ["p9", "i", "positive", "clips/numbered", "img%c.png", "2000000", "2000001"],
+            ["p10", "j", "positive", "clips/numbered", "img{:03d}.png", "1" + "0" * 15, "2"],
+            ["p11", "k", "positive", "clips/numbered", "img{:03d}.png", "1", "2"],
         ],
     )
 
@@ -92,13 +96,15 @@ def test_long_file_names_in_a_manifest_skip_their_rows_and_the_others_import(
 
     assert response.status_code == 201, response.text
     summary = response.json()
-    assert summary["imported"] == 1
+    assert summary["imported"] == 2
     skipped = {s["row"]: s for s in summary["skipped"]}
-    assert set(skipped) == {3, 4, 5, 6, 7, 8}
+    assert set(skipped) == {3, 4, 5, 6, 7, 8, 9, 10, 11}
     assert skipped[3]["field"] == "frames"
     assert skipped[6]["field"] == "onset" and skipped[7]["field"] == "onset"
     assert skipped[4]["field"] == "pattern" and skipped[5]["field"] == "pattern"
     assert skipped[8]["field"] == "subject"
+    assert skipped[9]["field"] == skipped[10]["field"] == "pattern"
+    assert skipped[11]["field"] == "onset"
     assert all(len(s["message"]) < 700 for s in summary["skipped"])
     assert all(len(r.getMessage()) < 10_000 for r in caplog.records)
 

@@ -11,8 +11,9 @@ from meclean.db.session import transaction
 from meclean.jobs import execute
 from meclean.jobs.execute import PartMonitor, claim_part
 from meclean.jobs.lease import silent
-from meclean.jobs.plans import RunRequest
-from meclean.jobs.runs import launch_run, recover_stalled
+from meclean.jobs.runs import recover_stalled
+from meclean.services.launch import launch_run
+from meclean.services.run_plans import RunRequest
 
 STALL_S = 0.5
 

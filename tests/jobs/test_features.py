@@ -16,8 +16,8 @@ from meclean.jobs.features import (
     launch_features,
     recover_stalled_features,
 )
-from meclean.jobs.plans import RunRequest
-from meclean.jobs.runs import launch_run
+from meclean.services.launch import launch_run
+from meclean.services.run_plans import RunRequest
 from tests.jobs.helpers import sample_paths
 
 

@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, selectinload
 
 from meclean.api.errors import ApiError
-from meclean.db.models import ACTIVE, Dataset, LoginSession, Run, Sample, Status, User
+from meclean.db.models import Dataset, LoginSession, Run, Sample, User
 from meclean.db.users import Role, has_role, session_user
 
 SESSION_COOKIE = "meclean_session"
@@ -142,13 +142,4 @@ def run_or_404(session: Session, run_id: int) -> Run:
     run = session.get(Run, run_id, options=[selectinload(Run.parts)])
     if run is None:
         raise ApiError(404, f"no run {run_id}", "run_id")
-    return run
-
-
-def succeeded(run: Run) -> Run:
-    """``run`` if it has results, else a 409 saying where it stands."""
-    if run.status in ACTIVE:
-        raise ApiError(409, f"run {run.id} is {run.status}; results come when it succeeds")
-    if run.status != Status.SUCCEEDED:
-        raise ApiError(409, f"run {run.id} {run.status}: it has no results")
     return run

@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 
+from meclean.services.errors import Conflict, Invalid, NotFound, ServiceError
+
 log = logging.getLogger(__name__)
 
 MAX_ERRORS = 20
@@ -31,7 +33,17 @@ STORAGE_TROUBLE = ("readonly database", "disk is full", "disk i/o error", "no sp
 """What SQLite and the OS say when the data directory cannot be written."""
 
 
+SERVICE_STATUS: dict[type[ServiceError], int] = {NotFound: 404, Conflict: 409, Invalid: 422}
+"""How the API answers each kind of refusal of the services."""
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def refused(_: Request, exc: ServiceError) -> JSONResponse:
+        status = next(code for kind, code in SERVICE_STATUS.items() if isinstance(exc, kind))
+        detail = {"message": exc.message, "field": exc.field, **exc.extra}
+        return JSONResponse({"detail": detail}, status_code=status)
+
     @app.exception_handler(DataError)
     async def unstorable_value(_: Request, exc: DataError) -> JSONResponse:
         # What the schema lets through but the database refuses: NUL characters in text

@@ -44,9 +44,10 @@ from meclean.data.synth.plan import NoiseRates, SynthConfig
 from meclean.db.datasets import DatasetExists, store_import
 from meclean.db.session import transaction
 from meclean.jobs.features import launch_features
-from meclean.jobs.plans import RunRequest
 from meclean.jobs.queue import Jobs
-from meclean.jobs.runs import launch_run, queued_parts
+from meclean.jobs.runs import queued_parts
+from meclean.services.launch import launch_run
+from meclean.services.run_plans import RunRequest
 from meclean.settings import get_settings
 
 DEMO_NAME = "MEGC2019 synthetic demo"

@@ -124,11 +124,6 @@ def channel_columns(
     return np.hstack(columns)
 
 
-def feature_triptych(features: np.ndarray, height: int = 240) -> np.ndarray:
-    """Vx | Vy | strain, titled and with colour bars."""
-    return channel_columns(features, height, annotated=True)
-
-
 def sheet_limits(means: list[np.ndarray], difference: bool = False) -> tuple[float, float, float]:
     """One colour scale (Vx, Vy, strain) for class means, those of several sheets included:
     Vx and Vy share theirs. ``difference``: strain is signed too."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from meclean.data.records import SheetError
+from meclean.text import shortened
 
 HEADER_SEARCH_ROWS = 40
 
@@ -138,6 +139,10 @@ def text(value: object) -> str:
     return str(value).strip()
 
 
+MAX_FRAME = 10**9
+"""Largest frame index read: far beyond any release (a day at 200 fps is 17 million)."""
+
+
 def frame_number(value: object) -> int:
     """A frame index from a cell; raises ``MissingValue`` or ``ValueError`` with a reason."""
     cell = text(value)
@@ -146,7 +151,7 @@ def frame_number(value: object) -> int:
     try:
         number = float(cell)
     except ValueError:
-        raise ValueError(f"not a number: {cell!r}") from None
-    if not number.is_integer() or number < 0:
-        raise ValueError(f"not a frame index: {cell!r}")
+        raise ValueError(f"not a number: {shortened(cell, 40)!r}") from None
+    if not number.is_integer() or not 0 <= number <= MAX_FRAME:
+        raise ValueError(f"not a frame index: {shortened(cell, 40)!r}")
     return int(number)

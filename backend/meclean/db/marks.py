@@ -11,13 +11,9 @@ from sqlalchemy import Row, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from meclean.data.marks import Verdict
 from meclean.db.models import Mark, Sample
 from meclean.db.spreadsheets import csv_text
-
-Verdict = Literal["clean", "noisy", "unsure", "retracted"]
-"""'retracted' withdraws the expert's earlier verdict (undo back to unmarked); the history
-keeps both."""
-VERDICTS: tuple[Verdict, ...] = ("clean", "noisy", "unsure", "retracted")
 
 
 @dataclass(frozen=True)
@@ -72,12 +68,12 @@ def set_mark(
 ) -> Mark:
     """Record a new verdict; ``based_on`` is the id of the mark the expert last saw
     (None if they saw none), and a mismatch raises ``StaleMark``."""
-    if verdict not in VERDICTS:
-        raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
+    if verdict not in set(Verdict):
+        raise ValueError(f"verdict must be one of {', '.join(Verdict)}, got {verdict!r}")
     current = latest_mark(session, sample_id, user_id)
     if (current.id if current else None) != based_on:
         raise StaleMark(_state(current))
-    if verdict == "retracted" and (current is None or current.verdict == "retracted"):
+    if verdict == Verdict.RETRACTED and (current is None or current.verdict == Verdict.RETRACTED):
         raise NothingToRetract(f"no verdict of yours on sample {sample_id} to retract")
     mark = Mark(
         sample_id=sample_id,
@@ -119,7 +115,7 @@ def latest_marks(
         newest = newest.where(Mark.sample_id.in_(sample_ids))
     query = select(*MARK_COLUMNS).where(Mark.id.in_(newest)).order_by(Mark.id)
     if not retracted:
-        query = query.where(Mark.verdict != "retracted")
+        query = query.where(Mark.verdict != Verdict.RETRACTED)
     return list(session.execute(query))
 
 
@@ -127,7 +123,7 @@ def judged_by(session: Session, user_id: int, sample_ids: Sequence[int] | None =
     """The samples on which the expert has ever given a verdict. Marking blind, these are
     the ones whose other verdicts they may see: a later retraction does not hide what was
     seen, and a retraction alone (of nothing) reveals nothing."""
-    query = select(Mark.sample_id).where(Mark.user_id == user_id, Mark.verdict != "retracted")
+    query = select(Mark.sample_id).where(Mark.user_id == user_id, Mark.verdict != Verdict.RETRACTED)
     if sample_ids is not None:
         query = query.where(Mark.sample_id.in_(sample_ids))
     return set(session.scalars(query.distinct()))
@@ -149,7 +145,7 @@ def verdict_counts(session: Session, dataset_id: int, user_id: int) -> VerdictCo
     """Counted in the database: the counter refreshes after every keystroke of every expert."""
     newest = _newest_ids().join(Sample, Sample.id == Mark.sample_id)
     current = Mark.id.in_(newest.where(Sample.dataset_id == dataset_id)) & (
-        Mark.verdict != "retracted"
+        Mark.verdict != Verdict.RETRACTED
     )
     everyone: dict[str, int] = {}
     mine: dict[str, int] = {}
@@ -174,7 +170,7 @@ def verdicts_by_expert(session: Session, dataset_id: int) -> dict[int, dict[int,
         .where(
             Sample.dataset_id == dataset_id,
             Mark.id.in_(_newest_ids()),
-            Mark.verdict != "retracted",
+            Mark.verdict != Verdict.RETRACTED,
         )
     )
     verdicts: dict[int, dict[int, str]] = {}
@@ -198,18 +194,18 @@ def grades(
         .where(
             Sample.dataset_id == dataset_id,
             Mark.id.in_(_newest_ids()),
-            Mark.verdict != "retracted",
+            Mark.verdict != Verdict.RETRACTED,
         )
     )
     if user_id is not None:
         query = query.where(Mark.user_id == user_id)
     votes: dict[int, list[Mark]] = {}
     for mark in session.scalars(query):
-        if mark.verdict != "unsure":
+        if mark.verdict != Verdict.UNSURE:
             votes.setdefault(mark.sample_id, []).append(mark)
     result = {}
     for sample_id, marks in votes.items():
-        clean = [m for m in marks if m.verdict == "clean"]
+        clean = [m for m in marks if m.verdict == Verdict.CLEAN]
         noisy = len(marks) - len(clean)
         if noisy and (rule == "any-noisy" or noisy > len(clean)):
             result[sample_id] = 0

@@ -1,86 +1,21 @@
-"""A run's life in the database: launch into parts, cancel, recover from silent workers."""
+"""A run's life on the queue: its queued parts, failure, recovery from silent workers and
+the aggregation that waits for its parts; progress as the runs list shows it."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from meclean.data.flow import FlowSettings
-from meclean.db.models import ACTIVE, FINISHED, Dataset, PartKind, Run, RunPart, Status, as_utc
+from meclean.db.models import ACTIVE, PartKind, Run, RunPart, Status, as_utc
 from meclean.db.session import rows_changed
 from meclean.jobs.lease import held, silent
-from meclean.jobs.plans import RunRequest, plan_run
-
-
-def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id: int | None) -> Run:
-    """Record a queued run and its parts; the caller enqueues them after committing."""
-    plan = plan_run(session, dataset, request)
-    run = Run(
-        dataset_id=dataset.id,
-        label_version_id=plan.label_version_id,
-        created_by=user_id,
-        method={
-            "name": request.method,
-            "alpha": request.alpha,
-            "q": request.q,
-            "warmup_epochs": request.warmup_epochs,
-            "resolved": plan.method.describe(),
-        },
-        config={
-            "protocol": request.protocol,
-            "training": asdict(plan.protocol),
-            # The features the app trains on are computed with the default settings.
-            "flow": asdict(FlowSettings()),
-            "epochs": request.epochs,
-            "seeds": list(range(request.seeds)),
-            "device": request.device,
-            "marks_user_id": request.marks_user_id,
-            "consensus": request.consensus,
-            "clean_sample_ids": plan.clean_ids,
-            "consensus_run_id": plan.consensus_run_id,
-            "folds": plan.subjects,
-        },
-    )
-    groups = min(request.tasks_per_seed, plan.subjects)
-    chunks = [list(range(plan.subjects))[k::groups] for k in range(groups)]
-    for seed in run.config["seeds"]:
-        for chunk in chunks:
-            run.parts.append(
-                RunPart(
-                    kind=PartKind.FOLDS,
-                    seed=seed,
-                    folds=chunk,
-                    status=Status.QUEUED,
-                    total=len(chunk) * request.epochs,
-                )
-            )
-    run.parts.append(
-        RunPart(kind=PartKind.FINAL, seed=0, status=Status.QUEUED, total=request.epochs)
-    )
-    run.parts.append(RunPart(kind=PartKind.AGGREGATE, status=Status.WAITING, total=1))
-    session.add(run)
-    session.flush()
-    return run
 
 
 def queued_parts(run: Run) -> list[int]:
     return [p.id for p in run.parts if p.status == Status.QUEUED]
-
-
-def cancel_run(session: Session, run: Run) -> bool:
-    """Stop a queued or running run; its workers notice within a heartbeat. False if it had
-    already finished."""
-    if run.status not in ACTIVE:
-        return False
-    now = datetime.now(UTC)
-    run.status, run.finished_at = Status.CANCELLED, now
-    for part in run.parts:
-        if part.status not in FINISHED:
-            part.status, part.finished_at = Status.CANCELLED, now
-    return True
 
 
 def fail_run(session: Session, run_id: int, error: str, traceback: str | None = None) -> None:

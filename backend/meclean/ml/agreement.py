@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
-CATEGORIES = ("clean", "noisy", "unsure")
+from meclean.data.marks import DECIDED, JUDGEMENTS
+
+CATEGORIES: tuple[str, ...] = tuple(JUDGEMENTS)
 """The verdicts agreement is measured on, in the order of confusion rows and columns."""
 
 
@@ -128,7 +130,7 @@ def weighted_consensus(
     from cleanlab.multiannotator import get_label_quality_multiannotator
 
     decided = {
-        expert: {s: v for s, v in theirs.items() if v in ("clean", "noisy") and s in p_noisy}
+        expert: {s: v for s, v in theirs.items() if v in DECIDED and s in p_noisy}
         for expert, theirs in verdicts.items()
     }
     experts = sorted(e for e, theirs in decided.items() if theirs)

@@ -14,10 +14,6 @@ from scipy.stats import rankdata
 
 from meclean.ml.run import PROPOSAL_FLAG_RATE
 
-SIGNALS = ("loss", "flag_rate", "label_quality", "disagreement")
-"""Out-of-fold loss, flag rate during training, confident learning's label quality
-(lower is more suspicious) and the experts' disagreement."""
-
 FEW_IN_CLASS = 20
 """Below this many samples of its class, a model has seen too few to judge a label by."""
 FEW_IN_SUBJECT = 5

@@ -92,7 +92,7 @@ def test_a_bad_pattern_an_apex_before_the_onset_and_a_lost_offset_are_named_per_
     report = read_manifest(manifest)
 
     reasons = {i.row: (i.field, i.message) for i in report.skipped}
-    assert reasons[2][0] == "pattern" and "does not name a frame" in reasons[2][1]
+    assert reasons[2][0] == "pattern" and "is not a frame pattern" in reasons[2][1]
     assert reasons[3] == ("apex", "apex 3 is before onset 5")
     (sample,) = report.samples
     assert (sample.subject, sample.apex_path.name, sample.offset_path) == ("p3", "img006.jpg", None)

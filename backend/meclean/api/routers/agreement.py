@@ -10,13 +10,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from meclean.api.deps import CommittingRoute, Curator, DbSession, dataset_or_404
-from meclean.api.errors import ApiError
 from meclean.db.labels import current_version_id, labels_of
 from meclean.db.marks import verdicts_by_expert
 from meclean.db.models import DbId
 from meclean.db.users import user_names
-from meclean.jobs.consensus import experts_weighed, weighing_run
 from meclean.ml.agreement import CATEGORIES, category_counts, fleiss_kappa, pair_agreement
+from meclean.services.consensus import experts_weighed, weighing_run
 
 router = APIRouter(prefix="/api/datasets", tags=["agreement"], route_class=CommittingRoute)
 
@@ -97,10 +96,7 @@ def get_agreement(
     """How far the experts agree on each one's latest verdicts. Curators only: it would
     tell an annotator what the others think of a sample while the dataset marks blind."""
     dataset = dataset_or_404(session, dataset_id)
-    try:
-        run = weighing_run(session, dataset.id, run_id)
-    except LookupError as exc:
-        raise ApiError(422, str(exc), "run_id") from None
+    run = weighing_run(session, dataset.id, run_id)
     names = user_names(session)
     by_expert = sorted(
         (

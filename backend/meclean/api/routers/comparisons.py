@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from meclean.api.deps import Annotator, CommittingRoute, DbSession, run_or_404
-from meclean.api.routers.runs import RunOut, run_out
+from meclean.api.schemas import RunOut, run_out
 from meclean.db.models import DbId
 from meclean.db.users import user_names
-from meclean.jobs.comparisons import compare_runs
+from meclean.services.comparisons import compare_runs
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
 

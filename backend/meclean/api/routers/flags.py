@@ -12,13 +12,14 @@ from pydantic import BaseModel
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from meclean.api.deps import Annotator, CommittingRoute, DbSession, run_or_404, succeeded
+from meclean.api.deps import Annotator, CommittingRoute, DbSession, run_or_404
 from meclean.api.errors import ApiError
-from meclean.api.routers.samples import blind_datasets
 from meclean.db.labels import labels_of
 from meclean.db.marks import Consensus, grades, judged_by
 from meclean.db.models import DbId, Run, RunSampleResult, Sample
 from meclean.ml.triage import FEW_IN_CLASS, FEW_IN_SUBJECT, flagged_by_run
+from meclean.services.marking import blind_datasets
+from meclean.services.runs import succeeded
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
 MAX_LISTED = 500

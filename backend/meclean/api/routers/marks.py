@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -11,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from meclean.api.deps import Annotator, CommittingRoute, DbSession, sample_or_404
 from meclean.api.errors import ApiError
-from meclean.db.marks import NothingToRetract, StaleMark, Verdict, latest_mark, set_mark
+from meclean.data.marks import Verdict
+from meclean.db.marks import NothingToRetract, StaleMark, latest_mark, set_mark
 from meclean.db.models import DbId, Mark, Sample
 from meclean.db.session import take_write_lock
 
@@ -95,9 +94,9 @@ def bulk_marks(body: BulkMarkIn, session: DbSession, me: Annotator) -> BulkMarkO
     if missing:
         raise ApiError(404, f"no samples {missing[:10]}", "sample_ids")
     current = {s: latest_mark(session, s, me.id) for s in sample_ids}
-    live = {s: m for s, m in current.items() if m is not None and m.verdict != "retracted"}
+    live = {s: m for s, m in current.items() if m is not None and m.verdict != Verdict.RETRACTED}
     unjudged = [s for s in sample_ids if s not in live]
-    if body.verdict == "retracted" and unjudged:
+    if body.verdict == Verdict.RETRACTED and unjudged:
         raise ApiError(
             422,
             f"{len(unjudged)} of these samples have no verdict of yours to retract "
@@ -147,7 +146,7 @@ def undo_bulk_marks(body: BulkUndoIn, session: DbSession, me: Annotator) -> Bulk
     restored = []
     for mark in marks:
         before = session.get(Mark, mark.supersedes) if mark.supersedes else None
-        verdict: Verdict = cast(Verdict, before.verdict) if before else "retracted"
+        verdict = Verdict(before.verdict) if before else Verdict.RETRACTED
         typical, note = (before.typical, before.note) if before else (False, "")
         restored.append(_follow(session, mark.sample_id, me.id, mark, verdict, typical, note))
     return BulkMarkOut(marked=len(restored), mark_ids=[m.id for m in restored])

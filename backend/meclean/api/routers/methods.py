@@ -8,8 +8,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from meclean.api.deps import Annotator
-from meclean.jobs.plans import RunOptions
 from meclean.ml.methods import METHODS, PAPER_EPOCHS, make_method
+from meclean.services.run_plans import RunOptions
 
 router = APIRouter(prefix="/api", tags=["runs"])
 

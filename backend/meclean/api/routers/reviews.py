@@ -1,33 +1,28 @@
-"""Reviewing a run's relabel proposals on its projection: accept, reject, or undo a
-decision. Accepted relabels become a label version; an expert's later label is never
-overwritten silently, and nothing is lost when a decision is taken back."""
+"""A run's projection with its relabel proposals, and the decisions on them: accept,
+reject, or undo (the rules live in ``services/relabels.py``)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import asdict
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
-from meclean.api.deps import Annotator, CommittingRoute, Curator, DbSession, run_or_404, succeeded
-from meclean.api.errors import ApiError
+from meclean.api.deps import Annotator, CommittingRoute, Curator, DbSession, run_or_404
 from meclean.data.labels import CLASSES
-from meclean.db.labels import create_version, labels_of, lock_labels
 from meclean.db.models import (
     Dataset,
     DbId,
-    RelabelReview,
-    Run,
     RunSampleResult,
     Sample,
     SampleLabel,
 )
+from meclean.services.relabels import ReviewState, decide, latest_reviews, review_state, withdraw
+from meclean.services.runs import succeeded
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
-
-Review = Literal["accepted", "rejected"]
 
 
 class Projection(BaseModel):
@@ -52,7 +47,7 @@ class Projection(BaseModel):
     flag_rate: list[float]
     probabilities: list[list[float]]
     """Out-of-fold class probabilities in ``classes`` order, averaged over seeds."""
-    review: list[Review | None]
+    review: list[ReviewState | None]
     """The latest decision on each proposal; None while pending (or taken back)."""
 
 
@@ -85,30 +80,6 @@ class RelabelUndoOut(BaseModel):
     label_version_id: int | None
     """The new version restoring the labels accepted relabels replaced; None when only
     rejections were taken back."""
-
-
-def latest_reviews(session: Session, run_id: int) -> dict[int, RelabelReview]:
-    """Each sample's latest decision on the run's proposal (withdrawals included)."""
-    reviews = session.scalars(
-        select(RelabelReview).where(RelabelReview.run_id == run_id).order_by(RelabelReview.id)
-    )
-    return {r.sample_id: r for r in reviews}
-
-
-def _state(review: RelabelReview | None) -> Review | None:
-    if review is None or review.accepted is None:
-        return None
-    return "accepted" if review.accepted else "rejected"
-
-
-def _proposals(session: Session, run: Run) -> dict[int, str | None]:
-    succeeded(run)
-    rows = session.execute(
-        select(RunSampleResult.sample_id, RunSampleResult.proposed_label).where(
-            RunSampleResult.run_id == run.id
-        )
-    )
-    return {sample_id: proposed for sample_id, proposed in rows}
 
 
 @router.get("/runs/{run_id}/projection")
@@ -166,7 +137,7 @@ def projection(run_id: DbId, session: DbSession, _: Annotator) -> Projection:
             f"{source}/{subject}" for subject, source in zip(columns[12], columns[13], strict=True)
         ],
         source=columns[13],
-        review=[_state(reviews.get(i)) for i in ids],
+        review=[review_state(reviews.get(i)) for i in ids],
     )
 
 
@@ -176,62 +147,8 @@ def review_relabels(
 ) -> RelabelReviewOut:
     """Accept or reject the run's proposed relabels; accepted ones become a new label version."""
     run = run_or_404(session, run_id)
-    proposed = {s: p for s, p in _proposals(session, run).items() if p is not None}
-    unknown = [s for s in body.sample_ids if s not in proposed]
-    if unknown:
-        raise ApiError(
-            422, f"run {run_id} proposes no relabel for samples {unknown[:10]}", "sample_ids"
-        )
-    ids = list(dict.fromkeys(body.sample_ids))
-    dataset = session.get_one(Dataset, run.dataset_id)
-    current = lock_labels(session, dataset)
-    version_id, unchanged = None, []
-    if body.accept:
-        trained_on = labels_of(session, run.label_version_id)
-        changed = {s: current[s] for s in ids if current[s] not in (trained_on[s], proposed[s])}
-        if changed and not body.replace_changed:
-            # An expert relabelled these after the run's label version: never overwrite
-            # their decision silently.
-            raise ApiError(
-                409,
-                f"{len(changed)} of these samples were relabelled after run {run_id}'s label "
-                f"version {run.label_version_id}; accept with replace_changed to replace "
-                "those labels, or leave them out",
-                "sample_ids",
-                changed=changed,
-            )
-        changes = {s: proposed[s] for s in ids if current[s] != proposed[s]}
-        unchanged = [s for s in ids if s not in changes]
-        if changes:
-            version = create_version(
-                session,
-                dataset,
-                changes,
-                f"accepted {len(changes)} relabels proposed by run {run_id} ({run.method['name']})",
-                user.id,
-            )
-            version.source_run_id = run_id
-            version_id = version.id
-    earlier = latest_reviews(session, run_id)
-
-    def replaced(sample_id: int) -> str:
-        # Accepted again: what the first acceptance replaced is what an undo restores.
-        before = earlier.get(sample_id)
-        if current[sample_id] == proposed[sample_id] and before and before.accepted:
-            return before.replaced_label or current[sample_id]
-        return current[sample_id]
-
-    session.add_all(
-        RelabelReview(
-            run_id=run_id,
-            sample_id=s,
-            user_id=user.id,
-            accepted=body.accept,
-            replaced_label=replaced(s) if body.accept else None,
-        )
-        for s in ids
-    )
-    return RelabelReviewOut(reviewed=len(ids), label_version_id=version_id, unchanged=unchanged)
+    decided = decide(session, run, body.sample_ids, body.accept, user.id, body.replace_changed)
+    return RelabelReviewOut(**asdict(decided))
 
 
 @router.post("/runs/{run_id}/relabels/undo")
@@ -241,41 +158,5 @@ def undo_relabel_reviews(
     """Take decisions back: their proposals are pending again, and the labels accepted
     relabels replaced are restored in a new label version. All or nothing: a sample
     relabelled since its acceptance is a 409 that names it."""
-    run = run_or_404(session, run_id)
-    proposals = _proposals(session, run)
-    ids = list(dict.fromkeys(body.sample_ids))
-    dataset = session.get_one(Dataset, run.dataset_id)
-    current = lock_labels(session, dataset)
-    reviews = latest_reviews(session, run_id)
-    undecided = [s for s in ids if _state(reviews.get(s)) is None]
-    if undecided:
-        raise ApiError(422, f"no decision to take back on samples {undecided[:10]}", "sample_ids")
-    accepted = [s for s in ids if reviews[s].accepted]
-    moved = {s: current[s] for s in accepted if current[s] != proposals[s]}
-    if moved:
-        raise ApiError(
-            409,
-            f"{len(moved)} of these samples were relabelled after their relabel was accepted; "
-            "their labels are left as they are, and nothing was undone",
-            "sample_ids",
-            changed=moved,
-        )
-    # Acceptances stored before replaced labels were recorded replaced the run's label.
-    trained_on = labels_of(session, run.label_version_id)
-    replaced = {s: reviews[s].replaced_label or trained_on[s] for s in accepted}
-    restore = {s: label for s, label in replaced.items() if label != current[s]}
-    version_id = None
-    if restore:
-        version = create_version(
-            session,
-            dataset,
-            restore,
-            f"undid the acceptance of {len(restore)} relabels proposed by run {run_id}",
-            user.id,
-        )
-        version.source_run_id = run_id
-        version_id = version.id
-    session.add_all(
-        RelabelReview(run_id=run_id, sample_id=s, user_id=user.id, accepted=None) for s in ids
-    )
-    return RelabelUndoOut(withdrawn=len(ids), label_version_id=version_id)
+    withdrawn = withdraw(session, run_or_404(session, run_id), body.sample_ids, user.id)
+    return RelabelUndoOut(**asdict(withdrawn))

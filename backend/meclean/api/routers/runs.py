@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterable, Sequence
-from datetime import datetime
-from typing import Annotated, Any, Literal, overload
+from typing import Annotated, Any
 
 import anyio
 import torch
@@ -25,9 +24,9 @@ from meclean.api.deps import (
     dataset_or_404,
     run_or_404,
     stream_slot,
-    succeeded,
 )
 from meclean.api.errors import ApiError
+from meclean.api.schemas import RunDetail, RunOut, SampleVerdict, run_out
 from meclean.db.labels import labels_of
 from meclean.db.models import (
     ACTIVE,
@@ -39,14 +38,10 @@ from meclean.db.models import (
 )
 from meclean.db.session import transaction
 from meclean.db.users import has_role, session_user, user_id_named, user_names
-from meclean.jobs.plans import RunError, RunOptions, RunRequest, plan_run
-from meclean.jobs.runs import (
-    ProgressSummary,
-    cancel_run,
-    launch_run,
-    queued_parts,
-    run_progress,
-)
+from meclean.jobs.runs import queued_parts
+from meclean.services.launch import cancel_run, launch_run
+from meclean.services.run_plans import RunError, RunOptions, RunRequest, plan_run
+from meclean.services.runs import succeeded
 from meclean.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
@@ -61,74 +56,6 @@ class RunLaunch(RunOptions):
     )
 
 
-class PartOut(BaseModel):
-    id: int
-    kind: str
-    seed: int
-    folds: list[int]
-    status: str
-    attempts: int
-    worker: str | None
-    """The worker's host and process id that took the part; shown to curators only."""
-    device: str | None
-    """Where the part trained (cpu, cuda:0); None until it has."""
-    started_at: datetime | None
-    finished_at: datetime | None
-    done: int
-    total: int
-    error: str | None
-
-
-class RunOut(BaseModel):
-    id: int
-    dataset_id: int
-    label_version_id: int
-    created_by: str | None
-    method: dict[str, Any]
-    epochs: int
-    seeds: list[int]
-    device: str
-    protocol: str
-    training: dict[str, Any] | None
-    """The full training protocol the run recorded (optimiser, model, loss and batch rules)."""
-    flow: dict[str, Any] | None
-    """How its features were computed (flow method, working size, output size)."""
-    clean_samples: int | None
-    clean_set_from: str | None
-    """Where IDC's clean set came from: one expert's marks, or all experts by a consensus
-    rule (for cleanlab's, the run it weighed them against)."""
-    """How many samples IDC was told are clean, when the method uses marks."""
-    status: str
-    error: str | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    progress: ProgressSummary
-    summary: dict[str, dict[str, float | None]] | None
-
-
-class RunDetail(RunOut):
-    parts: list[PartOut]
-    metrics: dict[str, Any] | None
-    traceback: str | None
-
-
-class SampleVerdict(BaseModel):
-    """What a finished run says about one sample."""
-
-    prediction: str
-    """Out of fold, from the probabilities averaged over seeds."""
-    probabilities: list[float]
-    flag_rate: float
-    final_loss: float | None
-    high_loss: bool
-    proposed_label: str | None
-
-    @classmethod
-    def fields_of(cls, result: RunSampleResult) -> dict[str, Any]:
-        return cls.model_validate(result, from_attributes=True).model_dump()
-
-
 class SampleResultOut(SampleVerdict):
     sample_id: int
     name: str
@@ -136,53 +63,6 @@ class SampleResultOut(SampleVerdict):
     subject: str
     label: str
     label_issue: bool
-
-
-def _clean_set_from(config: dict[str, Any], names: dict[int | None, str]) -> str:
-    if config.get("marks_user_id") is not None:
-        return f"the marks of {names.get(config['marks_user_id'], 'a deleted user')}"
-    rule = config.get("consensus", "majority")
-    if rule == "cleanlab":
-        return f"all experts weighed by cleanlab against run {config.get('consensus_run_id')}"
-    return f"all experts by {rule}"
-
-
-@overload
-def run_out(run: Run, names: dict[int | None, str], detail: Literal[False] = False) -> RunOut: ...
-
-
-@overload
-def run_out(run: Run, names: dict[int | None, str], detail: Literal[True]) -> RunDetail: ...
-
-
-def run_out(run: Run, names: dict[int | None, str], detail: bool = False) -> RunOut | RunDetail:
-    clean = run.config.get("clean_sample_ids")
-    fields = dict(
-        id=run.id,
-        dataset_id=run.dataset_id,
-        label_version_id=run.label_version_id,
-        created_by=names.get(run.created_by),
-        method={k: v for k, v in run.method.items() if v is not None},
-        epochs=run.config["epochs"],
-        seeds=run.config["seeds"],
-        device=run.config["device"],
-        protocol=run.config.get("protocol", "meclean"),
-        training=run.config.get("training"),
-        flow=run.config.get("flow"),
-        clean_samples=None if clean is None else len(clean),
-        clean_set_from=None if clean is None else _clean_set_from(run.config, names),
-        status=run.status,
-        error=run.error,
-        created_at=run.created_at,
-        started_at=run.started_at,
-        finished_at=run.finished_at,
-        progress=run_progress(run),
-        summary=(run.metrics or {}).get("summary"),
-    )
-    if not detail:
-        return RunOut(**fields)
-    parts = [PartOut.model_validate(p, from_attributes=True) for p in run.parts]
-    return RunDetail(**fields, parts=parts, metrics=run.metrics, traceback=run.traceback)
 
 
 class RunPlanOut(BaseModel):
@@ -349,7 +229,7 @@ def get_run(run_id: DbId, session: DbSession, me: Annotator) -> RunDetail:
 def cancel(run_id: DbId, session: DbSession, _: Curator) -> RunOut:
     """Cancel a queued or running run; its workers stop at their next batch."""
     run = run_or_404(session, run_id)
-    if not cancel_run(session, run):
+    if not cancel_run(run):
         raise ApiError(409, f"run {run_id} has already {run.status}", "run_id")
     return run_out(run, user_names(session))
 

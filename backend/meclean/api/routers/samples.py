@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from meclean.api.deps import Annotator, CommittingRoute, DbSession, dataset_or_404, sample_or_404
 from meclean.api.errors import ApiError
-from meclean.api.routers.runs import SampleVerdict
+from meclean.api.schemas import (
+    MAX_PAGE,
+    SAMPLE_COLUMNS,
+    SampleOut,
+    SampleVerdict,
+    describe_samples,
+)
 from meclean.data.faces import FaceCrop
-from meclean.db.marks import judged_by, latest_marks
+from meclean.db.marks import judged_by
 from meclean.db.models import (
     MAX_ID,
     Dataset,
@@ -28,41 +33,10 @@ from meclean.db.models import (
     Status,
     User,
 )
-from meclean.db.users import has_role, user_names
+from meclean.services.marking import blind_datasets
+from meclean.services.runs import finished_run
 
 router = APIRouter(prefix="/api", tags=["samples"], route_class=CommittingRoute)
-MAX_PAGE = 500
-
-
-class MarkOut(BaseModel):
-    id: int
-    user: str
-    verdict: str
-    typical: bool
-    note: str
-    created_at: datetime
-
-
-class SampleOut(BaseModel):
-    id: int
-    dataset_id: int
-    source: str
-    subject: str
-    name: str
-    emotion: str
-    label: str
-    """In the dataset's current label version."""
-    marks: list[MarkOut]
-    """Every expert's latest mark."""
-    my_mark: MarkOut | None
-    my_mark_id: int | None
-    """Id of my latest mark, a retraction included: what a change of mine is based on."""
-    agreement: bool | None
-    """Whether the experts who marked it clean or noisy agree; None with fewer than two."""
-    run_loss: float | None = None
-    """With a ``run_id``: the run's final-model loss on the sample."""
-    run_flag_rate: float | None = None
-    """With a ``run_id``: how often the run's training flagged it."""
 
 
 class SamplePage(BaseModel):
@@ -96,86 +70,6 @@ class SampleDetail(SampleOut):
     marks_withheld: bool
     """Whether the other experts' marks are left out until I mark it (the dataset marks
     blind)."""
-
-
-SAMPLE_COLUMNS = (
-    Sample.id,
-    Sample.dataset_id,
-    Sample.source,
-    Sample.subject,
-    Sample.name,
-    Sample.emotion,
-    Sample.original_label,
-)
-"""What a page shows of each sample: read as plain rows, not ORM objects."""
-
-
-def _mark_out(mark: Row, names: dict[int | None, str]) -> MarkOut:
-    return MarkOut(
-        id=mark.id,
-        user=names[mark.user_id],
-        verdict=mark.verdict,
-        typical=mark.typical,
-        note=mark.note,
-        created_at=mark.created_at,
-    )
-
-
-def _agreement(marks: list[Row]) -> bool | None:
-    verdicts = {m.verdict for m in marks if m.verdict != "unsure"}
-    decided = [m for m in marks if m.verdict != "unsure"]
-    return None if len(decided) < 2 else len(verdicts) == 1
-
-
-def blind_datasets(session: Session, dataset_ids: set[int], me: User) -> set[int]:
-    """Those of ``dataset_ids`` whose marking is blind to ``me`` (annotators; curators run
-    the study and see every verdict)."""
-    if has_role(me, "curator"):
-        return set()
-    return set(
-        session.scalars(
-            select(Dataset.id).where(Dataset.id.in_(dataset_ids), Dataset.blind_marking)
-        )
-    )
-
-
-def describe_samples(
-    session: DbSession, samples: Sequence[Sample | Row], labels: dict[int, str], me: User
-) -> list[SampleOut]:
-    """``samples``: Sample objects or rows of ``SAMPLE_COLUMNS``. On a dataset that marks
-    blind, an annotator sees no one's marks and no agreement on a sample they never gave a
-    verdict on, so the grid's filters on them cannot tell either; once seen, a retraction
-    does not hide them again. Curators, who run the study, see every verdict."""
-    names = user_names(session)
-    blind = blind_datasets(session, {s.dataset_id for s in samples}, me)
-    by_sample: dict[int, list[Row]] = {}
-    for mark in latest_marks(session, [s.id for s in samples], retracted=True):
-        by_sample.setdefault(mark.sample_id, []).append(mark)
-    out = []
-    judged = judged_by(session, me.id, [s.id for s in samples]) if blind else set()
-    for s in samples:
-        with_retracted = by_sample.get(s.id, [])
-        marks = [m for m in with_retracted if m.verdict != "retracted"]
-        mine = next((m for m in marks if m.user_id == me.id), None)
-        my_latest = next((m for m in with_retracted if m.user_id == me.id), None)
-        if s.dataset_id in blind and s.id not in judged:
-            marks = []
-        out.append(
-            SampleOut(
-                id=s.id,
-                dataset_id=s.dataset_id,
-                source=s.source,
-                subject=s.subject,
-                name=s.name,
-                emotion=s.emotion,
-                label=labels.get(s.id, s.original_label),
-                marks=[_mark_out(m, names) for m in marks],
-                my_mark=_mark_out(mine, names) if mine else None,
-                my_mark_id=my_latest.id if my_latest else None,
-                agreement=_agreement(marks),
-            )
-        )
-    return out
 
 
 class SampleFilter(BaseModel):
@@ -247,9 +141,7 @@ def _filtered(session: Session, dataset: Dataset, chosen: SampleFilter) -> Selec
         .where(Sample.dataset_id == dataset.id)
     )
     if chosen.run_id is not None:
-        run = session.get(Run, chosen.run_id)
-        if run is None or run.dataset_id != dataset.id or run.status != Status.SUCCEEDED:
-            raise ApiError(422, f"no finished run {chosen.run_id} on this dataset", "run_id")
+        run = finished_run(session, dataset.id, chosen.run_id)
         query = query.join(
             RunSampleResult,
             (RunSampleResult.sample_id == Sample.id) & (RunSampleResult.run_id == run.id),

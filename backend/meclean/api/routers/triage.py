@@ -19,18 +19,12 @@ from meclean.api.deps import (
     dataset_or_404,
 )
 from meclean.api.errors import ApiError
-from meclean.api.routers.samples import (
-    MAX_PAGE,
-    SAMPLE_COLUMNS,
-    SampleOut,
-    blind_datasets,
-    describe_samples,
-)
+from meclean.api.schemas import MAX_PAGE, SAMPLE_COLUMNS, SampleOut, describe_samples
 from meclean.data.labels import CLASSES
+from meclean.data.marks import experts_agree
 from meclean.db.labels import current_version_id, labels_of
 from meclean.db.marks import judged_by, latest_marks
-from meclean.db.models import Dataset, DbId, Run, RunSampleResult, Sample, Status, User
-from meclean.jobs.consensus import reference_run
+from meclean.db.models import Dataset, DbId, Run, RunSampleResult, Sample, User
 from meclean.ml.triage import (
     flagged_by_run,
     label_quality,
@@ -38,6 +32,8 @@ from meclean.ml.triage import (
     small_data_caveats,
     suspicion,
 )
+from meclean.services.marking import blind_datasets
+from meclean.services.runs import finished_run, reference_run
 
 router = APIRouter(prefix="/api", tags=["review"], route_class=CommittingRoute)
 MAX_RUNS = 5
@@ -103,13 +99,7 @@ def _chosen_runs(session: Session, dataset: Dataset, run_ids: list[int]) -> list
         if best is None:
             raise ApiError(409, "no run has finished on this dataset yet: launch one first")
         return [best]
-    runs = []
-    for run_id in dict.fromkeys(run_ids):
-        run = session.get(Run, run_id)
-        if run is None or run.dataset_id != dataset.id or run.status != Status.SUCCEEDED:
-            raise ApiError(422, f"no finished run {run_id} on this dataset", "run_id")
-        runs.append(run)
-    return runs
+    return [finished_run(session, dataset.id, run_id) for run_id in dict.fromkeys(run_ids)]
 
 
 def _outcomes(
@@ -154,16 +144,18 @@ def _disagreement(
     """Whether experts disagree on each sample, the samples I have marked, and those I
     ever gave a verdict on. Marking blind, others' verdicts on a sample I never judged
     stay unseen, disagreement too."""
-    verdicts: dict[int, set[str]] = {}
+    verdicts: dict[int, list[str]] = {}
     mine = set()
     seen = judged_by(session, me.id, sample_ids)
     for mark in latest_marks(session, sample_ids):
         if mark.user_id == me.id:
             mine.add(mark.sample_id)
-        if mark.verdict in ("clean", "noisy"):
-            verdicts.setdefault(mark.sample_id, set()).add(mark.verdict)
+        verdicts.setdefault(mark.sample_id, []).append(mark.verdict)
     disagree = np.array(
-        [len(verdicts.get(s, ())) == 2 and (s in seen or not blind) for s in sample_ids]
+        [
+            experts_agree(verdicts.get(s, ())) is False and (s in seen or not blind)
+            for s in sample_ids
+        ]
     )
     return disagree, mine, seen
 

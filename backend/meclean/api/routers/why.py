@@ -15,7 +15,6 @@ from meclean.api.deps import (
     DbSession,
     run_or_404,
     sample_or_404,
-    succeeded,
 )
 from meclean.api.errors import ApiError
 from meclean.data.labels import CLASSES
@@ -28,6 +27,7 @@ from meclean.ml.triage import (
     share_below,
     small_data_caveats,
 )
+from meclean.services.runs import succeeded
 
 router = APIRouter(prefix="/api", tags=["review"], route_class=CommittingRoute)
 NEIGHBOURS = 6

@@ -126,6 +126,10 @@ def read_manifest(path: Path, options: ImportOptions = DEFAULTS) -> ImportReport
     return report
 
 
+FRAME_FIELD = re.compile(
+    r"\{(?::(?P<zero>0?)(?P<width>\d{1,3})?d)?\}|%(?P<pzero>0?)(?P<pwidth>\d{1,3})?d"
+)
+"""Where a frame pattern puts the number: {}, {:d}, {:03d}, {:3d}, %d, %03d or %3d."""
 MAX_PATTERN_WIDTH = 12
 """Widest zero-padding a frame pattern may ask for (frame numbers have a few digits)."""
 
@@ -226,18 +230,24 @@ def _numbered(folder: Path, number: int, pattern: str, numbered: Mapping[int, Pa
     the file whose name ends in that number."""
     if not pattern:
         return numbered.get(number, folder / str(number))
-    widths = [int(w) for w in re.findall(r"\d+", pattern)]
-    if len(pattern) > NAME_MAX or any(w > MAX_PATTERN_WIDTH for w in widths):
+    # Parsed here, never handed to str.format or %: those would take nested widths,
+    # %c of a huge number and other ways to build gigabyte names or fail.
+    fields = list(FRAME_FIELD.finditer(pattern))
+    outside = FRAME_FIELD.sub("", pattern)
+    if len(pattern) > NAME_MAX or len(fields) != 1 or set("{}%") & set(outside):
         raise SampleProblem(
-            f"pattern {shortened(pattern, 40)!r} is too long or pads numbers wider than "
-            f"{MAX_PATTERN_WIDTH} digits; write e.g. img{{:03d}}.jpg",
+            f"pattern {shortened(pattern, 40)!r} is not a frame pattern: a file name holding "
+            "one {}, {:0Nd} or %0Nd (e.g. img{:03d}.jpg)",
             "pattern",
         )
-    try:
-        return folder / (pattern % number if "%" in pattern else pattern.format(number))
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
+    (field,) = fields
+    width = int(field["width"] or field["pwidth"] or 0)
+    if width > MAX_PATTERN_WIDTH:
         raise SampleProblem(
-            f"pattern {pattern!r} does not name a frame ({shortened(str(exc), 80)}); "
-            "write e.g. img{:03d}.jpg",
+            f"pattern {shortened(pattern, 40)!r} pads frame numbers to {width} digits "
+            f"(at most {MAX_PATTERN_WIDTH})",
             "pattern",
-        ) from None
+        )
+    padding = "0" if field["zero"] or field["pzero"] else " "
+    digits = str(number).rjust(width, padding)
+    return folder / f"{pattern[: field.start()]}{digits}{pattern[field.end() :]}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from meclean.ml.methods.base import (
     DEFAULT_ALPHA,
-    Baseline,
     BatchContext,
     BatchLoss,
     NoisyLabelMethod,
@@ -34,7 +33,6 @@ __all__ = [
     "METHODS",
     "METHOD_NAMES",
     "PAPER_EPOCHS",
-    "Baseline",
     "BatchContext",
     "BatchLoss",
     "InitialDataCleaning",

@@ -104,6 +104,3 @@ class NoisyLabelMethod:
     def describe(self) -> dict[str, object]:
         """The method's name and every parameter it runs with (subclasses add theirs)."""
         return {"method": self.name, "alpha": self.alpha}
-
-
-Baseline = NoisyLabelMethod

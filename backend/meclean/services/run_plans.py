@@ -16,7 +16,6 @@ from meclean.data.labels import CLASSES
 from meclean.db.labels import labels_of
 from meclean.db.marks import Consensus, grades
 from meclean.db.models import Dataset, DbId, LabelVersion, Run, Sample, Status, as_utc
-from meclean.jobs.consensus import experts_weighed, weighing_run
 from meclean.ml.methods import (
     DEFAULT_ALPHA,
     METHOD_NAMES,
@@ -25,17 +24,15 @@ from meclean.ml.methods import (
     make_method,
 )
 from meclean.ml.protocols import Protocol, TrainConfig, protocol_config
+from meclean.services.consensus import experts_weighed, weighing_run
+from meclean.services.errors import Invalid
 
 ESTIMATE_FROM_RUNS = 5
 """The finished runs of a dataset whose pace estimates the next one's duration."""
 
 
-class RunError(ValueError):
+class RunError(Invalid):
     """A run that cannot be launched as asked; ``field`` names the offending input."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class RunOptions(BaseModel):
@@ -176,9 +173,9 @@ def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan
 
 def _weighed_against(session: Session, dataset_id: int, run_id: int | None) -> Run:
     try:
-        run = weighing_run(session, dataset_id, run_id)
-    except LookupError as exc:
-        raise RunError(str(exc), "consensus_run_id") from None
+        run = weighing_run(session, dataset_id, run_id, "consensus_run_id")
+    except Invalid as exc:
+        raise RunError(exc.message, exc.field) from None
     if run is None:
         raise RunError(
             "cleanlab's consensus weighs the experts against a model: it needs a finished "

@@ -1,0 +1,230 @@
+"""The shapes of answers that several routes give, and the functions that fill them: a
+sample with the marks its reader may see, a run with its progress."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal, overload
+
+from pydantic import BaseModel
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+
+from meclean.data.marks import Verdict, experts_agree
+from meclean.db.marks import judged_by, latest_marks
+from meclean.db.models import Run, RunSampleResult, Sample, User
+from meclean.db.users import user_names
+from meclean.jobs.runs import ProgressSummary, run_progress
+from meclean.services.marking import blind_datasets
+
+MAX_PAGE = 500
+"""Samples one page holds at most."""
+
+
+class MarkOut(BaseModel):
+    id: int
+    user: str
+    verdict: str
+    typical: bool
+    note: str
+    created_at: datetime
+
+
+class SampleOut(BaseModel):
+    id: int
+    dataset_id: int
+    source: str
+    subject: str
+    name: str
+    emotion: str
+    label: str
+    """In the dataset's current label version."""
+    marks: list[MarkOut]
+    """Every expert's latest mark."""
+    my_mark: MarkOut | None
+    my_mark_id: int | None
+    """Id of my latest mark, a retraction included: what a change of mine is based on."""
+    agreement: bool | None
+    """Whether the experts who marked it clean or noisy agree; None with fewer than two."""
+    run_loss: float | None = None
+    """With a ``run_id``: the run's final-model loss on the sample."""
+    run_flag_rate: float | None = None
+    """With a ``run_id``: how often the run's training flagged it."""
+
+
+SAMPLE_COLUMNS = (
+    Sample.id,
+    Sample.dataset_id,
+    Sample.source,
+    Sample.subject,
+    Sample.name,
+    Sample.emotion,
+    Sample.original_label,
+)
+"""What a page shows of each sample: read as plain rows, not ORM objects."""
+
+
+def mark_out(mark: Row, names: dict[int | None, str]) -> MarkOut:
+    return MarkOut(
+        id=mark.id,
+        user=names[mark.user_id],
+        verdict=mark.verdict,
+        typical=mark.typical,
+        note=mark.note,
+        created_at=mark.created_at,
+    )
+
+
+def describe_samples(
+    session: Session, samples: Sequence[Sample | Row], labels: dict[int, str], me: User
+) -> list[SampleOut]:
+    """``samples``: Sample objects or rows of ``SAMPLE_COLUMNS``. On a dataset that marks
+    blind, an annotator sees no one's marks and no agreement on a sample they never gave a
+    verdict on, so the grid's filters on them cannot tell either; once seen, a retraction
+    does not hide them again. Curators, who run the study, see every verdict."""
+    names = user_names(session)
+    blind = blind_datasets(session, {s.dataset_id for s in samples}, me)
+    by_sample: dict[int, list[Row]] = {}
+    for mark in latest_marks(session, [s.id for s in samples], retracted=True):
+        by_sample.setdefault(mark.sample_id, []).append(mark)
+    out = []
+    judged = judged_by(session, me.id, [s.id for s in samples]) if blind else set()
+    for s in samples:
+        with_retracted = by_sample.get(s.id, [])
+        marks = [m for m in with_retracted if m.verdict != Verdict.RETRACTED]
+        mine = next((m for m in marks if m.user_id == me.id), None)
+        my_latest = next((m for m in with_retracted if m.user_id == me.id), None)
+        if s.dataset_id in blind and s.id not in judged:
+            marks = []
+        out.append(
+            SampleOut(
+                id=s.id,
+                dataset_id=s.dataset_id,
+                source=s.source,
+                subject=s.subject,
+                name=s.name,
+                emotion=s.emotion,
+                label=labels.get(s.id, s.original_label),
+                marks=[mark_out(m, names) for m in marks],
+                my_mark=mark_out(mine, names) if mine else None,
+                my_mark_id=my_latest.id if my_latest else None,
+                agreement=experts_agree(m.verdict for m in marks),
+            )
+        )
+    return out
+
+
+class PartOut(BaseModel):
+    id: int
+    kind: str
+    seed: int
+    folds: list[int]
+    status: str
+    attempts: int
+    worker: str | None
+    """The worker's host and process id that took the part; shown to curators only."""
+    device: str | None
+    """Where the part trained (cpu, cuda:0); None until it has."""
+    started_at: datetime | None
+    finished_at: datetime | None
+    done: int
+    total: int
+    error: str | None
+
+
+class RunOut(BaseModel):
+    id: int
+    dataset_id: int
+    label_version_id: int
+    created_by: str | None
+    method: dict[str, Any]
+    epochs: int
+    seeds: list[int]
+    device: str
+    protocol: str
+    training: dict[str, Any] | None
+    """The full training protocol the run recorded (optimiser, model, loss and batch rules)."""
+    flow: dict[str, Any] | None
+    """How its features were computed (flow method, working size, output size)."""
+    clean_samples: int | None
+    clean_set_from: str | None
+    """Where IDC's clean set came from: one expert's marks, or all experts by a consensus
+    rule (for cleanlab's, the run it weighed them against)."""
+    """How many samples IDC was told are clean, when the method uses marks."""
+    status: str
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress: ProgressSummary
+    summary: dict[str, dict[str, float | None]] | None
+
+
+class RunDetail(RunOut):
+    parts: list[PartOut]
+    metrics: dict[str, Any] | None
+    traceback: str | None
+
+
+class SampleVerdict(BaseModel):
+    """What a finished run says about one sample."""
+
+    prediction: str
+    """Out of fold, from the probabilities averaged over seeds."""
+    probabilities: list[float]
+    flag_rate: float
+    final_loss: float | None
+    high_loss: bool
+    proposed_label: str | None
+
+    @classmethod
+    def fields_of(cls, result: RunSampleResult) -> dict[str, Any]:
+        return cls.model_validate(result, from_attributes=True).model_dump()
+
+
+def _clean_set_from(config: dict[str, Any], names: dict[int | None, str]) -> str:
+    if config.get("marks_user_id") is not None:
+        return f"the marks of {names.get(config['marks_user_id'], 'a deleted user')}"
+    rule = config.get("consensus", "majority")
+    if rule == "cleanlab":
+        return f"all experts weighed by cleanlab against run {config.get('consensus_run_id')}"
+    return f"all experts by {rule}"
+
+
+@overload
+def run_out(run: Run, names: dict[int | None, str], detail: Literal[False] = False) -> RunOut: ...
+
+
+@overload
+def run_out(run: Run, names: dict[int | None, str], detail: Literal[True]) -> RunDetail: ...
+
+
+def run_out(run: Run, names: dict[int | None, str], detail: bool = False) -> RunOut | RunDetail:
+    clean = run.config.get("clean_sample_ids")
+    fields = dict(
+        id=run.id,
+        dataset_id=run.dataset_id,
+        label_version_id=run.label_version_id,
+        created_by=names.get(run.created_by),
+        method={k: v for k, v in run.method.items() if v is not None},
+        epochs=run.config["epochs"],
+        seeds=run.config["seeds"],
+        device=run.config["device"],
+        protocol=run.config.get("protocol", "meclean"),
+        training=run.config.get("training"),
+        flow=run.config.get("flow"),
+        clean_samples=None if clean is None else len(clean),
+        clean_set_from=None if clean is None else _clean_set_from(run.config, names),
+        status=run.status,
+        error=run.error,
+        created_at=run.created_at,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        progress=run_progress(run),
+        summary=(run.metrics or {}).get("summary"),
+    )
+    if not detail:
+        return RunOut(**fields)
+    parts = [PartOut.model_validate(p, from_attributes=True) for p in run.parts]
+    return RunDetail(**fields, parts=parts, metrics=run.metrics, traceback=run.traceback)

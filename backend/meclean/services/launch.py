@@ -1,0 +1,76 @@
+"""Launching a run into its queued parts, and cancelling one."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from meclean.data.flow import FlowSettings
+from meclean.db.models import ACTIVE, FINISHED, Dataset, PartKind, Run, RunPart, Status
+from meclean.services.run_plans import RunRequest, plan_run
+
+
+def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id: int | None) -> Run:
+    """Record a queued run and its parts; the caller enqueues them after committing."""
+    plan = plan_run(session, dataset, request)
+    run = Run(
+        dataset_id=dataset.id,
+        label_version_id=plan.label_version_id,
+        created_by=user_id,
+        method={
+            "name": request.method,
+            "alpha": request.alpha,
+            "q": request.q,
+            "warmup_epochs": request.warmup_epochs,
+            "resolved": plan.method.describe(),
+        },
+        config={
+            "protocol": request.protocol,
+            "training": asdict(plan.protocol),
+            # The features the app trains on are computed with the default settings.
+            "flow": asdict(FlowSettings()),
+            "epochs": request.epochs,
+            "seeds": list(range(request.seeds)),
+            "device": request.device,
+            "marks_user_id": request.marks_user_id,
+            "consensus": request.consensus,
+            "clean_sample_ids": plan.clean_ids,
+            "consensus_run_id": plan.consensus_run_id,
+            "folds": plan.subjects,
+        },
+    )
+    groups = min(request.tasks_per_seed, plan.subjects)
+    chunks = [list(range(plan.subjects))[k::groups] for k in range(groups)]
+    for seed in run.config["seeds"]:
+        for chunk in chunks:
+            run.parts.append(
+                RunPart(
+                    kind=PartKind.FOLDS,
+                    seed=seed,
+                    folds=chunk,
+                    status=Status.QUEUED,
+                    total=len(chunk) * request.epochs,
+                )
+            )
+    run.parts.append(
+        RunPart(kind=PartKind.FINAL, seed=0, status=Status.QUEUED, total=request.epochs)
+    )
+    run.parts.append(RunPart(kind=PartKind.AGGREGATE, status=Status.WAITING, total=1))
+    session.add(run)
+    session.flush()
+    return run
+
+
+def cancel_run(run: Run) -> bool:
+    """Stop a queued or running run; its workers notice within a heartbeat. False if it had
+    already finished."""
+    if run.status not in ACTIVE:
+        return False
+    now = datetime.now(UTC)
+    run.status, run.finished_at = Status.CANCELLED, now
+    for part in run.parts:
+        if part.status not in FINISHED:
+            part.status, part.finished_at = Status.CANCELLED, now
+    return True

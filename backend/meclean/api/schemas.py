@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from meclean.data.marks import Verdict, experts_agree
 from meclean.db.marks import judged_by, latest_marks
 from meclean.db.models import Run, RunSampleResult, Sample, User
+from meclean.db.run_record import RunConfigRecord
 from meclean.db.users import user_names
 from meclean.jobs.runs import ProgressSummary, run_progress
 from meclean.services.marking import blind_datasets
@@ -183,13 +184,12 @@ class SampleVerdict(BaseModel):
         return cls.model_validate(result, from_attributes=True).model_dump()
 
 
-def _clean_set_from(config: dict[str, Any], names: dict[int | None, str]) -> str:
-    if config.get("marks_user_id") is not None:
-        return f"the marks of {names.get(config['marks_user_id'], 'a deleted user')}"
-    rule = config.get("consensus", "majority")
-    if rule == "cleanlab":
-        return f"all experts weighed by cleanlab against run {config.get('consensus_run_id')}"
-    return f"all experts by {rule}"
+def _clean_set_from(config: RunConfigRecord, names: dict[int | None, str]) -> str:
+    if config.marks_user_id is not None:
+        return f"the marks of {names.get(config.marks_user_id, 'a deleted user')}"
+    if config.consensus == "cleanlab":
+        return f"all experts weighed by cleanlab against run {config.consensus_run_id}"
+    return f"all experts by {config.consensus}"
 
 
 @overload
@@ -201,19 +201,19 @@ def run_out(run: Run, names: dict[int | None, str], detail: Literal[True]) -> Ru
 
 
 def run_out(run: Run, names: dict[int | None, str], detail: bool = False) -> RunOut | RunDetail:
-    clean = run.config.get("clean_sample_ids")
+    clean = run.config.clean_sample_ids
     fields = dict(
         id=run.id,
         dataset_id=run.dataset_id,
         label_version_id=run.label_version_id,
         created_by=names.get(run.created_by),
-        method={k: v for k, v in run.method.items() if v is not None},
-        epochs=run.config["epochs"],
-        seeds=run.config["seeds"],
-        device=run.config["device"],
-        protocol=run.config.get("protocol", "meclean"),
-        training=run.config.get("training"),
-        flow=run.config.get("flow"),
+        method=run.method.model_dump(exclude_none=True),
+        epochs=run.config.epochs,
+        seeds=run.config.seeds,
+        device=run.config.device,
+        protocol=run.config.protocol,
+        training=run.config.training,
+        flow=run.config.flow,
         clean_samples=None if clean is None else len(clean),
         clean_set_from=None if clean is None else _clean_set_from(run.config, names),
         status=run.status,

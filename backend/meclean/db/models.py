@@ -10,6 +10,8 @@ from annotated_types import Ge, Le
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from meclean.db.run_record import RecordJSON, RunConfigRecord, RunMethodRecord
+
 MAX_ID = 2**63 - 1
 DbId = Annotated[int, Ge(1), Le(MAX_ID)]
 """A row id as clients send it: positive and within the database's 64-bit integers, so a
@@ -214,8 +216,8 @@ class Run(Base):
     )
     label_version_id: Mapped[int] = mapped_column(ForeignKey("label_versions.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    method: Mapped[dict[str, Any]] = mapped_column()
-    config: Mapped[dict[str, Any]] = mapped_column()
+    method: Mapped[RunMethodRecord] = mapped_column(RecordJSON(RunMethodRecord))
+    config: Mapped[RunConfigRecord] = mapped_column(RecordJSON(RunConfigRecord))
     status: Mapped[str] = mapped_column(String(20), default=Status.QUEUED)
     """A ``Status``: queued, running, succeeded, failed, cancelled or deleted."""
     error: Mapped[str | None] = mapped_column(Text)

@@ -14,7 +14,7 @@ from meclean.db.features import sample_features
 from meclean.db.labels import labels_of
 from meclean.db.models import Run, Sample
 from meclean.ml.loso import TrainConfig
-from meclean.ml.methods import DEFAULT_ALPHA, NoisyLabelMethod, make_method
+from meclean.ml.methods import NoisyLabelMethod, make_method
 from meclean.ml.protocols import protocol_config
 from meclean.ml.run import LabelledSamples, TrainingSet
 from meclean.progress import Cancelled, ShouldStop
@@ -28,7 +28,7 @@ def run_samples(session: Session, run: Run) -> LabelledSamples:
 
 def _labelled(session: Session, run: Run, samples: Sequence[Sample]) -> LabelledSamples:
     labels = labels_of(session, run.label_version_id)
-    clean_ids = run.config.get("clean_sample_ids")
+    clean_ids = run.config.clean_sample_ids
     return LabelledSamples(
         labels=np.array([CLASSES.index(labels[s.id]) for s in samples]),
         subjects=[f"{s.source}/{s.subject}" for s in samples],
@@ -61,20 +61,20 @@ def _samples(session: Session, run: Run) -> Sequence[Sample]:
 
 
 def run_method(run: Run) -> NoisyLabelMethod:
-    options = {k: run.method.get(k) for k in ("q", "warmup_epochs")}
     return make_method(
-        run.method["name"],
-        alpha=run.method.get("alpha", DEFAULT_ALPHA),
-        epochs=run.config["epochs"],
-        **options,
+        run.method.name,
+        alpha=run.method.alpha,
+        epochs=run.config.epochs,
+        q=run.method.q,
+        warmup_epochs=run.method.warmup_epochs,
     )
 
 
 def train_config(run: Run, device: str | None = None) -> TrainConfig:
     """The run's protocol; ``device`` (a worker's own choice) overrides its preference."""
-    preference = run.config.get("device", "auto")
+    preference = run.config.device
     return protocol_config(
-        run.config.get("protocol", "meclean"),
-        epochs=run.config["epochs"],
+        run.config.protocol,
+        epochs=run.config.epochs,
         device=device or (None if preference == "auto" else preference),
     )

@@ -71,7 +71,7 @@ def store_results(
         run = session.get_one(Run, run_id)
         parts = list(run.parts)
         data = run_samples(session, run)
-    seeds = run.config["seeds"]
+    seeds = run.config.seeds
     outputs = []
     for seed in seeds:
         files = [

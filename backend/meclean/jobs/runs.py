@@ -113,8 +113,9 @@ def run_progress(run: Run) -> ProgressSummary:
         eta = elapsed * (1 - fraction) / fraction
     running = [p for p in run.parts if p.status == Status.RUNNING]
     latest = max(running or run.parts, key=lambda p: as_utc(p.heartbeat_at or run.created_at))
-    epochs, folds = run.config["epochs"], run.config["folds"]
     fold_parts = [p for p in run.parts if p.kind == PartKind.FOLDS]
+    epochs = run.config.epochs
+    folds = run.config.folds or len({f for p in fold_parts for f in p.folds})
     return ProgressSummary(
         done,
         total,
@@ -125,7 +126,7 @@ def run_progress(run: Run) -> ProgressSummary:
         len(running),
         _stage(latest, epochs, folds) if running else None,
         sum(min(p.done // epochs, len(p.folds)) for p in fold_parts),
-        folds * len(run.config["seeds"]),
+        folds * len(run.config.seeds),
     )
 
 

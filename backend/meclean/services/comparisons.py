@@ -60,11 +60,11 @@ def compare_runs(session: Session, reference: Run, run: Run) -> Comparison:
                 f"{reference.label_version_id}, which differ on {differ} samples: part of "
                 "the difference is the labels"
             )
-    if run.config.get("protocol", "meclean") != reference.config.get("protocol", "meclean"):
+    if run.config.protocol != reference.config.protocol:
         caveats.append("trained under different protocols")
-    if run.config["epochs"] != reference.config["epochs"]:
+    if run.config.epochs != reference.config.epochs:
         caveats.append("trained for different numbers of epochs")
-    shared = set(run.config["seeds"]) & set(reference.config["seeds"])
+    shared = set(run.config.seeds) & set(reference.config.seeds)
     if len(shared) < 2:
         caveats.append(
             f"{len(shared) or 'no'} shared seed{'s' * (len(shared) != 1)}: seed-to-seed "
@@ -95,4 +95,4 @@ def _seed_predictions(session: Session, run: Run) -> tuple[SeedPredictions | Non
     if len(per_sample) < len(data.sample_ids):
         return None, list(data.subjects)
     predictions = np.array([[CLASSES.index(c) for c in p] for p in per_sample]).T
-    return SeedPredictions(run.config["seeds"], predictions, data.labels), list(data.subjects)
+    return SeedPredictions(run.config.seeds, predictions, data.labels), list(data.subjects)

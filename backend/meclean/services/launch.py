@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from meclean.data.flow import FlowSettings
 from meclean.db.models import ACTIVE, FINISHED, Dataset, PartKind, Run, RunPart, Status
+from meclean.db.run_record import RunConfigRecord, RunMethodRecord
 from meclean.services.run_plans import RunRequest, plan_run
 
 
@@ -19,31 +20,31 @@ def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id:
         dataset_id=dataset.id,
         label_version_id=plan.label_version_id,
         created_by=user_id,
-        method={
-            "name": request.method,
-            "alpha": request.alpha,
-            "q": request.q,
-            "warmup_epochs": request.warmup_epochs,
-            "resolved": plan.method.describe(),
-        },
-        config={
-            "protocol": request.protocol,
-            "training": asdict(plan.protocol),
+        method=RunMethodRecord(
+            name=request.method,
+            alpha=request.alpha,
+            q=request.q,
+            warmup_epochs=request.warmup_epochs,
+            resolved=plan.method.describe(),
+        ),
+        config=RunConfigRecord(
+            protocol=request.protocol,
+            training=asdict(plan.protocol),
             # The features the app trains on are computed with the default settings.
-            "flow": asdict(FlowSettings()),
-            "epochs": request.epochs,
-            "seeds": list(range(request.seeds)),
-            "device": request.device,
-            "marks_user_id": request.marks_user_id,
-            "consensus": request.consensus,
-            "clean_sample_ids": plan.clean_ids,
-            "consensus_run_id": plan.consensus_run_id,
-            "folds": plan.subjects,
-        },
+            flow=asdict(FlowSettings()),
+            epochs=request.epochs,
+            seeds=list(range(request.seeds)),
+            device=request.device,
+            marks_user_id=request.marks_user_id,
+            consensus=request.consensus,
+            clean_sample_ids=plan.clean_ids,
+            consensus_run_id=plan.consensus_run_id,
+            folds=plan.subjects,
+        ),
     )
     groups = min(request.tasks_per_seed, plan.subjects)
     chunks = [list(range(plan.subjects))[k::groups] for k in range(groups)]
-    for seed in run.config["seeds"]:
+    for seed in run.config.seeds:
         for chunk in chunks:
             run.parts.append(
                 RunPart(

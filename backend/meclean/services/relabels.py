@@ -92,7 +92,7 @@ def decide(
                 session,
                 dataset,
                 changes,
-                f"accepted {len(changes)} relabels proposed by run {run.id} ({run.method['name']})",
+                f"accepted {len(changes)} relabels proposed by run {run.id} ({run.method.name})",
                 user_id,
             )
             version.source_run_id = run.id

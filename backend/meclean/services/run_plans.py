@@ -229,8 +229,8 @@ def _estimate_s(session: Session, dataset_id: int, epoch_seeds: int) -> float | 
         .limit(ESTIMATE_FROM_RUNS)
     ).all()
     paces = [
-        (as_utc(finished) - as_utc(started)).total_seconds()
-        / (config["epochs"] * len(config["seeds"]))
+        (as_utc(finished) - as_utc(started)).total_seconds() / (config.epochs * len(config.seeds))
         for started, finished, config in runs
+        if started is not None and finished is not None
     ]
     return median(paces) * epoch_seeds if paces else None

@@ -33,7 +33,7 @@ def reference_run(session: Session, dataset_id: int) -> Run | None:
     ).all()
 
     def merit(run: Run) -> tuple[bool, float, int]:
-        name = run.method.get("name", "baseline")
+        name = run.method.name
         independent = name in METHODS and not make_method(name).needs_marks
         uf1 = ((run.metrics or {}).get("summary", {}).get("composite") or {}).get("uf1_mean")
         return independent, uf1 if uf1 is not None else -1.0, run.id

@@ -248,7 +248,7 @@ def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDeta
         runs=[
             RunVerdict(
                 run_id=run.id,
-                method=run.method["name"],
+                method=run.method.name,
                 finished_at=run.finished_at,
                 **SampleVerdict.fields_of(r),
             )

@@ -29,7 +29,8 @@ test: $(STAMP)
 # run on SQLite and on a local PostgreSQL that .ci/postgres.sh installs (apt-get) and
 # starts; .ci/packages.sh installs Redis, Chromium, Firefox ESR, Xvfb and npm for the queue
 # and browser tests; npm installs ESLint and Prettier (package.json), which check the
-# browser app's JavaScript, and the Puppeteer that drives Firefox.
+# browser app's JavaScript, and the Puppeteer that drives Firefox; node --test runs the
+# unit tests of the browser's pure helpers (tests/js).
 CHECK_BIN ?= $(BIN)
 check:
 	$(CHECK_BIN)/ruff check .
@@ -38,6 +39,7 @@ check:
 	bash .ci/packages.sh
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run -s lint
+	node --test tests/js/*.test.mjs
 	npm ci --prefix tests/ui/firefox --no-audit --no-fund --loglevel=error
 	MECLEAN_TEST_POSTGRES_URL=$$(bash .ci/postgres.sh) $(CHECK_BIN)/pytest -n 2
 

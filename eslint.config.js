@@ -16,7 +16,7 @@ export default [
     },
   },
   {
-    files: ["tests/ui/firefox/**/*.mjs"],
+    files: ["tests/ui/firefox/**/*.mjs", "tests/js/**/*.mjs"],
     languageOptions: { sourceType: "module", globals: { ...globals.node, ...globals.browser } },
   },
 ];

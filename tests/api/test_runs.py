@@ -20,6 +20,11 @@ def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(servin
 
     names = [name for name, _ in events]
     assert names[-1] == "done" and "progress" in names
+    # Whether a run is still going and whether it has results is the server's to say.
+    for _, event in events:
+        assert event["active"] == (event["status"] in ("queued", "running"))
+        assert event["has_results"] == (event["status"] == "succeeded")
+    assert events[-1][1]["has_results"] and not events[-1][1]["active"]
     fractions = [e["progress"]["fraction"] for n, e in events if n == "progress"]
     assert fractions == sorted(fractions) and max(fractions) > 0
     assert events[-1][1]["status"] == "succeeded", events[-1][1]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from meclean.data.marks import Verdict, experts_agree
 from meclean.db.marks import judged_by, latest_marks
-from meclean.db.models import Run, RunSampleResult, Sample, User
+from meclean.db.models import ACTIVE, Run, RunSampleResult, Sample, Status, User
 from meclean.db.run_record import RunConfigRecord
 from meclean.db.users import user_names
 from meclean.jobs.runs import ProgressSummary, run_progress
@@ -154,6 +154,10 @@ class RunOut(BaseModel):
     rule (for cleanlab's, the run it weighed them against)."""
     """How many samples IDC was told are clean, when the method uses marks."""
     status: str
+    active: bool
+    """Queued or running: progress is still to come."""
+    has_results: bool
+    """Succeeded: its results (projection, flags, per-sample verdicts) can be read."""
     error: str | None
     created_at: datetime
     started_at: datetime | None
@@ -217,6 +221,8 @@ def run_out(run: Run, names: dict[int | None, str], detail: bool = False) -> Run
         clean_samples=None if clean is None else len(clean),
         clean_set_from=None if clean is None else _clean_set_from(run.config, names),
         status=run.status,
+        active=run.status in ACTIVE,
+        has_results=run.status == Status.SUCCEEDED,
         error=run.error,
         created_at=run.created_at,
         started_at=run.started_at,

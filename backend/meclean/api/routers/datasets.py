@@ -20,7 +20,7 @@ from meclean.data.readers import ImportOptions, Layout, read_dataset
 from meclean.data.records import ImportIssue, SheetError
 from meclean.db.datasets import DatasetExists, store_import
 from meclean.db.marks import verdict_counts
-from meclean.db.models import Dataset, DbId, FeatureJob, Sample, SampleLabel, User
+from meclean.db.models import ACTIVE, Dataset, DbId, FeatureJob, Sample, SampleLabel, User
 from meclean.db.session import transaction
 from meclean.jobs.features import cancel_features, latest_features_job, launch_features
 
@@ -116,6 +116,8 @@ class FeaturesJobOut(BaseModel):
     id: int
     status: str
     """queued, running, succeeded, failed or cancelled."""
+    active: bool
+    """Queued or running: progress is still to come."""
     done: int
     total: int
     failed: list[str]
@@ -127,7 +129,10 @@ class FeaturesJobOut(BaseModel):
 
     @classmethod
     def of(cls, job: FeatureJob) -> FeaturesJobOut:
-        return cls.model_validate(job, from_attributes=True)
+        return cls(
+            **{name: getattr(job, name) for name in cls.model_fields if name != "active"},
+            active=job.status in ACTIVE,
+        )
 
 
 class MarkProgress(BaseModel):

@@ -3,7 +3,8 @@
 // that makes marking blind. Curators only: while marking is blind, these numbers would
 // tell an annotator what the others think.
 import { api } from "./api.js";
-import { canCurate, fixed, h, plural, referenceName, toast } from "./ui.js";
+import { canCurate, fixed, plural, referenceName } from "./format.js";
+import { h, toast } from "./ui.js";
 
 // The grid's "experts disagree" filter: samples whose clean / noisy verdicts differ.
 const DISAGREEMENT = "#/samples?disagreement=true";
@@ -221,7 +222,7 @@ export async function showAgreement(state) {
     weighedSection(
       dataset,
       agreement.weighed,
-      runs.filter((r) => r.status === "succeeded"),
+      runs.filter((r) => r.has_results),
       agreement.weighed_reason,
     ),
     shared.length

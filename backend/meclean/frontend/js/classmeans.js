@@ -2,7 +2,8 @@
 // per dataset or composite, two versions side by side.
 import { api } from "./api.js";
 import { followFeatures } from "./features.js";
-import { canCurate, explainedImage, groupsOf, h, select, sourceName, toast } from "./ui.js";
+import { canCurate, groupsOf, sourceName } from "./format.js";
+import { explainedImage, h, select, toast } from "./ui.js";
 
 const RETRY_MS = 5000;
 let retry;

@@ -3,7 +3,8 @@
 import { api, render } from "./api.js";
 import { KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
 import { RETURN_KEY } from "./grid.js";
-import { explainedImage, fixed, h, screenKeys, sourceName } from "./ui.js";
+import { fixed, sourceName } from "./format.js";
+import { explainedImage, h, screenKeys } from "./ui.js";
 
 // Previous and next in the order the grid showed, when the page was opened from it; past
 // the cards the grid had loaded, the next page of the same query is fetched.

@@ -1,7 +1,8 @@
 // The top bar's line about the dataset's optical flow, computed on the queue after an
 // import: live progress, and for curators a way to stop it or to resume a stopped one.
 import { api } from "./api.js";
-import { canCurate, h, toast } from "./ui.js";
+import { canCurate } from "./format.js";
+import { h, toast } from "./ui.js";
 
 const POLL_MS = 2000;
 let timer;
@@ -28,7 +29,7 @@ export async function followFeatures(state) {
     : "";
   if (!job || job.status === "succeeded") {
     box.replaceChildren(missing);
-  } else if (job.status === "queued" || job.status === "running") {
+  } else if (job.active) {
     box.replaceChildren(
       h(
         "label",

@@ -1,7 +1,8 @@
 // A run's flags beside the experts' verdicts and by group, and two runs compared sample by
 // sample: the sections the run page and the runs comparison show.
 import { api } from "./api.js";
-import { fixed, h, plural } from "./ui.js";
+import { fixed, plural } from "./format.js";
+import { h } from "./ui.js";
 
 const share = (value) => (value === null ? "–" : fixed(value, 2));
 

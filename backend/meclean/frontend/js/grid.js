@@ -1,7 +1,8 @@
 // The expert's main screen: sample cards, filters, keyboard marking.
 import { api, render } from "./api.js";
 import { isUnsaved, KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
-import { fixed, h, select, screenKeys, sourceName, toast } from "./ui.js";
+import { fixed, sourceName } from "./format.js";
+import { h, select, screenKeys, toast } from "./ui.js";
 
 const PAGE = 60;
 const RENDERS = [
@@ -61,9 +62,7 @@ export const RETURN_KEY = "meclean.grid-return";
 export async function showGrid(state) {
   const view = document.getElementById("view");
   const filters = loadFilters();
-  const runs = (await api("/api/runs", { query: { dataset_id: state.dataset.id } })).filter(
-    (r) => r.status === "succeeded",
-  );
+  const runs = (await api("/api/runs", { query: { dataset_id: state.dataset.id } })).filter((r) => r.has_results);
   if (filters.run_id && !runs.some((r) => String(r.id) === String(filters.run_id))) {
     Object.assign(filters, { run_id: "", flagged: false, sort: "name" });
   }

@@ -2,7 +2,8 @@
 // samples as red crosses, ILC's proposals before/after; select a group to review it.
 import { api, render } from "./api.js";
 import { RETURN_KEY } from "./grid.js";
-import { FLAG_COLOUR, classColour, canCurate, fixed, h, loadPlotly, plotlyText, plural, toast } from "./ui.js";
+import { canCurate, classColour, fixed, FLAG_COLOUR, plotlyText, plural } from "./format.js";
+import { h, loadPlotly, toast } from "./ui.js";
 
 // A run not finished yet: say how far it is, live, and draw the projection when it is.
 function waitForRun(run, view) {
@@ -18,7 +19,7 @@ function waitForRun(run, view) {
   events.addEventListener("done", (event) => {
     events.close();
     const done = JSON.parse(event.data);
-    if (done.status === "succeeded") window.dispatchEvent(new HashChangeEvent("hashchange"));
+    if (done.has_results) window.dispatchEvent(new HashChangeEvent("hashchange"));
     else say(done);
   });
   return () => events.close();
@@ -27,7 +28,7 @@ function waitForRun(run, view) {
 export async function showProjection(state, runId) {
   const view = document.getElementById("view");
   const [Plotly, run] = await Promise.all([loadPlotly(), api(`/api/runs/${runId}`)]);
-  if (run.status === "queued" || run.status === "running") return waitForRun(run, view);
+  if (run.active) return waitForRun(run, view);
   const first = await api(`/api/runs/${runId}/projection`);
   let data = first;
   let after = false;
@@ -38,7 +39,7 @@ export async function showProjection(state, runId) {
   let colourBy = "label";
   // High loss of the final model re-drawn at another alpha, from the stored losses: the
   // same rule as the run's (loss above mean + alpha * sample std), no new run needed.
-  const runAlpha = run.method.alpha ?? 2.5;
+  const runAlpha = run.method.alpha; // the server records the default
   let alpha = runAlpha;
   let high = data.high_loss;
   function thresholdAt(a) {

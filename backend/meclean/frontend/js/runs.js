@@ -2,7 +2,8 @@
 // comparison in the shape of the paper's Tables 2 and 3, and confusion matrices.
 import { api } from "./api.js";
 import { flagsSection, sampleChanges } from "./flags.js";
-import { canCurate, duration, fixed, groupsOf, h, loadPlotly, plural, referenceName, sourceName, toast } from "./ui.js";
+import { canCurate, duration, fixed, groupsOf, plural, referenceName, sourceName } from "./format.js";
+import { h, loadPlotly, toast } from "./ui.js";
 
 // The methods the paper compares first, then their peers; the server's list is the truth.
 const FIRST = ["ilc", "ltm", "idc", "idc+ilc", "idc+ltm"];
@@ -278,13 +279,13 @@ export async function showRuns(state) {
   ]);
   const users = curator && state.me.role === "admin" ? (await api("/api/users")).map((u) => u.name) : [state.me.name];
   const byId = new Map(runs.map((r) => [r.id, r]));
-  const finishedRuns = () => [...byId.values()].filter((r) => r.status === "succeeded").sort((a, b) => b.id - a.id);
+  const finishedRuns = () => [...byId.values()].filter((r) => r.has_results).sort((a, b) => b.id - a.id);
   const chosen = new Set();
   const body = h("tbody");
   const comparison = h("section", { id: "comparison" });
 
   function row(run) {
-    const active = run.status === "queued" || run.status === "running";
+    const active = run.active;
     return h(
       "tr",
       { dataset: { run: run.id } },
@@ -314,7 +315,7 @@ export async function showRuns(state) {
       h(
         "td",
         {},
-        run.status === "succeeded" ? h("a", { href: `#/runs/${run.id}/projection` }, "Projection") : "",
+        run.has_results ? h("a", { href: `#/runs/${run.id}/projection` }, "Projection") : "",
         curator && active ? h("button", { type: "button", onclick: () => cancel(run.id) }, "Cancel") : "",
       ),
     );
@@ -350,7 +351,7 @@ export async function showRuns(state) {
   // Two finished runs are also compared sample by sample (fetched once per pair).
   let changes = { key: null, section: null };
   function changesOf(picked) {
-    if (picked.length !== 2 || picked.some((r) => r.status !== "succeeded")) return "";
+    if (picked.length !== 2 || picked.some((r) => !r.has_results)) return "";
     const key = `${picked[0].id}-${picked[1].id}`;
     if (changes.key !== key) changes = { key, section: sampleChanges(picked[0].id, picked[1].id) };
     return changes.section;
@@ -584,10 +585,8 @@ export async function showRun(state, runId) {
           )
         : "",
       liveStatus(run),
-      run.status === "succeeded"
-        ? h("p", {}, h("a", { href: `#/runs/${run.id}/projection` }, "Open the projection review"))
-        : "",
-      run.status === "succeeded" ? flagsSection(run) : "",
+      run.has_results ? h("p", {}, h("a", { href: `#/runs/${run.id}/projection` }, "Open the projection review")) : "",
+      run.has_results ? flagsSection(run) : "",
       h(
         "table",
         { class: "compare" },
@@ -613,7 +612,7 @@ export async function showRun(state, runId) {
   }
 
   await draw();
-  if (run.status !== "queued" && run.status !== "running") return undefined;
+  if (!run.active) return undefined;
   // Live: each change updates the status, progress and tasks; the end redraws everything.
   const events = new EventSource(`/api/runs/events?run_id=${run.id}`);
   let fetching = false;

@@ -3,7 +3,8 @@
 // run flagged it. Marking by keyboard moves on to the next sample.
 import { api, render } from "./api.js";
 import { KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
-import { fixed, h, plural, screenKeys, svg } from "./ui.js";
+import { fixed, plural } from "./format.js";
+import { h, screenKeys, svg } from "./ui.js";
 
 const percent = (share) => `${Math.round(100 * share)}%`;
 
@@ -167,9 +168,7 @@ const MAX_RUNS = 5;
 
 export async function showTriage(state) {
   const view = document.getElementById("view");
-  const runs = (await api("/api/runs", { query: { dataset_id: state.dataset.id } })).filter(
-    (r) => r.status === "succeeded",
-  );
+  const runs = (await api("/api/runs", { query: { dataset_id: state.dataset.id } })).filter((r) => r.has_results);
   if (!runs.length) {
     view.replaceChildren(
       h("h1", {}, "Review next"),

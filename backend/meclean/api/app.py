@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url())
     app.state.sessions = session_factory(app.state.engine)
-    app.state.jobs = Jobs(settings)
+    app.state.jobs = Jobs(settings, sessions=app.state.sessions)
     app.state.streams = StreamSlots(settings.max_streams_per_session)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)

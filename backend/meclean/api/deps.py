@@ -1,4 +1,5 @@
-"""The one database-session dependency, who is asking, and the lookups of a resource."""
+"""The one database-session dependency, the settings and the queue, who is asking, and the
+lookups of a resource."""
 
 from __future__ import annotations
 
@@ -15,11 +16,27 @@ from sqlalchemy.orm import Session, selectinload
 from meclean.api.errors import ApiError
 from meclean.db.models import Dataset, LoginSession, Run, Sample, User
 from meclean.db.users import Role, has_role, session_user
+from meclean.jobs.queue import Jobs
+from meclean.settings import Settings
 
 SESSION_COOKIE = "meclean_session"
 CSRF_COOKIE = "meclean_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the app was made with."""
+    return cast(Settings, request.app.state.settings)
+
+
+def app_queue(request: Request) -> Jobs:
+    """The task queue, sharing the app's database engine."""
+    return cast(Jobs, request.app.state.jobs)
+
+
+AppSettings = Annotated[Settings, Depends(app_settings)]
+Queue = Annotated[Jobs, Depends(app_queue)]
 
 
 def db_session(request: Request) -> Iterator[Session]:

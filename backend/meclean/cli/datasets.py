@@ -42,7 +42,6 @@ from meclean.data.synth.generator import generate
 from meclean.data.synth.layouts import ROSTER
 from meclean.data.synth.plan import NoiseRates, SynthConfig
 from meclean.db.datasets import DatasetExists, store_import
-from meclean.db.session import transaction
 from meclean.jobs.features import launch_features
 from meclean.jobs.queue import Jobs
 from meclean.jobs.runs import queued_parts
@@ -131,10 +130,11 @@ def _store(name: str, layout: Layout, path: Path, report: ImportReport) -> None:
     """Store the samples and, as an import through the app does, queue their flow."""
     engine, sessions = upgraded_sessions()
     try:
-        with transaction(sessions) as session:
+        with Jobs(get_settings(), sessions=sessions).committing() as (session, outbox):
             dataset = store_import(session, name, layout, path.resolve(), report)
             job = launch_features(session, dataset.id, None)
             assert job is not None  # a dataset stored just now has no features job yet
+            outbox.features_jobs.append(job.id)
             console.print(
                 f"Stored {len(report.samples)} samples as dataset {dataset.name!r} "
                 f"(label version {dataset.current_label_version_id})."
@@ -144,7 +144,6 @@ def _store(name: str, layout: Layout, path: Path, report: ImportReport) -> None:
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
-    Jobs(get_settings()).enqueue_features(job.id)
     console.print(
         f"Queued features job {job.id} for their flow: `meclean serve` or `meclean worker` "
         "computes it (or `meclean features` with the same arguments, here and now)."
@@ -265,11 +264,10 @@ def demo(
     report = read_dataset("megc2019", root, ImportOptions(roster=root / ROSTER))
     engine, sessions = upgraded_sessions()
     try:
-        with transaction(sessions) as session:
+        with Jobs(settings, sessions=sessions).committing() as (session, outbox):
             dataset = store_import(session, DEMO_NAME, "megc2019", root, report)
             run = launch_run(session, dataset, DEMO_RUN, None)
-            parts = queued_parts(run)
-        Jobs(settings).enqueue(parts)
+            outbox.parts.extend(queued_parts(run))
         console.print(
             f"Stored the demo as dataset {DEMO_NAME!r} and queued run {run.id} "
             f"({DEMO_RUN.method}, {DEMO_RUN.epochs} epochs): `meclean serve` trains it."

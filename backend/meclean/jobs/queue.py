@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from huey import Huey, PriorityRedisHuey, SqliteHuey
 from huey.consumer import Consumer
 from sqlalchemy.orm import Session, sessionmaker
 
-from meclean.db.session import make_engine, session_factory
+from meclean.db.session import make_engine, session_factory, transaction
 from meclean.files import create_owner_only
 from meclean.jobs.execute import execute_part
 from meclean.jobs.features import execute_features
@@ -31,6 +34,15 @@ def make_huey(settings: Settings) -> Huey:
     return SqliteHuey("meclean", filename=str(queue), results=False)
 
 
+@dataclass
+class Outbox:
+    """Tasks a transaction queues: enqueued once it has committed, so that no worker looks
+    for a part or a job not yet written (and none is enqueued if it rolls back)."""
+
+    parts: list[int] = field(default_factory=list)
+    features_jobs: list[int] = field(default_factory=list)
+
+
 class Jobs:
     """What a process needs to launch and execute runs and features jobs: settings,
     database, queue.
@@ -40,8 +52,14 @@ class Jobs:
     """
 
     def __init__(
-        self, settings: Settings, device: str | None = None, torch_threads: int | None = None
+        self,
+        settings: Settings,
+        device: str | None = None,
+        torch_threads: int | None = None,
+        sessions: sessionmaker[Session] | None = None,
     ) -> None:
+        """``sessions``: the process's own database sessions, when it has them already (the
+        API's), so that a process holds one engine."""
         self.settings = settings
         self.device = device
         """Overrides each run's device preference on this worker (e.g. 'cuda:1')."""
@@ -50,8 +68,9 @@ class Jobs:
         self.huey = make_huey(settings)
         self.stopping = threading.Event()
         """Set when this process shuts down: its running parts go back to the queue."""
-        self._sessions: sessionmaker[Session] | None = None
-        self._pid = 0
+        self._sessions = sessions
+        self._pid = os.getpid() if sessions is not None else 0
+        self._owns_engine = sessions is None
 
         @self.huey.task(name="meclean.run_part")
         def run_part(part_id: int) -> None:
@@ -69,7 +88,19 @@ class Jobs:
         if self._sessions is None or self._pid != os.getpid():
             self._sessions = session_factory(make_engine(self.settings.resolved_database_url()))
             self._pid = os.getpid()
+            self._owns_engine = True
         return self._sessions
+
+    @contextmanager
+    def committing(self) -> Iterator[tuple[Session, Outbox]]:
+        """A transaction, and the tasks it queues: enqueued after it commits, the one way
+        the app enqueues work."""
+        outbox = Outbox()
+        with transaction(self.sessions) as session:
+            yield session, outbox
+        self.enqueue(outbox.parts)
+        for job_id in outbox.features_jobs:
+            self.enqueue_features(job_id)
 
     def enqueue(self, part_ids: list[int]) -> None:
         for part_id in part_ids:
@@ -94,7 +125,7 @@ class Jobs:
         )
 
     def close(self) -> None:
-        if self._sessions is not None:
+        if self._sessions is not None and self._owns_engine:
             self._sessions.kw["bind"].dispose()
 
 

@@ -8,7 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from meclean.api.deps import CSRF_COOKIE, SESSION_COOKIE, CommittingRoute, DbSession, current_login
+from meclean.api.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    AppSettings,
+    CommittingRoute,
+    DbSession,
+    current_login,
+)
 from meclean.api.errors import ApiError
 from meclean.db.models import LoginSession, User
 from meclean.db.users import LoginThrottled, authenticate, end_session, start_session
@@ -31,7 +38,13 @@ class Me(BaseModel):
 
 
 @router.post("/login")
-def login(body: Credentials, request: Request, response: Response, session: DbSession) -> Me:
+def login(
+    body: Credentials,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    settings: AppSettings,
+) -> Me:
     """Sign in: sets the session and CSRF cookies; repeated failures are slowed down (429)."""
     try:
         client = request.client.host if request.client else ""
@@ -41,7 +54,6 @@ def login(body: Credentials, request: Request, response: Response, session: DbSe
         raise ApiError(429, str(exc), headers={"Retry-After": str(wait)}) from None
     if user is None:
         raise ApiError(401, "wrong name or password")
-    settings = request.app.state.settings
     token, started = start_session(session, user, timedelta(hours=settings.session_hours))
     max_age = int(settings.session_hours * 3600)
     secure = settings.secure_cookies

@@ -7,12 +7,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal, overload
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from meclean.api.deps import Annotator, CommittingRoute, Curator, DbSession, dataset_or_404
+from meclean.api.deps import (
+    Annotator,
+    AppSettings,
+    CommittingRoute,
+    Curator,
+    DbSession,
+    Queue,
+    dataset_or_404,
+)
 from meclean.api.errors import ApiError
 from meclean.data.faces import FaceMode
 from meclean.data.labels import CLASSES
@@ -21,8 +29,8 @@ from meclean.data.records import ImportIssue, SheetError
 from meclean.db.datasets import DatasetExists, store_import
 from meclean.db.marks import verdict_counts
 from meclean.db.models import ACTIVE, Dataset, DbId, FeatureJob, Sample, SampleLabel, User
-from meclean.db.session import transaction
 from meclean.jobs.features import cancel_features, latest_features_job, launch_features
+from meclean.settings import Settings
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"], route_class=CommittingRoute)
 
@@ -169,21 +177,23 @@ class DatasetOut(MarkProgress):
 
 
 @overload
-def confined(request: Request, raw: str, field: str, kind: str = "file") -> Path: ...
+def confined(settings: Settings, raw: str, field: str, kind: str = "file") -> Path: ...
 
 
 @overload
-def confined(request: Request, raw: str | None, field: str, kind: str = "file") -> Path | None: ...
+def confined(
+    settings: Settings, raw: str | None, field: str, kind: str = "file"
+) -> Path | None: ...
 
 
-def confined(request: Request, raw: str | None, field: str, kind: str = "file") -> Path | None:
+def confined(settings: Settings, raw: str | None, field: str, kind: str = "file") -> Path | None:
     """A path inside a configured import root, symlinks resolved; anything else is refused.
     ``kind``: 'file' (a regular file), 'folder', or 'either'."""
     if raw is None:
         return None
     try:
         path = Path(raw).resolve()
-        roots = request.app.state.settings.allowed_import_roots()
+        roots = settings.allowed_import_roots()
         if not any(path.is_relative_to(root) for root in roots):
             raise ApiError(403, "path is outside the import roots", field)
         is_file, is_folder = path.is_file(), path.is_dir()
@@ -200,38 +210,39 @@ def confined(request: Request, raw: str | None, field: str, kind: str = "file") 
 
 
 @router.post("/import", status_code=201)
-def import_dataset(body: ImportRequest, request: Request, user: Curator) -> ImportSummary:
+def import_dataset(
+    body: ImportRequest, settings: AppSettings, jobs: Queue, user: Curator
+) -> ImportSummary:
     """Read the layout and store its samples; their flow is then computed on the queue."""
-    path = confined(request, body.path, "path", "either")
+    path = confined(settings, body.path, "path", "either")
     options = ImportOptions(
-        sheet=confined(request, body.sheet, "sheet"),
-        frames=confined(request, body.frames, "frames", "folder"),
-        overrides=confined(request, body.overrides, "overrides"),
-        roster=confined(request, body.roster, "roster"),
+        sheet=confined(settings, body.sheet, "sheet"),
+        frames=confined(settings, body.frames, "frames", "folder"),
+        overrides=confined(settings, body.overrides, "overrides"),
+        roster=confined(settings, body.roster, "roster"),
         corrections=body.corrections,
-        classes=confined(request, body.classes, "classes"),
+        classes=confined(settings, body.classes, "classes"),
         faces=body.faces,
-        confine_to=tuple(request.app.state.settings.allowed_import_roots()),
-        parts={d: confined(request, v, f"parts.{d}", "either") for d, v in body.parts.items()},
+        confine_to=tuple(settings.allowed_import_roots()),
+        parts={d: confined(settings, v, f"parts.{d}", "either") for d, v in body.parts.items()},
         part_sheets={
-            d: confined(request, v, f"part_sheets.{d}") for d, v in body.part_sheets.items()
+            d: confined(settings, v, f"part_sheets.{d}") for d, v in body.part_sheets.items()
         },
     )
-    jobs = request.app.state.jobs
     try:
         report = read_dataset(body.layout, path, options)
         if not report.samples:
             reasons = "; ".join(str(i) for i in report.skipped[:3]) or "no samples found"
             raise ApiError(422, f"nothing to import from {body.path}: {reasons}", "path")
-        with transaction(jobs.sessions) as session:
+        with jobs.committing() as (session, outbox):
             dataset = store_import(session, body.name, body.layout, path, report, user.id)
             job = launch_features(session, dataset.id, user.id)
             assert job is not None  # a dataset stored just now has no features job yet
+            outbox.features_jobs.append(job.id)
     except SheetError as exc:
         raise ApiError(422, str(exc), "path") from None
     except DatasetExists as exc:
         raise ApiError(409, str(exc), "name") from None
-    jobs.enqueue_features(job.id)  # after the commit, so the worker finds the job
     return ImportSummary(
         dataset_id=dataset.id,
         imported=len(report.samples),
@@ -331,19 +342,18 @@ def get_features_job(dataset_id: DbId, session: DbSession, _: Annotator) -> Feat
 
 
 @router.post("/{dataset_id}/features", status_code=201)
-def compute_features(dataset_id: DbId, request: Request, user: Curator) -> FeaturesJobOut:
+def compute_features(dataset_id: DbId, jobs: Queue, user: Curator) -> FeaturesJobOut:
     """Queue the computation of every missing feature, e.g. after a cancelled job."""
-    jobs = request.app.state.jobs
     busy = ApiError(409, "this dataset's features are already being computed")
     try:
-        with transaction(jobs.sessions) as session:
+        with jobs.committing() as (session, outbox):
             job = launch_features(session, dataset_or_404(session, dataset_id).id, user.id)
             if job is None:
                 raise busy
+            outbox.features_jobs.append(job.id)
             out = FeaturesJobOut.of(job)
     except IntegrityError:  # another curator's job got in first
         raise busy from None
-    jobs.enqueue_features(job.id)
     return out
 
 

@@ -21,7 +21,14 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from meclean.api.deps import Annotator, CommittingRoute, DbSession, dataset_or_404, sample_or_404
+from meclean.api.deps import (
+    Annotator,
+    AppSettings,
+    CommittingRoute,
+    DbSession,
+    dataset_or_404,
+    sample_or_404,
+)
 from meclean.api.errors import ApiError
 from meclean.data.faces import FaceCrop, read_frame
 from meclean.data.feature_store import FeatureStore
@@ -85,6 +92,7 @@ def render(
     sample_id: DbId,
     kind: SampleRender,
     request: Request,
+    settings: AppSettings,
     session: DbSession,
     _: Annotator,
     size: Size = 180,
@@ -95,7 +103,6 @@ def render(
     """A PNG of a sample: frames, flow, strain or a triptych, cached per feature version."""
     sample = sample_or_404(session, sample_id)
     size = render_size(size)
-    settings = request.app.state.settings
     try:
         key = feature_key(sample)
     except FeatureError as exc:
@@ -209,6 +216,7 @@ def _features(store: FeatureStore, sample: Sample) -> np.ndarray:
 def class_mean_render(
     dataset_id: DbId,
     request: Request,
+    settings: AppSettings,
     session: DbSession,
     _: Annotator,
     version_id: Annotated[
@@ -239,7 +247,7 @@ def class_mean_render(
     sources = {s.source for s in samples}
     if group != "composite" and group not in sources:
         raise ApiError(422, f"group must be 'composite' or one of {sorted(sources)}", "group")
-    store = FeatureStore(request.app.state.settings.feature_dir)
+    store = FeatureStore(settings.feature_dir)
     readable = _readable_with_flow(session, dataset_id, samples, store)
     keyed = []
     for sample, key in readable:
@@ -256,7 +264,7 @@ def class_mean_render(
         ).encode()
         + f"|{group}|{size}|{RENDER_VERSION}".encode()
     ).hexdigest()[:32]
-    cache = request.app.state.settings.data_dir / "renders" / "class-means" / f"{fingerprint}.png"
+    cache = settings.data_dir / "renders" / "class-means" / f"{fingerprint}.png"
 
     def rows(of: dict[int, str]) -> dict[str, np.ndarray]:
         stack = np.stack([features for _, _, features in keyed])

@@ -18,9 +18,11 @@ from starlette.background import BackgroundTask
 from meclean.api.deps import (
     SESSION_COOKIE,
     Annotator,
+    AppSettings,
     CommittingRoute,
     Curator,
     DbSession,
+    Queue,
     dataset_or_404,
     run_or_404,
     stream_slot,
@@ -36,7 +38,6 @@ from meclean.db.models import (
     Sample,
     Status,
 )
-from meclean.db.session import transaction
 from meclean.db.users import has_role, session_user, user_id_named, user_names
 from meclean.jobs.runs import queued_parts
 from meclean.services.launch import cancel_run, launch_run
@@ -107,11 +108,11 @@ def _refused(exc: RunError) -> ApiError:
 
 @router.post("/datasets/{dataset_id}/runs/plan")
 def plan(
-    dataset_id: DbId, body: RunLaunch, request: Request, session: DbSession, _: Curator
+    dataset_id: DbId, body: RunLaunch, settings: AppSettings, session: DbSession, _: Curator
 ) -> RunPlanOut:
     """Check a launch and show its effective parameters; a 422 says why it cannot run."""
     try:
-        wanted = _run_request(session, body, request.app.state.settings)
+        wanted = _run_request(session, body, settings)
         planned = plan_run(session, dataset_or_404(session, dataset_id), wanted)
     except RunError as exc:
         raise _refused(exc) from None
@@ -128,19 +129,19 @@ def plan(
 
 
 @router.post("/datasets/{dataset_id}/runs", status_code=201)
-def launch(dataset_id: DbId, body: RunLaunch, request: Request, user: Curator) -> RunOut:
+def launch(
+    dataset_id: DbId, body: RunLaunch, settings: AppSettings, jobs: Queue, user: Curator
+) -> RunOut:
     """Queue a LOSO run; any worker takes its parts."""
-    jobs = request.app.state.jobs
-    with transaction(jobs.sessions) as session:
+    with jobs.committing() as (session, outbox):
         dataset = dataset_or_404(session, dataset_id)
         try:
-            wanted = _run_request(session, body, request.app.state.settings)
+            wanted = _run_request(session, body, settings)
             run = launch_run(session, dataset, wanted, user.id)
         except RunError as exc:
             raise _refused(exc) from None
-        parts = queued_parts(run)
+        outbox.parts.extend(queued_parts(run))
         out = run_out(run, user_names(session))
-    jobs.enqueue(parts)  # after the commit, so no worker can look for an unwritten part
     return out
 
 
@@ -235,7 +236,7 @@ def cancel(run_id: DbId, session: DbSession, _: Curator) -> RunOut:
 
 
 @router.delete("/runs/{run_id}", status_code=204, response_class=Response)
-def delete_run(run_id: DbId, request: Request, session: DbSession, _: Curator) -> Response:
+def delete_run(run_id: DbId, settings: AppSettings, session: DbSession, _: Curator) -> Response:
     """Discard a run's results and files. Its record stays, marked deleted, so the label
     versions and relabel reviews that name it keep pointing at it: run ids are never reused."""
     run = run_or_404(session, run_id)
@@ -245,7 +246,7 @@ def delete_run(run_id: DbId, request: Request, session: DbSession, _: Curator) -
     run.status, run.artifacts_key = Status.DELETED, None
     # The files go once the deletion has committed (the response's background task runs
     # after): a failed commit leaves the run whole, never a record without its files.
-    files = request.app.state.settings.run_dir / str(run_id)
+    files = settings.run_dir / str(run_id)
     return Response(
         status_code=204, background=BackgroundTask(shutil.rmtree, files, ignore_errors=True)
     )

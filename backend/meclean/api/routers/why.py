@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import Row, select
 
 from meclean.api.deps import (
     Annotator,
+    AppSettings,
     CommittingRoute,
     DbSession,
     run_or_404,
@@ -28,6 +29,7 @@ from meclean.ml.triage import (
     small_data_caveats,
 )
 from meclean.services.runs import succeeded
+from meclean.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["review"], route_class=CommittingRoute)
 NEIGHBOURS = 6
@@ -82,7 +84,7 @@ class WhyFlagged(BaseModel):
 
 @router.get("/runs/{run_id}/samples/{sample_id}/why")
 def why_flagged(
-    run_id: DbId, sample_id: DbId, request: Request, session: DbSession, _: Annotator
+    run_id: DbId, sample_id: DbId, settings: AppSettings, session: DbSession, _: Annotator
 ) -> WhyFlagged:
     """Why the run judged a sample as it did: losses in context, flag rate, neighbours."""
     run = succeeded(run_or_404(session, run_id))
@@ -106,7 +108,7 @@ def why_flagged(
     subjects = [f"{r.source}/{r.subject}" for r in results]
     mine = results[k].RunSampleResult
     now = labels_of(session, current_version_id(session.get_one(Dataset, run.dataset_id)))
-    stored = _stored_arrays(request, run, ids)
+    stored = _stored_arrays(settings, run, ids)
     history = stored.get("loss_history")
     return WhyFlagged(
         sample_id=sample_id,
@@ -140,9 +142,9 @@ def _rounded(share: float | None) -> float | None:
     return None if share is None else round(share, 3)
 
 
-def _stored_arrays(request: Request, run: Run, ids: list[int]) -> dict[str, np.ndarray]:
+def _stored_arrays(settings: Settings, run: Run, ids: list[int]) -> dict[str, np.ndarray]:
     """The run's stored embedding and loss history, if its files match its rows."""
-    arrays = result_dir(request.app.state.settings, run.id) / "arrays.npz"
+    arrays = result_dir(settings, run.id) / "arrays.npz"
     if not arrays.is_file():
         return {}
     with np.load(arrays) as stored:

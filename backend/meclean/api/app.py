@@ -151,3 +151,4 @@ async def _workers(app: FastAPI) -> AsyncIterator[None]:
         if consumer is not None:
             consumer.stop(graceful=True)
         jobs.close()
+        app.state.engine.dispose()  # the one engine, which the queue shares

@@ -1,5 +1,7 @@
 """What a run records of how it was launched (``Run.method`` and ``Run.config``): typed,
-with their defaults here and nowhere else, validated when stored and when read.
+with their defaults here and nowhere else, validated when stored and when read. Frozen: a
+record is replaced whole (``model_copy(update=...)``), never changed in place, which the
+database would not see.
 
 Runs stored by earlier versions read with these defaults where a field was not yet
 recorded; a field this version does not know is kept as it was."""
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import JSON
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -30,6 +32,11 @@ class RunMethodRecord(BaseModel):
     warmup_epochs: int | None = None
     resolved: dict[str, Any] | None = None
     """Every parameter the method ran with (warm-up scaled to the epochs, and so on)."""
+
+    @field_validator("alpha", mode="before")
+    @classmethod
+    def _unrecorded_alpha(cls, value: object) -> object:
+        return PUBLISHED_ALPHA if value is None else value
 
 
 class RunConfigRecord(BaseModel):
@@ -65,7 +72,7 @@ class RecordJSON(TypeDecorator[M]):
 
     def process_bind_param(self, value: M | dict[str, Any] | None, dialect: Dialect) -> Any:
         if value is None:
-            return None
+            raise ValueError(f"a run needs its {self.model.__name__}")
         return self.model.model_validate(value).model_dump(mode="json")
 
     def process_result_value(self, value: Any, dialect: Dialect) -> M | None:

@@ -17,8 +17,14 @@ from meclean.files import create_owner_only
 def make_engine(url: str) -> Engine:
     # SQLite connections cost little: more of them than the server has request threads
     # (40), so a request never waits for a connection that another holds while waiting.
+    # PostgreSQL: a signed-in request that queues work holds two connections (its sign-in's
+    # and the queue's transaction), and the in-process worker and progress streams share
+    # the pool: room for 40 at once.
     sqlite = url.startswith("sqlite")
-    engine = create_engine(url, **({"pool_size": 10, "max_overflow": 50} if sqlite else {}))
+    pool = (
+        {"pool_size": 10, "max_overflow": 50} if sqlite else {"pool_size": 10, "max_overflow": 30}
+    )
+    engine = create_engine(url, **pool)
     if engine.dialect.name == "sqlite":
         database = make_url(url).database
         if database and database != ":memory:" and not database.startswith("file:"):

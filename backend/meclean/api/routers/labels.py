@@ -23,7 +23,8 @@ from meclean.db.labels import (
 )
 from meclean.db.marks import Consensus, grades, grades_csv
 from meclean.db.models import Dataset, DbId, LabelVersion, Sample
-from meclean.db.users import has_role, user_id_named, user_names
+from meclean.db.users import user_id_named, user_names
+from meclean.services.marking import blind_datasets
 
 router = APIRouter(
     prefix="/api/datasets/{dataset_id}", tags=["labels"], route_class=CommittingRoute
@@ -166,7 +167,7 @@ def export_marks(
     """Grades 0 noisy / 1 clean / 2 clean and typical, the CSV that IDC reads. While the
     dataset is marked blind, an annotator downloads only their own."""
     dataset = dataset_or_404(session, dataset_id)
-    if dataset.blind_marking and not has_role(me, "curator") and user != me.name:
+    if blind_datasets(session, {dataset.id}, me) and user != me.name:
         raise ApiError(403, "marking is blind on this dataset: only your own marks", "user")
     user_id = None
     if user is not None:

@@ -275,8 +275,10 @@ export async function showRuns(state) {
   const [runs, versions, catalogue] = await Promise.all([
     api("/api/runs", { query: { dataset_id: state.dataset.id } }),
     api(`/api/datasets/${state.dataset.id}/label-versions`),
-    curator ? api("/api/methods") : null,
+    api("/api/methods"),
   ]);
+  // Which methods train by alpha is the server's to say (MethodSpec.alpha_trains).
+  const trainsByAlpha = new Set(catalogue.methods.filter((m) => m.alpha_trains).map((m) => m.name));
   const users = curator && state.me.role === "admin" ? (await api("/api/users")).map((u) => u.name) : [state.me.name];
   const byId = new Map(runs.map((r) => [r.id, r]));
   const finishedRuns = () => [...byId.values()].filter((r) => r.has_results).sort((a, b) => b.id - a.id);
@@ -306,7 +308,7 @@ export async function showRuns(state) {
       h(
         "td",
         {},
-        `${run.method.name}${run.method.alpha !== undefined && ["ilc", "ltm", "idc+ilc", "idc+ltm"].includes(run.method.name) ? ` α=${run.method.alpha}` : ""}${run.protocol === "paper" ? " (paper protocol)" : ""}`,
+        `${run.method.name}${trainsByAlpha.has(run.method.name) ? ` α=${run.method.alpha}` : ""}${run.protocol === "paper" ? " (paper protocol)" : ""}`,
       ),
       h("td", {}, `${run.epochs} × ${run.seeds.length}`),
       h("td", { class: `status ${run.status}` }, run.status),

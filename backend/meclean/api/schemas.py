@@ -12,12 +12,12 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from meclean.data.marks import Verdict, experts_agree
-from meclean.db.marks import judged_by, latest_marks
+from meclean.db.marks import latest_marks
 from meclean.db.models import ACTIVE, Run, RunSampleResult, Sample, Status, User
 from meclean.db.run_record import RunConfigRecord
 from meclean.db.users import user_names
 from meclean.jobs.runs import ProgressSummary, run_progress
-from meclean.services.marking import blind_datasets
+from meclean.services.marking import hidden_from
 
 MAX_PAGE = 500
 """Samples one page holds at most."""
@@ -85,18 +85,17 @@ def describe_samples(
     verdict on, so the grid's filters on them cannot tell either; once seen, a retraction
     does not hide them again. Curators, who run the study, see every verdict."""
     names = user_names(session)
-    blind = blind_datasets(session, {s.dataset_id for s in samples}, me)
+    hidden = hidden_from(session, me, ((s.id, s.dataset_id) for s in samples))
     by_sample: dict[int, list[Row]] = {}
     for mark in latest_marks(session, [s.id for s in samples], retracted=True):
         by_sample.setdefault(mark.sample_id, []).append(mark)
     out = []
-    judged = judged_by(session, me.id, [s.id for s in samples]) if blind else set()
     for s in samples:
         with_retracted = by_sample.get(s.id, [])
         marks = [m for m in with_retracted if m.verdict != Verdict.RETRACTED]
         mine = next((m for m in marks if m.user_id == me.id), None)
         my_latest = next((m for m in with_retracted if m.user_id == me.id), None)
-        if s.dataset_id in blind and s.id not in judged:
+        if s.id in hidden:
             marks = []
         out.append(
             SampleOut(

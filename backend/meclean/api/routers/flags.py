@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from meclean.api.deps import Annotator, CommittingRoute, DbSession, run_or_404
 from meclean.api.errors import ApiError
 from meclean.db.labels import labels_of
-from meclean.db.marks import Consensus, grades, judged_by
+from meclean.db.marks import Consensus, grades
 from meclean.db.models import DbId, Run, RunSampleResult, Sample
 from meclean.ml.triage import FEW_IN_CLASS, FEW_IN_SUBJECT, flagged_by_run
-from meclean.services.marking import blind_datasets
+from meclean.services.marking import hidden_from
 from meclean.services.runs import succeeded
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
@@ -153,9 +153,8 @@ def run_flags(
     rows = _results(session, run)
     labels = labels_of(session, run.label_version_id)
     graded = grades(session, run.dataset_id, None, consensus)
-    if blind_datasets(session, {run.dataset_id}, me):
-        mine = judged_by(session, me.id)
-        graded = {s: g for s, g in graded.items() if s in mine}
+    hidden = hidden_from(session, me, ((s, run.dataset_id) for s in graded))
+    graded = {s: g for s, g in graded.items() if s not in hidden}
     flagged = _flags(rows)
     rates = np.array([r.flag_rate for r in rows], float)
     class_of = [labels[r.sample_id] for r in rows]

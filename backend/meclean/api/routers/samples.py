@@ -20,7 +20,6 @@ from meclean.api.schemas import (
     describe_samples,
 )
 from meclean.data.faces import FaceCrop
-from meclean.db.marks import judged_by
 from meclean.db.models import (
     MAX_ID,
     Dataset,
@@ -33,7 +32,7 @@ from meclean.db.models import (
     Status,
     User,
 )
-from meclean.services.marking import blind_datasets
+from meclean.services.marking import hidden_from
 from meclean.services.runs import finished_run
 
 router = APIRouter(prefix="/api", tags=["samples"], route_class=CommittingRoute)
@@ -243,8 +242,7 @@ def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDeta
         apex_source=sample.apex_source,
         face=face.describe() if (face := FaceCrop.from_dict(sample.face_crop)) else None,
         label_history=entries,
-        marks_withheld=bool(blind_datasets(session, {dataset.id}, me))
-        and sample.id not in judged_by(session, me.id, [sample.id]),
+        marks_withheld=sample.id in hidden_from(session, me, [(sample.id, dataset.id)]),
         runs=[
             RunVerdict(
                 run_id=run.id,

@@ -23,7 +23,7 @@ from meclean.api.schemas import MAX_PAGE, SAMPLE_COLUMNS, SampleOut, describe_sa
 from meclean.data.labels import CLASSES
 from meclean.data.marks import experts_agree
 from meclean.db.labels import current_version_id, labels_of
-from meclean.db.marks import judged_by, latest_marks
+from meclean.db.marks import latest_marks
 from meclean.db.models import Dataset, DbId, Run, RunSampleResult, Sample, User
 from meclean.ml.triage import (
     flagged_by_run,
@@ -32,7 +32,7 @@ from meclean.ml.triage import (
     small_data_caveats,
     suspicion,
 )
-from meclean.services.marking import blind_datasets
+from meclean.services.marking import hidden_from
 from meclean.services.runs import finished_run, reference_run
 
 router = APIRouter(prefix="/api", tags=["review"], route_class=CommittingRoute)
@@ -139,25 +139,20 @@ def _outcomes(
 
 
 def _disagreement(
-    session: Session, sample_ids: list[int], me: User, blind: bool
-) -> tuple[np.ndarray, set[int], set[int]]:
-    """Whether experts disagree on each sample, the samples I have marked, and those I
-    ever gave a verdict on. Marking blind, others' verdicts on a sample I never judged
-    stay unseen, disagreement too."""
+    session: Session, sample_ids: list[int], me: User, hidden: set[int]
+) -> tuple[np.ndarray, set[int]]:
+    """Whether experts disagree on each sample, and the samples I have marked. On samples
+    whose others' verdicts are ``hidden`` from me, disagreement stays unseen too."""
     verdicts: dict[int, list[str]] = {}
     mine = set()
-    seen = judged_by(session, me.id, sample_ids)
     for mark in latest_marks(session, sample_ids):
         if mark.user_id == me.id:
             mine.add(mark.sample_id)
         verdicts.setdefault(mark.sample_id, []).append(mark.verdict)
     disagree = np.array(
-        [
-            experts_agree(verdicts.get(s, ())) is False and (s in seen or not blind)
-            for s in sample_ids
-        ]
+        [experts_agree(verdicts.get(s, ())) is False and s not in hidden for s in sample_ids]
     )
-    return disagree, mine, seen
+    return disagree, mine
 
 
 @router.get("/datasets/{dataset_id}/triage")
@@ -205,8 +200,8 @@ def triage(
         }
         for o in outcomes
     ]
-    blind = dataset.id in blind_datasets(session, {dataset.id}, me)
-    disagree, mine, seen = _disagreement(session, ids, me, blind)
+    hidden = hidden_from(session, me, ((s, dataset.id) for s in ids))
+    disagree, mine = _disagreement(session, ids, me, hidden)
     score = suspicion(per_run, disagree)
     order = np.lexsort((np.array(ids), -score))
     if disagreement:
@@ -237,7 +232,7 @@ def triage(
                 disagreement=bool(disagree[k]),
             ),
             flagged=bool(flagged[k]),
-            marks_hidden=blind and ids[k] not in seen,
+            marks_hidden=ids[k] in hidden,
             caveats=small_data_caveats(
                 class_sizes[int(labels[k])],
                 subject_sizes[(rows[k].source, rows[k].subject)],

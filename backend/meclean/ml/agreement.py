@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
-from meclean.data.marks import DECIDED, JUDGEMENTS
+from meclean.data.marks import DECIDED, JUDGEMENTS, Verdict
 
 CATEGORIES: tuple[str, ...] = tuple(JUDGEMENTS)
+NOISINESS: dict[str, float] = {Verdict.CLEAN: 0.0, Verdict.NOISY: 1.0}
+"""A decided verdict as cleanlab's class: 1 when the expert calls the label noisy."""
 """The verdicts agreement is measured on, in the order of confusion rows and columns."""
 
 
@@ -145,12 +147,7 @@ def weighted_consensus(
             f"verdicts from two experts or more, on samples the run scored ({len(experts)} so far)",
         )
     table = pd.DataFrame(
-        {
-            str(e): [
-                {"clean": 0.0, "noisy": 1.0}.get(decided[e].get(s, ""), np.nan) for s in samples
-            ]
-            for e in experts
-        }
+        {str(e): [NOISINESS.get(decided[e].get(s, ""), np.nan) for s in samples] for e in experts}
     )
     noisy = np.array([p_noisy[s] for s in samples]).clip(1e-4, 1 - 1e-4)
     result = get_label_quality_multiannotator(
@@ -160,7 +157,8 @@ def weighted_consensus(
     stats = result["annotator_stats"]
     return WeightedConsensus(
         verdicts={
-            s: ("noisy" if c == 1 else "clean") for s, c in zip(samples, consensus, strict=True)
+            s: (Verdict.NOISY if c == 1 else Verdict.CLEAN)
+            for s, c in zip(samples, consensus, strict=True)
         },
         annotator_quality={e: float(stats.loc[str(e), "annotator_quality"]) for e in experts},
         agreement_with_consensus={

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from meclean.data.labels import CLASSES
+from meclean.data.marks import Verdict
 from meclean.db.labels import labels_of
 from meclean.db.marks import Consensus, grades
 from meclean.db.models import Dataset, DbId, LabelVersion, Run, Sample, Status, as_utc
@@ -203,7 +204,7 @@ def _clean_set(
         weighed = experts_weighed(session, dataset.id, consensus_run, labels)
         if weighed.reason:
             raise RunError(weighed.reason, "consensus")
-        clean_ids = sorted(s for s, v in weighed.verdicts.items() if v == "clean")
+        clean_ids = sorted(s for s, v in weighed.verdicts.items() if v == Verdict.CLEAN)
     else:
         rule: Consensus = "majority" if request.consensus == "cleanlab" else request.consensus
         graded = grades(session, dataset.id, request.marks_user_id, rule)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from meclean.api.deps import CommittingRoute, Curator, DbSession, dataset_or_404
+from meclean.data.marks import Verdict
 from meclean.db.labels import current_version_id, labels_of
 from meclean.db.marks import verdicts_by_expert
 from meclean.db.models import DbId
@@ -136,7 +137,7 @@ def get_agreement(
             weighed = WeighedOut(
                 run_id=run.id,
                 samples=len(consensus.verdicts),
-                noisy=sum(v == "noisy" for v in consensus.verdicts.values()),
+                noisy=sum(v == Verdict.NOISY for v in consensus.verdicts.values()),
                 experts=[
                     ExpertQuality(
                         name=names[e],

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from meclean.api.deps import Annotator, CommittingRoute, DbSession, run_or_404
 from meclean.api.errors import ApiError
+from meclean.data.marks import Verdict
 from meclean.db.labels import labels_of
 from meclean.db.marks import Consensus, grades
 from meclean.db.models import DbId, Run, RunSampleResult, Sample
@@ -47,7 +48,7 @@ class Disagreement(BaseModel):
     name: str
     label: str
     flagged: bool
-    experts: Literal["clean", "noisy"]
+    experts: Literal[Verdict.CLEAN, Verdict.NOISY]
     flag_rate: float
 
 
@@ -176,7 +177,7 @@ def run_flags(
                 name=f"{rows[k].source}/{rows[k].subject}/{rows[k].name}",
                 label=class_of[k],
                 flagged=bool(flagged[k]),
-                experts="noisy" if is_noisy else "clean",
+                experts=Verdict.NOISY if is_noisy else Verdict.CLEAN,
                 flag_rate=round(float(rates[k]), 3),
             )
             for k, is_noisy in differ[:MAX_LISTED]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -162,7 +162,7 @@ def export_marks(
     user: str | None = Query(
         None, max_length=100, description="one expert's marks; default all experts"
     ),
-    rule: Literal["majority", "any-noisy"] = "majority",
+    rule: Consensus = "majority",
 ) -> Response:
     """Grades 0 noisy / 1 clean / 2 clean and typical, the CSV that IDC reads. While the
     dataset is marked blind, an annotator downloads only their own."""
@@ -174,7 +174,6 @@ def export_marks(
         user_id = user_id_named(session, user)
         if user_id is None:
             raise ApiError(404, f"no user {user!r}", "user")
-    consensus: Consensus = rule
-    content = grades_csv(session, dataset_id, grades(session, dataset_id, user_id, consensus))
+    content = grades_csv(session, dataset_id, grades(session, dataset_id, user_id, rule))
     who = user if user is not None else f"all-{rule}"
     return _download(content, dataset.name, "idc-grades", who)

@@ -14,10 +14,6 @@ class ServiceError(Exception):
         self.extra = extra
 
 
-class NotFound(ServiceError):
-    """What the request names does not exist."""
-
-
 class Conflict(ServiceError):
     """The request is well formed but the state it meets refuses it (another decision
     came first, a run has not finished)."""

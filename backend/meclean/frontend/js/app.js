@@ -2,6 +2,7 @@
 // one per address (#/samples, #/sample/12, #/class-means, #/runs, #/runs/3, ...).
 import { api, ApiError } from "./api.js";
 import { onMarksChanged, unsavedCount } from "./marks.js";
+import { canCurate } from "./format.js";
 import { h, setShortcuts, toast } from "./ui.js";
 import { followFeatures } from "./features.js";
 import { showGrid } from "./grid.js";
@@ -182,7 +183,7 @@ async function start() {
   document.getElementById("topbar").hidden = false;
   document.getElementById("whoami").textContent = `${state.me.name} (${state.me.role})`;
   document.getElementById("users-link").hidden = state.me.role !== "admin";
-  document.getElementById("agreement-link").hidden = state.me.role === "annotator";
+  document.getElementById("agreement-link").hidden = !canCurate(state.me);
   const picker = document.getElementById("dataset-picker");
   const wanted = Number(localStorage.getItem("meclean.dataset"));
   state.dataset = state.datasets.find((d) => d.id === wanted) ?? state.datasets[0] ?? null;

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 from rich.console import Console
@@ -22,6 +24,8 @@ from meclean.data.roster import DATASETS
 from meclean.db.migrations import upgrade
 from meclean.db.session import make_engine, session_factory
 from meclean.settings import get_settings
+
+R = TypeVar("R")
 
 app = typer.Typer(help="Clean the labels of micro-expression datasets.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -147,6 +151,55 @@ def import_options(
         classes=classes,
         faces=faces,
     )
+
+
+IMPORT_OPTIONS: dict[str, tuple[object, object]] = {
+    "sheet": (SheetOption, None),
+    "frames": (FramesOption, None),
+    "overrides": (OverridesOption, None),
+    "roster": (RosterOption, None),
+    "corrections": (CorrectionsOption, True),
+    "part": (PartOption, None),
+    "part_sheet": (PartSheetOption, None),
+    "classes": (ClassesOption, None),
+    "faces": (FacesOption, "auto"),
+}
+"""The options of reading a dataset, as ``import``, ``features`` and ``train`` take them:
+name -> (annotation, default)."""
+
+
+def with_import_options(command: Callable[..., R]) -> Callable[..., R]:
+    """``command`` takes the import's options on its command line (defined once, above) and
+    receives them as one ``options: ImportOptions``."""
+    hints = get_type_hints(command, include_extras=True)
+    signature = inspect.signature(command)
+    kept = [
+        p.replace(annotation=hints[p.name])
+        for p in signature.parameters.values()
+        if p.name != "options"
+    ]
+    added = [
+        inspect.Parameter(
+            name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default, annotation=kind
+        )
+        for name, (kind, default) in IMPORT_OPTIONS.items()
+    ]
+
+    @functools.wraps(command)
+    def with_options(*args: Any, **kwargs: Any) -> R:
+        chosen = {name: kwargs.pop(name, default) for name, (_, default) in IMPORT_OPTIONS.items()}
+        return command(*args, options=import_options(**chosen), **kwargs)
+
+    # Typer reads the parameters from the signature and their types from the annotations.
+    # Shown right after --layout, where the commands used to declare them.
+    at = next((k + 1 for k, p in enumerate(kept) if p.name == "layout"), len(kept))
+    parameters = [*kept[:at], *added, *kept[at:]]
+    with_options.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    with_options.__annotations__ = {
+        **{k: v for k, v in hints.items() if k != "options"},
+        **{name: kind for name, (kind, _) in IMPORT_OPTIONS.items()},
+    }
+    return with_options
 
 
 def _pairs(values: list[str] | None, option: str) -> dict[str, Path]:

@@ -11,25 +11,16 @@ import numpy as np
 import typer
 
 from meclean.cli.common import (
-    ClassesOption,
-    CorrectionsOption,
-    FacesOption,
-    FramesOption,
     LayoutOption,
-    OverridesOption,
-    PartOption,
-    PartSheetOption,
-    RosterOption,
-    SheetOption,
     WorkersOption,
     WorkingSizeOption,
     app,
     console,
-    import_options,
     print_report,
     progress_bar,
     read_or_exit,
     upgraded_sessions,
+    with_import_options,
     working_size,
 )
 from meclean.data.feature_store import FeatureStore
@@ -89,18 +80,11 @@ def synth(
 
 
 @app.command("import")
+@with_import_options
 def import_(
     path: Annotated[Path, typer.Argument(help="Dataset folder, or a manifest CSV.")],
+    options: ImportOptions,
     layout: LayoutOption = "megc2019",
-    sheet: SheetOption = None,
-    frames: FramesOption = None,
-    overrides: OverridesOption = None,
-    roster: RosterOption = None,
-    corrections: CorrectionsOption = True,
-    part: PartOption = None,
-    part_sheet: PartSheetOption = None,
-    classes: ClassesOption = None,
-    faces: FacesOption = "auto",
     save: Annotated[
         str | None, typer.Option(help="Store the samples in the database under this name.")
     ] = None,
@@ -109,17 +93,7 @@ def import_(
     report = read_or_exit(
         layout,
         path,
-        import_options(
-            sheet=sheet,
-            frames=frames,
-            overrides=overrides,
-            roster=roster,
-            corrections=corrections,
-            part=part,
-            part_sheet=part_sheet,
-            classes=classes,
-            faces=faces,
-        ),
+        options,
     )
     print_report(report)
     if save:
@@ -151,18 +125,11 @@ def _store(name: str, layout: Layout, path: Path, report: ImportReport) -> None:
 
 
 @app.command()
+@with_import_options
 def features(
     path: Annotated[Path, typer.Argument(help="Dataset folder, or a manifest CSV.")],
+    options: ImportOptions,
     layout: LayoutOption = "megc2019",
-    sheet: SheetOption = None,
-    frames: FramesOption = None,
-    overrides: OverridesOption = None,
-    roster: RosterOption = None,
-    corrections: CorrectionsOption = True,
-    part: PartOption = None,
-    part_sheet: PartSheetOption = None,
-    classes: ClassesOption = None,
-    faces: FacesOption = "auto",
     method: Annotated[FlowMethod, typer.Option(help="Optical-flow method.")] = "tvl1",
     size: Annotated[int, typer.Option(min=8, max=512, help="Output side in pixels.")] = 60,
     working: WorkingSizeOption = "170x140",
@@ -175,17 +142,7 @@ def features(
     report = read_or_exit(
         layout,
         path,
-        import_options(
-            sheet=sheet,
-            frames=frames,
-            overrides=overrides,
-            roster=roster,
-            corrections=corrections,
-            part=part,
-            part_sheet=part_sheet,
-            classes=classes,
-            faces=faces,
-        ),
+        options,
     )
     results, store = features_with_progress(
         report.samples,

@@ -10,28 +10,20 @@ import typer
 from rich.table import Table
 
 from meclean.cli.common import (
-    ClassesOption,
-    CorrectionsOption,
-    FacesOption,
-    FramesOption,
     LayoutOption,
-    OverridesOption,
-    PartOption,
-    PartSheetOption,
-    RosterOption,
-    SheetOption,
     WorkersOption,
     WorkingSizeOption,
     app,
     console,
-    import_options,
     progress_bar,
     read_or_exit,
+    with_import_options,
     working_size,
 )
 from meclean.cli.datasets import features_with_progress
 from meclean.data.flow import FlowMethod, FlowSettings
 from meclean.data.marks import read_clean_marks
+from meclean.data.readers import ImportOptions
 from meclean.data.records import SheetError
 from meclean.ml.methods import DEFAULT_ALPHA, METHOD_NAMES, make_method
 from meclean.ml.protocols import protocol_config
@@ -40,18 +32,11 @@ from meclean.ml.training_data import training_set
 
 
 @app.command()
+@with_import_options
 def train(
     path: Annotated[Path, typer.Argument(help="Dataset folder, or a manifest CSV.")],
+    options: ImportOptions,
     layout: LayoutOption = "megc2019",
-    sheet: SheetOption = None,
-    frames: FramesOption = None,
-    overrides: OverridesOption = None,
-    roster: RosterOption = None,
-    corrections: CorrectionsOption = True,
-    part: PartOption = None,
-    part_sheet: PartSheetOption = None,
-    classes: ClassesOption = None,
-    faces: FacesOption = "auto",
     method: Annotated[str, typer.Option(help=f"One of: {', '.join(METHOD_NAMES)}.")] = "ilc",
     alpha: Annotated[
         float, typer.Option(help="High loss: above mean + alpha * std (LTM, ILC train by it).")
@@ -122,17 +107,7 @@ def train(
     report = read_or_exit(
         layout,
         path,
-        import_options(
-            sheet=sheet,
-            frames=frames,
-            overrides=overrides,
-            roster=roster,
-            corrections=corrections,
-            part=part,
-            part_sheet=part_sheet,
-            classes=classes,
-            faces=faces,
-        ),
+        options,
     )
     results, store = features_with_progress(
         report.samples,

@@ -272,3 +272,25 @@ def mark_rows(settings) -> int:
             return session.scalar(select(func.count()).select_from(Mark))
     finally:
         engine.dispose()
+
+
+def test_the_vocabulary_names_the_classes_and_verdicts_the_api_accepts(login, imported, anonymous):
+    client = login("annotator")
+    words = client.get("/api/vocabulary").json()
+    sample = samples_of(client, imported, limit=1)["items"][0]["id"]
+
+    for verdict in words["verdicts"]:
+        assert client.get(
+            f"/api/datasets/{imported}/samples", params={"verdict": verdict}
+        ).is_success
+    for label in words["classes"]:
+        assert client.get(f"/api/datasets/{imported}/samples", params={"label": label}).is_success
+    assert client.put(
+        f"/api/samples/{sample}/mark", json={"verdict": words["verdicts"][0]}
+    ).is_success
+    assert set(words["decided"]) < set(words["verdicts"])
+    filtered = client.get(
+        f"/api/datasets/{imported}/samples", params={"verdict": words["retraction"]}
+    )
+    assert filtered.status_code == 422  # a retraction is no verdict to list samples by
+    assert anonymous.get("/api/vocabulary").status_code == 401

@@ -35,6 +35,7 @@ from meclean.api.routers import (
     samples,
     triage,
     users,
+    vocabulary,
     why,
 )
 from meclean.api.static import RevalidatedFiles
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runs,
         reviews,
         users,
+        vocabulary,
     )
     for module in routers:
         app.include_router(module.router)

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 
-from meclean.services.errors import Conflict, Invalid, ServiceError
+from meclean.services.errors import Conflict, Invalid, NotFound, ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ STORAGE_TROUBLE = ("readonly database", "disk is full", "disk i/o error", "no sp
 """What SQLite and the OS say when the data directory cannot be written."""
 
 
-SERVICE_STATUS: dict[type[ServiceError], int] = {Conflict: 409, Invalid: 422}
+SERVICE_STATUS: dict[type[ServiceError], int] = {NotFound: 404, Conflict: 409, Invalid: 422}
 """How the API answers each kind of refusal of the services."""
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal, get_args
 
 from meclean.data.readers.common import SampleKey, sample_key
 from meclean.data.records import SheetError
@@ -23,8 +24,9 @@ class Verdict(StrEnum):
     RETRACTED = "retracted"
 
 
-JUDGEMENTS = (Verdict.CLEAN, Verdict.NOISY, Verdict.UNSURE)
-"""The verdicts that judge a label: having given one, an expert has judged the sample."""
+Judgement = Literal[Verdict.CLEAN, Verdict.NOISY, Verdict.UNSURE]
+"""A verdict that judges a label: having given one, an expert has judged the sample."""
+JUDGEMENTS: tuple[Judgement, ...] = get_args(Judgement)
 DECIDED = (Verdict.CLEAN, Verdict.NOISY)
 """The verdicts that take a side: experts disagree when both are given."""
 

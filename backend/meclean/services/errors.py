@@ -21,3 +21,7 @@ class Conflict(ServiceError):
 
 class Invalid(ServiceError):
     """An input the rules refuse, whatever the state."""
+
+
+class NotFound(ServiceError):
+    """Something the request names does not exist, or is not the requester's to touch."""

@@ -3,7 +3,6 @@ kappa overall, on each expert's latest verdicts."""
 
 from __future__ import annotations
 
-from itertools import combinations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,12 +10,9 @@ from pydantic import BaseModel
 
 from meclean.api.deps import CommittingRoute, Curator, DbSession, dataset_or_404
 from meclean.data.marks import Verdict
-from meclean.db.labels import current_version_id, labels_of
-from meclean.db.marks import verdicts_by_expert
 from meclean.db.models import DbId
-from meclean.db.users import user_names
-from meclean.ml.agreement import CATEGORIES, category_counts, fleiss_kappa, pair_agreement
-from meclean.services.consensus import experts_weighed, weighing_run
+from meclean.ml.agreement import CATEGORIES
+from meclean.services.agreement import experts_agreement
 
 router = APIRouter(prefix="/api/datasets", tags=["agreement"], route_class=CommittingRoute)
 
@@ -97,45 +93,15 @@ def get_agreement(
     """How far the experts agree on each one's latest verdicts. Curators only: it would
     tell an annotator what the others think of a sample while the dataset marks blind."""
     dataset = dataset_or_404(session, dataset_id)
-    run = weighing_run(session, dataset.id, run_id)
-    names = user_names(session)
-    by_expert = sorted(
-        (
-            (names[user], verdicts)
-            for user, verdicts in verdicts_by_expert(session, dataset.id).items()
-        ),
-        key=lambda named: named[0],
-    )
-    pairs = []
-    for (first, a), (second, b) in combinations(by_expert, 2):
-        shared = sorted(a.keys() & b.keys())
-        pair = pair_agreement([a[s] for s in shared], [b[s] for s in shared])
-        pairs.append(
-            PairOut(
-                first=first,
-                second=second,
-                shared=pair.shared,
-                percent=pair.percent,
-                kappa=pair.kappa,
-                kappa_reason=pair.kappa_reason,
-                confusion=pair.confusion,
-            )
-        )
-    per_sample: dict[int, list[str]] = {}
-    for _name, verdicts in by_expert:
-        for sample, verdict in verdicts.items():
-            per_sample.setdefault(sample, []).append(verdict)
-    fleiss = fleiss_kappa(category_counts(list(per_sample.values())))
+    found = experts_agreement(session, dataset, run_id)
     weighed = None
     reason: str | None = "no run of this dataset has finished yet"
-    if run is not None:
-        consensus = experts_weighed(
-            session, dataset.id, run, labels_of(session, current_version_id(dataset))
-        )
+    if found.run is not None and found.weighed is not None:
+        consensus, names = found.weighed, found.names
         reason = consensus.reason
         if consensus.verdicts:
             weighed = WeighedOut(
-                run_id=run.id,
+                run_id=found.run.id,
                 samples=len(consensus.verdicts),
                 noisy=sum(v == Verdict.NOISY for v in consensus.verdicts.values()),
                 experts=[
@@ -149,11 +115,23 @@ def get_agreement(
                     )
                 ],
             )
+    fleiss = found.fleiss
     return AgreementOut(
         dataset_id=dataset.id,
         categories=list(CATEGORIES),
-        experts=[Expert(name=name, marked=len(verdicts)) for name, verdicts in by_expert],
-        pairs=pairs,
+        experts=[Expert(name=name, marked=marked) for name, marked in found.marked.items()],
+        pairs=[
+            PairOut(
+                first=first,
+                second=second,
+                shared=pair.shared,
+                percent=pair.percent,
+                kappa=pair.kappa,
+                kappa_reason=pair.kappa_reason,
+                confusion=pair.confusion,
+            )
+            for first, second, pair in found.pairs
+        ],
         fleiss=FleissOut(kappa=fleiss.kappa, samples=fleiss.samples, reason=fleiss.reason),
         weighed=weighed,
         weighed_reason=None if weighed else reason,

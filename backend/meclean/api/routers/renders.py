@@ -5,11 +5,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import os
-import threading
 from collections import Counter
 from collections.abc import Callable
-from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -46,13 +43,10 @@ from meclean.db.features import (
     FeatureError,
     FrameSource,
     feature_key,
-    key_from_frames,
-    sample_features,
 )
-from meclean.db.labels import labels_of
-from meclean.db.models import ACTIVE, DbId, Sample, SampleLabel, Status
+from meclean.db.models import DbId, Sample
 from meclean.files import write_atomically
-from meclean.jobs.features import latest_features_job
+from meclean.services.flows import dataset_flows, sample_flow, version_labels
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["renders"], route_class=CommittingRoute)
@@ -119,7 +113,7 @@ def render(
             lambda: render_sample(
                 kind,
                 *FrameSource.of(sample).frames(),
-                _features(store, sample),
+                sample_flow(store, sample),
                 size,
                 limits,
             ),
@@ -199,19 +193,6 @@ def clip_frame(
     return Response(png_bytes(image), media_type="image/png", headers=headers)
 
 
-# Features missing from the store are computed in the request (TV-L1, a few tenths of a
-# core-second each); this many at a time leaves a core to everyone else's pages, marks and
-# cached renders. sample_features looks in the store again once a slot is free.
-_flow_slots = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
-
-
-def _features(store: FeatureStore, sample: Sample) -> np.ndarray:
-    if feature_key(sample) in store:
-        return store.load(feature_key(sample))
-    with _flow_slots:
-        return sample_features(store, sample)
-
-
 @router.get("/datasets/{dataset_id}/class-means", response_class=Response)
 def class_mean_render(
     dataset_id: DbId,
@@ -240,22 +221,10 @@ def class_mean_render(
     version = version_id or dataset.current_label_version_id
     if version is None:
         raise ApiError(404, f"dataset {dataset_id} has no label version", "version_id")
-    labels = _version_labels(session, dataset_id, version, "version_id")
-    other = _version_labels(session, dataset_id, minus, "minus") if minus else None
-    partner = _version_labels(session, dataset_id, scale_with, "scale_with") if scale_with else None
-    samples = list(session.scalars(select(Sample).where(Sample.dataset_id == dataset_id)))
-    sources = {s.source for s in samples}
-    if group != "composite" and group not in sources:
-        raise ApiError(422, f"group must be 'composite' or one of {sorted(sources)}", "group")
-    store = FeatureStore(settings.feature_dir)
-    readable = _readable_with_flow(session, dataset_id, samples, store)
-    keyed = []
-    for sample, key in readable:
-        sample.feature_key = key  # hashed once, above; remembered now that nothing refuses
-        with suppress(FeatureError):
-            keyed.append((sample, key, _features(store, sample)))
-    if not any(group in ("composite", s.source) for s, _, _ in keyed):
-        raise ApiError(422, f"no sample of {group} in dataset {dataset_id} has a readable flow")
+    labels = version_labels(session, dataset_id, version, "version_id")
+    other = version_labels(session, dataset_id, minus, "minus") if minus else None
+    partner = version_labels(session, dataset_id, scale_with, "scale_with") if scale_with else None
+    keyed = dataset_flows(session, FeatureStore(settings.feature_dir), dataset_id, group)
     fingerprint = hashlib.sha256(
         "|".join(
             f"{key}:{labels[s.id]}:{other[s.id] if other else ''}:"
@@ -292,62 +261,3 @@ def class_mean_render(
         return class_mean_sheet(difference, height=size, difference=True)
 
     return _png_response(request, cache, f'"{fingerprint}"', draw)
-
-
-def _version_labels(
-    session: Session, dataset_id: int, version_id: int, field: str
-) -> dict[int, str]:
-    in_dataset = session.scalar(
-        select(SampleLabel.version_id)
-        .join(Sample, Sample.id == SampleLabel.sample_id)
-        .where(SampleLabel.version_id == version_id, Sample.dataset_id == dataset_id)
-        .limit(1)
-    )
-    if in_dataset is None:
-        raise ApiError(404, f"no label version {version_id} in dataset {dataset_id}", field)
-    return labels_of(session, version_id)
-
-
-def _readable_with_flow(
-    session: Session, dataset_id: int, samples: list[Sample], store: FeatureStore
-) -> list[tuple[Sample, str]]:
-    """The samples whose frames can be read, with their feature keys, once every one has
-    its flow. Too many to compute in one request: until the dataset's features job has
-    done it (its progress in the top bar), raises 409. A read queues no work: where no job
-    ever ran (a dataset stored before imports queued one), a curator starts one."""
-    job = latest_features_job(session, dataset_id)
-    if job is not None and job.status in ACTIVE:
-        # The job writes each key as it goes: count what it has left without hashing frames.
-        missing = sum(s.feature_key is None or s.feature_key not in store for s in samples)
-        lacking = f"{missing} of {len(samples)} samples lack their flow"
-        if missing and job.status == Status.QUEUED:
-            raise ApiError(409, f"{lacking}; the dataset's features job is queued to compute it")
-        if missing:
-            raise ApiError(
-                409,
-                f"{lacking}, which the dataset's features job is computing "
-                f"({job.done} / {job.total} so far); the class means follow when it is done",
-            )
-    # Keys are not written to the rows here, so a refusal leaves SQLite unlocked for the job
-    # it queues. Samples whose frames cannot be read are left out: the job names them.
-    readable = []
-    for sample in samples:
-        with suppress(FeatureError):
-            readable.append((sample, key_from_frames(sample)))
-    missing = sum(key not in store for _, key in readable)
-    lacking = f"{missing} of {len(samples)} samples lack their flow"
-    if missing:
-        if job is None:
-            raise ApiError(
-                409,
-                f"{lacking}; no job has computed this dataset's flow yet: a curator starts "
-                "one (Compute the flow, on the class-means screen)",
-            )
-        if job.status == Status.CANCELLED:
-            raise ApiError(
-                409,
-                f"{lacking}: the features job was cancelled at {job.done} / {job.total}; "
-                "a curator can resume it from the top bar",
-            )
-    # After a finished job only what it could not compute is missing: tried again below.
-    return readable

@@ -20,6 +20,8 @@ from meclean.api.schemas import (
     describe_samples,
 )
 from meclean.data.faces import FaceCrop
+from meclean.data.labels import Label
+from meclean.data.marks import Judgement
 from meclean.db.models import (
     MAX_ID,
     Dataset,
@@ -76,8 +78,8 @@ class SampleFilter(BaseModel):
 
     source: str | None = Field(None, max_length=50)
     subject: str | None = Field(None, max_length=100)
-    label: Literal["negative", "positive", "surprise"] | None = None
-    verdict: Literal["clean", "noisy", "unsure", "unmarked"] | None = Field(
+    label: Label | None = None
+    verdict: Judgement | Literal["unmarked"] | None = Field(
         None, description="My latest verdict; 'unmarked': samples I have not marked."
     )
     disagreement: bool = Field(False, description="Only samples the experts disagree on")

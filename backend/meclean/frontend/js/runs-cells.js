@@ -1,0 +1,31 @@
+// Table cells the runs list, the comparison and a run's page share.
+import { differenceText, progressText, scoreText } from "./runs-text.js";
+import { h } from "./ui.js";
+
+export function progressCell(run) {
+  const { percent, detail } = progressText(run);
+  return h(
+    "td",
+    { class: "progress-cell" },
+    h("progress", { max: 100, value: percent, "aria-label": `run ${run.id} progress` }),
+    h("span", { class: "progress-text" }, detail),
+  );
+}
+
+export function scoreCell(summary, group) {
+  return h("td", {}, scoreText(summary, group));
+}
+
+/** A run's composite UF1 against the first run picked, as the server judged it. */
+export function differenceCell(d) {
+  if (d === "reference") return h("td", {}, "reference");
+  if (!d) return h("td", { class: "difference" }, "…");
+  if (d.difference === null) return h("td", { class: "difference" }, d.reason);
+  return h(
+    "td",
+    { class: `difference ${d.real ? "real" : "noise"}`, title: d.caveats.join("; ") },
+    differenceText(d),
+    h("strong", {}, d.real ? "real" : "within noise"),
+    d.caveats.length ? h("span", { class: "caveats" }, ` (${d.caveats.join("; ")})`) : "",
+  );
+}

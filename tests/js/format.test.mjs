@@ -12,6 +12,7 @@ import {
   plural,
   referenceName,
   sourceName,
+  verdictChoices,
 } from "../../backend/meclean/frontend/js/format.js";
 
 test("a name handed to Plotly keeps its markup as text", () => {
@@ -66,4 +67,21 @@ test("known datasets keep their written names; others show as named", () => {
 test("the three classes have fixed colours; other groups cycle through the rest", () => {
   assert.equal(classColour("positive", 0), "#009E73");
   assert.notEqual(classColour("lab-a", 0), classColour("lab-b", 1));
+});
+
+test("each verdict gets a button and its first letter, and clean a typical one on t", () => {
+  const choices = verdictChoices(["clean", "noisy", "unsure"]);
+  assert.deepEqual(
+    choices.map((c) => [c.verdict, c.typical, c.label, c.key]),
+    [
+      ["clean", false, "Clean", "c"],
+      ["noisy", false, "Noisy", "n"],
+      ["unsure", false, "Unsure", "u"],
+      ["clean", true, "Typical", "t"],
+    ],
+  );
+  assert.deepEqual(
+    verdictChoices(["noisy"]).map((c) => c.key),
+    ["n"],
+  );
 });

@@ -15,6 +15,7 @@ import { showAgreement } from "./agreement.js";
 import { showProjection } from "./projection.js";
 import { showTriage } from "./triage.js";
 import { passwordForm, showAccount, showUsers } from "./users.js";
+import { loadVocabulary } from "./vocabulary.js";
 
 const state = { me: null, datasets: [], dataset: null };
 let leaveScreen = null;
@@ -172,10 +173,15 @@ async function start() {
   if (!document.cookie.includes("meclean_csrf=")) return showLogin();
   try {
     // Both at once: one round trip less before the first screen.
-    const [me, datasets] = await Promise.all([api("/api/me"), api("/api/datasets").catch((e) => e)]);
+    const [me, datasets, words] = await Promise.all([
+      api("/api/me"),
+      api("/api/datasets").catch((e) => e),
+      loadVocabulary().catch((e) => e),
+    ]);
     state.me = me;
     if (me.must_change_password) return showPasswordChange();
     if (datasets instanceof Error) throw datasets;
+    if (words instanceof Error) throw words;
     state.datasets = datasets;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return showLogin();

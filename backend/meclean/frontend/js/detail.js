@@ -1,10 +1,11 @@
 // One sample: frames and flow at a larger size, its dataset's class means beside it, every
 // expert's marks, its label history and what each run made of it.
 import { api, render } from "./api.js";
-import { KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
+import { mark, onMarksChanged, undo } from "./marks.js";
 import { RETURN_KEY } from "./grid.js";
 import { fixed, sourceName } from "./format.js";
 import { explainedImage, h, screenKeys } from "./ui.js";
+import { choicesOfVerdict, keyVerdict } from "./vocabulary.js";
 
 // Previous and next in the order the grid showed, when the page was opened from it; past
 // the cards the grid had loaded, the next page of the same query is fetched.
@@ -131,13 +132,8 @@ export async function showSample(state, sampleId) {
     myMark.replaceChildren(
       h("strong", {}, "My verdict: "),
       sample.my_mark ? `${sample.my_mark.verdict}${sample.my_mark.typical ? " (typical)" : ""}` : "unmarked",
-      ...[
-        ["clean", false, "Clean (c)"],
-        ["noisy", false, "Noisy (n)"],
-        ["unsure", false, "Unsure (u)"],
-        ["clean", true, "Typical (t)"],
-      ].map(([verdict, typical, text]) =>
-        h("button", { type: "button", onclick: () => mark(sample, verdict, typical, note.value) }, text),
+      ...choicesOfVerdict().map(({ verdict, typical, label, key }) =>
+        h("button", { type: "button", onclick: () => mark(sample, verdict, typical, note.value) }, `${label} (${key})`),
       ),
     );
   drawMine();
@@ -162,7 +158,8 @@ export async function showSample(state, sampleId) {
   const onKey = (event) => {
     if (event.target.closest("input, textarea, select, dialog[open]") || event.ctrlKey || event.metaKey || event.altKey)
       return;
-    if (event.key in KEY_VERDICTS) mark(sample, ...KEY_VERDICTS[event.key], note.value);
+    const chosen = keyVerdict(event.key);
+    if (chosen) mark(sample, ...chosen, note.value);
     else if (event.key === "z") undo(sample);
     else if (event.key in moves && near?.[moves[event.key]]) near.go(near[moves[event.key]]);
   };

@@ -68,3 +68,16 @@ export function referenceName(run) {
 export function plural(count, noun) {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
+
+// The verdict buttons and keys, from the API's verdicts: each by its first letter, and
+// "typical" (a clean verdict with its typical flag) by t.
+export function verdictChoices(verdicts) {
+  const choices = verdicts.map((verdict) => ({
+    verdict,
+    typical: false,
+    label: verdict[0].toUpperCase() + verdict.slice(1),
+    key: verdict[0],
+  }));
+  if (verdicts.includes("clean")) choices.push({ verdict: "clean", typical: true, label: "Typical", key: "t" });
+  return choices;
+}

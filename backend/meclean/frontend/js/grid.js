@@ -1,19 +1,15 @@
 // The expert's main screen: sample cards, filters, keyboard marking.
 import { api, render } from "./api.js";
-import { isUnsaved, KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
+import { isUnsaved, mark, onMarksChanged, undo } from "./marks.js";
 import { fixed, sourceName } from "./format.js";
 import { h, select, screenKeys, toast } from "./ui.js";
+import { choicesOfVerdict, keyVerdict, verdicts } from "./vocabulary.js";
 
 const PAGE = 60;
 const RENDERS = [
   ["triptych", "Vx | Vy | strain"],
   ["flow", "Colour flow"],
   ["arrows", "Arrows on apex"],
-];
-const MOUSE_VERDICTS = [
-  ["clean", false, "Clean"],
-  ["noisy", false, "Noisy"],
-  ["unsure", false, "Unsure"],
 ];
 
 const DEFAULTS = {
@@ -150,9 +146,7 @@ export async function showGrid(state) {
       [
         ["", "Any verdict of mine"],
         ["unmarked", "Unmarked by me"],
-        ["clean", "I marked clean"],
-        ["noisy", "I marked noisy"],
-        ["unsure", "I marked unsure"],
+        ...verdicts().map((verdict) => [verdict, `I marked ${verdict}`]),
       ],
       filters.verdict,
       setFilter("verdict"),
@@ -259,24 +253,26 @@ export async function showGrid(state) {
       h(
         "div",
         { class: "mark-buttons", role: "group", "aria-label": `mark ${sample.name}` },
-        MOUSE_VERDICTS.map(([verdict, typical, text]) =>
-          h(
-            "button",
-            {
-              type: "button",
-              class: `small ${verdict}`,
-              "aria-pressed": String(
-                sample.my_mark?.verdict === verdict && Boolean(sample.my_mark?.typical) === typical,
-              ),
-              onclick: (event) => {
-                event.stopPropagation();
-                setFocus(index);
-                mark(sample, verdict, typical);
+        choicesOfVerdict()
+          .filter((c) => !c.typical)
+          .map(({ verdict, typical, label: text }) =>
+            h(
+              "button",
+              {
+                type: "button",
+                class: `small ${verdict}`,
+                "aria-pressed": String(
+                  sample.my_mark?.verdict === verdict && Boolean(sample.my_mark?.typical) === typical,
+                ),
+                onclick: (event) => {
+                  event.stopPropagation();
+                  setFocus(index);
+                  mark(sample, verdict, typical);
+                },
               },
-            },
-            text,
+              text,
+            ),
           ),
-        ),
       ),
     );
   }
@@ -391,8 +387,8 @@ export async function showGrid(state) {
     if (event.key in moves) {
       event.preventDefault();
       setFocus(focus + moves[event.key]);
-    } else if (event.key in KEY_VERDICTS && samples[focus]) {
-      const [verdict, typical] = KEY_VERDICTS[event.key];
+    } else if (keyVerdict(event.key) && samples[focus]) {
+      const [verdict, typical] = keyVerdict(event.key);
       mark(samples[focus], verdict, typical);
       setFocus(focus + 1);
     } else if (event.key === "z") {

@@ -2,9 +2,9 @@
 // undoable. A save is never silently dropped: unsaved marks stay visible until they land.
 import { api, ApiError } from "./api.js";
 import { toast } from "./ui.js";
+import { retraction } from "./vocabulary.js";
 
 /** The marking keys every screen shares: key -> [verdict, typical]. */
-export const KEY_VERDICTS = { c: ["clean", false], n: ["noisy", false], u: ["unsure", false], t: ["clean", true] };
 
 const listeners = new Set();
 const pending = new Map(); // sample id -> {verdict, typical}, waiting to be saved
@@ -46,13 +46,13 @@ export function undo(only) {
   const last = undoStack.pop();
   const { sample, previous } = last;
   if (previous) apply(sample, previous.verdict, previous.typical, previous.note);
-  else apply(sample, "retracted", false);
+  else apply(sample, retraction(), false);
   return sample;
 }
 
 function apply(sample, verdict, typical, note) {
   sample.my_mark =
-    verdict === "retracted"
+    verdict === retraction()
       ? null
       : { ...(sample.my_mark ?? {}), verdict, typical, note: note ?? sample.my_mark?.note ?? "" };
   pending.set(sample.id, { sample, verdict, typical, note: sample.my_mark?.note ?? "" });
@@ -85,7 +85,7 @@ async function flush() {
           // Another tab of mine marked it first: show theirs rather than overwrite it.
           const current = error.detail.current;
           job.sample.my_mark_id = current?.id ?? null;
-          job.sample.my_mark = current?.verdict === "retracted" ? null : current;
+          job.sample.my_mark = current?.verdict === retraction() ? null : current;
           pending.delete(id);
           changed(job.sample, "conflict");
           toast(`Sample ${job.sample.name} was marked in another tab; kept that mark.`, "error");

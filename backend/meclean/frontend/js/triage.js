@@ -2,9 +2,10 @@
 // out-of-fold loss, flag rate and label quality, and by experts who disagree), with why a
 // run flagged it. Marking by keyboard moves on to the next sample.
 import { api, render } from "./api.js";
-import { KEY_VERDICTS, mark, onMarksChanged, undo } from "./marks.js";
+import { mark, onMarksChanged, undo } from "./marks.js";
 import { fixed, plural } from "./format.js";
 import { h, screenKeys, svg } from "./ui.js";
+import { choicesOfVerdict, classes, keyVerdict } from "./vocabulary.js";
 
 const percent = (share) => `${Math.round(100 * share)}%`;
 
@@ -109,7 +110,7 @@ function lossCurves(why) {
 }
 
 function whyPanel(why, runId) {
-  const probabilities = why.probabilities.map((p, k) => `${["negative", "positive", "surprise"][k]} ${fixed(p, 2)}`);
+  const probabilities = why.probabilities.map((p, k) => `${classes()[k]} ${fixed(p, 2)}`);
   const above = (share, group) =>
     share === null ? `it is alone ${group}` : `higher than ${percent(share)} of the other samples ${group}`;
   const neighbours = why.neighbours.length
@@ -320,13 +321,8 @@ export async function showTriage(state) {
       h(
         "div",
         { class: "actions" },
-        [
-          ["clean", false, "Clean (c)"],
-          ["noisy", false, "Noisy (n)"],
-          ["unsure", false, "Unsure (u)"],
-          ["clean", true, "Typical (t)"],
-        ].map(([verdict, typical, text]) =>
-          h("button", { type: "button", onclick: () => decide(verdict, typical) }, text),
+        choicesOfVerdict().map(({ verdict, typical, label, key }) =>
+          h("button", { type: "button", onclick: () => decide(verdict, typical) }, `${label} (${key})`),
         ),
         h("a", { href: `#/sample/${sample.id}` }, "Open the sample page"),
       ),
@@ -363,7 +359,8 @@ export async function showTriage(state) {
   const onKey = (event) => {
     if (event.target.closest("input, textarea, select, dialog[open]") || event.ctrlKey || event.metaKey || event.altKey)
       return;
-    if (event.key in KEY_VERDICTS) decide(...KEY_VERDICTS[event.key]);
+    const chosen = keyVerdict(event.key);
+    if (chosen) decide(...chosen);
     else if ((event.key === "j" || event.key === "ArrowRight") && at < order.length) go(at + 1);
     else if ((event.key === "k" || event.key === "ArrowLeft") && at > 0) go(at - 1);
     else if (event.key === "z" && at > 0) {

@@ -272,6 +272,9 @@ def print_report(report: ImportReport) -> None:
     if report.excluded:
         excluded = ", ".join(f"{e}: {n}" for e, n in sorted(report.excluded.items()))
         console.print(f"Excluded on purpose: {excluded}")
+    for dataset, (coded, total) in report.with_action_units().items():
+        said = "its sheet codes none" if coded == 0 else f"{coded} of {total} samples"
+        console.print(f"Action units of {dataset}: {said}", highlight=False)
     if report.face_counts:
         faces = ", ".join(f"{what}: {n}" for what, n in sorted(report.face_counts.items()))
         console.print(f"Faces (dlib, on the onset frame): {faces}")
@@ -279,6 +282,7 @@ def print_report(report: ImportReport) -> None:
         ("Cropped to the face", report.faces, "cyan"),
         ("Corrected known sheet errors", report.corrections, "cyan"),
         ("Overrides used", report.overrides, "green"),
+        ("Several AU codings offered (all kept)", report.ambiguous_action_units, "yellow"),
         ("Skipped", report.skipped, "red"),
         ("Warnings", report.warnings, "yellow"),
     ):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from meclean.data.action_units import ActionUnitCoding, ActionUnitError, parse_action_units
 from meclean.data.labels import Label
 
 if TYPE_CHECKING:
@@ -30,6 +31,10 @@ class SampleRecord:
     apex_source: ApexSource = "sheet"
     face: FaceCrop | None = None
     """The face box every frame is cropped to; None keeps the frames whole."""
+    action_units: ActionUnitCoding | None = None
+    """The AUs its sheet coded; None where the sheet codes none (or its cell was unreadable)."""
+    objective_class: str | None = None
+    """The class its AUs define (SAMM's "Objective Classes", Davison et al. 2018)."""
 
     @property
     def sample_id(self) -> str:
@@ -76,6 +81,8 @@ class ImportReport:
     """Samples cropped to their face, each with its box."""
     face_counts: Counter[str] = field(default_factory=Counter)
     """Samples by what finding faces did to them (cropped, already a crop, no face)."""
+    ambiguous_action_units: list[ImportIssue] = field(default_factory=list)
+    """Samples whose AU cell offers more than one coding ("or"): all kept as alternatives."""
 
     def extend(self, other: ImportReport) -> None:
         self.samples.extend(other.samples)
@@ -87,6 +94,32 @@ class ImportReport:
         self.overrides.extend(other.overrides)
         self.faces.extend(other.faces)
         self.face_counts.update(other.face_counts)
+        self.ambiguous_action_units.extend(other.ambiguous_action_units)
+
+    def read_action_units(
+        self, cell: object, file: Path, row: int, field: str, sample: str
+    ) -> ActionUnitCoding | None:
+        """The coding in a sample's AU cell. A cell that is no coding is a warning naming
+        it, and the sample is imported without AUs; one offering two codings is listed."""
+        try:
+            coding = parse_action_units(cell)
+        except ActionUnitError as exc:
+            message = f"action units not read: {exc}; the sample is imported without them"
+            self.warnings.append(ImportIssue(file, message, row, field, sample))
+            return None
+        if coding is not None and coding.unread:
+            message = f"{' '.join(coding.unread)!r} is no action unit; kept {coding.code()}"
+            self.warnings.append(ImportIssue(file, message, row, field, sample))
+        if coding is not None and coding.ambiguous:
+            message = f"{coding.text!r} offers {len(coding.alternatives)} codings; all kept"
+            self.ambiguous_action_units.append(ImportIssue(file, message, row, field, sample))
+        return coding
+
+    def with_action_units(self) -> dict[str, tuple[int, int]]:
+        """Per source dataset, its samples with an AU coding and all its samples."""
+        coded: Counter[str] = Counter(s.dataset for s in self.samples if s.action_units)
+        every = Counter(s.dataset for s in self.samples)
+        return {dataset: (coded[dataset], n) for dataset, n in sorted(every.items())}
 
     def counts(self) -> Counter[tuple[str, str]]:
         """Imported samples per (dataset, label)."""

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meclean.data.records import ImportReport
+from meclean.db.action_units import unit_rows
 from meclean.db.models import Dataset, LabelVersion, Sample, SampleLabel
 
 
@@ -44,6 +45,9 @@ def store_import(
             offset_path=str(record.offset_path) if record.offset_path else None,
             apex_source=record.apex_source,
             face_crop=record.face.as_dict() if record.face else None,
+            action_units=record.action_units.text if record.action_units else None,
+            objective_class=record.objective_class,
+            coded_units=unit_rows(record.action_units),
         )
         for record in report.samples
     ]

@@ -7,7 +7,17 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from annotated_types import Ge, Le
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from meclean.db.run_record import RecordJSON, RunConfigRecord, RunMethodRecord
@@ -106,8 +116,35 @@ class Sample(Base):
     face_crop: Mapped[dict[str, Any] | None] = mapped_column()
     """The face box found at import that every frame is cropped to; None keeps them whole."""
     feature_key: Mapped[str | None] = mapped_column(String(64))
+    action_units: Mapped[str | None] = mapped_column(String(200))
+    """The AU cell of its sheet as written; None where the sheet coded none. Its AUs are
+    the ``SampleActionUnit`` rows."""
+    objective_class: Mapped[str | None] = mapped_column(String(20))
+    """The class its AUs define, where the sheet gives one (SAMM's Objective Classes)."""
 
     dataset: Mapped[Dataset] = relationship(back_populates="samples")
+    coded_units: Mapped[list[SampleActionUnit]] = relationship(
+        cascade="all, delete-orphan", order_by="SampleActionUnit.id"
+    )
+
+
+class SampleActionUnit(Base):
+    """One AU of a sample's coding; a cell offering several codings ("or") gives each its
+    ``alternative``."""
+
+    __tablename__ = "sample_action_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id", ondelete="CASCADE"), index=True)
+    alternative: Mapped[int] = mapped_column(SmallInteger, default=0)
+    number: Mapped[int] = mapped_column(SmallInteger, index=True)
+    side: Mapped[str | None] = mapped_column(String(3))
+    """L, R, T (top), B (bottom), A (asymmetric) or two joined by /, as coded; None: both
+    sides or unstated."""
+    intensity: Mapped[str | None] = mapped_column(String(3))
+    """A (trace) to E (maximum), or a range such as A/B; None where not coded."""
+    mark: Mapped[str | None] = mapped_column(String(5))
+    """'k' for 4DME's (k), 'ref' for SAMM's ref(...)."""
 
 
 class User(Base):

@@ -55,13 +55,15 @@ def test_casme3a_names_each_micro_expression_of_a_video_by_its_onset(tmp_path):
     (fix,) = report.corrections
     assert (fix.sample, fix.field) == ("spNO.149/d_112", "Apex")
     assert {s.name: s for s in report.samples}["d_112"].apex_path.name == "123.jpg"
+    aus = {s.name: (s.action_units.code(), s.objective_class) for s in report.samples}
+    assert aus["a_28"] == ("12", "1") and aus["d_112"] == ("T28+14", "2")
 
 
 def test_4dme_prefers_cropped_frames_and_leaves_out_samples_of_several_emotions(tmp_path):
     header = ["sub_ID", "fold_name", "Onset", "Apex", "Offset", "AUs", "Emotion", "fold"]
     rows = [
         ["S01", "S01_1st_001_01_1", 1826, 1830, 1840, "AU12", "Positive", 1],
-        ["S01", "S01_1st_002_01_1", 310, 314, 320, "AU4", "Repression", 1],
+        ["S01", "S01_1st_002_01_1", 310, 314, 320, "AU4+AU7(k)", "Repression", 1],
         ["S02", "S02_1st_001_02_1", 50, 54, 60, "AU1+AU2", "Surprise+Positive", 2],
         ["S02", "S02_1st_003_01_1", 70, 74, 80, "AU4", "Others", 2],
     ]
@@ -82,6 +84,8 @@ def test_4dme_prefers_cropped_frames_and_leaves_out_samples_of_several_emotions(
         ("S01_1st_002_01_1", "negative"),
     }
     assert report.excluded == {"Surprise+Positive": 1, "Others": 1}
+    coding = {s.name: s.action_units for s in report.samples}["S01_1st_002_01_1"]
+    assert coding.code() == "4+7(k)" and coding.presence() == {4: 1.0}
     assert {s.apex_path.name for s in report.samples} == {
         "Frame_000001830.jpg",
         "Frame_000000314.jpg",
@@ -116,6 +120,7 @@ def test_mmew_finds_micro_expression_folders_inside_emotion_folders(tmp_path):
     }
     assert {s.subject for s in report.samples} == {"S03", "S05"}
     assert report.excluded == {"others": 1}
+    assert {s.name: s.action_units.code() for s in report.samples}["S03-01-002"] == "6+12"
 
 
 def test_casme_sq_reads_its_headerless_sheet_and_keeps_the_micro_expressions(tmp_path):
@@ -142,5 +147,6 @@ def test_casme_sq_reads_its_headerless_sheet_and_keeps_the_micro_expressions(tmp
         ("15", "happy4_1", "positive"),
     }
     assert report.excluded == {"others": 1, "macro-expression": 1}
+    assert {s.name: s.action_units.code() for s in report.samples}["anger1_1"] == "4+7"
     (offset,) = [w for w in report.warnings if w.field == "column E (offset)"]
     assert offset.sample == "15/happy4_1" and "before onset" in offset.message

@@ -105,6 +105,11 @@ class ImportSummary(BaseModel):
     """Samples cropped to their face, each with its box and turn."""
     face_counts: dict[str, int]
     """Samples by what finding faces did to them: cropped, already a face crop, no face."""
+    action_units: dict[str, dict[str, int]]
+    """Per source dataset, ``coded``: samples whose sheet codes their AUs, of ``samples``
+    (0 coded: the dataset has no AUs, e.g. SMIC-HS)."""
+    ambiguous_action_units: list[Skipped]
+    """Samples whose AU cell offers several codings ("or"), all kept as alternatives."""
     features_job_id: int
     """The queued job computing the new samples' flow (``GET .../features``)."""
 
@@ -254,6 +259,10 @@ def import_dataset(
         frames={dataset: str(folder) for dataset, folder in report.frames.items()},
         faces=[Skipped.of(i) for i in report.faces],
         face_counts=dict(report.face_counts),
+        action_units={
+            d: {"coded": c, "samples": n} for d, (c, n) in report.with_action_units().items()
+        },
+        ambiguous_action_units=[Skipped.of(i) for i in report.ambiguous_action_units],
         features_job_id=job.id,
     )
 

@@ -21,6 +21,7 @@ HEADERS = {
     "apex": "column D (apex)",
     "offset": "column E (offset)",
     "emotion": "column G (estimated emotion)",
+    "action_units": "column F (action units)",
 }
 # The release's naming rule: the sheet's participants 1-22 are these recording numbers,
 # which name the frame folders (cropped/15, selectedpic/s15).
@@ -67,6 +68,7 @@ def read_casme_sq(root: Path, options: ImportOptions = DEFAULTS) -> ImportReport
                 folder=text(r.values["filename"]),
                 emotion=text(r.values["emotion"]),
                 cells={k: r.values[k] for k in ("onset", "apex", "offset")},
+                action_units=r.values["aus"],
             )
         )
     frames_root, note = find_frames_root(root, TREE, options.frames)

@@ -41,6 +41,9 @@ class CodedRow:
     emotion: str
     cells: Mapping[FrameField, object]
     """The onset, apex and offset cells as the sheet has them."""
+    action_units: object = None
+    """The AU cell as the sheet has it; None where the sheet has no AU column."""
+    objective_class: str = ""
 
 
 def corrections_for(
@@ -171,6 +174,7 @@ def build_records(
             ctx.note(
                 report.warnings, f"{found.offset_problem}; offset recorded as unknown", "offset"
             )
+        field = columns.get("action_units", "action units")
         report.samples.append(
             SampleRecord(
                 dataset=dataset,
@@ -182,6 +186,10 @@ def build_records(
                 apex_path=found.apex,
                 offset_path=found.offset,
                 apex_source=apex_source,
+                action_units=report.read_action_units(
+                    r.action_units, sheet, r.row, field, ctx.sample
+                ),
+                objective_class=r.objective_class or None,
             )
         )
     return report
@@ -242,6 +250,9 @@ class CodingSheetLayout:
     """Where a row's frames are, below the folder of subjects."""
     sample_name: Callable[[str, Mapping[FrameField, object]], str] = lambda folder, _: folder
     """A sample's name from its folder and frame cells (CAS(ME)^3 has several per video)."""
+    action_units: tuple[str, ...] = ("Action Units", "AUs", "AU")
+    """The AU column's spellings, read where the sheet has one."""
+    objective_class: tuple[str, ...] = ("Objective Classes", "Objective Class")
 
 
 def read_coded_dataset(
@@ -254,6 +265,7 @@ def read_coded_dataset(
     sheet = options.sheet or find_sheet(
         root, layout.sheet_hint, layout.sheet_avoid, options.confine_to
     )
+    optional = {"action_units": layout.action_units, "objective_class": layout.objective_class}
     rows = [
         CodedRow(
             row=r.row,
@@ -264,8 +276,10 @@ def read_coded_dataset(
             folder=text(r.values["filename"]),
             emotion=text(r.values["emotion"]),
             cells={name: r.values[name] for name in FRAME_FIELDS},
+            action_units=r.values.get("action_units"),
+            objective_class=text(r.values.get("objective_class")),
         )
-        for r in read_sheet(sheet, layout.columns)
+        for r in read_sheet(sheet, layout.columns, optional)
     ]
     frames_root, note = find_frames_root(root, layout.tree, options.frames)
     report = build_records(
@@ -273,7 +287,7 @@ def read_coded_dataset(
         sheet=sheet,
         rows=rows,
         sample_dir=lambda r: layout.sample_folder(frames_root, r),
-        columns={k: v[0] for k, v in layout.columns.items()},
+        columns={k: v[0] for k, v in {**layout.columns, **optional}.items()},
         overrides=read_overrides(options.overrides),
         roster=roster,
         corrections=options.corrections,

@@ -42,6 +42,7 @@ OPTIONAL = {
     "offset": ("offset", "offset path", "offset frame"),
     "frames": ("frames", "frame folder", "folder"),
     "pattern": ("pattern", "file pattern"),
+    "aus": ("aus", "action units", "au"),
 }
 EXCLUDED = {"", "excluded", "exclude", "none", "-"}
 
@@ -121,6 +122,9 @@ def read_manifest(path: Path, options: ImportOptions = DEFAULTS) -> ImportReport
                 apex_path=frames["apex"],
                 offset_path=frames.get("offset"),
                 apex_source="manifest",
+                action_units=report.read_action_units(
+                    values.get("aus"), path, r.row, "aus", f"{subject}/{name}"
+                ),
             )
         )
     return report

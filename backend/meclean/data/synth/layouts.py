@@ -70,7 +70,8 @@ def _cells(sample: PlannedSample) -> list[object]:
     return cells
 
 
-def _action_units(sample: PlannedSample) -> str:
+def _moved(sample: PlannedSample) -> str:
+    """The AUs its face moves, whatever the sheet codes."""
     return "+".join(str(au) for m in sample.clip.movements for au in m.aus)
 
 
@@ -91,7 +92,7 @@ def write_casme2_sheet(root: Path, samples: Iterable[PlannedSample]) -> Path:
     for s in samples:
         if s.entry.dataset == "casme2":
             subject = int(s.entry.subject[3:])
-            sheet.append([subject, s.entry.filename, *_cells(s), _action_units(s), s.emotion])
+            sheet.append([subject, s.entry.filename, *_cells(s), s.action_units, s.emotion])
     path = root / "CASME2" / CASME2_SHEET
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
@@ -131,7 +132,7 @@ def write_samm_sheet(root: Path, samples: Iterable[PlannedSample]) -> Path:
                     *_cells(s),
                     offset - onset + 1,
                     "Micro - 1/2",
-                    _action_units(s),
+                    s.action_units,
                     "",
                     s.emotion,
                 ]
@@ -168,6 +169,8 @@ def write_ground_truth(root: Path, samples: Iterable[PlannedSample]) -> Path:
                 "mixed_with",
                 "emotion",
                 "action_units",
+                "coded_action_units",
+                "coding_error",
                 "side",
                 "amplitude_px",
                 "blink",
@@ -186,7 +189,9 @@ def write_ground_truth(root: Path, samples: Iterable[PlannedSample]) -> Path:
                     s.noise,
                     s.mixed_with or "",
                     clip.movements[0].emotion,
-                    _action_units(s),
+                    _moved(s),
+                    s.action_units,
+                    s.coding_error,
                     clip.movements[0].side,
                     f"{clip.amplitude:.3f}",
                     int(clip.blink_at is not None),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -17,6 +18,9 @@ from meclean.data.synth.action_units import Movement, sample_movement
 from meclean.data.synth.clip import ClipSpec
 
 NoiseKind = Literal["clean", "flipped", "ambiguous", "weak"]
+CodingError = Literal["none", "missed", "extra", "wrong_side"]
+CODABLE = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 17, 20, 24)
+"""The AUs the synthetic faces can move (and so a coder may add by mistake)."""
 
 
 @dataclass(frozen=True)
@@ -34,9 +38,27 @@ class NoiseRates:
 
 
 @dataclass(frozen=True)
+class CodingErrorRates:
+    """Shares of samples whose sheet codes their AUs wrongly, as human coders do."""
+
+    missed: float = 0.08
+    """An AU that moved is left out (one of two or more)."""
+    extra: float = 0.05
+    """An AU that did not move is added."""
+    wrong_side: float = 0.04
+    """A one-sided AU is coded on the other side."""
+
+    def __post_init__(self) -> None:
+        rates = (self.missed, self.extra, self.wrong_side)
+        if any(r < 0 for r in rates) or sum(rates) > 1:
+            raise ValueError(f"coding error rates must be >= 0 and sum to <= 1, got {rates}")
+
+
+@dataclass(frozen=True)
 class SynthConfig:
     seed: int = 0
     noise: NoiseRates = field(default_factory=NoiseRates)
+    coding: CodingErrorRates = field(default_factory=CodingErrorRates)
     subjects: int | None = None
     """Keep only this many subjects, taken in turn from each dataset (for tiny test sets)."""
     samples_per_subject: int | None = None
@@ -87,6 +109,9 @@ class PlannedSample:
     mixed_with: Label | None
     first_frame: int
     clip: ClipSpec
+    action_units: str = ""
+    """The AUs its sheet codes: those of its movements, coding errors included."""
+    coding_error: CodingError = "none"
 
     @property
     def identity_key(self) -> tuple[str, str]:
@@ -243,6 +268,7 @@ def plan_sample(index: int, entry: RosterEntry, copy: int, config: SynthConfig) 
         first_frame = fixes["apex"].frame(None, None) - apex_index
     elif "offset" in fixes:
         first_frame = fixes["offset"].frame(None, None) - (n_frames - 1)
+    action_units, coding_error = code_action_units(movements, config.coding, [config.seed, index])
     return PlannedSample(
         index=index,
         entry=entry,
@@ -253,4 +279,35 @@ def plan_sample(index: int, entry: RosterEntry, copy: int, config: SynthConfig) 
         mixed_with=mixed_with,
         first_frame=first_frame,
         clip=clip,
+        action_units=action_units,
+        coding_error=coding_error,
     )
+
+
+def code_action_units(
+    movements: Sequence[Movement], rates: CodingErrorRates, seed: list[int]
+) -> tuple[str, CodingError]:
+    """The sheet's AU cell for these movements, as a coder writes it (sides are the
+    subject's: the image's left is their right), with at most one coding error. Drawn
+    from a stream of its own, so the clips stay as they were before codings had errors."""
+    rng = np.random.default_rng([*seed, 1])
+    units: list[tuple[str, int]] = []
+    for movement in movements:
+        side = {"both": "", "left": "R", "right": "L"}[movement.side]
+        units += [(side, au) for au in movement.aus if (side, au) not in units]
+    u = rng.random()
+    error: CodingError = "none"
+    if u < rates.missed and len(units) > 1:
+        units.pop(int(rng.integers(len(units))))
+        error = "missed"
+    elif rates.missed <= u < rates.missed + rates.extra:
+        unused = [au for au in CODABLE if au not in {au for _, au in units}]
+        units.append(("", int(rng.choice(unused))))
+        error = "extra"
+    elif u >= rates.missed + rates.extra and u < rates.missed + rates.extra + rates.wrong_side:
+        sided = [k for k, (side, _) in enumerate(units) if side]
+        if sided:
+            k = sided[int(rng.integers(len(sided)))]
+            units[k] = ({"L": "R", "R": "L"}[units[k][0]], units[k][1])
+            error = "wrong_side"
+    return "+".join(f"{side}{au}" for side, au in units), error

@@ -46,11 +46,27 @@ const FORM = {
 };
 
 test("the paper's methods come first in its order, then the others as the server lists them", () => {
-  // (ilc itself is left out: the key (index + 99) % 100 sorts it last, after the others.)
-  const names = inFormOrder([{ name: "gce" }, { name: "idc+ltm" }, { name: "sce" }, { name: "idc" }, { name: "ltm" }]);
+  const names = inFormOrder([
+    { name: "gce" },
+    { name: "idc+ltm" },
+    { name: "sce" },
+    { name: "idc" },
+    { name: "ltm" },
+    { name: "ilc" },
+  ]);
   assert.deepEqual(
     names.map((m) => m.name),
-    ["ltm", "idc", "idc+ltm", "gce", "sce"],
+    ["ilc", "ltm", "idc", "idc+ltm", "gce", "sce"],
+  );
+});
+
+test("the launch form's default method is the paper's first, ilc, wherever the server lists it", () => {
+  // The sort key was once (index + 99) % 100, which sent ilc after every other method.
+  const methods = ["baseline", "gce", "ltm", "idc", "ilc", "sce"].map((name) => ({ name }));
+  assert.equal(inFormOrder(methods)[0].name, "ilc");
+  assert.deepEqual(
+    inFormOrder([{ name: "sce" }, { name: "gce" }]).map((m) => m.name),
+    ["sce", "gce"],
   );
 });
 

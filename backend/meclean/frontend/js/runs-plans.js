@@ -3,10 +3,11 @@
 // (tests/js/). What a method takes and what a run would do are the server's answers.
 import { duration, plural } from "./format.js";
 
-// The methods the paper compares first, then their peers; the server's list is the truth.
+// The methods the paper compares first (the form's default is the first), then their peers
+// as the server lists them; the server's list is the truth.
 const FIRST = ["ilc", "ltm", "idc", "idc+ilc", "idc+ltm"];
-export const inFormOrder = (methods) =>
-  [...methods].sort((a, b) => ((FIRST.indexOf(a.name) + 99) % 100) - ((FIRST.indexOf(b.name) + 99) % 100));
+const rank = (method) => (FIRST.includes(method.name) ? FIRST.indexOf(method.name) : FIRST.length);
+export const inFormOrder = (methods) => [...methods].sort((a, b) => rank(a) - rank(b));
 
 /** Which of the optional fields the chosen method takes, as its catalogue entry says. */
 export function fieldsTaken(method, consensus) {

@@ -1,171 +1,25 @@
 // Review next: one sample at a time, the most suspicious labels first (by the chosen runs'
 // out-of-fold loss, flag rate and label quality, and by experts who disagree), with why a
-// run flagged it. Marking by keyboard moves on to the next sample.
-import { api, render } from "./api.js";
+// run flagged it. Marking by keyboard moves on to the next sample. The sample shown is drawn
+// by triage-sample.js and triage-why.js; this is the queue: runs picked, position, keys.
+import { api } from "./api.js";
 import { mark, onMarksChanged, undo } from "./marks.js";
-import { fixed, plural } from "./format.js";
-import { h, screenKeys, svg } from "./ui.js";
-import { choicesOfVerdict, classes, keyVerdict } from "./vocabulary.js";
-
-const percent = (share) => `${Math.round(100 * share)}%`;
-
-function chosenFromAddress() {
-  const params = new URLSearchParams(location.hash.split("?")[1] ?? "");
-  const runs = (params.get("runs") ?? "").split(",").map(Number).filter(Number.isInteger);
-  const at = Number(params.get("at") ?? 0);
-  return { runs, at: Number.isInteger(at) && at >= 0 ? at : 0, disagreement: params.get("disagreement") === "true" };
-}
-
-function address(runs, at, disagreement) {
-  return `#/triage?runs=${runs.join(",")}&at=${at}${disagreement ? "&disagreement=true" : ""}`;
-}
-
-function signalsTable(item) {
-  const s = item.signals;
-  const experts = item.marks_hidden
-    ? "hidden until you mark it (blind marking)"
-    : s.disagreement
-      ? "disagree"
-      : "no disagreement";
-  const row = (name, value, meaning) => h("tr", {}, h("th", {}, name), h("td", {}, value), h("td", {}, meaning));
-  return h(
-    "table",
-    { class: "signals", "aria-label": "Why it is this far up" },
-    row("Out-of-fold loss", fixed(s.loss), "of its current label, where its own label never trained the model"),
-    row("Flag rate", percent(s.flag_rate), "of its training updates that judged it noisy"),
-    row("Label quality", fixed(s.label_quality), "confident learning's margin: near 0, another class is preferred"),
-    row("Experts", experts, "clean and noisy verdicts of different experts"),
-    row("Suspicion", fixed(item.score), "the mean percentile rank of the four signals: higher comes first"),
-  );
-}
-
-// The sample's training loss per epoch beside its class's median: a wrong label's loss stays
-// high until the network memorises it, late in training; a correct one's falls with the class.
-const CURVE = { width: 480, height: 160, left: 48, right: 12, top: 10, bottom: 24 };
-
-function lossCurves(why) {
-  if (!why.loss_curve) {
-    return h(
-      "p",
-      { class: "hint" },
-      "Loss over epochs: not kept for this run (Manifold Mixup trains on mixtures of samples; " +
-        "runs trained before meclean kept curves have none).",
-    );
-  }
-  const mine = why.loss_curve;
-  const theirs = why.class_loss_curve ?? [];
-  const known = [...mine, ...theirs].filter((v) => v !== null);
-  const top = Math.max(...known, 1e-6);
-  const { width, height, left, right, top: above, bottom } = CURVE;
-  const x = (epoch) => left + (epoch / Math.max(1, mine.length - 1)) * (width - left - right);
-  const y = (loss) => height - bottom - (loss / top) * (height - above - bottom);
-  const point = (v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`;
-  // A gap where a curve has no value (epochs no batch held the sample) starts a new stroke.
-  const path = (values) =>
-    values.map((v, i) => (v === null ? "" : `${(values[i - 1] ?? null) === null ? "M" : "L"}${point(v, i)}`)).join("");
-  // A value with no neighbour to draw a line to (one epoch, or amid gaps) is drawn as a dot.
-  const dots = (values, name) =>
-    values.map((v, i) =>
-      v !== null && (values[i - 1] ?? null) === null && (values[i + 1] ?? null) === null
-        ? svg("circle", { class: name, cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: 3 })
-        : "",
-    );
-  const ends = (values) => {
-    const set = values.filter((v) => v !== null);
-    return set.length
-      ? `${fixed(set[0], 2)} at the first epoch with a value, ${fixed(set.at(-1), 2)} at the last`
-      : "none";
-  };
-  const summary =
-    `Training loss over ${plural(mine.length, "epoch")}: ${ends(mine)}` +
-    (theirs.length ? `; the median of the other samples labelled ${why.given}: ${ends(theirs)}.` : ".");
-  return h(
-    "figure",
-    { class: "loss-curves" },
-    svg(
-      "svg",
-      { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": summary },
-      svg("line", { class: "axis", x1: left, y1: height - bottom, x2: width - right, y2: height - bottom }),
-      svg("line", { class: "axis", x1: left, y1: above, x2: left, y2: height - bottom }),
-      svg("text", { x: left - 4, y: above + 8, "text-anchor": "end" }, fixed(top, 2)),
-      svg("text", { x: left - 4, y: height - bottom, "text-anchor": "end" }, "0"),
-      svg("text", { x: 2, y: (height - bottom + above) / 2 }, "loss"),
-      svg("text", { x: left, y: height - 6 }, "epoch 1"),
-      mine.length > 1
-        ? svg("text", { x: width - right, y: height - 6, "text-anchor": "end" }, `epoch ${mine.length}`)
-        : "",
-      svg("path", { class: "class-median", d: path(theirs) }),
-      dots(theirs, "class-median"),
-      svg("path", { class: "this-sample", d: path(mine) }),
-      dots(mine, "this-sample"),
-    ),
-    h(
-      "figcaption",
-      {},
-      h("span", { class: "this-sample" }, "this sample"),
-      theirs.length ? h("span", { class: "class-median" }, `median of the other ${why.given} samples`) : "",
-      h("span", { class: "summary" }, summary),
-    ),
-  );
-}
-
-function whyPanel(why, runId) {
-  const probabilities = why.probabilities.map((p, k) => `${classes()[k]} ${fixed(p, 2)}`);
-  const above = (share, group) =>
-    share === null ? `it is alone ${group}` : `higher than ${percent(share)} of the other samples ${group}`;
-  const neighbours = why.neighbours.length
-    ? h(
-        "ul",
-        { class: "neighbours" },
-        why.neighbours.map((n) =>
-          h(
-            "li",
-            {},
-            h(
-              "a",
-              { href: `#/sample/${n.sample_id}`, title: n.name },
-              h("img", { src: render(n.sample_id, "triptych", 60), alt: `flow of ${n.name}`, height: 60 }),
-            ),
-            h("span", { class: "name" }, n.name.split("/").slice(1).join("/")),
-            h("span", { class: n.label === why.given ? "same" : "other" }, `${n.label} (predicted ${n.prediction})`),
-          ),
-        ),
-      )
-    : h("p", {}, "No neighbours: this run kept no final model.");
-  return h(
-    "section",
-    { class: "why", id: "why", "aria-label": "Why flagged" },
-    h("h2", {}, `Why run ${runId} judged it so`),
-    why.current_label !== why.given
-      ? h(
-          "p",
-          { class: "caveats" },
-          `Relabelled since: the run judged its label ${why.given}, it is now ${why.current_label}. ` +
-            "The flags below concern the old label and do not count in the queue.",
-        )
-      : "",
-    h(
-      "p",
-      {},
-      `Given ${why.given}, predicted ${why.prediction} (${probabilities.join(", ")})`,
-      why.seed_predictions?.length > 1 ? `; per seed: ${why.seed_predictions.join(", ")}` : "",
-      why.proposed_label ? `; proposed relabel: ${why.proposed_label}` : "",
-      ".",
-    ),
-    h(
-      "p",
-      {},
-      `Its out-of-fold loss is ${above(why.loss_above_in_class, `labelled ${why.given} (${why.class_size})`)} `,
-      `and ${above(why.loss_above_in_subject, `of its subject (${why.subject_size})`)}; flagged in ${percent(why.flag_rate)} `,
-      `of its training updates${why.high_loss ? "; high loss in the final model" : ""}${why.label_issue ? "; a confident-learning issue" : ""}.`,
-    ),
-    lossCurves(why),
-    h("h3", {}, "Nearest in the network's hidden space"),
-    neighbours,
-  );
-}
-
-const MAX_RUNS = 5;
+import { sampleShown } from "./triage-sample.js";
+import {
+  chosenFromAddress,
+  endText,
+  knownRuns,
+  MAX_RUNS,
+  OFFERED_RUNS,
+  queueStep,
+  runChoiceText,
+  statusText,
+  toggledRuns,
+  TRIAGE_KEYS,
+  triageAddress,
+} from "./triage-text.js";
+import { h, screenKeys } from "./ui.js";
+import { keyVerdict } from "./vocabulary.js";
 
 export async function showTriage(state) {
   const view = document.getElementById("view");
@@ -177,9 +31,9 @@ export async function showTriage(state) {
     );
     return;
   }
-  let { runs: chosen, at, disagreement } = chosenFromAddress();
+  let { runs: chosen, at, disagreement } = chosenFromAddress(location.hash);
   // None chosen: the server judges by its best finished run (composite UF1).
-  chosen = chosen.filter((id) => runs.some((r) => r.id === id)).slice(0, MAX_RUNS);
+  chosen = knownRuns(chosen, runs);
   // The queue's order as it was when opened: a mark can move samples (experts who
   // disagree raise one), so the reviewer steps through this snapshot, sample by sample.
   let order = [];
@@ -190,12 +44,11 @@ export async function showTriage(state) {
 
   const status = h("p", { class: "status", id: "triage-status", "aria-live": "polite" });
   const body = h("div", { id: "triage-item" });
-  const uf1 = (r) => r.summary?.composite?.uf1_mean;
   const picker = h(
     "fieldset",
     { class: "triage-runs" },
     h("legend", {}, `Judge by runs (up to ${MAX_RUNS})`),
-    runs.slice(0, 12).map((r) =>
+    runs.slice(0, OFFERED_RUNS).map((r) =>
       h(
         "label",
         {},
@@ -204,9 +57,8 @@ export async function showTriage(state) {
           value: r.id,
           checked: chosen.includes(r.id),
           onchange: (e) => {
-            const id = Number(e.target.value);
-            const next = e.target.checked ? [...chosen, id] : chosen.filter((c) => c !== id);
-            if (!next.length || next.length > MAX_RUNS) {
+            const next = toggledRuns(chosen, Number(e.target.value), e.target.checked);
+            if (next === null) {
               e.target.checked = !e.target.checked;
               return;
             }
@@ -214,7 +66,7 @@ export async function showTriage(state) {
             restart(0);
           },
         }),
-        ` run ${r.id} (${r.method.name}, ${plural(r.epochs, "epoch")}${uf1(r) !== undefined ? `, UF1 ${fixed(uf1(r))}` : ""})`,
+        runChoiceText(r),
       ),
     ),
   );
@@ -249,19 +101,11 @@ export async function showTriage(state) {
   function go(position) {
     if (!view.isConnected) return; // the expert left this screen while it loaded
     at = Math.max(0, Math.min(position, order.length));
-    history.replaceState(null, "", address(chosen, at, disagreement));
+    history.replaceState(null, "", triageAddress(chosen, at, disagreement));
     load();
   }
 
-  function describeStatus() {
-    const where =
-      at < order.length
-        ? `Sample ${at + 1} of ${order.length} in the queue`
-        : `All ${order.length} samples of the queue seen`;
-    status.textContent =
-      `${where} · ${plural(queue.reviewed, "sample")} reviewed by me · ` +
-      `${queue.flagged_unreviewed} of ${plural(queue.flagged, "flagged sample")} not yet reviewed by me`;
-  }
+  const describeStatus = () => (status.textContent = statusText(at, order.length, queue));
 
   // Keys can move faster than answers come: only the last move's answers are shown, and
   // until a move's sample is on screen marking keys do nothing, so a verdict only ever
@@ -286,49 +130,11 @@ export async function showTriage(state) {
     describeStatus();
     if (saves !== savesBefore) refreshCounts();
     if (!item) {
-      const empty = disagreement && !order.length ? "No sample the experts disagree on." : "The end of the queue.";
-      body.replaceChildren(h("p", { class: "empty" }, empty));
+      body.replaceChildren(h("p", { class: "empty" }, endText(disagreement, order.length)));
       return;
     }
     if (touched.has(item.sample.id)) item.sample = touched.get(item.sample.id);
-    const sample = item.sample;
-    body.replaceChildren(
-      h(
-        "h2",
-        {},
-        `${sample.label} | ${sample.source}/${sample.subject} | ${sample.name}`,
-        item.flagged ? h("span", { class: "flag" }, " flagged") : "",
-      ),
-      item.caveats.length
-        ? h(
-            "ul",
-            { class: "caveats" },
-            item.caveats.map((c) => h("li", {}, `⚠ ${c}`)),
-          )
-        : "",
-      h(
-        "div",
-        { class: "side-by-side" },
-        h("img", { src: render(sample.id, "triptych", 240), alt: `flow of ${sample.name}`, height: 240 }),
-        h("img", { src: render(sample.id, "flow", 240), alt: `colour flow of ${sample.name}`, height: 240 }),
-      ),
-      h(
-        "p",
-        { class: "my-mark" },
-        h("strong", {}, "My verdict: "),
-        sample.my_mark ? `${sample.my_mark.verdict}${sample.my_mark.typical ? " (typical)" : ""}` : "unmarked",
-      ),
-      h(
-        "div",
-        { class: "actions" },
-        choicesOfVerdict().map(({ verdict, typical, label, key }) =>
-          h("button", { type: "button", onclick: () => decide(verdict, typical) }, `${label} (${key})`),
-        ),
-        h("a", { href: `#/sample/${sample.id}` }, "Open the sample page"),
-      ),
-      signalsTable(item),
-      whyPanel(why, chosen[0]),
-    );
+    body.replaceChildren(...sampleShown(item, why, chosen[0], decide));
   }
 
   function decide(verdict, typical) {
@@ -360,26 +166,16 @@ export async function showTriage(state) {
     if (event.target.closest("input, textarea, select, dialog[open]") || event.ctrlKey || event.metaKey || event.altKey)
       return;
     const chosen = keyVerdict(event.key);
+    const step = queueStep(event.key, at, order.length);
     if (chosen) decide(...chosen);
-    else if ((event.key === "j" || event.key === "ArrowRight") && at < order.length) go(at + 1);
-    else if ((event.key === "k" || event.key === "ArrowLeft") && at > 0) go(at - 1);
+    else if (step) go(at + step);
     else if (event.key === "z" && at > 0) {
       // The sample before this one in the snapshot is the one the last mark went to.
       const previous = touched.get(order[at - 1]);
       if (previous && undo(previous)) go(at - 1);
     }
   };
-  const stopKeys = screenKeys(
-    view,
-    [
-      ["c / n / u", "mark clean / noisy / unsure and go on"],
-      ["t", "mark clean and typical and go on"],
-      ["→ / j", "next in the queue"],
-      ["← / k", "previous in the queue"],
-      ["z", "undo my mark on the previous sample and go back to it"],
-    ],
-    onKey,
-  );
+  const stopKeys = screenKeys(view, TRIAGE_KEYS, onKey);
   view.replaceChildren(
     h("h1", {}, "Review next"),
     picker,

@@ -36,8 +36,9 @@ def test_a_version_round_trips_through_its_roster_csv(login, imported):
     assert exported.headers["content-disposition"] == 'attachment; filename="demo-labels-v1.csv"'
     assert exported.text.startswith("dataset,subject,filename,label")
     header, first, *rest = exported.text.splitlines()
-    *key, label = first.split(",")
-    relabelled = ",".join([*key, "surprise" if label != "surprise" else "positive"])
+    *key, label, action_units = first.split(",")
+    assert header.endswith(",action_units") and action_units  # the synthetic sheets code AUs
+    relabelled = ",".join([*key, "surprise" if label != "surprise" else "positive", action_units])
 
     unchanged = client.post(
         f"/api/datasets/{imported}/label-versions",
@@ -59,7 +60,7 @@ def test_a_version_round_trips_through_its_roster_csv(login, imported):
         f"/api/datasets/{imported}/label-versions/diff",
         params={"old": 1, "new": created.json()["id"]},
     ).json()
-    assert [(c["before"], c["after"]) for c in diff] == [(label, relabelled.rsplit(",", 1)[1])]
+    assert [(c["before"], c["after"]) for c in diff] == [(label, relabelled.split(",")[3])]
 
 
 @pytest.mark.parametrize(
@@ -75,7 +76,7 @@ def test_a_csv_with_short_conflicting_or_unknown_rows_is_refused_naming_them(
 ):
     client = login("curator")
     first = client.get(f"/api/datasets/{imported}/label-versions/1/csv").text.splitlines()[1]
-    key = first.rsplit(",", 1)[0]
+    key = ",".join(first.split(",")[:3])
     text = "\n".join(["dataset,subject,filename,label", *(r.format(a=key) for r in rows)])
 
     response = client.post(
@@ -105,5 +106,6 @@ def test_marks_export_as_idc_grades(login, imported):
     disposition = 'attachment; filename="demo-idc-grades-annotator.csv"'
     assert exported.headers["content-disposition"] == disposition
     rows = exported.text.strip().splitlines()
-    assert rows[0] == "dataset,subject,filename,grade"
-    assert sorted(r.rsplit(",", 1)[1] for r in rows[1:]) == ["0", "2"]
+    assert rows[0] == "dataset,subject,filename,grade,action_units"
+    assert sorted(r.split(",")[3] for r in rows[1:]) == ["0", "2"]
+    assert all(r.split(",")[4] for r in rows[1:])  # each with its AUs

@@ -92,7 +92,7 @@ def test_the_queue_needs_a_finished_run_of_its_own_dataset(login, imported):
     annotator = login("annotator")
 
     none_yet = annotator.get(f"/api/datasets/{imported}/triage")
-    assert none_yet.status_code == 409 and "launch one" in none_yet.json()["detail"]["message"]
+    assert none_yet.status_code == 409 and "launch a run" in none_yet.json()["detail"]["message"]
     foreign = annotator.get(f"/api/datasets/{imported}/triage", params={"run_id": 999})
     assert foreign.status_code == 422 and foreign.json()["detail"]["field"] == "run_id"
     too_many = annotator.get(f"/api/datasets/{imported}/triage", params={"run_id": range(1, 8)})

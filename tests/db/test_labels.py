@@ -46,7 +46,7 @@ def test_a_version_exported_as_roster_csv_reads_back_as_the_same_labels(factory,
         exported = roster_csv(session, dataset.current_label_version_id)
         changes = changes_from_csv(session, dataset, exported)
         assert changes == labels_of(session, dataset.current_label_version_id)
-    assert exported.splitlines()[0] == "dataset,subject,filename,label"
+    assert exported.splitlines()[0] == "dataset,subject,filename,label,action_units"
 
 
 def test_a_csv_row_naming_an_unknown_sample_is_reported_with_its_row(factory, stored):

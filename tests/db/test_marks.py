@@ -81,5 +81,5 @@ def test_grades_follow_one_expert_or_the_experts_consensus(factory, experts, sto
         assert grades(session, dataset_id, rule="majority") == {s1: 2, s4: 0}
         assert grades(session, dataset_id, rule="any-noisy") == {s1: 2, s2: 0, s4: 0}
         csv_text = grades_csv(session, dataset_id, grades(session, dataset_id, user_id=ana))
-    assert csv_text.splitlines()[0] == "dataset,subject,filename,grade"
+    assert csv_text.splitlines()[0] == "dataset,subject,filename,grade,action_units"
     assert len(csv_text.splitlines()) == 4

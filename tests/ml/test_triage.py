@@ -88,3 +88,24 @@ def test_small_classes_and_subjects_are_named_as_caveats():
     rare, small = small_data_caveats(7, 2, "surprise", "samm/006")
     assert "only 7 samples are labelled surprise" in rare
     assert "samm/006 has only 2 samples" in small
+
+
+def test_the_au_signal_ranks_disputed_labels_first_and_unjudged_ones_in_the_middle():
+    one = run([1.0, 1.0, 1.0], [0.0, 0.0, 0.0], [0.5, 0.5, 0.5])
+    doubt = np.array([0.1, np.nan, 0.9])
+
+    score = suspicion([one], np.zeros(3, bool), doubt)
+    alone = suspicion([], np.zeros(3, bool), doubt, use={"au_evidence"})
+
+    assert score[2] > score[1] > score[0]
+    assert list(np.argsort(-alone)) == [2, 1, 0] and alone[1] == 0.5
+
+
+def test_only_the_chosen_signals_rank():
+    one = run([3.0, 0.1], [0.0, 0.0], [0.5, 0.5])
+    doubt = np.array([0.0, 1.0])
+
+    by_loss = suspicion([one], np.zeros(2, bool), doubt, use={"loss"})
+    by_aus = suspicion([one], np.zeros(2, bool), doubt, use={"au_evidence"})
+
+    assert by_loss[0] > by_loss[1] and by_aus[1] > by_aus[0]

@@ -12,11 +12,14 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from meclean.data.marks import Verdict, experts_agree
+from meclean.db.action_units import codings_of
 from meclean.db.marks import latest_marks
-from meclean.db.models import ACTIVE, Run, RunSampleResult, Sample, Status, User
+from meclean.db.models import ACTIVE, Dataset, Run, RunSampleResult, Sample, Status, User
 from meclean.db.run_record import RunConfigRecord
 from meclean.db.users import user_names
 from meclean.jobs.runs import ProgressSummary, run_progress
+from meclean.ml.au_evidence import AuJudgement
+from meclean.services.au_evidence import au_evidence
 from meclean.services.marking import hidden_from
 
 MAX_PAGE = 500
@@ -52,6 +55,16 @@ class SampleOut(BaseModel):
     """With a ``run_id``: the run's final-model loss on the sample."""
     run_flag_rate: float | None = None
     """With a ``run_id``: how often the run's training flagged it."""
+    action_units: str | None
+    """Its AUs as its sheet coded them, normalised (``R12A+L14``; codings offered as
+    alternatives joined by ' or '); None where the sheet codes none."""
+    objective_class: str | None
+    au_support: float | None
+    """The probability of its current label given its AUs, from the other subjects of its
+    source dataset; None where the AUs cannot judge it."""
+    au_disputed: bool
+    """Its AUs dispute its label: they make another class likelier and give its label
+    less than 0.2."""
 
 
 SAMPLE_COLUMNS = (
@@ -62,6 +75,7 @@ SAMPLE_COLUMNS = (
     Sample.name,
     Sample.emotion,
     Sample.original_label,
+    Sample.objective_class,
 )
 """What a page shows of each sample: read as plain rows, not ORM objects."""
 
@@ -86,6 +100,10 @@ def describe_samples(
     does not hide them again. Curators, who run the study, see every verdict."""
     names = user_names(session)
     hidden = hidden_from(session, me, ((s.id, s.dataset_id) for s in samples))
+    codings = codings_of(session, [s.id for s in samples])
+    judgements = {}
+    for dataset_id in {s.dataset_id for s in samples}:
+        judgements.update(au_evidence(session, session.get_one(Dataset, dataset_id)).judgements)
     by_sample: dict[int, list[Row]] = {}
     for mark in latest_marks(session, [s.id for s in samples], retracted=True):
         by_sample.setdefault(mark.sample_id, []).append(mark)
@@ -110,9 +128,23 @@ def describe_samples(
                 my_mark=mark_out(mine, names) if mine else None,
                 my_mark_id=my_latest.id if my_latest else None,
                 agreement=experts_agree(m.verdict for m in marks),
+                action_units=codings[s.id].code() if s.id in codings else None,
+                objective_class=s.objective_class,
+                au_support=_judged(judgements, s.id, labels.get(s.id, s.original_label)),
+                au_disputed=_judged(judgements, s.id, labels.get(s.id, s.original_label))
+                is not None
+                and judgements[s.id].disputed,
             )
         )
     return out
+
+
+def _judged(judgements: dict[int, AuJudgement], sample_id: int, label: str) -> float | None:
+    """The AUs' support of ``label``, if they judged that label (not an older one)."""
+    judgement = judgements.get(sample_id)
+    if judgement is None or judgement.label != label:
+        return None
+    return round(judgement.probability, 4)
 
 
 class PartOut(BaseModel):

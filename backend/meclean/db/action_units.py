@@ -36,7 +36,7 @@ def codings_of(session: Session, sample_ids: Iterable[int]) -> dict[int, ActionU
         sample_id: text
         for sample_id, text in session.execute(
             select(Sample.id, Sample.action_units).where(Sample.id.in_(ids))
-        ).tuples()
+        )
         if text is not None
     }
     units: dict[int, dict[int, list[ActionUnit]]] = defaultdict(lambda: defaultdict(list))

@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from meclean.data.labels import CLASSES
@@ -97,14 +97,21 @@ def diff_versions(session: Session, old: int, new: int) -> list[LabelChange]:
 
 
 def roster_csv(session: Session, version_id: int) -> str:
-    """A version in the roster's format: dataset, subject, filename, label."""
+    """A version in the roster's format (dataset, subject, filename, label), with each
+    sample's AUs as its sheet coded them (read back, the extra column is ignored)."""
     rows = session.execute(
-        select(Sample.source, Sample.subject, Sample.name, SampleLabel.label)
+        select(
+            Sample.source,
+            Sample.subject,
+            Sample.name,
+            SampleLabel.label,
+            func.coalesce(Sample.action_units, ""),
+        )
         .join(SampleLabel, SampleLabel.sample_id == Sample.id)
         .where(SampleLabel.version_id == version_id)
         .order_by(Sample.source, Sample.subject, Sample.name)
     )
-    return csv_text(["dataset", "subject", "filename", "label"], rows)
+    return csv_text(["dataset", "subject", "filename", "label", "action_units"], rows)
 
 
 def changes_from_csv(session: Session, dataset: Dataset, text: str) -> dict[int, str]:

@@ -222,11 +222,14 @@ def _newest_ids() -> Select:
 def grades_csv(session: Session, dataset_id: int, graded: Mapping[int, int]) -> str:
     """Grades as the CSV that ``meclean train --marks`` and IDC read."""
     rows = session.execute(
-        select(Sample.id, Sample.source, Sample.subject, Sample.name)
+        select(Sample.id, Sample.source, Sample.subject, Sample.name, Sample.action_units)
         .where(Sample.dataset_id == dataset_id, Sample.id.in_(list(graded)))
         .order_by(Sample.source, Sample.subject, Sample.name)
     )
     return csv_text(
-        ["dataset", "subject", "filename", "grade"],
-        ((source, subject, name, graded[sid]) for sid, source, subject, name in rows),
+        ["dataset", "subject", "filename", "grade", "action_units"],
+        (
+            (source, subject, name, graded[sid], aus or "")
+            for sid, source, subject, name, aus in rows
+        ),
     )

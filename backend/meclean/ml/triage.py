@@ -7,7 +7,7 @@ so that signals on different scales weigh alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 from scipy.stats import rankdata
@@ -52,18 +52,47 @@ def percentile_ranks(values: np.ndarray) -> np.ndarray:
     return rankdata(values, method="average") / len(values)
 
 
-def suspicion(per_run: Sequence[Mapping[str, np.ndarray]], disagreement: np.ndarray) -> np.ndarray:
-    """The mean percentile rank of every signal (runs averaged per signal); higher first.
+RUN_SIGNALS = ("loss", "flag_rate", "label_quality")
+"""What each run says of a sample, averaged over the chosen runs."""
+SIGNALS = ("disagreement", *RUN_SIGNALS, "au_evidence")
+"""Every signal the review queue can rank by."""
 
-    ``per_run`` holds each run's ``loss``, ``flag_rate`` and ``label_quality``; a signal
-    that is equal for every sample (no expert disagrees yet) ranks all alike and so leaves
-    the order to the others.
+
+def suspicion(
+    per_run: Sequence[Mapping[str, np.ndarray]],
+    disagreement: np.ndarray,
+    au_doubt: np.ndarray | None = None,
+    use: Collection[str] = SIGNALS,
+) -> np.ndarray:
+    """The mean percentile rank of the signals in ``use`` (runs averaged per signal);
+    higher first.
+
+    ``per_run`` holds each run's ``loss``, ``flag_rate`` and ``label_quality``;
+    ``au_doubt`` is 1 - the probability of each label given its AUs, NaN where the AUs
+    cannot judge it (ranked in the middle). A signal that is equal for every sample (no
+    expert disagrees yet) ranks all alike and so leaves the order to the others.
     """
-    ranks = [percentile_ranks(disagreement.astype(float))]
-    for signal in ("loss", "flag_rate", "label_quality"):
-        sign = -1.0 if signal == "label_quality" else 1.0
-        ranks.append(np.mean([percentile_ranks(sign * run[signal]) for run in per_run], axis=0))
+    ranks = []
+    if "disagreement" in use:
+        ranks.append(percentile_ranks(disagreement.astype(float)))
+    for signal in RUN_SIGNALS:
+        if signal in use and per_run:
+            sign = -1.0 if signal == "label_quality" else 1.0
+            ranks.append(np.mean([percentile_ranks(sign * run[signal]) for run in per_run], axis=0))
+    if "au_evidence" in use and au_doubt is not None:
+        ranks.append(_ranks_with_unknown(au_doubt))
+    if not ranks:
+        return np.zeros(len(disagreement))
     return np.mean(ranks, axis=0)
+
+
+def _ranks_with_unknown(values: np.ndarray) -> np.ndarray:
+    """Mid-percentile ranks of the known values, in (0, 1) around 0.5; unknown ones 0.5."""
+    known = ~np.isnan(values)
+    ranks = np.full(len(values), 0.5)
+    if known.any():
+        ranks[known] = (rankdata(values[known], method="average") - 0.5) / known.sum()
+    return ranks
 
 
 def share_below(values: np.ndarray, groups: Sequence[str], index: int) -> float | None:

@@ -1,10 +1,10 @@
 """The review queue: a dataset's samples in order of how suspicious their labels look, by
-the chosen runs' out-of-fold outcomes and the experts' marks."""
+the chosen runs' out-of-fold outcomes, the experts' marks and the coded action units."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -17,13 +17,16 @@ from meclean.data.marks import experts_agree
 from meclean.db.labels import current_version_id, labels_of
 from meclean.db.marks import latest_marks
 from meclean.db.models import Dataset, Run, RunSampleResult, Sample, User
+from meclean.ml.au_evidence import AuJudgement
 from meclean.ml.triage import (
+    SIGNALS,
     flagged_by_run,
     label_quality,
     out_of_fold_loss,
     small_data_caveats,
     suspicion,
 )
+from meclean.services.au_evidence import au_evidence
 from meclean.services.errors import Conflict, Invalid
 from meclean.services.marking import hidden_from
 from meclean.services.runs import finished_run, reference_run
@@ -48,11 +51,16 @@ class ReviewQueue:
     """Every sample of a dataset with its signals, and the queue's order over them."""
 
     runs: list[Run]
+    """None when the queue is ranked by the AUs alone (no run has finished yet)."""
+    signals: tuple[str, ...]
+    """The signals that ranked it."""
     rows: list[Row]
     """The samples' id, source and subject, in id order; the arrays below align with them."""
     current: dict[int, str]
     """Sample id -> its current label."""
     outcomes: list[RunOutcomes]
+    au_judgements: list[AuJudgement | None]
+    """What each sample's AUs say of its label, out of subject; None where they cannot."""
     disagreement: np.ndarray
     """Experts' clean and noisy verdicts disagree (never on samples hidden from me)."""
     reviewed: np.ndarray
@@ -63,14 +71,19 @@ class ReviewQueue:
     order: np.ndarray
     """Indexes into ``rows``, most suspicious first; only disagreements if asked for."""
 
-    def mean(self, signal: str) -> np.ndarray:
-        """A run signal averaged over the chosen runs."""
+    def mean(self, signal: str) -> np.ndarray | None:
+        """A run signal averaged over the chosen runs; None without runs."""
+        if not self.outcomes:
+            return None
         return np.mean([getattr(o, signal) for o in self.outcomes], axis=0)
 
     @property
     def flagged(self) -> np.ndarray:
-        """A chosen run flagged it while it had the label it has now."""
-        return np.any([o.flagged for o in self.outcomes], axis=0)
+        """A chosen run flagged it while it had the label it has now, or its AUs dispute
+        its label."""
+        by_aus = np.array([j is not None and j.disputed for j in self.au_judgements], bool)
+        by_aus &= "au_evidence" in self.signals
+        return np.any([*(o.flagged for o in self.outcomes), by_aus], axis=0)
 
     def position(self, sample_id: int) -> int | None:
         """The sample's place in the queue; None when it is not queued (it is not a
@@ -106,10 +119,15 @@ def review_queue(
     me: User,
     run_ids: Sequence[int],
     disagreement_only: bool = False,
+    signals: Collection[str] = (),
 ) -> ReviewQueue:
-    """The dataset's review queue as ``me`` sees it, ranked by runs ``run_ids`` (each a
-    finished run of the dataset; by default the reference run)."""
-    runs = _chosen_runs(session, dataset, run_ids)
+    """The dataset's review queue as ``me`` sees it, ranked by ``signals`` (default every
+    one there is) of runs ``run_ids`` (each a finished run of the dataset; by default the
+    reference run), the experts' disagreement and the AUs. A dataset whose sheets coded
+    AUs has a queue before any run has finished."""
+    evidence = au_evidence(session, dataset)
+    runs = _chosen_runs(session, dataset, run_ids, evidence.any)
+    use = _signals_in_use(signals, bool(runs), evidence.any)
     rows = list(
         session.execute(
             select(Sample.id, Sample.source, Sample.subject)
@@ -127,15 +145,19 @@ def review_queue(
         {"loss": o.loss, "flag_rate": o.flag_rate, "label_quality": o.label_quality}
         for o in outcomes
     ]
-    score = suspicion(per_run, disagree)
+    judgements = [evidence.judgements.get(i) for i in ids]
+    doubt = np.array([np.nan if j is None else 1 - j.probability for j in judgements])
+    score = suspicion(per_run, disagree, doubt, use)
     order = np.lexsort((np.array(ids), -score))
     if disagreement_only:
         order = order[disagree[order]]
     return ReviewQueue(
         runs=runs,
+        signals=use,
         rows=rows,
         current=current,
         outcomes=outcomes,
+        au_judgements=judgements,
         disagreement=disagree,
         reviewed=np.array([i in mine for i in ids]),
         hidden=hidden,
@@ -144,12 +166,17 @@ def review_queue(
     )
 
 
-def _chosen_runs(session: Session, dataset: Dataset, run_ids: Sequence[int]) -> list[Run]:
+def _chosen_runs(
+    session: Session, dataset: Dataset, run_ids: Sequence[int], has_aus: bool
+) -> list[Run]:
     if not run_ids:
         best = reference_run(session, dataset.id)
-        if best is None:
-            raise Conflict("no run has finished on this dataset yet: launch one first")
-        return [best]
+        if best is None and not has_aus:
+            raise Conflict(
+                "no run has finished on this dataset yet and its sheets code no action "
+                "units: launch a run first"
+            )
+        return [best] if best else []
     return [finished_run(session, dataset.id, run_id) for run_id in dict.fromkeys(run_ids)]
 
 
@@ -206,3 +233,17 @@ def _disagreement(
         [experts_agree(verdicts.get(s, ())) is False and s not in hidden for s in sample_ids]
     )
     return disagree, mine
+
+
+def _signals_in_use(asked: Collection[str], has_runs: bool, has_aus: bool) -> tuple[str, ...]:
+    """The signals asked for (default all), each refused if there is nothing to rank by."""
+    available = {"disagreement"} | (
+        {*SIGNALS} - {"au_evidence", "disagreement"} if has_runs else set()
+    )
+    if has_aus:
+        available.add("au_evidence")
+    for signal in asked:
+        if signal not in available:
+            why = "no action units were coded" if signal == "au_evidence" else "no run ranks it"
+            raise Invalid(f"signal {signal!r} cannot rank this queue: {why}", "signal")
+    return tuple(s for s in SIGNALS if s in (asked or available))

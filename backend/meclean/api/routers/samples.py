@@ -19,9 +19,11 @@ from meclean.api.schemas import (
     SampleVerdict,
     describe_samples,
 )
+from meclean.data.action_units import MAX_AU
 from meclean.data.faces import FaceCrop
 from meclean.data.labels import Label
 from meclean.data.marks import Judgement
+from meclean.db.action_units import codings_of
 from meclean.db.models import (
     MAX_ID,
     Dataset,
@@ -30,10 +32,13 @@ from meclean.db.models import (
     Run,
     RunSampleResult,
     Sample,
+    SampleActionUnit,
     SampleLabel,
     Status,
     User,
 )
+from meclean.ml.au_evidence import AuJudgement
+from meclean.services.au_evidence import au_evidence
 from meclean.services.marking import hidden_from
 from meclean.services.runs import finished_run
 
@@ -71,6 +76,14 @@ class SampleDetail(SampleOut):
     marks_withheld: bool
     """Whether the other experts' marks are left out until I mark it (the dataset marks
     blind)."""
+    action_units_text: str | None
+    """The AU cell of its sheet, as written."""
+    action_unit_codings: list[list[str]]
+    """Each coding its sheet offers (one, or several joined by "or"), its AUs in words:
+    'AU12 lip corner puller, right, intensity A'."""
+    au_likeliest: str | None
+    """The class its AUs make likeliest, judged from the other subjects' samples."""
+    au_reason: str | None
 
 
 class SampleFilter(BaseModel):
@@ -83,6 +96,12 @@ class SampleFilter(BaseModel):
         None, description="My latest verdict; 'unmarked': samples I have not marked."
     )
     disagreement: bool = Field(False, description="Only samples the experts disagree on")
+    au: int | None = Field(None, ge=1, le=MAX_AU, description="Only samples coding this AU")
+    au_support: Literal["supported", "disputed", "unjudged"] | None = Field(
+        None,
+        description="Only samples whose AUs support their label, dispute it, or cannot "
+        "judge it (no AUs, too few other subjects with AUs)",
+    )
     run_id: DbId | None = Field(None, description="A finished run, for `flagged` and `sort`")
     flagged: bool = Field(False, description="Only samples the run found high-loss")
     sort: Literal["name", "loss", "flag_rate"] = Field(
@@ -161,6 +180,18 @@ def _filtered(session: Session, dataset: Dataset, chosen: SampleFilter) -> Selec
     ):
         if wanted:
             query = query.where(column == wanted)
+    if chosen.au is not None:
+        coding = select(SampleActionUnit.sample_id).where(SampleActionUnit.number == chosen.au)
+        query = query.where(Sample.id.in_(coding))
+    if chosen.au_support is not None:
+        judged = au_evidence(session, dataset).judgements
+        if chosen.au_support == "unjudged":
+            query = query.where(Sample.id.not_in(list(judged)))
+        else:
+            disputed = chosen.au_support == "disputed"
+            query = query.where(
+                Sample.id.in_([i for i, j in judged.items() if j.disputed == disputed])
+            )
     return query
 
 
@@ -245,6 +276,16 @@ def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDeta
         face=face.describe() if (face := FaceCrop.from_dict(sample.face_crop)) else None,
         label_history=entries,
         marks_withheld=sample.id in hidden_from(session, me, [(sample.id, dataset.id)]),
+        action_units_text=sample.action_units,
+        action_unit_codings=[
+            [unit.describe() for unit in alternative] for alternative in coding.alternatives
+        ]
+        if (coding := codings_of(session, [sample.id]).get(sample.id))
+        else [],
+        au_likeliest=judgement.likeliest
+        if (judgement := _judgement(session, dataset, sample.id, current))
+        else None,
+        au_reason=judgement.reason if judgement else None,
         runs=[
             RunVerdict(
                 run_id=run.id,
@@ -255,3 +296,11 @@ def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDeta
             for r, run in verdicts
         ],
     )
+
+
+def _judgement(
+    session: Session, dataset: Dataset, sample_id: int, label: str
+) -> AuJudgement | None:
+    """What its AUs say of its current label."""
+    judgement = au_evidence(session, dataset).judgements.get(sample_id)
+    return judgement if judgement is not None and judgement.label == label else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 from fastapi import APIRouter, Query
@@ -12,21 +12,30 @@ from sqlalchemy import select
 from meclean.api.deps import Annotator, CommittingRoute, DbSession, dataset_or_404
 from meclean.api.schemas import MAX_PAGE, SAMPLE_COLUMNS, SampleOut, describe_samples
 from meclean.db.models import DbId, Sample
+from meclean.ml.triage import SIGNALS
 from meclean.services.review_queue import MAX_RUNS, review_queue
+
+Signal = Literal[SIGNALS]  # type: ignore[valid-type]
 
 router = APIRouter(prefix="/api", tags=["review"], route_class=CommittingRoute)
 
 
 class Signals(BaseModel):
-    """What makes a sample suspicious, each averaged over the chosen runs."""
+    """What makes a sample suspicious; the runs' signals averaged over the chosen runs
+    (None when the queue has no run: ranked by its AUs)."""
 
-    loss: float
+    loss: float | None
     """Out-of-fold cross-entropy of its current label."""
-    flag_rate: float
-    label_quality: float
+    flag_rate: float | None
+    label_quality: float | None
     """Confident learning's normalized margin: near 0, another class is preferred."""
     disagreement: bool
     """Experts' clean and noisy verdicts on it disagree."""
+    au_support: float | None
+    """The probability of its label given its AUs, out of subject; None where they cannot
+    judge it."""
+    au_reason: str | None
+    """Why, in words, from the other subjects' counts."""
 
 
 class TriageItem(BaseModel):
@@ -37,7 +46,8 @@ class TriageItem(BaseModel):
     signals: Signals
     flagged: bool
     """A chosen run flagged it (high loss, flag rate >= 0.5 or a confident-learning issue)
-    while it had the label it has now; a relabelled sample's old flags do not carry over."""
+    while it had the label it has now (a relabelled sample's old flags do not carry over),
+    or, ranking by AUs, its AUs dispute its label."""
     marks_hidden: bool
     """The dataset marks blind and I have not marked it: others' verdicts are not shown
     and count for no disagreement."""
@@ -48,6 +58,8 @@ class TriageItem(BaseModel):
 
 class TriageQueue(BaseModel):
     run_ids: list[int]
+    signals: list[str]
+    """The signals that ranked it."""
     total: int
     """Samples in the queue: all, or those the experts disagree on."""
     reviewed: int
@@ -83,15 +95,24 @@ def triage(
     with_order: Annotated[
         bool, Query(description="also every sample id in queue order (a snapshot to step by)")
     ] = False,
+    signal: Annotated[
+        list[Signal],
+        Query(
+            max_length=len(SIGNALS),
+            description="the signals to rank by; default every one there is (the runs', "
+            "the experts' disagreement, and the AUs' where the sheets coded them)",
+        ),
+    ] = [],  # noqa: B006 - FastAPI copies query defaults
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> TriageQueue:
-    """The samples, most suspicious first, by the chosen runs and the experts' marks.
+    """The samples, most suspicious first, by the chosen runs, the experts' marks and the
+    AUs' evidence; before any run has finished, by the AUs alone where they were coded.
 
     A mark can move samples (experts who disagree raise one): a reviewer steps through a
     snapshot of the order (``with_order``) and asks for each sample by ``sample_id``."""
     dataset = dataset_or_404(session, dataset_id)
-    queue = review_queue(session, dataset, me, run_id, disagreement)
+    queue = review_queue(session, dataset, me, run_id, disagreement, signal)
     order, score, ids = queue.order, queue.score, [r.id for r in queue.rows]
     page = order[offset : offset + limit]
     if sample_id is not None:
@@ -113,10 +134,12 @@ def triage(
             position=offset + n,
             score=round(float(score[k]), 4),
             signals=Signals(
-                loss=round(float(loss[k]), 4),
-                flag_rate=round(float(flag_rate[k]), 3),
-                label_quality=round(float(quality[k]), 4),
+                loss=None if loss is None else round(float(loss[k]), 4),
+                flag_rate=None if flag_rate is None else round(float(flag_rate[k]), 3),
+                label_quality=None if quality is None else round(float(quality[k]), 4),
                 disagreement=bool(queue.disagreement[k]),
+                au_support=sample.au_support,
+                au_reason=judged.reason if (judged := queue.au_judgements[k]) else None,
             ),
             flagged=bool(flagged[k]),
             marks_hidden=ids[k] in queue.hidden,
@@ -127,6 +150,7 @@ def triage(
     ]
     return TriageQueue(
         run_ids=[r.id for r in queue.runs],
+        signals=list(queue.signals),
         total=len(order),
         reviewed=int((reviewed & queued).sum()),
         flagged=int((flagged & queued).sum()),

@@ -99,3 +99,26 @@ def test_samples_carry_their_aus_and_filter_by_au_and_by_support(login, coded):
     assert {s["source"] for s in unjudged} >= {"smic"}
     assert all(s["action_units"] is None for s in every if s["source"] == "smic")
     assert samples(client, coded, au=100).get("detail")  # no AU 100 in FACS: refused
+
+
+def test_the_dataset_screen_shows_typical_aus_clashes_and_disputes_per_source(login, coded):
+    curator = login("curator")
+    sample = smiling(curator, coded)
+    curator.post(
+        f"/api/datasets/{coded}/label-versions",
+        json={"reason": "a wrong label", "changes": {str(sample["id"]): "negative"}},
+    )
+
+    found = login("annotator").get(f"/api/datasets/{coded}/action-units").json()
+
+    by_source = {s["source"]: s for s in found["sources"]}
+    assert by_source["smic"]["coded"] == 0 and by_source["smic"]["judged"] == 0
+    casme2 = by_source["casme2"]
+    assert casme2["disputed"] >= 1 and 0 < casme2["judged"] <= casme2["coded"]
+    assert 12 in [t["au"] for t in casme2["typical"]["positive"]]
+    assert next(t for t in casme2["typical"]["positive"] if t["au"] == 12)["name"] == (
+        "lip corner puller"
+    )
+    clash = next(c for c in casme2["clashes"] if sample["id"] in c["samples"])
+    assert clash["labels"]["negative"] >= 1 and len(clash["labels"]) > 1
+    assert len(clash["names"]) == len(clash["samples"])

@@ -225,3 +225,21 @@ def test_a_sample_s_clip_runs_from_onset_to_offset_frame_by_frame(login, importe
     assert np.array_equal(decode(first), onset)
     assert past.status_code == 404
     assert client.get("/api/samples/1/clip/100000").status_code == 422
+
+
+def test_the_mean_flow_of_the_samples_coding_one_au_is_drawn_above_the_rest(
+    serving, login, imported
+):
+    client = login("annotator")
+    assert wait_until_finished(client, imported)["status"] == "succeeded"
+    coded = [s for s in client.get(f"/api/datasets/{imported}/samples").json()["items"]]
+    au = int(next(s["action_units"] for s in coded if s["action_units"]).split("+")[0].lstrip("LR"))
+
+    means = client.get(f"/api/datasets/{imported}/au-means", params={"au": au})
+    smic = client.get(f"/api/datasets/{imported}/au-means", params={"au": au, "group": "smic"})
+    none = client.get(f"/api/datasets/{imported}/au-means", params={"au": 99})
+
+    assert means.status_code == 200 and means.content.startswith(PNG)
+    assert decode(means).shape[0] == 2 * 240 + BAR_HEIGHT  # with the AU, without it
+    assert smic.status_code == 422  # SMIC-HS codes no AUs
+    assert none.status_code == 422 and none.json()["detail"]["field"] == "au"

@@ -21,6 +21,7 @@ from meclean.api.errors import install_error_handlers
 from meclean.api.headers import SecurityHeaders
 from meclean.api.limits import BodySizeLimit, StreamSlots
 from meclean.api.routers import (
+    action_units,
     agreement,
     auth,
     comparisons,
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reviews,
         users,
         vocabulary,
+        action_units,
     )
     for module in routers:
         app.include_router(module.router)

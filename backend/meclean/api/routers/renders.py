@@ -27,6 +27,7 @@ from meclean.api.deps import (
     sample_or_404,
 )
 from meclean.api.errors import ApiError
+from meclean.data.action_units import FACS_NAMES, MAX_AU
 from meclean.data.faces import FaceCrop, read_frame
 from meclean.data.feature_store import FeatureStore
 from meclean.data.features import class_means
@@ -39,6 +40,7 @@ from meclean.data.render import (
     render_sample,
     sheet_limits,
 )
+from meclean.db.action_units import codings_of
 from meclean.db.features import (
     FeatureError,
     FrameSource,
@@ -259,5 +261,49 @@ def class_mean_render(
         if not difference:
             raise ApiError(422, "the two versions share no class with samples in this group")
         return class_mean_sheet(difference, height=size, difference=True)
+
+    return _png_response(request, cache, f'"{fingerprint}"', draw)
+
+
+@router.get("/datasets/{dataset_id}/au-means", response_class=Response)
+def action_unit_mean_render(
+    dataset_id: DbId,
+    request: Request,
+    settings: AppSettings,
+    session: DbSession,
+    _: Annotator,
+    au: Annotated[int, Query(ge=1, le=MAX_AU, description="The AU whose samples to average")],
+    group: str = Query("composite", description="'composite' or a source dataset"),
+    size: Size = 240,
+) -> Response:
+    """Mean Vx, Vy and strain of the samples whose sheet codes ``au`` (in any coding it
+    offers), above that of the other samples with AUs: a check of the flow and of the
+    coding alike (AU12 should move the mouth corners)."""
+    size = render_size(size)
+    dataset = dataset_or_404(session, dataset_id)
+    keyed = dataset_flows(session, FeatureStore(settings.feature_dir), dataset.id, group)
+    keyed = [k for k in keyed if group in ("composite", k[0].source)]
+    codings = codings_of(session, [s.id for s, _, _ in keyed])
+    coding_au = [
+        any(unit.number == au for alt in codings[s.id].alternatives for unit in alt)
+        for s, _, _ in keyed
+        if s.id in codings
+    ]
+    coded = [k for k in keyed if k[0].id in codings]
+    if not any(coding_au):
+        raise ApiError(422, f"no sample of {group} with a readable flow codes AU{au}", "au")
+    fingerprint = hashlib.sha256(
+        "|".join(f"{key}:{has}" for (_, key, _), has in zip(coded, coding_au, strict=True)).encode()
+        + f"|au{au}|{group}|{size}|{RENDER_VERSION}".encode()
+    ).hexdigest()[:32]
+    cache = settings.data_dir / "renders" / "au-means" / f"{fingerprint}.png"
+
+    def draw() -> np.ndarray:
+        stack = np.stack([features for _, _, features in coded])
+        mask = np.array(coding_au)
+        rows = {f"AU{au} {FACS_NAMES.get(au, '')} ({mask.sum()})": stack[mask].mean(axis=0)}
+        if (~mask).any():
+            rows[f"without AU{au} ({(~mask).sum()})"] = stack[~mask].mean(axis=0)
+        return class_mean_sheet(rows, height=size, limits=sheet_limits(list(rows.values())))
 
     return _png_response(request, cache, f'"{fingerprint}"', draw)

@@ -71,11 +71,13 @@ def test_a_relabel_changes_the_evidence_of_that_sample(login, coded):
 
     curator.post(
         f"/api/datasets/{coded}/label-versions",
-        json={"reason": "a wrong label", "changes": {str(sample["id"]): "surprise"}},
+        json={"reason": "a wrong label", "changes": {str(sample["id"]): "negative"}},
     )
     after = curator.get(f"/api/samples/{sample['id']}").json()
 
-    assert after["label"] == "surprise" and after["au_support"] < before
+    assert after["label"] == "negative" and after["au_support"] < before
+    assert after["au_likeliest"] == "positive" and "AU" in after["au_reason"]
+    assert any("lip corner puller" in au for au in after["action_unit_codings"][0])
 
 
 def test_the_queue_refuses_a_signal_it_has_nothing_for(login, coded):

@@ -6,6 +6,7 @@ import { test } from "node:test";
 
 import {
   apiQuery,
+  auLine,
   badgeOf,
   cardName,
   cardTitle,
@@ -86,6 +87,8 @@ test("the samples API gets the samples' filters, not the render options, nor emp
     subject: "",
     verdict: "",
     disagreement: false,
+    au: "",
+    au_support: "",
     sort: "name",
   });
   const withRun = apiQuery({ ...DEFAULTS, run_id: "3", flagged: true });
@@ -170,4 +173,28 @@ test("the sample page gets the grid's order and the query of its next page", () 
   assert.equal(trail.url, "/api/datasets/1/samples");
   assert.equal(trail.query.label, "positive");
   assert.equal(trail.query.kind, undefined);
+});
+
+test("a card names the AUs its sheet coded and says when they dispute the label", () => {
+  assert.equal(auLine({ action_units: null }), null);
+  const supported = auLine({ action_units: "6+R12", au_support: 0.912, au_disputed: false });
+  assert.deepEqual(supported, {
+    text: "AU 6+R12",
+    title: "Action units coded in the sheet (label 0.91 given them)",
+    disputed: false,
+  });
+  const disputed = auLine({ action_units: "R12 or R14", au_support: 0.05, au_disputed: true });
+  assert.equal(disputed.text, "AU R12 or R14 · disputes the label");
+  assert.equal(disputed.disputed, true);
+  assert.equal(
+    auLine({ action_units: "4", au_support: null, au_disputed: false }).title,
+    "Action units coded in the sheet",
+  );
+});
+
+test("the AU filters travel in the address like the others", () => {
+  const filters = filtersFrom("#/samples?au=12&au_support=disputed", () => null);
+  assert.equal(filters.au, "12");
+  assert.equal(filters.au_support, "disputed");
+  assert.equal(samplesAddress({ ...DEFAULTS, au: "12" }), "#/samples?au=12");
 });

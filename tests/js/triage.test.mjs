@@ -25,9 +25,11 @@ import {
   relabelledText,
   runChoiceText,
   sampleHeading,
+  SIGNAL_NAMES,
   signalRows,
   statusText,
   toggledRuns,
+  toggledSignals,
   triageAddress,
 } from "../../backend/meclean/frontend/js/triage-text.js";
 
@@ -106,7 +108,11 @@ test("the sample shown: its heading, my verdict, its neighbours' names", () => {
 });
 
 test("the signals say why a sample is this far up, experts' marks hidden while blind", () => {
-  const item = { score: 0.8, signals: { loss: 2, flag_rate: 0.456, label_quality: 0.1, disagreement: true } };
+  const item = {
+    score: 0.8,
+    signals: { loss: 2, flag_rate: 0.456, label_quality: 0.1, disagreement: true },
+    sample: { label: "negative", action_units: null },
+  };
   const rows = signalRows(item);
   assert.deepEqual(
     rows.map(([name, value]) => [name, value]),
@@ -180,4 +186,43 @@ test("the curves in words", () => {
     curvesSummary([1], [2], "positive"),
     /^Training loss over 1 epoch: .*; the median of the other samples labelled positive: 2\.00 at .*\.$/,
   );
+});
+
+test("the signals' rows show the runs' only with a run, and the AUs' where the sheet coded them", () => {
+  const item = {
+    score: 0.9,
+    marks_hidden: false,
+    signals: {
+      loss: null,
+      flag_rate: null,
+      label_quality: null,
+      disagreement: false,
+      au_support: 0.05,
+      au_reason: "AU12 appears in 5 of 5 positive samples",
+    },
+    sample: { label: "negative", action_units: "R12" },
+  };
+  const rows = signalRows(item);
+  assert.deepEqual(
+    rows.map((r) => r[0]),
+    ["Experts", "Action units", "Suspicion"],
+  );
+  assert.deepEqual(rows[1], ["Action units", "negative 0.05", "AU12 appears in 5 of 5 positive samples"]);
+  const unjudged = signalRows({ ...item, signals: { ...item.signals, au_support: null, au_reason: null } });
+  assert.equal(unjudged[1][1], "cannot judge");
+  assert.match(unjudged[1][2], /^R12: too few samples/);
+  const uncoded = signalRows({ ...item, sample: { label: "negative", action_units: null } });
+  assert.deepEqual(
+    uncoded.map((r) => r[0]),
+    ["Experts", "Suspicion"],
+  );
+});
+
+test("ticking signals keeps at least one, and all of them is the server's default", () => {
+  const available = ["disagreement", "loss", "au_evidence"];
+  assert.deepEqual(toggledSignals([], available, "loss", false), ["disagreement", "au_evidence"]);
+  assert.deepEqual(toggledSignals(["au_evidence"], available, "au_evidence", false), null);
+  assert.deepEqual(toggledSignals(["au_evidence"], available, "loss", true), ["loss", "au_evidence"]);
+  assert.deepEqual(toggledSignals(["disagreement", "au_evidence"], available, "loss", true), []);
+  assert.equal(SIGNAL_NAMES.au_evidence, "action units");
 });

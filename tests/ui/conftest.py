@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -30,9 +31,15 @@ def free_port() -> int:
 @pytest.fixture
 def server(tmp_path, tiny_composite):
     """The app at a local address, with a curator, an annotator and the tiny composite."""
+    yield from serve(tmp_path, tiny_composite)
+
+
+def serve(tmp_path: Path, composite: Path) -> Iterator[str]:
+    """``meclean serve`` on a copy of ``composite`` stored as dataset 'tiny', with an admin,
+    a curator and an annotator; yields its address."""
     data_dir = tmp_path / "data"
     root = data_dir / "composite"
-    shutil.copytree(tiny_composite, root)
+    shutil.copytree(composite, root)
     url = f"sqlite:///{data_dir / 'meclean.db'}"
     upgrade(url)
     engine = make_engine(url)

@@ -8,6 +8,7 @@ import { followFeatures } from "./features.js";
 import { showGrid } from "./grid.js";
 import { showSample } from "./detail.js";
 import { showClassMeans } from "./classmeans.js";
+import { showActionUnits } from "./actionunits.js";
 import { showRuns } from "./runs-list.js";
 import { showRun } from "./runs-page.js";
 import { showLabels } from "./labels.js";
@@ -43,6 +44,7 @@ const accountRoutes = [
 const routes = [
   [/^#\/sample\/(\d+)$/, (m) => showSample(state, Number(m[1]))],
   [/^#\/class-means$/, () => showClassMeans(state)],
+  [/^#\/action-units$/, () => showActionUnits(state)],
   [/^#\/runs\/(\d+)\/projection$/, (m) => showProjection(state, Number(m[1]))],
   [/^#\/runs\/(\d+)$/, (m) => showRun(state, Number(m[1]))],
   [/^#\/runs$/, () => showRuns(state)],

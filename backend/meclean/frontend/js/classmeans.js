@@ -12,7 +12,7 @@ export async function showClassMeans(state) {
   const view = document.getElementById("view");
   const versions = await api(`/api/datasets/${state.dataset.id}/label-versions`);
   const current = versions.find((v) => v.current) ?? versions.at(-1);
-  const choice = { left: versions[0].id, right: current.id, group: "composite" };
+  const choice = { left: versions[0].id, right: current.id, group: "composite", au: "" };
   const figures = h("div", { class: "side-by-side" });
   const options = versions.map((v) => [v.id, `v${v.id}${v.current ? " (current)" : ""}: ${v.reason}`.slice(0, 80)]);
   // 409: the dataset's flow is still being computed; the top bar follows the job, and the
@@ -74,6 +74,25 @@ export async function showClassMeans(state) {
             `difference of class means, version ${choice.right} minus ${choice.left}`,
             `Difference: version ${choice.right} minus version ${choice.left} (samples before -> after)`,
           ),
+      choice.au ? auFigure() : "",
+    );
+  // The samples coding one AU, whatever their label: a check of the flow and the coding.
+  const auFigure = () =>
+    h(
+      "figure",
+      { id: "au-means" },
+      explainedImage(
+        {
+          src: `/api/datasets/${state.dataset.id}/au-means?au=${choice.au}&group=${choice.group}&size=180`,
+          alt: `mean flow of the samples coding AU${choice.au}`,
+        },
+        refused,
+      ),
+      h(
+        "figcaption",
+        {},
+        `AU${choice.au}, ${sourceName(choice.group)}: the samples whose sheet codes it, above the other samples with AUs`,
+      ),
     );
   view.replaceChildren(
     h("h1", {}, "Class means"),
@@ -109,6 +128,22 @@ export async function showClassMeans(state) {
           draw();
         },
         "Group ",
+      ),
+      h(
+        "label",
+        { title: "Also draw the mean flow of the samples whose sheet codes this action unit" },
+        "AU ",
+        h("input", {
+          name: "au",
+          type: "number",
+          min: 1,
+          max: 99,
+          size: 3,
+          onchange: (e) => {
+            choice.au = e.target.value.trim();
+            draw();
+          },
+        }),
       ),
     ),
     start,

@@ -4,6 +4,7 @@ import { api, render } from "./api.js";
 import { mark, onMarksChanged, undo } from "./marks.js";
 import { RETURN_KEY } from "./grid.js";
 import { fixed, sourceName } from "./format.js";
+import { actionUnitsSection } from "./sample-aus.js";
 import { explainedImage, h, screenKeys } from "./ui.js";
 import { choicesOfVerdict, keyVerdict } from "./vocabulary.js";
 
@@ -275,6 +276,7 @@ export async function showSample(state, sampleId) {
     myMark,
     h("p", { class: "note-box" }, note, " ", noteStatus),
     h("div", { class: "detail" }, frames, means),
+    actionUnitsSection(sample),
     marks,
     history,
     sample.runs.length ? runs : h("p", {}, "No finished run has scored this sample yet."),

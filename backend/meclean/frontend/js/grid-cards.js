@@ -2,7 +2,7 @@
 // badge and my verdict buttons. What a card shows is drawn here; the grid around it (pages,
 // focus, keys) is grid.js's.
 import { render } from "./api.js";
-import { badgeOf, cardName, cardTitle, isMyVerdict, runNumbersText } from "./grid-state.js";
+import { auLine, badgeOf, cardName, cardTitle, isMyVerdict, runNumbersText } from "./grid-state.js";
 import { isUnsaved, mark } from "./marks.js";
 import { h } from "./ui.js";
 import { choicesOfVerdict } from "./vocabulary.js";
@@ -57,6 +57,12 @@ function markButtons(sample, onMark) {
   );
 }
 
+function auParagraph(sample) {
+  const line = auLine(sample);
+  if (line === null) return "";
+  return h("p", { class: `card-aus${line.disputed ? " disputed" : ""}`, title: line.title }, line.text);
+}
+
 /** The card of `sample`, the `index`-th of the grid: `grid` gives the filters, `me()` (my
  * name), `focus()` (the focused index), and what a click (`focusOn(index)`) and a double
  * click (`open(sample)`) do. */
@@ -83,6 +89,7 @@ export function sampleCard(sample, index, grid) {
       dataset: { id: sample.id },
     }),
     numbers === null ? "" : h("p", { class: "run-numbers" }, numbers),
+    auParagraph(sample),
     badges(sample, grid.me()),
     markButtons(sample, () => grid.focusOn(index)),
   );

@@ -5,6 +5,7 @@ import {
   FILTERS_KEY,
   filtersFrom,
   labelChoices,
+  auSupportChoices,
   RENDERS,
   runChoices,
   samplesAddress,
@@ -71,6 +72,21 @@ export function filterBar(dataset, runs, filters, { setFilter, redrawRenders }) 
     ),
     select("verdict", verdictFilterChoices(verdicts()), filters.verdict, setFilter("verdict")),
     checkbox("disagreement", filters.disagreement, setFilter("disagreement"), " experts disagree"),
+    h(
+      "label",
+      { title: "Only samples whose sheet codes this action unit" },
+      "AU ",
+      h("input", {
+        name: "au",
+        type: "number",
+        min: 1,
+        max: 99,
+        size: 3,
+        value: filters.au,
+        onchange: (e) => setFilter("au")(e.target.value.trim()),
+      }),
+    ),
+    select("au_support", auSupportChoices, filters.au_support, setFilter("au_support")),
     select("run_id", runChoices(runs), filters.run_id, (v) => {
       setFilter("run_id")(v);
       drawRunFilters();

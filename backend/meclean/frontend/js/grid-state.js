@@ -21,6 +21,8 @@ export const DEFAULTS = {
   subject: "",
   verdict: "",
   disagreement: false,
+  au: "",
+  au_support: "",
   run_id: "",
   flagged: false,
   sort: "name",
@@ -95,6 +97,12 @@ export const verdictFilterChoices = (verdicts) => [
   ["unmarked", "Unmarked by me"],
   ...verdicts.map((verdict) => [verdict, `I marked ${verdict}`]),
 ];
+export const auSupportChoices = [
+  ["", "Any AU evidence"],
+  ["supported", "AUs support the label"],
+  ["disputed", "AUs dispute the label"],
+  ["unjudged", "AUs cannot judge"],
+];
 export const runChoices = (runs) => [["", "No run"], ...runs.map((r) => [r.id, `Run ${r.id} (${r.method.name})`])];
 
 /** A card's heading, and its name for screen readers. */
@@ -115,6 +123,18 @@ export function badgeOf(m, mine) {
 export function runNumbersText(runId, sample) {
   if (sample.run_loss === null || sample.run_loss === undefined) return null;
   return `run ${runId}: loss ${fixed(sample.run_loss, 3)}, flag rate ${fixed(sample.run_flag_rate, 2)}`;
+}
+
+/** A card's line of AUs as the sheet coded them, or null where it codes none; `disputed`
+ * when they dispute the current label. */
+export function auLine(sample) {
+  if (!sample.action_units) return null;
+  const support = sample.au_support === null ? "" : ` (label ${fixed(sample.au_support, 2)} given them)`;
+  return {
+    text: `AU ${sample.action_units}${sample.au_disputed ? " · disputes the label" : ""}`,
+    title: `Action units coded in the sheet${support}`,
+    disputed: sample.au_disputed,
+  };
 }
 
 /** Whether a verdict button stands for my mark. */

@@ -35,6 +35,6 @@ export function sampleShown(item, why, runId, decide) {
       h("a", { href: `#/sample/${sample.id}` }, "Open the sample page"),
     ),
     signalsTable(item),
-    whyPanel(why, runId),
+    why ? whyPanel(why, runId) : "",
   ];
 }

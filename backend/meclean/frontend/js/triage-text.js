@@ -62,12 +62,28 @@ export function signalRows(item) {
     : s.disagreement
       ? "disagree"
       : "no disagreement";
+  const byRuns =
+    s.loss === null
+      ? []
+      : [
+          ["Out-of-fold loss", fixed(s.loss), "of its current label, where its own label never trained the model"],
+          ["Flag rate", percent(s.flag_rate), "of its training updates that judged it noisy"],
+          ["Label quality", fixed(s.label_quality), "confident learning's margin: near 0, another class is preferred"],
+        ];
+  const byAus = item.sample.action_units
+    ? [
+        [
+          "Action units",
+          s.au_support === null ? "cannot judge" : `${item.sample.label} ${fixed(s.au_support, 2)}`,
+          s.au_reason ?? `${item.sample.action_units}: too few samples of other subjects with AUs to judge by`,
+        ],
+      ]
+    : [];
   return [
-    ["Out-of-fold loss", fixed(s.loss), "of its current label, where its own label never trained the model"],
-    ["Flag rate", percent(s.flag_rate), "of its training updates that judged it noisy"],
-    ["Label quality", fixed(s.label_quality), "confident learning's margin: near 0, another class is preferred"],
+    ...byRuns,
     ["Experts", experts, "clean and noisy verdicts of different experts"],
-    ["Suspicion", fixed(item.score), "the mean percentile rank of the four signals: higher comes first"],
+    ...byAus,
+    ["Suspicion", fixed(item.score), "the mean percentile rank of the signals in use: higher comes first"],
   ];
 }
 
@@ -117,3 +133,23 @@ export const TRIAGE_KEYS = [
   ["← / k", "previous in the queue"],
   ["z", "undo my mark on the previous sample and go back to it"],
 ];
+
+// The review queue's signals, as the API names them, in words.
+export const SIGNAL_NAMES = {
+  disagreement: "experts' disagreement",
+  loss: "out-of-fold loss",
+  flag_rate: "flag rate",
+  label_quality: "label quality",
+  au_evidence: "action units",
+};
+
+/** The signals in use once `signal` is ticked or not (`[]`: the server's default, all of
+ * `available`), or null where that leaves none. */
+export function toggledSignals(chosen, available, signal, checked) {
+  const current = chosen.length ? chosen : available;
+  const next = checked
+    ? available.filter((s) => s === signal || current.includes(s))
+    : current.filter((s) => s !== signal);
+  if (!next.length) return null;
+  return next.length === available.length ? [] : next;
+}

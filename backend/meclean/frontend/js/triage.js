@@ -1,10 +1,11 @@
 // Review next: one sample at a time, the most suspicious labels first (by the chosen runs'
-// out-of-fold loss, flag rate and label quality, and by experts who disagree), with why a
-// run flagged it. Marking by keyboard moves on to the next sample. The sample shown is drawn
+// out-of-fold loss, flag rate and label quality, by experts who disagree and by what the
+// coded action units say; before any run, by the last two), with why a run flagged it. Marking by keyboard moves on to the next sample. The sample shown is drawn
 // by triage-sample.js and triage-why.js; this is the queue: runs picked, position, keys.
-import { api } from "./api.js";
+import { api, ApiError } from "./api.js";
 import { mark, onMarksChanged, undo } from "./marks.js";
 import { sampleShown } from "./triage-sample.js";
+import { signalPicker } from "./triage-signals.js";
 import {
   chosenFromAddress,
   endText,
@@ -24,14 +25,10 @@ import { keyVerdict } from "./vocabulary.js";
 export async function showTriage(state) {
   const view = document.getElementById("view");
   const runs = (await api("/api/runs", { query: { dataset_id: state.dataset.id } })).filter((r) => r.has_results);
-  if (!runs.length) {
-    view.replaceChildren(
-      h("h1", {}, "Review next"),
-      h("p", { class: "empty" }, "No run has finished on this dataset yet: launch one from Runs first."),
-    );
-    return;
-  }
   let { runs: chosen, at, disagreement } = chosenFromAddress(location.hash);
+  // The signals that rank the queue ([]: every one it has), and those it has.
+  const ranking = { signals: [] };
+  const signals = h("div", { id: "triage-signals" });
   // None chosen: the server judges by its best finished run (composite UF1).
   chosen = knownRuns(chosen, runs);
   // The queue's order as it was when opened: a mark can move samples (experts who
@@ -86,12 +83,20 @@ export async function showTriage(state) {
   // The order as it stands now, resuming at my first unreviewed sample in it.
   const resume = h("button", { type: "button", onclick: () => restart(null) }, "My first unreviewed");
 
-  const query = (extra) => ({ run_id: chosen, disagreement, limit: 1, ...extra });
+  const query = (extra) => ({ run_id: chosen, disagreement, signal: ranking.signals, limit: 1, ...extra });
 
   async function restart(position) {
     const ask = ++asked;
-    const snapshot = await api(`/api/datasets/${state.dataset.id}/triage`, { query: query({ with_order: true }) });
+    let snapshot;
+    try {
+      snapshot = await api(`/api/datasets/${state.dataset.id}/triage`, { query: query({ with_order: true }) });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 409) throw error;
+      view.replaceChildren(h("h1", {}, "Review next"), h("p", { class: "empty" }, error.message));
+      return;
+    }
     if (ask !== asked) return;
+    if (!signals.childElementCount) signals.append(signalPicker(snapshot.signals, ranking, () => restart(0)));
     order = snapshot.order;
     chosen = snapshot.run_ids;
     for (const box of picker.querySelectorAll("input")) box.checked = chosen.includes(Number(box.value));
@@ -122,7 +127,7 @@ export async function showTriage(state) {
     });
     if (ask !== asked) return;
     const next = sampleId === undefined ? null : (answer.items[0] ?? null);
-    const why = next && (await api(`/api/runs/${chosen[0]}/samples/${next.sample.id}/why`));
+    const why = next && chosen.length ? await api(`/api/runs/${chosen[0]}/samples/${next.sample.id}/why`) : null;
     if (ask !== asked) return;
     queue = answer;
     item = next;
@@ -178,7 +183,8 @@ export async function showTriage(state) {
   const stopKeys = screenKeys(view, TRIAGE_KEYS, onKey);
   view.replaceChildren(
     h("h1", {}, "Review next"),
-    picker,
+    runs.length ? picker : "",
+    signals,
     h("div", { class: "toolbar" }, status, onlyDisagreements, resume),
     body,
   );

@@ -98,3 +98,25 @@ def test_a_bad_pattern_an_apex_before_the_onset_and_a_lost_offset_are_named_per_
     assert (sample.subject, sample.apex_path.name, sample.offset_path) == ("p3", "img006.jpg", None)
     (warning,) = report.warnings
     assert warning.field == "offset" and "recorded as unknown" in warning.message
+
+
+def test_a_manifests_aus_column_is_read_and_a_cell_without_aus_is_named(tmp_path):
+    for clip in ("a", "b", "c"):
+        write_frames(tmp_path / "clips" / clip, ["f0.png", "f1.png"])
+    manifest = write_csv(
+        tmp_path / "manifest.csv",
+        [
+            ["subject", "label", "onset", "apex", "aus"],
+            ["p1", "positive", "clips/a/f0.png", "clips/a/f1.png", "6+R12A"],
+            ["p1", "negative", "clips/b/f0.png", "clips/b/f1.png", "?"],
+            ["p2", "surprise", "clips/c/f0.png", "clips/c/f1.png", ""],
+        ],
+    )
+
+    report = read_manifest(manifest)
+
+    coded = {s.name: s.action_units for s in report.samples}
+    assert coded["a"].code() == "6+R12A"
+    assert coded["b"] is None and coded["c"] is None  # all three imported
+    (warning,) = report.warnings
+    assert (warning.row, warning.field) == (3, "aus") and "'?'" in warning.message

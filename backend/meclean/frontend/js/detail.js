@@ -266,7 +266,7 @@ export async function showSample(state, sampleId) {
     h(
       "p",
       {},
-      `${sample.source}, emotion “${sample.emotion}”, originally ${sample.original_label}; apex ${sample.apex_source}.`,
+      `${sample.source}, emotion “${sample.emotion}”${sample.objective_class ? ` (objective class ${sample.objective_class})` : ""}, originally ${sample.original_label}; apex ${sample.apex_source}.`,
     ),
     h(
       "p",

@@ -15,7 +15,6 @@ export function actionUnitsSection(sample) {
       "p",
       {},
       `Sheet: “${sample.action_units_text}”`,
-      sample.objective_class ? `; objective class ${sample.objective_class}` : "",
       sample.action_unit_codings.length > 1 ? ` (${sample.action_unit_codings.length} codings offered)` : "",
     ),
     h(

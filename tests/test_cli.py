@@ -152,14 +152,18 @@ def test_importing_the_official_releases_lists_each_correction_and_exits_zero(tm
     assert "028/028_4_1" in result.output and "using 1105" in result.output
 
 
-def test_without_corrections_the_import_names_the_skipped_samples(tmp_path):
+def test_without_corrections_the_import_names_the_skipped_or_estimated_samples(tmp_path):
     root = build_official_tree(tmp_path)
 
-    result = runner.invoke(app, ["import", str(root), "--no-corrections"])
+    skipped = runner.invoke(app, ["import", str(root), "--no-corrections", "--no-estimates"])
+    estimated = runner.invoke(app, ["import", str(root), "--no-corrections"])
 
-    assert result.exit_code == 0, result.output
-    assert "Skipped (15)" in result.output
-    assert "sub05/EP03_01" in result.output
+    assert skipped.exit_code == 0, skipped.output
+    assert "Skipped (15)" in skipped.output
+    assert "sub05/EP03_01" in skipped.output
+    assert estimated.exit_code == 0, estimated.output
+    assert "Apexes estimated from the motion (15)" in estimated.output
+    assert "Skipped" not in estimated.output
 
 
 def test_an_import_that_imports_nothing_exits_non_zero_and_says_so(tmp_path):

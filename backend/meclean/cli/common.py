@@ -48,6 +48,16 @@ OverridesOption = Annotated[
 ]
 
 
+EstimatesOption = Annotated[
+    bool,
+    typer.Option(
+        help="Estimate from the motion an apex the sheet leaves missing, puts outside "
+        "[onset, offset] or on the onset (listed with its confidence); --no-estimates skips "
+        "those samples."
+    ),
+]
+
+
 RosterOption = Annotated[
     Path | None, typer.Option(help="Roster CSV for --layout megc2019 (default: the shipped one).")
 ]
@@ -134,6 +144,7 @@ def import_options(
     overrides: Path | None = None,
     roster: Path | None = None,
     corrections: bool = True,
+    estimates: bool = True,
     part: list[str] | None = None,
     part_sheet: list[str] | None = None,
     classes: Path | None = None,
@@ -146,6 +157,7 @@ def import_options(
         overrides=overrides,
         roster=roster,
         corrections=corrections,
+        estimates=estimates,
         parts=_pairs(part, "--part"),
         part_sheets=_pairs(part_sheet, "--part-sheet"),
         classes=classes,
@@ -159,6 +171,7 @@ IMPORT_OPTIONS: dict[str, tuple[object, object]] = {
     "overrides": (OverridesOption, None),
     "roster": (RosterOption, None),
     "corrections": (CorrectionsOption, True),
+    "estimates": (EstimatesOption, True),
     "part": (PartOption, None),
     "part_sheet": (PartSheetOption, None),
     "classes": (ClassesOption, None),
@@ -281,6 +294,7 @@ def print_report(report: ImportReport) -> None:
     for title, issues, colour in (
         ("Cropped to the face", report.faces, "cyan"),
         ("Corrected known sheet errors", report.corrections, "cyan"),
+        ("Apexes estimated from the motion", report.estimates, "cyan"),
         ("Overrides used", report.overrides, "green"),
         ("Several AU codings offered (all kept)", report.ambiguous_action_units, "yellow"),
         ("Skipped", report.skipped, "red"),

@@ -13,7 +13,7 @@ from meclean.data.labels import Label
 if TYPE_CHECKING:
     from meclean.data.faces import FaceCrop
 
-ApexSource = Literal["sheet", "middle", "override", "correction", "manifest"]
+ApexSource = Literal["sheet", "middle", "override", "correction", "manifest", "estimate"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,9 @@ class ImportReport:
     """Samples cropped to their face, each with its box."""
     face_counts: Counter[str] = field(default_factory=Counter)
     """Samples by what finding faces did to them (cropped, already a crop, no face)."""
+    estimates: list[ImportIssue] = field(default_factory=list)
+    """Apexes estimated from the motion where the sheet's was missing or impossible, each
+    with its frame and confidence."""
     ambiguous_action_units: list[ImportIssue] = field(default_factory=list)
     """Samples whose AU cell offers more than one coding ("or"): all kept as alternatives."""
 
@@ -95,6 +98,7 @@ class ImportReport:
         self.faces.extend(other.faces)
         self.face_counts.update(other.face_counts)
         self.ambiguous_action_units.extend(other.ambiguous_action_units)
+        self.estimates.extend(other.estimates)
 
     def read_action_units(
         self, cell: object, file: Path, row: int, field: str, sample: str

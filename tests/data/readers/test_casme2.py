@@ -61,7 +61,7 @@ def test_each_bad_row_is_skipped_with_its_row_field_and_reason_and_the_rest_impo
         [HEADER, *rows, [2, "EP_NOFOLDER", 10, 13, 16, "4", "disgust"]],
     )
 
-    report = read_casme2(root)
+    report = read_casme2(root, ImportOptions(estimates=False))
 
     assert [s.name for s in report.samples] == ["EP_GOOD"]
     assert report.excluded == {"others": 1}
@@ -121,3 +121,31 @@ def test_a_missing_or_unusable_offset_is_recorded_as_unknown_with_a_warning(
     (warning,) = report.warnings
     assert (warning.row, warning.field, warning.sample) == (2, "OffsetFrame", "sub01/EP02_01f")
     assert reason in warning.message
+
+
+def test_an_apex_missing_or_on_the_onset_is_estimated_from_the_motion(tiny_composite, tmp_path):
+    import shutil
+
+    from openpyxl import load_workbook
+
+    root = tmp_path / "CASME2"
+    shutil.copytree(tiny_composite / "CASME2", root)
+    sheet = next(root.glob("*.xlsx"))
+    book = load_workbook(sheet)
+    rows = list(book.active.iter_rows(min_row=2))
+    truth = {rows[0][1].value: rows[0][3].value, rows[1][1].value: rows[1][3].value}
+    rows[0][3].value = None  # no apex
+    rows[1][3].value = rows[1][2].value  # the apex on the onset
+    book.save(sheet)
+
+    estimated = read_casme2(root)
+    skipped = read_casme2(root, ImportOptions(estimates=False))
+
+    found = {s.name: s for s in estimated.samples if s.name in truth}
+    assert {s.apex_source for s in found.values()} == {"estimate"}
+    for name, sample in found.items():
+        assert abs(int(sample.apex_path.stem.removeprefix("reg_img")) - truth[name]) <= 2
+    assert len(estimated.estimates) == 2
+    assert all("confidence" in e.message and e.field == "ApexFrame" for e in estimated.estimates)
+    assert "the sheet's apex was missing" in estimated.estimates[0].message
+    assert not truth.keys() & {s.name for s in skipped.samples}

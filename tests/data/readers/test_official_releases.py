@@ -77,7 +77,7 @@ def test_the_right_folders_are_found_beside_what_the_releases_also_hold(releases
 
 
 def test_without_corrections_the_samples_with_known_errors_are_skipped_by_name(releases):
-    report = read_dataset("megc2019", releases, ImportOptions(corrections=False))
+    report = read_dataset("megc2019", releases, ImportOptions(corrections=False, estimates=False))
 
     assert len(report.samples) == 442 - 15
     assert report.corrections == []
@@ -86,6 +86,28 @@ def test_without_corrections_the_samples_with_known_errors_are_skipped_by_name(r
     assert skipped == expected
     (offset,) = [w for w in report.warnings if w.sample == "013/013_1_9"]
     assert offset.field == "Offset Frame" and "unknown" in offset.message
+
+
+def test_without_corrections_the_apexes_with_known_errors_are_estimated_near_the_fixes(releases):
+    """MEB hand-picked the missing and impossible apexes from the flow; the estimates come
+    from the motion and are listed, each with its confidence."""
+    fixed = read_dataset("megc2019", releases, ImportOptions())
+    estimated = read_dataset("megc2019", releases, ImportOptions(corrections=False))
+
+    apex_fixes = {k for d, k, field in corrected_roster_fields() if field == "apex"}
+    listed_ = {sample_key(*i.sample.split("/")) for i in estimated.estimates}
+    assert listed_ == apex_fixes and not estimated.skipped
+    documented = {sample_key(s.subject, s.name): s.apex_path for s in fixed.samples}
+    near = [
+        abs(_number(s.apex_path) - _number(documented[sample_key(s.subject, s.name)])) <= 3
+        for s in estimated.samples
+        if s.apex_source == "estimate"
+    ]
+    assert len(near) == len(apex_fixes) and sum(near) >= 0.8 * len(near)
+
+
+def _number(path):
+    return int("".join(c for c in path.stem[-6:] if c.isdigit()))
 
 
 def test_a_users_override_wins_over_the_shipped_correction_and_is_listed(releases, tmp_path):

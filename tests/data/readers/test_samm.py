@@ -1,5 +1,6 @@
 from openpyxl import Workbook
 
+from meclean.data.readers import ImportOptions
 from meclean.data.readers.samm import read_samm
 from tests.helpers import write_frames
 
@@ -56,10 +57,14 @@ def test_a_minus_one_apex_is_reported_missing_on_its_spreadsheet_row(tmp_path):
         [[6, "006_1_2", 5560, -1, 5567, "Contempt"], [7, "007_3_1", 5560, 5563, 5567, "Other"]],
     )
 
-    report = read_samm(root)
+    report = read_samm(root, ImportOptions(estimates=False))
+    estimated = read_samm(root)
 
     assert report.samples == []
     assert report.excluded == {"Other": 1}
     (issue,) = report.skipped
     assert (issue.row, issue.field) == (6, "Apex Frame")
     assert "missing Apex Frame" in issue.message
+    (estimate,) = estimated.estimates
+    assert (estimate.row, estimate.field) == (6, "Apex Frame")
+    assert "the sheet's apex was missing" in estimate.message

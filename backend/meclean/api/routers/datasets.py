@@ -53,6 +53,11 @@ class ImportRequest(BaseModel):
     corrections: bool = Field(
         default=True, description="Replace the sheets' known errors by the documented values."
     )
+    estimates: bool = Field(
+        default=True,
+        description="Estimate from the motion an apex the sheet leaves missing, puts outside "
+        "[onset, offset] or on the onset, instead of skipping the sample.",
+    )
     classes: str | None = Field(
         default=None, description="For a manifest: CSV mapping its emotions to classes."
     )
@@ -98,6 +103,9 @@ class ImportSummary(BaseModel):
     """Known sheet errors replaced by their documented value, per sample and field."""
     overrides: list[Skipped]
     """Rows of the overrides CSV, each with the sample it applied to."""
+    estimates: list[Skipped]
+    """Apexes estimated from the motion (the sheet's missing or impossible), each with its
+    frame and confidence."""
     warnings: list[Skipped]
     frames: dict[str, str]
     """Where each source dataset's frames were found."""
@@ -226,6 +234,7 @@ def import_dataset(
         overrides=confined(settings, body.overrides, "overrides"),
         roster=confined(settings, body.roster, "roster"),
         corrections=body.corrections,
+        estimates=body.estimates,
         classes=confined(settings, body.classes, "classes"),
         faces=body.faces,
         confine_to=tuple(settings.allowed_import_roots()),
@@ -255,6 +264,7 @@ def import_dataset(
         excluded=dict(report.excluded),
         corrections=[Skipped.of(i) for i in report.corrections],
         overrides=[Skipped.of(i) for i in report.overrides],
+        estimates=[Skipped.of(i) for i in report.estimates],
         warnings=[Skipped.of(i) for i in report.warnings],
         frames={dataset: str(folder) for dataset, folder in report.frames.items()},
         faces=[Skipped.of(i) for i in report.faces],

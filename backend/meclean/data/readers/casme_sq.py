@@ -82,6 +82,7 @@ def read_casme_sq(root: Path, options: ImportOptions = DEFAULTS) -> ImportReport
         roster=None,
         corrections=options.corrections,
         roots=options.confine_to,
+        estimates=options.estimates,
     )
     if macro:
         report.excluded["macro-expression"] += macro

@@ -17,7 +17,9 @@ from meclean.data.readers.common import (
     Override,
     SampleKey,
     SampleProblem,
+    apex_possible,
     duplicated,
+    estimated_apex,
     label_of,
     read_overrides,
     resolve_frames,
@@ -77,9 +79,11 @@ def coded_frames(
     override: Override,
     fixes: Mapping[FrameField, SheetCorrection],
     ctx: _RowContext,
-) -> tuple[int, int, int | None, ApexSource]:
+    estimates: bool = False,
+) -> tuple[int, int | None, int | None, ApexSource]:
     """Onset, apex and offset of a row: the user's override, else a known correction, else
-    the sheet. A missing or malformed offset becomes unknown, with a warning."""
+    the sheet. A missing or malformed offset becomes unknown, with a warning; so does a
+    missing or malformed apex with ``estimates`` (the motion will say where it is)."""
     values: dict[FrameField, int | None] = {}
     apex_source: ApexSource = "sheet"
     order: tuple[FrameField, ...] = ("onset", "offset", "apex")  # apex last: "middle" needs both
@@ -99,10 +103,16 @@ def coded_frames(
             ctx.note(ctx.report.corrections, fix.describe(cell), name)
             apex_source = "correction" if name == "apex" else apex_source
             continue
+        if name == "apex" and estimates:
+            try:
+                values[name] = frame_number(cell)
+            except ValueError:
+                values[name] = None
+            continue
         values[name] = _frame(cell, ctx.columns[name], optional=name == "offset", ctx=ctx)
-    onset, apex = values["onset"], values["apex"]
-    assert onset is not None and apex is not None
-    return onset, apex, values["offset"], apex_source
+    onset = values["onset"]
+    assert onset is not None
+    return onset, values["apex"], values["offset"], apex_source
 
 
 def _frame(cell: object, column: str, *, optional: bool, ctx: _RowContext) -> int | None:
@@ -134,6 +144,7 @@ def build_records(
     roster: Mapping[SampleKey, Label] | None,
     corrections: bool = True,
     roots: Sequence[Path] = (),
+    estimates: bool = True,
 ) -> ImportReport:
     """Check every coded row and turn the good ones into sample records.
 
@@ -164,7 +175,14 @@ def build_records(
                 continue
             if roster is not None:
                 _warn_on_disagreement(emotion, label, ctx, dataset)
-            onset, apex, offset, apex_source = coded_frames(r, override, fixes.get(key, {}), ctx)
+            onset, apex, offset, apex_source = coded_frames(
+                r, override, fixes.get(key, {}), ctx, estimates
+            )
+            if estimates and (apex is None or not apex_possible(onset, apex, offset)):
+                estimate = estimated_apex(sample_dir(r), onset, apex, offset, roots)
+                ctx.note(report.estimates, estimate.describe(), "apex")
+                apex, apex_source = estimate.frame, "estimate"
+            assert apex is not None  # without estimates, coded_frames refuses a missing one
             found = resolve_frames(sample_dir(r), onset, apex, offset, roots)
         except SampleProblem as problem:
             field = columns.get(problem.field or "", problem.field)
@@ -292,6 +310,7 @@ def read_coded_dataset(
         roster=roster,
         corrections=options.corrections,
         roots=options.confine_to,
+        estimates=options.estimates,
     )
     record_frames(report, layout.dataset, frames_root, note)
     return report

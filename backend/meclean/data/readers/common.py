@@ -9,9 +9,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from meclean.data.faces import FaceMode
 from meclean.data.flow import read_gray
 from meclean.data.labels import Label, UnknownEmotion, emotion_to_class
+from meclean.data.motion import estimate_timing, motion_curve
 from meclean.data.readers.discovery import index_frames
 from meclean.data.records import ImportIssue, SheetError
 from meclean.data.sheets import frame_number, read_sheet, text
@@ -114,6 +117,9 @@ class ImportOptions:
     roster: Path | None = None
     corrections: bool = True
     """Replace the sheets' known errors by the shipped, documented values."""
+    estimates: bool = True
+    """Estimate from the motion an apex the sheet leaves missing, puts outside
+    [onset, offset] or on the onset, instead of skipping the sample."""
     parts: Mapping[str, Path] = field(default_factory=dict)
     """For a composite: each source dataset's folder, where it is not found by name."""
     part_sheets: Mapping[str, Path] = field(default_factory=dict)
@@ -228,3 +234,63 @@ def duplicated(keys: Iterable[SampleKey]) -> set[SampleKey]:
     for key in keys:
         seen[key] += 1
     return {key for key, count in seen.items() if count > 1}
+
+
+MOST_CURVE_FRAMES = 400
+"""Frames an apex estimate reads at most (a long clip is sampled evenly)."""
+
+
+def apex_possible(onset: int, apex: int, offset: int | None) -> bool:
+    """Whether an annotated apex can be the apex: after the onset, not after the offset
+    (an offset before the onset is no bound: it is dropped as unusable)."""
+    return onset < apex and (offset is None or offset < onset or apex <= offset)
+
+
+@dataclass(frozen=True)
+class ApexEstimate:
+    frame: int
+    confidence: float
+    onset: int
+    offset: int
+    given: int | None
+    """The sheet's apex, None where it gave none."""
+
+    def describe(self) -> str:
+        given = "missing" if self.given is None else f"{self.given}"
+        return (
+            f"apex estimated at frame {self.frame} (confidence {self.confidence:.2f}) from the "
+            f"motion between onset {self.onset} and offset {self.offset}; the sheet's apex "
+            f"was {given}"
+        )
+
+
+def estimated_apex(
+    sample_dir: Path, onset: int, given: int | None, offset: int | None, roots: Sequence[Path]
+) -> ApexEstimate:
+    """The apex the motion suggests between onset and offset (``SampleProblem`` where there
+    is no offset to bound it, or too few frames)."""
+    what = "missing" if given is None else f"{given}, outside [onset {onset}, offset {offset}]"
+    if offset is None or offset <= onset:
+        raise SampleProblem(f"apex {what}, and no usable offset to estimate it before", "apex")
+    confined(sample_dir, roots)
+    if not sample_dir.is_dir():
+        raise SampleProblem(f"sample folder {sample_dir} not found")
+    frames = index_frames(sample_dir)
+    inside = [n for n in sorted(frames) if onset <= n <= offset]
+    if onset not in frames or len(inside) < 3:
+        raise SampleProblem(
+            f"apex {what}; too few frames from onset to offset to estimate it", "apex"
+        )
+    if len(inside) > MOST_CURVE_FRAMES:
+        picks = np.linspace(0, len(inside) - 1, MOST_CURVE_FRAMES).round().astype(int)
+        inside = [inside[k] for k in dict.fromkeys(picks)]
+    for n in inside:
+        confined(frames[n], roots, "apex")
+    try:
+        curve = motion_curve([frames[n] for n in inside], None)
+    except ValueError as exc:
+        raise SampleProblem(f"apex {what}; it cannot be estimated: {exc}", "apex") from None
+    estimate = estimate_timing(curve)
+    if estimate.apex == 0:
+        raise SampleProblem(f"apex {what}; no motion after the onset to estimate it by", "apex")
+    return ApexEstimate(inside[estimate.apex], estimate.confidence, onset, offset, given)

@@ -59,9 +59,9 @@ def test_the_queue_ranks_by_the_aus_alone_before_any_run(login, coded):
     assert item["flagged"] and item["sample"]["au_disputed"]
     assert item["signals"]["loss"] is None and item["signals"]["au_support"] < 0.2
     assert "samples of other subjects" in item["signals"]["au_reason"]
-    assert item["signals"]["au_reason"].endswith(
-        f"this sample is labelled negative ({item['signals']['au_support']:.2f} given its AUs)"
-    )
+    assert item["signals"]["au_reason"].endswith("this sample is labelled negative")
+    assert item["sample"]["au_verdict"] == "disputed"
+    assert item["sample"]["au_likeliest"] == "positive"
 
 
 def test_a_relabel_changes_the_evidence_of_that_sample(login, coded):
@@ -77,6 +77,7 @@ def test_a_relabel_changes_the_evidence_of_that_sample(login, coded):
 
     assert after["label"] == "negative" and after["au_support"] < before
     assert after["au_likeliest"] == "positive" and "AU" in after["au_reason"]
+    assert after["au_verdict"] in ("contested", "disputed")
     assert any("lip corner puller" in au for au in after["action_unit_codings"][0])
 
 
@@ -92,8 +93,14 @@ def test_the_queue_refuses_a_signal_it_has_nothing_for(login, coded):
 def test_samples_carry_their_aus_and_filter_by_au_and_by_support(login, coded):
     client = login("annotator")
     every = samples(client, coded)["items"]
+    assert {s["au_verdict"] for s in every} <= {"supported", "contested", "disputed", None}
     with_12 = samples(client, coded, au=12)["items"]
     disputed = samples(client, coded, au_support="disputed")["items"]
+    verdicts = {
+        verdict: {s["id"] for s in samples(client, coded, au_support=verdict)["items"]}
+        for verdict in ("supported", "contested", "disputed", "unjudged")
+    }
+    assert sum(len(v) for v in verdicts.values()) == len(every)  # each sample in one
     unjudged = samples(client, coded, au_support="unjudged")["items"]
 
     assert with_12 and all("12" in s["action_units"] for s in with_12)

@@ -10,7 +10,8 @@ def test_an_import_queues_its_flow_and_the_worker_computes_every_sample(serving,
 
     assert job["id"] == summary["features_job_id"]
     assert (job["status"], job["done"], job["total"], job["failed"]) == ("succeeded", 18, 18, [])
-    assert len(list(settings.feature_dir.rglob("*.npy"))) == 18
+    # Per sample, its flow and its motion curve from onset to offset.
+    assert len(list(settings.feature_dir.rglob("*.npy"))) == 2 * 18
 
 
 def test_a_curator_cancels_the_job_and_queues_a_new_one(login, imported):

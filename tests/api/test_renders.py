@@ -243,3 +243,20 @@ def test_the_mean_flow_of_the_samples_coding_one_au_is_drawn_above_the_rest(
     assert decode(means).shape[0] == 2 * 240 + BAR_HEIGHT  # with the AU, without it
     assert smic.status_code == 422  # SMIC-HS codes no AUs
     assert none.status_code == 422 and none.json()["detail"]["field"] == "au"
+
+
+def test_a_samples_motion_peaks_near_its_apex_and_its_timing_is_checked(serving, login, imported):
+    client = login("annotator")
+    assert wait_until_finished(client, imported)["status"] == "succeeded"
+    samples = client.get(f"/api/datasets/{imported}/samples").json()["items"]
+
+    timings = [client.get(f"/api/samples/{s['id']}/motion").json() for s in samples]
+
+    near = [abs(t["estimate"]["apex"] - t["apex"]) <= 2 for t in timings]
+    assert sum(near) >= 0.9 * len(near)
+    first = timings[0]
+    assert first["frames"][0] == first["onset"] and len(first["frames"]) == len(first["motion"])
+    assert first["motion"][0] == 0.0 and max(first["motion"]) > 0.15
+    assert first["fps"] in (100.0, 200.0) and 0 <= first["estimate"]["confidence"] <= 1
+    assert all(isinstance(t["checks"], list) for t in timings)
+    assert client.get("/api/samples/999999/motion").status_code == 404

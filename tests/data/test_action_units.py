@@ -86,6 +86,19 @@ def test_free_text_beside_the_aus_is_left_out_and_named():
     assert coding.unread == ("soft", "focus")
 
 
+@pytest.mark.parametrize(
+    ("cell", "kept", "unread"),
+    [
+        ("AU12 (2 frames)", "12", ("(2 frames)",)),
+        ("<img src=x onerror=alert(1)> 4", "4", ("<img", "src=x", "onerror=alert", "(1)", ">")),
+    ],
+)
+def test_numbers_in_a_bracketed_remark_are_not_read_as_aus(cell, kept, unread):
+    coding = parse_action_units(cell)
+    assert coding is not None and coding.code() == kept
+    assert coding.unread == unread
+
+
 @pytest.mark.parametrize("cell", [None, "", "  ", "/", "-", "nan", float("nan")])
 def test_an_empty_cell_is_no_coding(cell):
     assert parse_action_units(cell) is None

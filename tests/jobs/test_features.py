@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -31,8 +32,19 @@ def job_of(jobs, dataset_id) -> FeatureJob:
         return latest_features_job(session, dataset_id)
 
 
+def stored(jobs, dimensions: int) -> int:
+    files = FeatureStore(jobs.settings.feature_dir).root.rglob("*.npy")
+    return sum(np.load(path).ndim == dimensions for path in files)
+
+
 def stored_features(jobs) -> int:
-    return len(list(FeatureStore(jobs.settings.feature_dir).root.rglob("*.npy")))
+    """Flows stored: (3, H, W) arrays."""
+    return stored(jobs, 3)
+
+
+def stored_curves(jobs) -> int:
+    """Motion curves stored beside them: one value per frame from onset to offset."""
+    return stored(jobs, 1)
 
 
 def test_a_job_computes_every_sample_and_reports_done(jobs, dataset_id):
@@ -43,7 +55,7 @@ def test_a_job_computes_every_sample_and_reports_done(jobs, dataset_id):
     job = job_of(jobs, dataset_id)
     assert (job.status, job.done, job.total, job.failed) == ("succeeded", 18, 18, [])
     assert job.attempts == 1 and job.finished_at is not None
-    assert stored_features(jobs) == 18
+    assert stored_features(jobs) == stored_curves(jobs) == 18
 
 
 def test_only_one_job_per_dataset_is_queued_or_running_at_a_time(jobs, dataset_id):

@@ -13,12 +13,16 @@ import {
 test("the AUs' verdict on a label says whether they support or dispute it", () => {
   assert.equal(auVerdictText({ au_support: null }), null);
   assert.equal(
-    auVerdictText({ label: "positive", au_support: 0.876, au_disputed: false }),
+    auVerdictText({ label: "positive", au_support: 0.876, au_verdict: "supported", au_likeliest: "positive" }),
     "Its AUs support its label (given them: positive 0.88).",
   );
   assert.equal(
-    auVerdictText({ label: "negative", au_support: 0.04, au_disputed: true }),
-    "Its AUs dispute its label (given them: negative 0.04).",
+    auVerdictText({ label: "negative", au_support: 0.04, au_verdict: "disputed", au_likeliest: "positive" }),
+    "Its AUs dispute its label: positive is likelier (given them: negative 0.04).",
+  );
+  assert.equal(
+    auVerdictText({ label: "surprise", au_support: 0.31, au_verdict: "contested", au_likeliest: "positive" }),
+    "Its AUs lean away from its label: positive is likelier (given them: surprise 0.31).",
   );
 });
 

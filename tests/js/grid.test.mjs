@@ -177,14 +177,17 @@ test("the sample page gets the grid's order and the query of its next page", () 
 
 test("a card names the AUs its sheet coded and says when they dispute the label", () => {
   assert.equal(auLine({ action_units: null }), null);
-  const supported = auLine({ action_units: "6+R12", au_support: 0.912, au_disputed: false });
+  const supported = auLine({ action_units: "6+R12", au_support: 0.912, au_verdict: "supported", au_disputed: false });
   assert.deepEqual(supported, {
     text: "AU 6+R12",
     title: "Action units coded in the sheet (label 0.91 given them)",
     disputed: false,
   });
-  const disputed = auLine({ action_units: "R12 or R14", au_support: 0.05, au_disputed: true });
+  const disputed = auLine({ action_units: "R12 or R14", au_support: 0.05, au_verdict: "disputed", au_disputed: true });
   assert.equal(disputed.text, "AU R12 or R14 · disputes the label");
+  const contested = auLine({ action_units: "4", au_support: 0.3, au_verdict: "contested", au_disputed: false });
+  assert.equal(contested.text, "AU 4 · leans away from the label");
+  assert.equal(contested.disputed, false);
   assert.equal(disputed.disputed, true);
   assert.equal(
     auLine({ action_units: "4", au_support: null, au_disputed: false }).title,

@@ -207,10 +207,10 @@ test("the signals' rows show the runs' only with a run, and the AUs' where the s
     rows.map((r) => r[0]),
     ["Experts", "Action units", "Suspicion"],
   );
-  assert.deepEqual(rows[1], ["Action units", "negative 0.05", "AU12 appears in 5 of 5 positive samples"]);
+  assert.deepEqual(rows[1], ["Action units", "R12: negative 0.05", "AU12 appears in 5 of 5 positive samples"]);
   const unjudged = signalRows({ ...item, signals: { ...item.signals, au_support: null, au_reason: null } });
-  assert.equal(unjudged[1][1], "cannot judge");
-  assert.match(unjudged[1][2], /^R12: too few samples/);
+  assert.equal(unjudged[1][1], "R12: cannot judge");
+  assert.match(unjudged[1][2], /^too few samples/);
   const uncoded = signalRows({ ...item, sample: { label: "negative", action_units: null } });
   assert.deepEqual(
     uncoded.map((r) => r[0]),

@@ -78,7 +78,8 @@ def test_the_grid_filters_by_au_and_by_what_the_aus_say_of_the_label(page):
 
 
 def test_the_action_units_screen_shows_typical_aus_clashes_and_disputed_labels(page):
-    sign_in(page, "annotator")
+    sign_in(page, "curator")
+    sample = mislabel_a_smile(page)
     page.goto("/#/action-units")
 
     casme2 = page.locator("section.au-source").filter(has_text="CASME II")
@@ -86,5 +87,8 @@ def test_the_action_units_screen_shows_typical_aus_clashes_and_disputed_labels(p
     expect(page.locator("section.au-source").filter(has_text="SMIC")).to_contain_text(
         "codes no action units"
     )
+    clash = casme2.locator("table.clashes tr").filter(has_text=sample["name"])
+    expect(clash.get_by_role("link", name=re.compile(sample["name"]))).to_have_count(1)
+    expect(clash.locator("td").nth(2)).not_to_contain_text("http")
     casme2.locator("a.disputed").click()
     expect(page).to_have_url(re.compile(r"au_support=disputed"))

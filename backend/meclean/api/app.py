@@ -34,6 +34,7 @@ from meclean.api.routers import (
     reviews,
     runs,
     samples,
+    timing,
     triage,
     users,
     vocabulary,
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         users,
         vocabulary,
         action_units,
+        timing,
     )
     for module in routers:
         app.include_router(module.router)

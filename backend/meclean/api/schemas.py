@@ -62,9 +62,14 @@ class SampleOut(BaseModel):
     au_support: float | None
     """The probability of its current label given its AUs, from the other subjects of its
     source dataset; None where the AUs cannot judge it."""
+    au_verdict: Literal["supported", "contested", "disputed"] | None
+    """What its AUs say of its label: its label is the likeliest class given them
+    (supported); another class is likelier (contested), and its label has less than 0.2
+    (disputed). None where they cannot judge it."""
+    au_likeliest: str | None
+    """The class its AUs make likeliest."""
     au_disputed: bool
-    """Its AUs dispute its label: they make another class likelier and give its label
-    less than 0.2."""
+    """``au_verdict`` is 'disputed'."""
 
 
 SAMPLE_COLUMNS = (
@@ -130,21 +135,22 @@ def describe_samples(
                 agreement=experts_agree(m.verdict for m in marks),
                 action_units=codings[s.id].code() if s.id in codings else None,
                 objective_class=s.objective_class,
-                au_support=_judged(judgements, s.id, labels.get(s.id, s.original_label)),
-                au_disputed=_judged(judgements, s.id, labels.get(s.id, s.original_label))
-                is not None
-                and judgements[s.id].disputed,
+                **_au_fields(judgements.get(s.id), labels.get(s.id, s.original_label)),
             )
         )
     return out
 
 
-def _judged(judgements: dict[int, AuJudgement], sample_id: int, label: str) -> float | None:
-    """The AUs' support of ``label``, if they judged that label (not an older one)."""
-    judgement = judgements.get(sample_id)
+def _au_fields(judgement: AuJudgement | None, label: str) -> dict[str, Any]:
+    """What the AUs say of ``label``, if they judged that label (not an older one)."""
     if judgement is None or judgement.label != label:
-        return None
-    return round(judgement.probability, 4)
+        return {"au_support": None, "au_verdict": None, "au_likeliest": None, "au_disputed": False}
+    return {
+        "au_support": round(judgement.probability, 4),
+        "au_verdict": judgement.verdict,
+        "au_likeliest": judgement.likeliest,
+        "au_disputed": judgement.disputed,
+    }
 
 
 class PartOut(BaseModel):

@@ -6,7 +6,7 @@ CAS(ME)³'s ``T`` top, ``B`` bottom and ``A`` asymmetric, or two joined by ``/``
 intensity after it (``A``-``E``, or a range ``A/B``), and a mark: 4DME's ``(k)`` or SAMM's
 ``ref(...)``. Some cells offer several codings joined by "or", the whole cell
 (``L12 or L14``) or a bracketed part (``(R6 or R12)+R15``): each coding is kept as an
-alternative.
+alternative. Other brackets are remarks, and nothing in them is read as an AU.
 """
 
 from __future__ import annotations
@@ -195,10 +195,18 @@ def _coding(tokens: list[tuple[str, str]], at: int, unread: list[str]) -> tuple[
             branches += current
             current = [[]]
         elif kind in ("open", "ref"):
-            inner, at = _coding(tokens, at, unread)
+            start = at
+            inside: list[str] = []
+            inner, at = _coding(tokens, at, inside)
             if at >= len(tokens):
                 raise ActionUnitError("a bracket is not closed")
             at += 1
+            group = tokens[start : at - 1]
+            # Brackets hold codings offered as alternatives ("(R6 or R12)") or ref(...);
+            # anything else in brackets is a remark ("(2 frames)"): none of it counts.
+            if inside or (kind == "open" and not any(k == "or" for k, _ in group)):
+                unread.append(f"{value}{' '.join(v for _, v in group)})")
+                continue
             if kind == "ref":
                 inner = [[replace(u, mark="ref") for u in alt] for alt in inner]
             current = [a + [u for u in b if u not in a] for a, b in product(current, inner)]

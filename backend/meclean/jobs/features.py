@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from meclean.data.feature_store import FeatureStore
 from meclean.db.features import FeatureError, FrameSource, store_flow
 from meclean.db.models import ACTIVE, FeatureJob, Sample, Status
+from meclean.db.motion import ClipSource, stored_motion
 from meclean.db.session import rows_changed, transaction
 from meclean.jobs.lease import held, silent, take
 
@@ -87,19 +88,20 @@ def execute_features(jobs: Jobs, job_id: int) -> None:
                 .where(Sample.dataset_id == dataset_id.scalar_subquery())
                 .order_by(Sample.id)
             ).all()
-            flows = [
-                # The frames are hashed again (key None): one changed or broken since its
-                # flow was stored is computed anew, or named among the failures.
-                pool.submit(store_flow, store, FrameSource.of(s), None)
+            computed = [
+                pool.submit(_flow_and_motion, store, FrameSource.of(s), ClipSource.of(s))
                 for s in samples
             ]
             reported = time.monotonic()
-            for done, (sample, flow) in enumerate(zip(samples, flows, strict=True), 1):
+            for done, (sample, result) in enumerate(zip(samples, computed, strict=True), 1):
                 try:
-                    sample.feature_key = flow.result()
+                    sample.feature_key, motion_problem = result.result()
                 except FeatureError as exc:
                     sample.feature_key = None  # never train on the flow of other frames
                     failed.append(f"{sample.source}/{sample.subject}: {exc}")
+                else:
+                    if motion_problem:  # the flow stands; its timing goes unchecked
+                        failed.append(f"{sample.source}/{sample.subject}: {motion_problem}")
                 if done < len(samples) and time.monotonic() - reported < REPORT_SECONDS:
                     continue
                 session.commit()  # the feature keys found so far
@@ -133,6 +135,21 @@ def recover_stalled_features(session: Session, timeout_s: float, max_attempts: i
                 mine.values(status=Status.FAILED, error=message, finished_at=datetime.now(UTC))
             )
     return requeue
+
+
+def _flow_and_motion(
+    store: FeatureStore, frames: FrameSource, clip: ClipSource
+) -> tuple[str, str | None]:
+    """A sample's flow (its key; ``FeatureError`` where it cannot be computed), then its
+    motion from onset to offset for the timing checks, cheap beside TV-L1 (why not, if
+    it cannot be measured). The frames are hashed again: one changed or broken since its
+    flow was stored is computed anew, or named among the failures."""
+    key = store_flow(store, frames, None)
+    try:
+        stored_motion(store, clip)
+    except FeatureError as exc:
+        return key, str(exc)
+    return key, None
 
 
 def _claim(jobs: Jobs, job_id: int) -> int | None:

@@ -22,6 +22,8 @@ probability and another class more."""
 MIN_TRAINING = 10
 """Fewer samples with AUs among the other subjects than this: no judgement."""
 TYPICAL_SHOWN = 5
+TYPICAL_MARGIN = 0.1
+"""An AU is typical of a class when its share there is at least this much above the others'."""
 
 Presence = Mapping[int, float]
 """AU number -> share of the sample's codings that code it (see ActionUnitCoding)."""
@@ -40,8 +42,16 @@ class AuJudgement:
     """In words, from the other subjects' counts."""
 
     @property
+    def verdict(self) -> str:
+        """'supported' (its label is the likeliest), 'disputed' (below ``DISPUTED_BELOW``
+        and another class likelier) or 'contested' (another class likelier, not by much)."""
+        if self.likeliest == self.label:
+            return "supported"
+        return "disputed" if self.probability < DISPUTED_BELOW else "contested"
+
+    @property
     def disputed(self) -> bool:
-        return self.probability < DISPUTED_BELOW and self.likeliest != self.label
+        return self.verdict == "disputed"
 
 
 @dataclass(frozen=True)
@@ -71,96 +81,95 @@ def au_judgements(
         if coded:
             by_source[sources[k]].append(k)
     for members in by_source.values():
-        for subject in {subjects[k] for k in members}:
-            held_out = [k for k in members if subjects[k] == subject]
-            training = [k for k in members if subjects[k] != subject]
-            for k, judgement in zip(
-                held_out,
-                _judge(presence, labels, training, held_out, classes),
-                strict=True,
-            ):
-                judged[k] = judgement
+        aus = sorted({au for k in members for au in presence[k] or {}})
+        column = {au: j for j, au in enumerate(aus)}
+        x = np.zeros((len(members), len(aus)))
+        for i, k in enumerate(members):
+            for au, share in (presence[k] or {}).items():
+                x[i, column[au]] = share
+        y = np.array([labels[k] for k in members])
+        who = np.array([subjects[k] for k in members])
+        for subject in dict.fromkeys(who.tolist()):
+            held_out = np.flatnonzero(who == subject)
+            training = np.flatnonzero(who != subject)
+            found = _judge(x, y, training, held_out, aus, classes)
+            for position, judgement in zip(held_out.tolist(), found, strict=True):
+                judged[members[position]] = judgement
     return judged
 
 
 def _judge(
-    presence: Sequence[Presence | None],
-    labels: Sequence[str],
-    training: list[int],
-    held_out: list[int],
+    x: np.ndarray,
+    y: np.ndarray,
+    training: np.ndarray,
+    held_out: np.ndarray,
+    aus: list[int],
     classes: Sequence[str],
 ) -> list[AuJudgement | None]:
     from sklearn.linear_model import LogisticRegression
 
-    seen = sorted({au for k in training for au in presence[k] or {}})
-    trained_classes = sorted({labels[k] for k in training}, key=list(classes).index)
-    if len(training) < MIN_TRAINING or len(trained_classes) < 2 or not seen:
+    seen = np.flatnonzero(x[training].any(axis=0))
+    if len(training) < MIN_TRAINING or len(set(y[training].tolist())) < 2 or not len(seen):
         return [None] * len(held_out)
-    x = _matrix(presence, training, seen)
-    y = [labels[k] for k in training]
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
-    model.fit(x, y)
-    probabilities = model.predict_proba(_matrix(presence, held_out, seen))
+    model.fit(x[np.ix_(training, seen)], y[training])
+    probabilities = model.predict_proba(x[np.ix_(held_out, seen)])
     order = [str(c) for c in model.classes_]
+    counts = _Counts(x[training] > 0, y[training], aus)
     judged: list[AuJudgement | None] = []
-    for row, k in zip(probabilities, held_out, strict=True):
-        if labels[k] not in order:
+    for row, i in zip(probabilities, held_out, strict=True):
+        label = str(y[i])
+        if label not in order:
             judged.append(None)
             continue
         likeliest = order[int(np.argmax(row))]
-        p_label = float(row[order.index(labels[k])])
-        reason = _reason(presence, labels, training, k, likeliest, p_label)
-        judged.append(AuJudgement(labels[k], p_label, likeliest, reason))
+        own = np.flatnonzero(x[i] > 0)
+        reason = counts.reason(own, label, likeliest)
+        judged.append(AuJudgement(label, float(row[order.index(label)]), likeliest, reason))
     return judged
 
 
-def _matrix(presence: Sequence[Presence | None], rows: list[int], aus: list[int]) -> np.ndarray:
-    x = np.zeros((len(rows), len(aus)))
-    for i, k in enumerate(rows):
-        for j, au in enumerate(aus):
-            x[i, j] = (presence[k] or {}).get(au, 0.0)
-    return x
+class _Counts:
+    """How many of the other subjects' samples of each class code each AU."""
 
+    def __init__(self, present: np.ndarray, y: np.ndarray, aus: list[int]) -> None:
+        self.aus = aus
+        self.size = {str(c): int((y == c).sum()) for c in set(y.tolist())}
+        self.carrying = {c: present[y == c].sum(axis=0) for c in self.size}
 
-def _reason(
-    presence: Sequence[Presence | None],
-    labels: Sequence[str],
-    training: list[int],
-    k: int,
-    likeliest: str,
-    p_label: float,
-) -> str:
-    """The AU of the sample that best tells its likeliest class from its label, counted
-    among the other subjects' samples."""
-    label = labels[k]
-    own = [au for au, share in (presence[k] or {}).items() if share > 0]
-    in_class = Counter(labels[t] for t in training)
+    def share(self, cls: str) -> np.ndarray:
+        return self.carrying[cls] / max(self.size[cls], 1)
 
-    def carrying(au: int, cls: str) -> int:
-        return sum(1 for t in training if labels[t] == cls and (presence[t] or {}).get(au, 0) > 0)
+    def said(self, j: int, cls: str) -> str:
+        return f"{int(self.carrying[cls][j])} of {self.size[cls]} {cls}"
 
-    if likeliest == label:
-        if not own:
-            return f"its AUs support its label ({p_label:.2f})"
-        au = max(own, key=lambda a: carrying(a, label) / max(in_class[label], 1))
-        return (
-            f"its AUs support its label {label} ({p_label:.2f}): AU{au} appears in "
-            f"{carrying(au, label)} of {in_class[label]} {label} samples of other subjects"
-        )
-    if not own:
-        return f"no AU coded; other subjects' samples without AUs are mostly {likeliest}"
-    au = max(
-        own,
-        key=lambda a: (
-            carrying(a, likeliest) / max(in_class[likeliest], 1)
-            - carrying(a, label) / max(in_class[label], 1)
-        ),
-    )
-    return (
-        f"AU{au} appears in {carrying(au, likeliest)} of {in_class[likeliest]} {likeliest} "
-        f"samples of other subjects and in {carrying(au, label)} of {in_class[label]} "
-        f"{label} ones; this sample is labelled {label} ({p_label:.2f} given its AUs)"
-    )
+    def reason(self, own: np.ndarray, label: str, likeliest: str) -> str:
+        """The AU that best tells the likeliest class from the label, in words."""
+        au = self.aus
+        if likeliest == label:
+            if not len(own):
+                return "its AUs support its label"
+            j = int(own[np.argmax(self.share(label)[own])])
+            return (
+                f"its AUs support its label: AU{au[j]} appears in {self.said(j, label)} "
+                "samples of other subjects"
+            )
+        towards = self.share(likeliest) - self.share(label)
+        if len(own) and towards[own].max() > 0:
+            j = int(own[np.argmax(towards[own])])
+            return (
+                f"AU{au[j]} appears in {self.said(j, likeliest)} samples of other subjects "
+                f"and in {self.said(j, label)} ones; this sample is labelled {label}"
+            )
+        lacking = np.setdiff1d(np.arange(len(au)), own)
+        if len(lacking) and (-towards[lacking]).max() > 0:
+            j = int(lacking[np.argmax(-towards[lacking])])
+            return (
+                f"it does not code AU{au[j]}, which appears in {self.said(j, label)} samples "
+                f"of other subjects and in {self.said(j, likeliest)} ones; its AUs make "
+                f"{likeliest} likelier"
+            )
+        return f"its AUs, taken together, make {likeliest} likelier than {label}"
 
 
 def clashes(
@@ -188,7 +197,8 @@ def typical_action_units(
     presence: Sequence[Presence | None], labels: Sequence[str], classes: Sequence[str]
 ) -> dict[str, list[tuple[int, float, float]]]:
     """Per class, the AUs most typical of it: (AU, share of the class's samples coding it,
-    share of the other classes' samples), by the difference, at most ``TYPICAL_SHOWN``."""
+    share of the other classes' samples), by the difference (at least ``TYPICAL_MARGIN``),
+    at most ``TYPICAL_SHOWN``."""
     coded = [k for k, p in enumerate(presence) if p]
     typical: dict[str, list[tuple[int, float, float]]] = {}
     for cls in classes:
@@ -205,5 +215,5 @@ def typical_action_units(
             ((au, share(au, inside), share(au, outside)) for au in aus),
             key=lambda t: (-(t[1] - t[2]), t[0]),
         )
-        typical[cls] = [t for t in ranked if t[1] > t[2]][:TYPICAL_SHOWN]
+        typical[cls] = [t for t in ranked if t[1] - t[2] >= TYPICAL_MARGIN][:TYPICAL_SHOWN]
     return typical

@@ -54,24 +54,36 @@ class AuEvidence:
         return counts
 
 
-_cache: OrderedDict[tuple[int, int], AuEvidence] = OrderedDict()
+_cache: OrderedDict[tuple[str, int, str, int], AuEvidence] = OrderedDict()
 _lock = threading.Lock()
+_computing: dict[tuple[str, int, str, int], threading.Lock] = {}
+"""One lock per evidence being computed: concurrent first requests wait for one fit."""
 
 
 def au_evidence(session: Session, dataset: Dataset) -> AuEvidence:
     """The evidence on the dataset's current labels; computed once per label version
-    (leave-one-subject-out fits, about a second for a release)."""
+    (leave-one-subject-out fits, a second or two for a release)."""
     version = current_version_id(dataset)
-    key = (dataset.id, version)
+    # Ids repeat across databases (a test's, a restored backup): the dataset's creation
+    # time and the database's address tell them apart.
+    bind = session.get_bind()
+    where = str(bind.engine.url)
+    key = (where, dataset.id, dataset.created_at.isoformat(), version)
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    evidence = _compute(session, dataset.id, version)
-    with _lock:
-        _cache[key] = evidence
-        while len(_cache) > CACHED:
-            _cache.popitem(last=False)
+        computing = _computing.setdefault(key, threading.Lock())
+    with computing:
+        with _lock:
+            if key in _cache:
+                return _cache[key]
+        evidence = _compute(session, dataset.id, version)
+        with _lock:
+            _cache[key] = evidence
+            _computing.pop(key, None)
+            while len(_cache) > CACHED:
+                _cache.popitem(last=False)
     return evidence
 
 

@@ -126,7 +126,7 @@ def review_queue(
     reference run), the experts' disagreement and the AUs. A dataset whose sheets coded
     AUs has a queue before any run has finished."""
     evidence = au_evidence(session, dataset)
-    runs = _chosen_runs(session, dataset, run_ids, evidence.any)
+    runs = _chosen_runs(session, dataset, run_ids, evidence.any, bool(evidence.codings))
     use = _signals_in_use(signals, bool(runs), evidence.any)
     rows = list(
         session.execute(
@@ -167,15 +167,18 @@ def review_queue(
 
 
 def _chosen_runs(
-    session: Session, dataset: Dataset, run_ids: Sequence[int], has_aus: bool
+    session: Session, dataset: Dataset, run_ids: Sequence[int], judged: bool, coded: bool
 ) -> list[Run]:
     if not run_ids:
         best = reference_run(session, dataset.id)
-        if best is None and not has_aus:
-            raise Conflict(
-                "no run has finished on this dataset yet and its sheets code no action "
-                "units: launch a run first"
+        if best is None and not judged:
+            aus = (
+                "its action units are too few to judge labels by (fewer than 10 coded "
+                "samples of other subjects)"
+                if coded
+                else "its sheets code no action units"
             )
+            raise Conflict(f"no run has finished on this dataset yet and {aus}: launch a run first")
         return [best] if best else []
     return [finished_run(session, dataset.id, run_id) for run_id in dict.fromkeys(run_ids)]
 

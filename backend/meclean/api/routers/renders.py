@@ -284,11 +284,8 @@ def action_unit_mean_render(
     keyed = dataset_flows(session, FeatureStore(settings.feature_dir), dataset.id, group)
     keyed = [k for k in keyed if group in ("composite", k[0].source)]
     codings = codings_of(session, [s.id for s, _, _ in keyed])
-    coding_au = [
-        any(unit.number == au for alt in codings[s.id].alternatives for unit in alt)
-        for s, _, _ in keyed
-        if s.id in codings
-    ]
+    # As the evidence reads them: a (k)- or ref()-marked AU is not counted as moving.
+    coding_au = [au in codings[s.id].presence() for s, _, _ in keyed if s.id in codings]
     coded = [k for k in keyed if k[0].id in codings]
     if not any(coding_au):
         raise ApiError(422, f"no sample of {group} with a readable flow codes AU{au}", "au")
@@ -301,7 +298,8 @@ def action_unit_mean_render(
     def draw() -> np.ndarray:
         stack = np.stack([features for _, _, features in coded])
         mask = np.array(coding_au)
-        rows = {f"AU{au} {FACS_NAMES.get(au, '')} ({mask.sum()})": stack[mask].mean(axis=0)}
+        name = " ".join(filter(None, (f"AU{au}", FACS_NAMES.get(au))))
+        rows = {f"{name} ({mask.sum()})": stack[mask].mean(axis=0)}
         if (~mask).any():
             rows[f"without AU{au} ({(~mask).sum()})"] = stack[~mask].mean(axis=0)
         return class_mean_sheet(rows, height=size, limits=sheet_limits(list(rows.values())))

@@ -81,9 +81,8 @@ class SampleDetail(SampleOut):
     action_unit_codings: list[list[str]]
     """Each coding its sheet offers (one, or several joined by "or"), its AUs in words:
     'AU12 lip corner puller, right, intensity A'."""
-    au_likeliest: str | None
-    """The class its AUs make likeliest, judged from the other subjects' samples."""
     au_reason: str | None
+    """Why its AUs judge its label as they do, from the other subjects' counts."""
 
 
 class SampleFilter(BaseModel):
@@ -97,10 +96,11 @@ class SampleFilter(BaseModel):
     )
     disagreement: bool = Field(False, description="Only samples the experts disagree on")
     au: int | None = Field(None, ge=1, le=MAX_AU, description="Only samples coding this AU")
-    au_support: Literal["supported", "disputed", "unjudged"] | None = Field(
+    au_support: Literal["supported", "contested", "disputed", "unjudged"] | None = Field(
         None,
-        description="Only samples whose AUs support their label, dispute it, or cannot "
-        "judge it (no AUs, too few other subjects with AUs)",
+        description="Only samples whose AUs support their label (it is the likeliest), "
+        "contest it (another class is likelier), dispute it (another likelier and it below "
+        "0.2), or cannot judge it (no AUs, too few other subjects with AUs)",
     )
     run_id: DbId | None = Field(None, description="A finished run, for `flagged` and `sort`")
     flagged: bool = Field(False, description="Only samples the run found high-loss")
@@ -188,10 +188,8 @@ def _filtered(session: Session, dataset: Dataset, chosen: SampleFilter) -> Selec
         if chosen.au_support == "unjudged":
             query = query.where(Sample.id.not_in(list(judged)))
         else:
-            disputed = chosen.au_support == "disputed"
-            query = query.where(
-                Sample.id.in_([i for i, j in judged.items() if j.disputed == disputed])
-            )
+            matching = [i for i, j in judged.items() if j.verdict == chosen.au_support]
+            query = query.where(Sample.id.in_(matching))
     return query
 
 
@@ -282,10 +280,9 @@ def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDeta
         ]
         if (coding := codings_of(session, [sample.id]).get(sample.id))
         else [],
-        au_likeliest=judgement.likeliest
+        au_reason=judgement.reason
         if (judgement := _judgement(session, dataset, sample.id, current))
         else None,
-        au_reason=judgement.reason if judgement else None,
         runs=[
             RunVerdict(
                 run_id=run.id,

@@ -33,6 +33,12 @@ def index_frames(sample_dir: Path) -> dict[int, Path]:
     return frames
 
 
+def frame_number_of(path: Path) -> int | None:
+    """The number at the end of a frame file's name, as ``index_frames`` reads it."""
+    match = _TRAILING_NUMBER.search(path.stem)
+    return int(match.group(1)) if match else None
+
+
 def clip_frames(first: Path, last: Path, most: int) -> list[Path]:
     """The frames from ``first`` to ``last`` of their sample folder, at most ``most`` of
     them evenly spread (both ends kept); just the two when their numbers are unknown."""

@@ -26,7 +26,7 @@ function clashTable(source) {
           {},
           clash.samples
             .slice(0, NAMES_SHOWN)
-            .map((id, k) => [k ? ", " : "", h("a", { href: `#/sample/${id}` }, clash.names[k])]),
+            .flatMap((id, k) => [k ? ", " : "", h("a", { href: `#/sample/${id}` }, clash.names[k])]),
           clash.samples.length > NAMES_SHOWN ? ` and ${clash.samples.length - NAMES_SHOWN} more` : "",
         ),
       ),

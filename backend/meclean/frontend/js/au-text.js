@@ -6,10 +6,12 @@ import { fixed } from "./format.js";
  * it (no AUs, too few other subjects with AUs). */
 export function auVerdictText(sample) {
   if (sample.au_support === null || sample.au_support === undefined) return null;
-  const support = `${sample.label} ${fixed(sample.au_support, 2)}`;
-  return sample.au_disputed
-    ? `Its AUs dispute its label (given them: ${support}).`
-    : `Its AUs support its label (given them: ${support}).`;
+  const given = `given them: ${sample.label} ${fixed(sample.au_support, 2)}`;
+  if (sample.au_verdict === "supported") return `Its AUs support its label (${given}).`;
+  const likelier = `${sample.au_likeliest} is likelier`;
+  return sample.au_verdict === "disputed"
+    ? `Its AUs dispute its label: ${likelier} (${given}).`
+    : `Its AUs lean away from its label: ${likelier} (${given}).`;
 }
 
 /** How the sheet coded a sample's AUs: one list of AUs in words per coding it offers. */

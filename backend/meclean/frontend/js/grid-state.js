@@ -100,6 +100,7 @@ export const verdictFilterChoices = (verdicts) => [
 export const auSupportChoices = [
   ["", "Any AU evidence"],
   ["supported", "AUs support the label"],
+  ["contested", "AUs make another class likelier"],
   ["disputed", "AUs dispute the label"],
   ["unjudged", "AUs cannot judge"],
 ];
@@ -125,13 +126,15 @@ export function runNumbersText(runId, sample) {
   return `run ${runId}: loss ${fixed(sample.run_loss, 3)}, flag rate ${fixed(sample.run_flag_rate, 2)}`;
 }
 
+const AU_VERDICT_SUFFIX = { disputed: " · disputes the label", contested: " · leans away from the label" };
+
 /** A card's line of AUs as the sheet coded them, or null where it codes none; `disputed`
  * when they dispute the current label. */
 export function auLine(sample) {
   if (!sample.action_units) return null;
   const support = sample.au_support === null ? "" : ` (label ${fixed(sample.au_support, 2)} given them)`;
   return {
-    text: `AU ${sample.action_units}${sample.au_disputed ? " · disputes the label" : ""}`,
+    text: `AU ${sample.action_units}${AU_VERDICT_SUFFIX[sample.au_verdict] ?? ""}`,
     title: `Action units coded in the sheet${support}`,
     disputed: sample.au_disputed,
   };

@@ -74,8 +74,9 @@ export function signalRows(item) {
     ? [
         [
           "Action units",
-          s.au_support === null ? "cannot judge" : `${item.sample.label} ${fixed(s.au_support, 2)}`,
-          s.au_reason ?? `${item.sample.action_units}: too few samples of other subjects with AUs to judge by`,
+          `${item.sample.action_units}: ` +
+            (s.au_support === null ? "cannot judge" : `${item.sample.label} ${fixed(s.au_support, 2)}`),
+          s.au_reason ?? "too few samples of other subjects with AUs to judge by",
         ],
       ]
     : [];

@@ -260,3 +260,22 @@ def test_a_samples_motion_peaks_near_its_apex_and_its_timing_is_checked(serving,
     assert first["fps"] in (100.0, 200.0) and 0 <= first["estimate"]["confidence"] <= 1
     assert all(isinstance(t["checks"], list) for t in timings)
     assert client.get("/api/samples/999999/motion").status_code == 404
+
+
+def test_the_datasets_doubtful_timings_are_listed_once_the_motion_is_measured(
+    serving, login, imported
+):
+    client = login("annotator")
+    assert wait_until_finished(client, imported)["status"] == "succeeded"
+
+    found = client.get(f"/api/datasets/{imported}/timing").json()
+
+    assert found["samples"] == 18
+    for sample in found["doubtful"]:
+        assert sample["checks"] and all(c["message"] for c in sample["checks"])
+    assert sum(found["checked"].values()) == sum(len(s["checks"]) for s in found["doubtful"])
+
+
+def test_timings_wait_for_the_features_job(login, imported):
+    refused = login("annotator").get(f"/api/datasets/{imported}/timing")
+    assert refused.status_code == 409 and "motion curve" in refused.json()["detail"]["message"]

@@ -53,6 +53,10 @@ def test_an_expert_reviews_labels_by_their_aus_before_any_run(page):
     expect(section).to_contain_text("lip corner puller")
     expect(section.locator(".au-verdict")).to_contain_text("Its AUs dispute its label")
     expect(section.locator(".au-verdict")).to_have_class(re.compile("disputed"))
+    timing = page.locator("#sample-motion")
+    expect(timing.locator("svg.motion path.motion-curve")).to_have_count(1)
+    expect(timing.locator("svg.motion line.mark.annotated.apex")).to_have_count(1)
+    expect(timing).to_contain_text("Apex from: sheet")
 
 
 def test_the_grid_filters_by_au_and_by_what_the_aus_say_of_the_label(page):

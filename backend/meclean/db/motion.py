@@ -68,6 +68,15 @@ def stored_motion(store: FeatureStore, source: ClipSource) -> MotionCurve:
     return MotionCurve([int(n) for n in numbers if n is not None], curve)
 
 
+def motion_stored(store: FeatureStore, source: ClipSource) -> bool:
+    """Whether the store holds the sample's curve (its frames listed, not read)."""
+    try:
+        frames = clip_frames(Path(source.onset), Path(source.last), MOST_FRAMES)
+        return _key(frames, source.face) in store
+    except OSError:
+        return False
+
+
 def _key(frames: list[Path], face: FaceCrop | None) -> str:
     digest = hashlib.sha256(f"motion v{MOTION_VERSION}".encode())
     if face is not None:

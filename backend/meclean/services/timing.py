@@ -6,13 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from meclean.data.feature_store import FeatureStore
 from meclean.data.frame_rates import frame_rate
 from meclean.data.motion import TimingCheck, TimingEstimate, check_timing, estimate_timing
 from meclean.data.readers.discovery import frame_number_of, index_frames
 from meclean.db.features import FeatureError
-from meclean.db.models import Sample
-from meclean.db.motion import ClipSource, MotionCurve, stored_motion
+from meclean.db.models import ACTIVE, Sample
+from meclean.db.motion import ClipSource, MotionCurve, motion_stored, stored_motion
+from meclean.jobs.features import latest_features_job
 from meclean.services.errors import Conflict
 
 
@@ -54,3 +58,32 @@ def sample_timing(store: FeatureStore, sample: Sample) -> SampleTiming:
         estimate=estimate_timing(curve.motion),
         checks=check_timing(onset, apex, offset, on_disk, fps, curve.motion, curve.frames),
     )
+
+
+def dataset_timing(
+    session: Session, store: FeatureStore, dataset_id: int
+) -> list[tuple[Sample, SampleTiming | None, str | None]]:
+    """Every sample's timing (None, with why, where its frames cannot be measured), once
+    the dataset's features job has measured the motion: until then ``Conflict`` (too many
+    curves to measure in one request)."""
+    samples = list(
+        session.scalars(select(Sample).where(Sample.dataset_id == dataset_id).order_by(Sample.id))
+    )
+    missing = sum(not motion_stored(store, ClipSource.of(s)) for s in samples)
+    if missing:
+        job = latest_features_job(session, dataset_id)
+        if job is None or job.status in ACTIVE:
+            doing = (
+                "no job has measured it yet: a curator starts one (Compute the flow, on the "
+                "class-means screen)"
+                if job is None
+                else f"the dataset's features job is measuring it ({job.done} / {job.total})"
+            )
+            raise Conflict(f"{missing} of {len(samples)} samples lack their motion curve; {doing}")
+    found: list[tuple[Sample, SampleTiming | None, str | None]] = []
+    for sample in samples:
+        try:
+            found.append((sample, sample_timing(store, sample), None))
+        except Conflict as exc:
+            found.append((sample, None, exc.message))
+    return found

@@ -6,10 +6,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from meclean.api.deps import Annotator, AppSettings, CommittingRoute, DbSession, sample_or_404
+from meclean.api.deps import (
+    Annotator,
+    AppSettings,
+    CommittingRoute,
+    DbSession,
+    dataset_or_404,
+    sample_or_404,
+)
 from meclean.data.feature_store import FeatureStore
 from meclean.db.models import DbId
-from meclean.services.timing import sample_timing
+from meclean.services.timing import dataset_timing, sample_timing
 
 router = APIRouter(prefix="/api", tags=["timing"], route_class=CommittingRoute)
 
@@ -71,3 +78,57 @@ def sample_motion(
         ),
         checks=[CheckOut(kind=c.kind, message=c.message) for c in timing.checks],
     )
+
+
+class DoubtfulTiming(BaseModel):
+    sample_id: int
+    name: str
+    """source/subject/name."""
+    onset: int | None
+    apex: int | None
+    offset: int | None
+    apex_source: str
+    checks: list[CheckOut]
+    """What is doubtful; a sample whose frames cannot be measured has one, 'unmeasured'."""
+
+
+class DatasetTiming(BaseModel):
+    samples: int
+    checked: dict[str, int]
+    """Kind -> samples with that doubt."""
+    doubtful: list[DoubtfulTiming]
+    """The samples with at least one doubt, in id order."""
+
+
+@router.get("/datasets/{dataset_id}/timing")
+def dataset_timing_checks(
+    dataset_id: DbId, session: DbSession, settings: AppSettings, _: Annotator
+) -> DatasetTiming:
+    """The samples whose annotated timing is doubtful (apex far from the motion's peak,
+    onset equal to apex, longer than 500 ms or only a few frames, gaps in the numbering,
+    frames missing on disk, no motion), once the features job has measured the motion."""
+    dataset = dataset_or_404(session, dataset_id)
+    found = dataset_timing(session, FeatureStore(settings.feature_dir), dataset.id)
+    doubtful: list[DoubtfulTiming] = []
+    checked: dict[str, int] = {}
+    for sample, timing, problem in found:
+        checks = (
+            [CheckOut(kind=c.kind, message=c.message) for c in timing.checks]
+            if timing
+            else [CheckOut(kind="unmeasured", message=problem or "")]
+        )
+        for check in checks:
+            checked[check.kind] = checked.get(check.kind, 0) + 1
+        if checks:
+            doubtful.append(
+                DoubtfulTiming(
+                    sample_id=sample.id,
+                    name=f"{sample.source}/{sample.subject}/{sample.name}",
+                    onset=timing.onset if timing else None,
+                    apex=timing.apex if timing else None,
+                    offset=timing.offset if timing else None,
+                    apex_source=sample.apex_source,
+                    checks=checks,
+                )
+            )
+    return DatasetTiming(samples=len(found), checked=checked, doubtful=doubtful)

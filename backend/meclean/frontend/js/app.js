@@ -9,6 +9,7 @@ import { showGrid } from "./grid.js";
 import { showSample } from "./detail.js";
 import { showClassMeans } from "./classmeans.js";
 import { showActionUnits } from "./actionunits.js";
+import { showTiming } from "./timing.js";
 import { showRuns } from "./runs-list.js";
 import { showRun } from "./runs-page.js";
 import { showLabels } from "./labels.js";
@@ -45,6 +46,7 @@ const routes = [
   [/^#\/sample\/(\d+)$/, (m) => showSample(state, Number(m[1]))],
   [/^#\/class-means$/, () => showClassMeans(state)],
   [/^#\/action-units$/, () => showActionUnits(state)],
+  [/^#\/timing$/, () => showTiming(state)],
   [/^#\/runs\/(\d+)\/projection$/, (m) => showProjection(state, Number(m[1]))],
   [/^#\/runs\/(\d+)$/, (m) => showRun(state, Number(m[1]))],
   [/^#\/runs$/, () => showRuns(state)],

@@ -5,6 +5,7 @@ import { mark, onMarksChanged, undo } from "./marks.js";
 import { RETURN_KEY } from "./grid.js";
 import { fixed, sourceName } from "./format.js";
 import { actionUnitsSection } from "./sample-aus.js";
+import { motionSection } from "./sample-motion.js";
 import { explainedImage, h, screenKeys } from "./ui.js";
 import { choicesOfVerdict, keyVerdict } from "./vocabulary.js";
 
@@ -260,6 +261,7 @@ export async function showSample(state, sampleId) {
     stop: () => {},
   }));
   frames.append(player.figure);
+  const timing = await motionSection(sample);
   view.replaceChildren(
     h("p", {}, h("a", { href: back }, back.startsWith("#/runs") ? "← Projection" : "← Samples"), " ", stepper),
     h("h1", {}, `${sample.label} | ${sample.subject} | ${sample.name}`),
@@ -277,6 +279,7 @@ export async function showSample(state, sampleId) {
     h("p", { class: "note-box" }, note, " ", noteStatus),
     h("div", { class: "detail" }, frames, means),
     actionUnitsSection(sample),
+    timing,
     marks,
     history,
     sample.runs.length ? runs : h("p", {}, "No finished run has scored this sample yet."),

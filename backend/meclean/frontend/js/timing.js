@@ -1,0 +1,64 @@
+// Timing: the samples whose annotated onset, apex or offset is doubtful against their
+// motion or their frames (GET /api/datasets/{id}/timing), each linking to its sample page,
+// where the curve shows why.
+import { api, ApiError } from "./api.js";
+import { plural } from "./format.js";
+import { h } from "./ui.js";
+
+const KIND_NAMES = {
+  apex_far_from_peak: "apex far from the motion's peak",
+  onset_is_apex: "onset equal to apex",
+  too_long: "longer than 500 ms",
+  too_short: "only a few frames",
+  numbering_gaps: "gaps in the frame numbers",
+  missing_frames: "frames missing on disk",
+  no_motion: "no motion",
+  unmeasured: "motion not measurable",
+};
+
+export async function showTiming(state) {
+  const view = document.getElementById("view");
+  let found;
+  try {
+    found = await api(`/api/datasets/${state.dataset.id}/timing`);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 409) throw error;
+    view.replaceChildren(h("h1", {}, "Timing"), h("p", { class: "empty" }, error.message));
+    return;
+  }
+  const counts = Object.entries(found.checked).map(([kind, n]) => `${KIND_NAMES[kind] ?? kind}: ${n}`);
+  view.replaceChildren(
+    h("h1", {}, "Timing"),
+    h(
+      "p",
+      {},
+      `${plural(found.doubtful.length, "sample")} of ${found.samples} with a doubtful timing`,
+      counts.length ? ` (${counts.join("; ")}).` : ".",
+    ),
+    h(
+      "table",
+      { class: "timing" },
+      h(
+        "tr",
+        {},
+        ["Sample", "Onset", "Apex", "Offset", "Apex from", "Doubts"].map((t) => h("th", {}, t)),
+      ),
+      found.doubtful.map((s) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, h("a", { href: `#/sample/${s.sample_id}` }, s.name)),
+          h("td", {}, s.onset ?? "–"),
+          h("td", {}, s.apex ?? "–"),
+          h("td", {}, s.offset ?? "–"),
+          h("td", {}, s.apex_source),
+          h(
+            "td",
+            {},
+            s.checks.map((c) => h("div", { dataset: { kind: c.kind } }, c.message)),
+          ),
+        ),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,37 @@
+"""An expert checks the annotated timing in Chromium: the sample page's motion curve and
+the Timing screen's doubtful samples."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.ui.helpers import sign_in
+
+
+def measure_the_motion(page) -> None:
+    """A curator starts the dataset's features job (flow and motion curves); the screen
+    waits for it to finish."""
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "meclean_csrf")
+    started = page.request.post("/api/datasets/1/features", headers={"X-CSRF-Token": csrf})
+    assert started.status in (200, 201), started.text()
+    for _ in range(600):  # until the job says it is done: at most five minutes
+        job = page.request.get("/api/datasets/1/features").json()
+        if job["status"] not in ("queued", "running"):
+            break
+        page.wait_for_timeout(500)
+    assert job["status"] == "succeeded", job
+
+
+def test_the_timing_screen_lists_doubtful_samples_and_the_sample_page_draws_the_motion(page):
+    sign_in(page, "curator")
+    measure_the_motion(page)
+
+    page.goto("/#/timing")
+    summary = page.locator("#view p").first
+    expect(summary).to_contain_text(re.compile(r"of 18 with a doubtful timing"))
+
+    page.goto("/#/samples")
+    page.locator("article.card").first.dblclick()
+    timing = page.locator("#sample-motion")
+    expect(timing.locator("svg.motion path.motion-curve")).to_have_count(1)
+    expect(timing).to_contain_text(re.compile(r"peaking at"))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from table2 import make_roster
-from triage import SHARES, interval, reached
+from triage import print_orders
 
 from meclean.data.action_units import ActionUnitError, parse_action_units
 from meclean.data.labels import CLASSES, class_or_none
@@ -83,20 +83,7 @@ def synthetic(epochs: int, data_seed: int, device: str | None) -> None:
         f" of them flipped); {trained_note}; {(time.perf_counter() - start) / 60:.1f} min "
         f"(data {prepared / 60:.1f})"
     )
-    grid = np.arange(len(labels), dtype=float)
-    print(f"{'order':30s}" + "".join(f"{f'first {int(s * 100)}%':>34s}" for s in SHARES))
-    base = {s: reached(np.argsort(grid, kind="stable"), flipped, s) for s in SHARES}
-    print(f"{'grid order (baseline)':30s}" + "".join(f"{base[s]:>34.1%}" for s in SHARES))
-    for name, score in scores.items():
-        order = np.argsort(-score, kind="stable")
-        cells = []
-        for s in SHARES:
-            share = reached(order, flipped, s)
-            low, high = interval(score, grid, flipped, list(data.subjects), s)
-            ratio = share / base[s] if base[s] else float("inf")
-            cells.append(f"{share:.1%} (x{ratio:.1f}, [{low:+.0%}, {high:+.0%}])")
-        print(f"{name:30s}" + "".join(f"{c:>34s}" for c in cells))
-
+    print_orders(scores, flipped, list(data.subjects))
 
 def real_sheets(folder: Path) -> None:
     from sklearn.linear_model import LogisticRegression

@@ -55,6 +55,24 @@ def interval(
     return float(low), float(high)
 
 
+def print_orders(scores: dict[str, np.ndarray], flipped: np.ndarray, subjects: list[str]) -> None:
+    """Each order's share of the flipped labels in its first 10% and 20%, against grid
+    order (sample ids follow the roster) measured in the same run, with intervals."""
+    grid = np.arange(len(flipped), dtype=float)
+    print(f"{'order':34s}" + "".join(f"{f'first {int(s * 100)}%':>34s}" for s in SHARES))
+    base = {s: reached(np.argsort(grid, kind="stable"), flipped, s) for s in SHARES}
+    print(f"{'grid order (baseline)':34s}" + "".join(f"{base[s]:>34.1%}" for s in SHARES))
+    for name, score in scores.items():
+        order = np.argsort(-score, kind="stable")
+        cells = []
+        for s in SHARES:
+            share = reached(order, flipped, s)
+            low, high = interval(score, grid, flipped, subjects, s)
+            ratio = share / base[s] if base[s] else float("inf")
+            cells.append(f"{share:.1%} (x{ratio:.1f}, [{low:+.0%}, {high:+.0%}])")
+        print(f"{name:34s}" + "".join(f"{c:>34s}" for c in cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=30)
@@ -87,7 +105,6 @@ def main() -> None:
     first, second = (simulated_expert_marks(noise, seed) for seed in (1, 2))
     disagreement = marked & (first != second)
 
-    grid = np.arange(len(labels), dtype=float)  # sample ids follow the roster: grid order
     scores = {
         "out-of-fold loss alone": signals["loss"],
         "flag rate alone": signals["flag_rate"],
@@ -100,19 +117,7 @@ def main() -> None:
         f"1 seed, 68 LOSO folds (composite UF1 {result.summary()['composite']['uf1_mean']:.3f}); "
         f"data {prepared / 60:.1f} min, training {trained / 60:.1f} min"
     )
-    print(f"{'order':34s}" + "".join(f"{f'first {int(s * 100)}%':>34s}" for s in SHARES))
-    base = {s: reached(np.argsort(grid, kind="stable"), flipped, s) for s in SHARES}
-    print(f"{'grid order (baseline)':34s}" + "".join(f"{base[s]:>34.1%}" for s in SHARES))
-    for name, score in scores.items():
-        order = np.argsort(-score, kind="stable")
-        cells = []
-        for s in SHARES:
-            share = reached(order, flipped, s)
-            low, high = interval(score, grid, flipped, list(data.subjects), s)
-            ratio = share / base[s] if base[s] else float("inf")
-            cells.append(f"{share:.1%} (x{ratio:.1f}, [{low:+.0%}, {high:+.0%}])")
-        print(f"{name:34s}" + "".join(f"{c:>34s}" for c in cells))
-
+    print_orders(scores, flipped, list(data.subjects))
 
 if __name__ == "__main__":
     main()

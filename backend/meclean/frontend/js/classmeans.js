@@ -3,7 +3,7 @@
 import { api } from "./api.js";
 import { followFeatures } from "./features.js";
 import { canCurate, groupsOf, sourceName } from "./format.js";
-import { explainedImage, h, select, toast } from "./ui.js";
+import { auField, explainedImage, h, select, toast } from "./ui.js";
 
 const RETRY_MS = 5000;
 let retry;
@@ -129,21 +129,13 @@ export async function showClassMeans(state) {
         },
         "Group ",
       ),
-      h(
-        "label",
-        { title: "Also draw the mean flow of the samples whose sheet codes this action unit" },
-        "AU ",
-        h("input", {
-          name: "au",
-          type: "number",
-          min: 1,
-          max: 99,
-          size: 3,
-          onchange: (e) => {
-            choice.au = e.target.value.trim();
-            draw();
-          },
-        }),
+      auField(
+        choice.au,
+        (au) => {
+          choice.au = au;
+          draw();
+        },
+        "Also draw the mean flow of the samples whose sheet codes this action unit",
       ),
     ),
     start,

@@ -13,7 +13,7 @@ import {
   sourceChoices,
   verdictFilterChoices,
 } from "./grid-state.js";
-import { h, select } from "./ui.js";
+import { auField, h, select } from "./ui.js";
 import { verdicts } from "./vocabulary.js";
 
 // Filters live in the address (#/samples?label=positive&...), so a view can be bookmarked
@@ -72,20 +72,7 @@ export function filterBar(dataset, runs, filters, { setFilter, redrawRenders }) 
     ),
     select("verdict", verdictFilterChoices(verdicts()), filters.verdict, setFilter("verdict")),
     checkbox("disagreement", filters.disagreement, setFilter("disagreement"), " experts disagree"),
-    h(
-      "label",
-      { title: "Only samples whose sheet codes this action unit" },
-      "AU ",
-      h("input", {
-        name: "au",
-        type: "number",
-        min: 1,
-        max: 99,
-        size: 3,
-        value: filters.au,
-        onchange: (e) => setFilter("au")(e.target.value.trim()),
-      }),
-    ),
+    auField(filters.au, setFilter("au"), "Only samples whose sheet codes this action unit"),
     select("au_support", auSupportChoices, filters.au_support, setFilter("au_support")),
     select("run_id", runChoices(runs), filters.run_id, (v) => {
       setFilter("run_id")(v);

@@ -57,6 +57,24 @@ export function toast(message, kind = "info") {
   toastTimer = setTimeout(() => (box.className = ""), kind === "error" ? 8000 : 3000);
 }
 
+/** A field for an action unit's number (1-99), titled `title`; `onchange(text)`. */
+export function auField(value, onchange, title) {
+  return h(
+    "label",
+    { title },
+    "AU ",
+    h("input", {
+      name: "au",
+      type: "number",
+      min: 1,
+      max: 99,
+      size: 3,
+      value,
+      onchange: (e) => onchange(e.target.value.trim()),
+    }),
+  );
+}
+
 export function select(name, options, value, onchange, label) {
   return h(
     "label",

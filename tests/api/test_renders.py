@@ -279,3 +279,20 @@ def test_the_datasets_doubtful_timings_are_listed_once_the_motion_is_measured(
 def test_timings_wait_for_the_features_job(login, imported):
     refused = login("annotator").get(f"/api/datasets/{imported}/timing")
     assert refused.status_code == 409 and "motion curve" in refused.json()["detail"]["message"]
+
+
+def test_once_the_motion_is_measured_the_queue_ranks_by_timing_doubts_without_a_run(
+    serving, login, imported
+):
+    client = login("annotator")
+    assert wait_until_finished(client, imported)["status"] == "succeeded"
+
+    queue = client.get(f"/api/datasets/{imported}/triage", params={"limit": 18}).json()
+    timing = client.get(f"/api/datasets/{imported}/timing").json()
+
+    assert queue["run_ids"] == [] and queue["signals"] == ["disagreement", "timing"]
+    doubted = {s["sample_id"]: len(s["checks"]) for s in timing["doubtful"]}
+    counts = [len(item["signals"]["timing"]) for item in queue["items"]]
+    assert counts == sorted(counts, reverse=True)  # the most doubtful first
+    for item in queue["items"]:
+        assert len(item["signals"]["timing"]) == doubted.get(item["sample"]["id"], 0)

@@ -226,3 +226,21 @@ test("ticking signals keeps at least one, and all of them is the server's defaul
   assert.deepEqual(toggledSignals(["disagreement", "au_evidence"], available, "loss", true), []);
   assert.equal(SIGNAL_NAMES.au_evidence, "action units");
 });
+
+test("a sample's timing doubts make a row once the motion is measured", () => {
+  const item = {
+    score: 0.5,
+    marks_hidden: false,
+    signals: { loss: null, disagreement: false, au_support: null, timing: ["the apex is the onset frame (10)"] },
+    sample: { label: "negative", action_units: null },
+  };
+  assert.deepEqual(signalRows(item)[1], ["Timing", "1 doubt", "the apex is the onset frame (10)"]);
+  const clear = signalRows({ ...item, signals: { ...item.signals, timing: [] } });
+  assert.equal(clear[1][1], "no doubt");
+  const unmeasured = signalRows({ ...item, signals: { ...item.signals, timing: null } });
+  assert.deepEqual(
+    unmeasured.map((r) => r[0]),
+    ["Experts", "Suspicion"],
+  );
+  assert.equal(SIGNAL_NAMES.timing, "timing doubts");
+});

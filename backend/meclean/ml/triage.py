@@ -54,7 +54,7 @@ def percentile_ranks(values: np.ndarray) -> np.ndarray:
 
 RUN_SIGNALS = ("loss", "flag_rate", "label_quality")
 """What each run says of a sample, averaged over the chosen runs."""
-SIGNALS = ("disagreement", *RUN_SIGNALS, "au_evidence")
+SIGNALS = ("disagreement", *RUN_SIGNALS, "au_evidence", "timing")
 """Every signal the review queue can rank by."""
 
 
@@ -63,14 +63,17 @@ def suspicion(
     disagreement: np.ndarray,
     au_doubt: np.ndarray | None = None,
     use: Collection[str] = SIGNALS,
+    timing_doubts: np.ndarray | None = None,
 ) -> np.ndarray:
     """The mean percentile rank of the signals in ``use`` (runs averaged per signal);
     higher first.
 
     ``per_run`` holds each run's ``loss``, ``flag_rate`` and ``label_quality``;
     ``au_doubt`` is 1 - the probability of each label given its AUs, NaN where the AUs
-    cannot judge it (ranked in the middle). A signal that is equal for every sample (no
-    expert disagrees yet) ranks all alike and so leaves the order to the others.
+    cannot judge it (ranked in the middle); ``timing_doubts`` counts what is doubtful in
+    each sample's annotated timing (a wrong apex makes a wrong flow, whatever the label).
+    A signal that is equal for every sample (no expert disagrees yet) ranks all alike and
+    so leaves the order to the others.
     """
     ranks = []
     if "disagreement" in use:
@@ -81,6 +84,8 @@ def suspicion(
             ranks.append(np.mean([percentile_ranks(sign * run[signal]) for run in per_run], axis=0))
     if "au_evidence" in use and au_doubt is not None:
         ranks.append(_ranks_with_unknown(au_doubt))
+    if "timing" in use and timing_doubts is not None:
+        ranks.append(percentile_ranks(timing_doubts.astype(float)))
     if not ranks:
         return np.zeros(len(disagreement))
     return np.mean(ranks, axis=0)

@@ -12,13 +12,16 @@ import numpy as np
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
+from meclean.data.feature_store import FeatureStore
 from meclean.data.labels import CLASSES
 from meclean.data.marks import experts_agree
+from meclean.data.motion import TimingCheck
 from meclean.db.labels import current_version_id, labels_of
 from meclean.db.marks import latest_marks
 from meclean.db.models import Dataset, Run, RunSampleResult, Sample, User
 from meclean.ml.au_evidence import AuJudgement
 from meclean.ml.triage import (
+    RUN_SIGNALS,
     SIGNALS,
     flagged_by_run,
     label_quality,
@@ -30,6 +33,7 @@ from meclean.services.au_evidence import au_evidence
 from meclean.services.errors import Conflict, Invalid
 from meclean.services.marking import hidden_from
 from meclean.services.runs import finished_run, reference_run
+from meclean.services.timing import timing_doubts
 
 MAX_RUNS = 5
 """Runs one queue may be ranked by."""
@@ -61,6 +65,9 @@ class ReviewQueue:
     outcomes: list[RunOutcomes]
     au_judgements: list[AuJudgement | None]
     """What each sample's AUs say of its label, out of subject; None where they cannot."""
+    timing_doubts: list[list[TimingCheck]] | None
+    """What is doubtful in each sample's annotated timing; None until the features job has
+    measured the motion."""
     disagreement: np.ndarray
     """Experts' clean and noisy verdicts disagree (never on samples hidden from me)."""
     reviewed: np.ndarray
@@ -115,6 +122,7 @@ class ReviewQueue:
 
 def review_queue(
     session: Session,
+    store: FeatureStore,
     dataset: Dataset,
     me: User,
     run_ids: Sequence[int],
@@ -123,11 +131,13 @@ def review_queue(
 ) -> ReviewQueue:
     """The dataset's review queue as ``me`` sees it, ranked by ``signals`` (default every
     one there is) of runs ``run_ids`` (each a finished run of the dataset; by default the
-    reference run), the experts' disagreement and the AUs. A dataset whose sheets coded
-    AUs has a queue before any run has finished."""
+    reference run), the experts' disagreement, the AUs and the timing's doubts. A dataset
+    whose sheets coded AUs has a queue before any run has finished."""
     evidence = au_evidence(session, dataset)
-    runs = _chosen_runs(session, dataset, run_ids, evidence.any, bool(evidence.codings))
-    use = _signals_in_use(signals, bool(runs), evidence.any)
+    doubts = timing_doubts(session, store, dataset.id)
+    ranks_without_runs = evidence.any or doubts is not None
+    runs = _chosen_runs(session, dataset, run_ids, ranks_without_runs, bool(evidence.codings))
+    use = _signals_in_use(signals, bool(runs), evidence.any, doubts is not None)
     rows = list(
         session.execute(
             select(Sample.id, Sample.source, Sample.subject)
@@ -147,7 +157,9 @@ def review_queue(
     ]
     judgements = [evidence.judgements.get(i) for i in ids]
     doubt = np.array([np.nan if j is None else 1 - j.probability for j in judgements])
-    score = suspicion(per_run, disagree, doubt, use)
+    timing = None if doubts is None else [doubts.get(i, []) for i in ids]
+    counted = None if timing is None else np.array([len(d) for d in timing])
+    score = suspicion(per_run, disagree, doubt, use, counted)
     order = np.lexsort((np.array(ids), -score))
     if disagreement_only:
         order = order[disagree[order]]
@@ -158,6 +170,7 @@ def review_queue(
         current=current,
         outcomes=outcomes,
         au_judgements=judgements,
+        timing_doubts=timing,
         disagreement=disagree,
         reviewed=np.array([i in mine for i in ids]),
         hidden=hidden,
@@ -167,18 +180,23 @@ def review_queue(
 
 
 def _chosen_runs(
-    session: Session, dataset: Dataset, run_ids: Sequence[int], judged: bool, coded: bool
+    session: Session, dataset: Dataset, run_ids: Sequence[int], ranked: bool, coded: bool
 ) -> list[Run]:
+    """The runs asked for, or the reference run; none where the AUs or the timing rank the
+    queue without one."""
     if not run_ids:
         best = reference_run(session, dataset.id)
-        if best is None and not judged:
+        if best is None and not ranked:
             aus = (
                 "its action units are too few to judge labels by (fewer than 10 coded "
                 "samples of other subjects)"
                 if coded
                 else "its sheets code no action units"
             )
-            raise Conflict(f"no run has finished on this dataset yet and {aus}: launch a run first")
+            raise Conflict(
+                f"no run has finished on this dataset yet, its motion is not measured yet "
+                f"and {aus}: launch a run first"
+            )
         return [best] if best else []
     return [finished_run(session, dataset.id, run_id) for run_id in dict.fromkeys(run_ids)]
 
@@ -238,15 +256,20 @@ def _disagreement(
     return disagree, mine
 
 
-def _signals_in_use(asked: Collection[str], has_runs: bool, has_aus: bool) -> tuple[str, ...]:
+def _signals_in_use(
+    asked: Collection[str], has_runs: bool, has_aus: bool, has_timing: bool
+) -> tuple[str, ...]:
     """The signals asked for (default all), each refused if there is nothing to rank by."""
-    available = {"disagreement"} | (
-        {*SIGNALS} - {"au_evidence", "disagreement"} if has_runs else set()
-    )
+    available = {"disagreement"} | ({*RUN_SIGNALS} if has_runs else set())
     if has_aus:
         available.add("au_evidence")
+    if has_timing:
+        available.add("timing")
     for signal in asked:
         if signal not in available:
-            why = "no action units were coded" if signal == "au_evidence" else "no run ranks it"
+            why = {
+                "au_evidence": "no action units were coded",
+                "timing": "the features job has not measured the motion yet",
+            }.get(signal, "no run ranks it")
             raise Invalid(f"signal {signal!r} cannot rank this queue: {why}", "signal")
     return tuple(s for s in SIGNALS if s in (asked or available))

@@ -3,6 +3,7 @@ offset, and the checks of the annotated frames."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from meclean.data.frame_rates import frame_rate
 from meclean.data.motion import TimingCheck, TimingEstimate, check_timing, estimate_timing
 from meclean.data.readers.discovery import frame_number_of, index_frames
 from meclean.db.features import FeatureError
-from meclean.db.models import ACTIVE, Sample
+from meclean.db.models import ACTIVE, Dataset, Sample
 from meclean.db.motion import ClipSource, MotionCurve, motion_stored, stored_motion
 from meclean.jobs.features import latest_features_job
 from meclean.services.errors import Conflict
@@ -87,3 +88,39 @@ def dataset_timing(
         except Conflict as exc:
             found.append((sample, None, exc.message))
     return found
+
+
+CACHED = 8
+"""Datasets' timing doubts kept in memory."""
+_doubts: dict[tuple[str, int, str, int], dict[int, list[TimingCheck]]] = {}
+_doubts_lock = threading.Lock()
+
+
+def timing_doubts(
+    session: Session, store: FeatureStore, dataset_id: int
+) -> dict[int, list[TimingCheck]] | None:
+    """Sample id -> what is doubtful in its timing, for the review queue; None until the
+    dataset's features job has measured every curve. Kept per finished features job (only
+    a job measures them anew), so the queue does not list frames on every step."""
+    job = latest_features_job(session, dataset_id)
+    if job is None or job.status in ACTIVE:
+        return None
+    bind = session.get_bind()
+    created = session.get_one(Dataset, dataset_id).created_at.isoformat()
+    key = (str(bind.engine.url), dataset_id, created, job.id)
+    with _doubts_lock:
+        if key in _doubts:
+            return _doubts[key]
+    try:
+        found = dataset_timing(session, store, dataset_id)
+    except Conflict:
+        return None
+    doubts = {
+        sample.id: timing.checks if timing else [TimingCheck("unmeasured", problem or "")]
+        for sample, timing, problem in found
+    }
+    with _doubts_lock:
+        _doubts[key] = doubts
+        while len(_doubts) > CACHED:
+            _doubts.pop(next(iter(_doubts)))
+    return doubts

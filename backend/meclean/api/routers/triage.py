@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from meclean.api.deps import Annotator, CommittingRoute, DbSession, dataset_or_404
+from meclean.api.deps import Annotator, AppSettings, CommittingRoute, DbSession, dataset_or_404
 from meclean.api.schemas import MAX_PAGE, SAMPLE_COLUMNS, SampleOut, describe_samples
+from meclean.data.feature_store import FeatureStore
 from meclean.db.models import DbId, Sample
 from meclean.ml.triage import SIGNALS
 from meclean.services.review_queue import MAX_RUNS, review_queue
@@ -36,6 +37,9 @@ class Signals(BaseModel):
     judge it."""
     au_reason: str | None
     """Why, in words, from the other subjects' counts."""
+    timing: list[str] | None
+    """What is doubtful in its annotated timing (none: an empty list); None until the
+    dataset's features job has measured the motion."""
 
 
 class TriageItem(BaseModel):
@@ -78,6 +82,7 @@ class TriageQueue(BaseModel):
 def triage(
     dataset_id: DbId,
     session: DbSession,
+    settings: AppSettings,
     me: Annotator,
     run_id: Annotated[
         list[DbId],
@@ -112,7 +117,8 @@ def triage(
     A mark can move samples (experts who disagree raise one): a reviewer steps through a
     snapshot of the order (``with_order``) and asks for each sample by ``sample_id``."""
     dataset = dataset_or_404(session, dataset_id)
-    queue = review_queue(session, dataset, me, run_id, disagreement, signal)
+    store = FeatureStore(settings.feature_dir)
+    queue = review_queue(session, store, dataset, me, run_id, disagreement, signal)
     order, score, ids = queue.order, queue.score, [r.id for r in queue.rows]
     page = order[offset : offset + limit]
     if sample_id is not None:
@@ -140,6 +146,9 @@ def triage(
                 disagreement=bool(queue.disagreement[k]),
                 au_support=sample.au_support,
                 au_reason=judged.reason if (judged := queue.au_judgements[k]) else None,
+                timing=None
+                if queue.timing_doubts is None
+                else [c.message for c in queue.timing_doubts[k]],
             ),
             flagged=bool(flagged[k]),
             marks_hidden=ids[k] in queue.hidden,

@@ -80,10 +80,21 @@ export function signalRows(item) {
         ],
       ]
     : [];
+  const byTiming =
+    s.timing === null || s.timing === undefined
+      ? []
+      : [
+          [
+            "Timing",
+            s.timing.length ? plural(s.timing.length, "doubt") : "no doubt",
+            s.timing.length ? s.timing.join("; ") : "its onset, apex and offset agree with its motion",
+          ],
+        ];
   return [
     ...byRuns,
     ["Experts", experts, "clean and noisy verdicts of different experts"],
     ...byAus,
+    ...byTiming,
     ["Suspicion", fixed(item.score), "the mean percentile rank of the signals in use: higher comes first"],
   ];
 }
@@ -142,6 +153,7 @@ export const SIGNAL_NAMES = {
   flag_rate: "flag rate",
   label_quality: "label quality",
   au_evidence: "action units",
+  timing: "timing doubts",
 };
 
 /** The signals in use once `signal` is ticked or not (`[]`: the server's default, all of

@@ -2,7 +2,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { motionPath, motionScale, motionSummary, timingMarks } from "../../backend/meclean/frontend/js/motion-text.js";
+import {
+  motionPath,
+  motionScale,
+  motionSummary,
+  nearestFrame,
+  timingChangeText,
+  timingMarks,
+} from "../../backend/meclean/frontend/js/motion-text.js";
 
 const TIMING = {
   onset: 100,
@@ -36,4 +43,24 @@ test("the summary says where the motion peaks against the annotated apex", () =>
   assert.match(motionSummary(TIMING), /peaking at the annotated apex, frame 104 \(confidence 0\.71\)/);
   const moved = { ...TIMING, apex: 108 };
   assert.match(motionSummary(moved), /peaking at frame 104; the annotated apex is 108/);
+});
+
+test("a click on the curve picks the nearest measured frame", () => {
+  assert.equal(nearestFrame([100, 102, 104, 106], 0), 100);
+  assert.equal(nearestFrame([100, 102, 104, 106], 0.5), 102);
+  assert.equal(nearestFrame([100, 102, 104, 106], 0.6), 104);
+  assert.equal(nearestFrame([100, 102, 104, 106], 1), 106);
+});
+
+test("a change of timing says which frames moved, who moved them and why", () => {
+  const text = timingChangeText({
+    onset: 100,
+    apex: 105,
+    offset: null,
+    before: { onset: 100, apex: 104, offset: 110 },
+    author: "ana",
+    created_at: "2026-12-06T21:00:00Z",
+    reason: "the brows peak later",
+  });
+  assert.match(text, /^apex 104 → 105, offset 110 → –, by ana on .*: the brows peak later $/);
 });

@@ -35,3 +35,28 @@ def test_the_timing_screen_lists_doubtful_samples_and_the_sample_page_draws_the_
     timing = page.locator("#sample-motion")
     expect(timing.locator("svg.motion path.motion-curve")).to_have_count(1)
     expect(timing).to_contain_text(re.compile(r"peaking at"))
+
+
+def test_a_curator_moves_the_apex_on_the_sample_page_and_undoes_it(page):
+    sign_in(page, "curator")
+    measure_the_motion(page)  # the page's class means need the dataset's flow
+    page.goto("/#/sample/1")
+    form = page.locator("form.timing-edit")
+    apex = form.locator("input[name=apex]")
+    expect(apex).not_to_have_value("")
+    before = int(apex.input_value())
+
+    apex.focus()
+    apex.press("ArrowDown")  # a frame earlier, by the keyboard
+    form.locator("input[name=reason]").fill("the apex is a frame earlier")
+    form.get_by_role("button", name="Save the timing").click()
+
+    history = page.locator("#sample-motion ol.timing-history li")
+    expect(history).to_have_count(1)
+    expect(history.first).to_contain_text(f"apex {before} → {before - 1}")
+    expect(history.first).to_contain_text("the apex is a frame earlier")
+    expect(page.locator("#sample-motion")).to_contain_text("Apex from: expert")
+
+    history.first.get_by_role("button", name="Undo").click()
+    expect(history).to_have_count(2)
+    expect(page.locator("form.timing-edit input[name=apex]")).to_have_value(str(before))

@@ -13,7 +13,7 @@ from meclean.data.labels import Label
 if TYPE_CHECKING:
     from meclean.data.faces import FaceCrop
 
-ApexSource = Literal["sheet", "middle", "override", "correction", "manifest", "estimate"]
+ApexSource = Literal["sheet", "middle", "override", "correction", "manifest", "estimate", "expert"]
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,30 @@ class LoginSession(Base):
     expires_at: Mapped[datetime] = mapped_column()
 
 
+class TimingVersion(Base):
+    """One version of a sample's onset, apex and offset: the imported one is the sample's
+    own columns; each expert's change (and each undo) is a row, with its parent, so the
+    history is kept whole. The sample's columns always hold the current version."""
+
+    __tablename__ = "timing_versions"
+    __table_args__ = (UniqueConstraint("sample_id", "parent_id", name="uq_timing_one_successor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int] = mapped_column(default=0)
+    """The version this one changed (0: the imported timing); unique per sample, so two
+    changes made from the same version, in two tabs, cannot both land."""
+    onset: Mapped[int]
+    apex: Mapped[int]
+    offset: Mapped[int | None]
+    """Frame numbers, as the sheet writes them."""
+    before: Mapped[dict[str, Any]]
+    """The frames (numbers and paths) and apex source it replaced, for undo and diffs."""
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Mark(Base):
     """One expert verdict on one sample; marks are history, never updated in place.
 

@@ -3,20 +3,41 @@ apex (and onset and offset), and what is doubtful in the annotated frames."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+import re
+from dataclasses import asdict
+from datetime import datetime
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from meclean.api.deps import (
     Annotator,
     AppSettings,
     CommittingRoute,
+    Curator,
     DbSession,
+    Queue,
     dataset_or_404,
     sample_or_404,
 )
 from meclean.data.feature_store import FeatureStore
-from meclean.db.models import DbId
+from meclean.db.models import MAX_ID, DbId, Sample, User
+from meclean.jobs.features import latest_features_job, launch_features
+from meclean.jobs.queue import Outbox
 from meclean.services.timing import dataset_timing, sample_timing
+from meclean.services.timing_changes import (
+    Timing,
+    change_timing,
+    changed_timings,
+    current_version_id,
+    timing_csv,
+    timing_history,
+    undo_timing,
+)
+
+MAX_FRAME = 10_000_000
+"""Frame numbers beyond this are no frame of a recording."""
 
 router = APIRouter(prefix="/api", tags=["timing"], route_class=CommittingRoute)
 
@@ -132,3 +153,142 @@ def dataset_timing_checks(
                 )
             )
     return DatasetTiming(samples=len(found), checked=checked, doubtful=doubtful)
+
+
+class TimingChangeIn(BaseModel):
+    onset: int = Field(ge=0, le=MAX_FRAME)
+    apex: int = Field(ge=0, le=MAX_FRAME)
+    offset: int | None = Field(default=None, ge=0, le=MAX_FRAME)
+    reason: str = Field(min_length=1, max_length=2000)
+    based_on: int = Field(
+        ge=0, le=MAX_ID, description="the timing version this page read (0: the imported one)"
+    )
+
+
+class TimingVersionOut(BaseModel):
+    id: int
+    parent_id: int
+    """0: the imported timing."""
+    onset: int
+    apex: int
+    offset: int | None
+    before: dict[str, int | None]
+    """The frames it replaced."""
+    reason: str
+    author: str | None
+    created_at: datetime
+
+
+class TimingHistory(BaseModel):
+    current: int
+    """The current version's id (0: the imported timing): what a change is based on."""
+    versions: list[TimingVersionOut]
+    features_job_id: int | None = None
+    """After a change: the features job that computes the sample's flow anew (a running
+    one that has passed the sample leaves it to be computed when next asked for)."""
+
+
+def _recompute(session: Session, outbox: Outbox, sample: Sample, me: User) -> int:
+    """The features job that computes the sample's new flow and motion: a new one, or the
+    dataset's queued one (which reads the samples when it starts)."""
+    job = launch_features(session, sample.dataset_id, me.id)
+    if job is not None:
+        outbox.features_jobs.append(job.id)
+        return job.id
+    active = latest_features_job(session, sample.dataset_id)
+    assert active is not None  # launch_features declines only beside an active job
+    return active.id
+
+
+def _history(session: Session, sample_id: int, job_id: int | None = None) -> TimingHistory:
+    entries = timing_history(session, sample_id)
+    return TimingHistory(
+        current=current_version_id(session, sample_id),
+        versions=[
+            TimingVersionOut(
+                id=e.version.id,
+                parent_id=e.version.parent_id,
+                onset=e.version.onset,
+                apex=e.version.apex,
+                offset=e.version.offset,
+                before={k: e.version.before[k] for k in ("onset", "apex", "offset")},
+                reason=e.version.reason,
+                author=e.author,
+                created_at=e.version.created_at,
+            )
+            for e in entries
+        ],
+        features_job_id=job_id,
+    )
+
+
+@router.get("/samples/{sample_id}/timing")
+def get_timing_history(sample_id: DbId, session: DbSession, _: Annotator) -> TimingHistory:
+    """Every change of the sample's onset, apex and offset, with its author and reason."""
+    return _history(session, sample_or_404(session, sample_id).id)
+
+
+@router.post("/samples/{sample_id}/timing")
+def correct_timing(
+    sample_id: DbId, body: TimingChangeIn, jobs: Queue, me: Curator
+) -> TimingHistory:
+    """A new version of the sample's timing (409 if it changed since ``based_on``); its
+    flow and motion are computed anew on the queue, and the class means, renders and
+    runs launched from then on use them."""
+    with jobs.committing() as (session, outbox):
+        sample = sample_or_404(session, sample_id)
+        wanted = Timing(body.onset, body.apex, body.offset)
+        change_timing(session, sample, me, wanted, body.reason, body.based_on)
+        history = _history(session, sample.id, _recompute(session, outbox, sample, me))
+    return history
+
+
+class TimingUndoIn(BaseModel):
+    version_id: DbId
+    """The sample's latest change, to take back."""
+
+
+@router.post("/samples/{sample_id}/timing/undo")
+def undo_timing_change(
+    sample_id: DbId, body: TimingUndoIn, jobs: Queue, me: Curator
+) -> TimingHistory:
+    """Take back the sample's latest change of timing (a new version restoring it)."""
+    with jobs.committing() as (session, outbox):
+        sample = sample_or_404(session, sample_id)
+        undo_timing(session, sample, me, body.version_id)
+        history = _history(session, sample.id, _recompute(session, outbox, sample, me))
+    return history
+
+
+class ChangedTiming(BaseModel):
+    sample_id: int
+    name: str
+    imported: dict[str, int | None]
+    current: dict[str, int | None]
+
+
+@router.get("/datasets/{dataset_id}/timing/changes")
+def timing_changes(dataset_id: DbId, session: DbSession, _: Annotator) -> list[ChangedTiming]:
+    """The samples whose timing differs from the imported one: before and now."""
+    dataset = dataset_or_404(session, dataset_id)
+    return [
+        ChangedTiming(
+            sample_id=sample.id,
+            name=f"{sample.source}/{sample.subject}/{sample.name}",
+            imported=asdict(imported),
+            current=asdict(now),
+        )
+        for sample, imported, now in changed_timings(session, dataset.id)
+    ]
+
+
+@router.get("/datasets/{dataset_id}/timing.csv", response_class=Response)
+def export_timing(dataset_id: DbId, session: DbSession, _: Annotator) -> Response:
+    """Every sample's current onset, apex and offset in a coding sheet's columns."""
+    dataset = dataset_or_404(session, dataset_id)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", dataset.name).strip("_") or "dataset"
+    return Response(
+        timing_csv(session, dataset.id),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}-timing.csv"'},
+    )

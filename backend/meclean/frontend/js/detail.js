@@ -3,7 +3,7 @@
 import { api, render } from "./api.js";
 import { mark, onMarksChanged, undo } from "./marks.js";
 import { RETURN_KEY } from "./grid.js";
-import { fixed, sourceName } from "./format.js";
+import { canCurate, fixed, sourceName } from "./format.js";
 import { actionUnitsSection } from "./sample-aus.js";
 import { motionSection } from "./sample-motion.js";
 import { explainedImage, h, screenKeys } from "./ui.js";
@@ -261,7 +261,7 @@ export async function showSample(state, sampleId) {
     stop: () => {},
   }));
   frames.append(player.figure);
-  const timing = await motionSection(sample);
+  const timing = await motionSection(sample, canCurate(state.me));
   view.replaceChildren(
     h("p", {}, h("a", { href: back }, back.startsWith("#/runs") ? "← Projection" : "← Samples"), " ", stepper),
     h("h1", {}, `${sample.label} | ${sample.subject} | ${sample.name}`),

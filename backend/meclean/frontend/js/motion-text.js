@@ -48,3 +48,18 @@ export function motionSummary(timing) {
     `${where} (confidence ${fixed(timing.estimate.confidence, 2)}).`
   );
 }
+
+/** The measured frame nearest to a click at `fraction` (0 at the first, 1 at the last). */
+export function nearestFrame(frames, fraction) {
+  const target = frames[0] + fraction * (frames.at(-1) - frames[0]);
+  return frames.reduce((best, f) => (Math.abs(f - target) < Math.abs(best - target) ? f : best), frames[0]);
+}
+
+/** One change of timing in words. */
+export function timingChangeText(version) {
+  const moved = ["onset", "apex", "offset"]
+    .filter((k) => version.before[k] !== version[k])
+    .map((k) => `${k} ${version.before[k] ?? "–"} → ${version[k] ?? "–"}`);
+  const when = new Date(version.created_at).toLocaleString();
+  return `${moved.join(", ") || "no frame moved"}, by ${version.author ?? "someone"} on ${when}: ${version.reason} `;
+}

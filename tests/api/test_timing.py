@@ -1,0 +1,96 @@
+"""Experts correct a sample's onset, apex and offset through the HTTP API: versions with
+author and reason, stale writes refused, undo, the dataset's changes and the sheet's CSV."""
+
+
+def timing_of(client, sample_id):
+    return client.get(f"/api/samples/{sample_id}/motion").json()
+
+
+def test_a_curator_moves_the_apex_as_a_new_version_and_the_flow_follows(login, imported):
+    curator = login("curator")
+    before = timing_of(curator, 1)
+    apex = (
+        before["apex"] + 1
+        if before["apex"] + 1 != (before["offset"] or 0) + 1
+        else before["apex"] - 1
+    )
+
+    changed = curator.post(
+        "/api/samples/1/timing",
+        json={
+            "onset": before["onset"],
+            "apex": apex,
+            "offset": before["offset"],
+            "reason": "the mouth peaks a frame later",
+            "based_on": 0,
+        },
+    )
+
+    assert changed.status_code == 200, changed.text
+    history = changed.json()
+    (version,) = history["versions"]
+    assert history["current"] == version["id"] and version["parent_id"] == 0
+    assert version["author"] == "curator" and version["before"]["apex"] == before["apex"]
+    assert history["features_job_id"] is not None  # the flow is computed anew on the queue
+    after = timing_of(curator, 1)
+    assert after["apex"] == apex and after["apex_source"] == "expert"
+    changes = curator.get(f"/api/datasets/{imported}/timing/changes").json()
+    assert [(c["sample_id"], c["imported"]["apex"], c["current"]["apex"]) for c in changes] == [
+        (1, before["apex"], apex)
+    ]
+    sheet = curator.get(f"/api/datasets/{imported}/timing.csv")
+    assert sheet.text.splitlines()[0] == (
+        "Dataset,Subject,Filename,OnsetFrame,ApexFrame,OffsetFrame,ApexSource"
+    )
+    assert f",{apex}," in sheet.text and ",expert" in sheet.text
+
+
+def test_a_stale_change_impossible_frames_and_annotators_are_refused(login, imported):
+    curator, annotator = login("curator"), login("annotator")
+    now = timing_of(curator, 1)
+    body = {"onset": now["onset"], "apex": now["apex"], "offset": now["offset"], "reason": "x"}
+
+    assert annotator.post("/api/samples/1/timing", json={**body, "based_on": 0}).status_code == 403
+    missing = curator.post(
+        "/api/samples/1/timing",
+        json={**body, "apex": now["onset"] + 100000, "offset": None, "based_on": 0},
+    )
+    backwards = curator.post(
+        "/api/samples/1/timing", json={**body, "apex": now["onset"], "based_on": 0}
+    )
+    same = curator.post("/api/samples/1/timing", json={**body, "based_on": 0})
+    assert missing.status_code == 422 and missing.json()["detail"]["field"] == "apex"
+    assert (
+        backwards.status_code == 422 and "after the onset" in backwards.json()["detail"]["message"]
+    )
+    assert same.status_code == 422
+    moved = {**body, "apex": now["apex"] - 1 if now["apex"] - 1 > now["onset"] else now["apex"] + 1}
+    assert curator.post("/api/samples/1/timing", json={**moved, "based_on": 0}).status_code == 200
+    stale = curator.post("/api/samples/1/timing", json={**body, "based_on": 0})
+    assert stale.status_code == 409 and stale.json()["detail"]["field"] == "based_on"
+
+
+def test_undo_restores_the_frames_the_change_replaced(login, imported):
+    curator = login("curator")
+    now = timing_of(curator, 2)
+    apex = now["apex"] - 1 if now["apex"] - 1 > now["onset"] else now["apex"] + 1
+    first = curator.post(
+        "/api/samples/2/timing",
+        json={
+            "onset": now["onset"],
+            "apex": apex,
+            "offset": now["offset"],
+            "reason": "r",
+            "based_on": 0,
+        },
+    ).json()
+
+    undone = curator.post("/api/samples/2/timing/undo", json={"version_id": first["current"]})
+    again = curator.post("/api/samples/2/timing/undo", json={"version_id": first["current"]})
+
+    assert undone.status_code == 200, undone.text
+    assert [v["parent_id"] for v in undone.json()["versions"]] == [0, first["current"]]
+    restored = timing_of(curator, 2)
+    assert restored["apex"] == now["apex"] and restored["apex_source"] == now["apex_source"]
+    assert curator.get(f"/api/datasets/{imported}/timing/changes").json() == []
+    assert again.status_code == 409

@@ -57,6 +57,12 @@ def test_a_curator_moves_the_apex_on_the_sample_page_and_undoes_it(page):
     expect(history.first).to_contain_text("the apex is a frame earlier")
     expect(page.locator("#sample-motion")).to_contain_text("Apex from: expert")
 
+    page.goto("/#/timing")
+    changed = page.locator("section.timing-changes")
+    expect(changed).to_contain_text("1 sample changed")
+    expect(changed.locator("a[download]")).to_have_attribute("href", "/api/datasets/1/timing.csv")
+
+    page.goto("/#/sample/1")
     history.first.get_by_role("button", name="Undo").click()
     expect(history).to_have_count(2)
     expect(page.locator("form.timing-edit input[name=apex]")).to_have_value(str(before))

@@ -16,14 +16,52 @@ const KIND_NAMES = {
   unmeasured: "motion not measurable",
 };
 
+// The samples whose timing experts changed: imported -> now, and the sheet's CSV.
+async function changesSection(state) {
+  const changes = await api(`/api/datasets/${state.dataset.id}/timing/changes`);
+  const frames = (t) => `${t.onset} / ${t.apex} / ${t.offset ?? "–"}`;
+  return h(
+    "section",
+    { class: "timing-changes", "aria-label": "Changed timings" },
+    h("h2", {}, "Changed by experts"),
+    h(
+      "p",
+      {},
+      `${plural(changes.length, "sample")} changed. `,
+      h("a", { href: `/api/datasets/${state.dataset.id}/timing.csv`, download: "" }, "Download every timing (CSV)"),
+    ),
+    changes.length
+      ? h(
+          "table",
+          { class: "timing" },
+          h(
+            "tr",
+            {},
+            ["Sample", "Imported onset / apex / offset", "Now"].map((t) => h("th", {}, t)),
+          ),
+          changes.map((c) =>
+            h(
+              "tr",
+              {},
+              h("td", {}, h("a", { href: `#/sample/${c.sample_id}` }, c.name)),
+              h("td", {}, frames(c.imported)),
+              h("td", {}, frames(c.current)),
+            ),
+          ),
+        )
+      : "",
+  );
+}
+
 export async function showTiming(state) {
   const view = document.getElementById("view");
+  const changed = await changesSection(state);
   let found;
   try {
     found = await api(`/api/datasets/${state.dataset.id}/timing`);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 409) throw error;
-    view.replaceChildren(h("h1", {}, "Timing"), h("p", { class: "empty" }, error.message));
+    view.replaceChildren(h("h1", {}, "Timing"), h("p", { class: "empty" }, error.message), changed);
     return;
   }
   const counts = Object.entries(found.checked).map(([kind, n]) => `${KIND_NAMES[kind] ?? kind}: ${n}`);
@@ -60,5 +98,6 @@ export async function showTiming(state) {
         ),
       ),
     ),
+    changed,
   );
 }

@@ -137,7 +137,8 @@ def test_a_features_job_survives_its_worker_being_killed(settings, clean_composi
             first.wait(10)
             store = FeatureStore(settings.feature_dir)
             for path in store.root.rglob("*.npy"):  # what the killed worker left is whole
-                assert np.load(path).shape == (3, 60, 60), path
+                stored = np.load(path)  # a flow, or a motion curve (a value per frame)
+                assert stored.shape == (3, 60, 60) or stored.ndim == 1, path
             second = start_worker(settings, log, **single)
             try:
                 job = features_job(curator, dataset_id, lambda j: j["finished_at"], 240)

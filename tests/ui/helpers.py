@@ -35,3 +35,17 @@ def launch_and_finish_a_run(page) -> None:
     assert launched.status == 201, launched.text()
     page.goto("/#/runs")
     expect(page.locator("#runs tbody tr .status").first).to_have_text("succeeded", timeout=240_000)
+
+
+def measure_the_motion(page) -> None:
+    """A curator starts the dataset's features job (flow and motion curves); the screen
+    waits for it to finish."""
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "meclean_csrf")
+    started = page.request.post("/api/datasets/1/features", headers={"X-CSRF-Token": csrf})
+    assert started.status in (200, 201), started.text()
+    for _ in range(600):  # until the job says it is done: at most five minutes
+        job = page.request.get("/api/datasets/1/features").json()
+        if job["status"] not in ("queued", "running"):
+            break
+        page.wait_for_timeout(500)
+    assert job["status"] == "succeeded", job

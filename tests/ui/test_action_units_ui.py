@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.ui.conftest import serve
-from tests.ui.helpers import screenshot, sign_in
+from tests.ui.helpers import measure_the_motion, screenshot, sign_in
 
 
 @pytest.fixture
@@ -48,6 +48,7 @@ def test_an_expert_reviews_labels_by_their_aus_before_any_run(page):
     expect(row).to_contain_text("this sample is labelled negative")
     screenshot(page, "triage-by-action-units")
 
+    measure_the_motion(page)  # the sample page's class means need the dataset's flow
     page.get_by_role("link", name="Open the sample page").click()
     section = page.locator("#sample-aus")
     expect(section).to_contain_text("lip corner puller")

@@ -5,21 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.ui.helpers import sign_in
-
-
-def measure_the_motion(page) -> None:
-    """A curator starts the dataset's features job (flow and motion curves); the screen
-    waits for it to finish."""
-    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "meclean_csrf")
-    started = page.request.post("/api/datasets/1/features", headers={"X-CSRF-Token": csrf})
-    assert started.status in (200, 201), started.text()
-    for _ in range(600):  # until the job says it is done: at most five minutes
-        job = page.request.get("/api/datasets/1/features").json()
-        if job["status"] not in ("queued", "running"):
-            break
-        page.wait_for_timeout(500)
-    assert job["status"] == "succeeded", job
+from tests.ui.helpers import measure_the_motion, sign_in
 
 
 def test_the_timing_screen_lists_doubtful_samples_and_the_sample_page_draws_the_motion(page):

@@ -94,3 +94,26 @@ def test_undo_restores_the_frames_the_change_replaced(login, imported):
     assert restored["apex"] == now["apex"] and restored["apex_source"] == now["apex_source"]
     assert curator.get(f"/api/datasets/{imported}/timing/changes").json() == []
     assert again.status_code == 409
+
+
+def test_a_run_records_the_timing_it_was_launched_on(login, imported):
+    from tests.api.helpers import FAST_RUN
+
+    curator = login("curator")
+    before = curator.post(f"/api/datasets/{imported}/runs", json=FAST_RUN).json()
+    now = timing_of(curator, 3)
+    apex = now["apex"] - 1 if now["apex"] - 1 > now["onset"] else now["apex"] + 1
+    change = curator.post(
+        "/api/samples/3/timing",
+        json={
+            "onset": now["onset"],
+            "apex": apex,
+            "offset": now["offset"],
+            "reason": "r",
+            "based_on": 0,
+        },
+    ).json()
+    after = curator.post(f"/api/datasets/{imported}/runs", json=FAST_RUN).json()
+
+    assert before["timing_version"] == 0
+    assert after["timing_version"] == change["current"]

@@ -184,6 +184,9 @@ class RunOut(BaseModel):
     training: dict[str, Any] | None
     """The full training protocol the run recorded (optimiser, model, loss and batch rules)."""
     flow: dict[str, Any] | None
+    timing_version: int
+    """The dataset's latest change of timing when it was launched (0: the imported
+    timing): the frames it trained on."""
     """How its features were computed (flow method, working size, output size)."""
     clean_samples: int | None
     clean_set_from: str | None
@@ -255,6 +258,7 @@ def run_out(run: Run, names: dict[int | None, str], detail: bool = False) -> Run
         protocol=run.config.protocol,
         training=run.config.training,
         flow=run.config.flow,
+        timing_version=run.config.timing_version,
         clean_samples=None if clean is None else len(clean),
         clean_set_from=None if clean is None else _clean_set_from(run.config, names),
         status=run.status,

@@ -11,6 +11,7 @@ from meclean.data.flow import FlowSettings
 from meclean.db.models import ACTIVE, FINISHED, Dataset, PartKind, Run, RunPart, Status
 from meclean.db.run_record import RunConfigRecord, RunMethodRecord
 from meclean.services.run_plans import RunRequest, plan_run
+from meclean.services.timing_changes import latest_timing_change
 
 
 def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id: int | None) -> Run:
@@ -40,6 +41,7 @@ def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id:
             clean_sample_ids=plan.clean_ids,
             consensus_run_id=plan.consensus_run_id,
             folds=plan.subjects,
+            timing_version=latest_timing_change(session, dataset.id),
         ),
     )
     groups = min(request.tasks_per_seed, plan.subjects)

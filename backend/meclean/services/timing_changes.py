@@ -34,6 +34,16 @@ def current_version_id(session: Session, sample_id: int) -> int:
     return latest or 0
 
 
+def latest_timing_change(session: Session, dataset_id: int) -> int:
+    """The id of the dataset's latest change of timing; 0 while every timing is imported."""
+    latest = session.scalar(
+        select(func.max(TimingVersion.id))
+        .join(Sample, Sample.id == TimingVersion.sample_id)
+        .where(Sample.dataset_id == dataset_id)
+    )
+    return latest or 0
+
+
 def timing_of(sample: Sample) -> Timing:
     """The sample's current frame numbers, read from its frame paths."""
     numbers = [

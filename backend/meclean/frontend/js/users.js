@@ -1,9 +1,8 @@
 // Accounts: admins create experts, change roles, deactivate, and reset forgotten passwords
-// to one-time ones; everyone changes their own password.
+// to one-time ones (everyone changes their own password in users-password.js).
 import { api } from "./api.js";
 import { h, toast } from "./ui.js";
-
-const ROLES = ["annotator", "curator", "admin"];
+import { activeToggleText, resetQuestion, ROLES, stateText, USERS_HEADER } from "./users-text.js";
 
 // A generated password, shown once: the admin hands it over, the expert replaces it.
 function oneTime(name, password) {
@@ -33,8 +32,7 @@ export async function showUsers(state) {
   }
 
   async function reset(user) {
-    if (!confirm(`Give ${user.name} a new one-time password? Their current one stops working and they are signed out.`))
-      return;
+    if (!confirm(resetQuestion(user.name))) return;
     try {
       const { password } = await api(`/api/users/${user.id}/password`, { method: "POST" });
       notice.replaceChildren(oneTime(user.name, password));
@@ -62,7 +60,7 @@ export async function showUsers(state) {
           ROLES.map((r) => h("option", { value: r, selected: r === user.role }, r)),
         ),
       ),
-      h("td", {}, user.active ? "active" : "deactivated"),
+      h("td", {}, stateText(user)),
       h("td", {}, new Date(user.created_at).toLocaleDateString()),
       h(
         "td",
@@ -72,7 +70,7 @@ export async function showUsers(state) {
           : h(
               "button",
               { type: "button", onclick: () => change(user, { active: !user.active }) },
-              user.active ? "Deactivate" : "Reactivate",
+              activeToggleText(user),
             ),
         me ? "" : h("button", { type: "button", onclick: () => reset(user) }, "Reset password"),
       ),
@@ -137,69 +135,11 @@ export async function showUsers(state) {
         h(
           "tr",
           {},
-          ["Name", "Role", "State", "Since", ""].map((t) => h("th", {}, t)),
+          USERS_HEADER.map((t) => h("th", {}, t)),
         ),
       ),
       body,
     ),
   );
   await draw();
-}
-
-/** The one form that changes the signer's password: at first sign-in with a generated
- * one (`forced`), or from the account screen. `onChanged` runs once it is saved. */
-export function passwordForm(me, { forced = false, onChanged }) {
-  const error = h("p", { class: "error", role: "alert" });
-  const title = forced ? "Choose your password" : `Account of ${me.name}`;
-  const intro = forced
-    ? `${me.name}, you signed in with a generated password, which works once. Choose your own (at least 8 characters).`
-    : `Role: ${me.role}. A new password signs you out everywhere else.`;
-  const form = h(
-    "form",
-    { class: "login", "aria-label": forced ? title : "Change my password" },
-    h("h1", {}, title),
-    h("p", {}, intro),
-    h(
-      "label",
-      {},
-      forced ? "Generated password" : "Current password",
-      h("input", { name: "old", type: "password", autocomplete: "current-password", required: true }),
-    ),
-    h(
-      "label",
-      {},
-      "New password",
-      h("input", { name: "new", type: "password", autocomplete: "new-password", minlength: 8, required: true }),
-    ),
-    h(
-      "label",
-      {},
-      "New password again",
-      h("input", { name: "again", type: "password", autocomplete: "new-password", minlength: 8, required: true }),
-    ),
-    h("button", { type: "submit" }, forced ? "Save and continue" : "Change password"),
-    error,
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const data = new FormData(form);
-    if (data.get("new") !== data.get("again")) {
-      error.textContent = "The two new passwords differ.";
-      return;
-    }
-    try {
-      await api("/api/me/password", { method: "POST", body: { old: data.get("old"), new: data.get("new") } });
-      error.textContent = "";
-      form.reset();
-      await onChanged();
-    } catch (e) {
-      error.textContent = e.message;
-    }
-  });
-  return form;
-}
-
-export function showAccount(state) {
-  const form = passwordForm(state.me, { onChanged: () => toast("Password changed") });
-  document.getElementById("view").replaceChildren(form);
 }

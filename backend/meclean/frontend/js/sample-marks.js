@@ -1,0 +1,100 @@
+// The sample page's marks: my verdict and its buttons, the note saved with it, and every
+// expert's marks as the server holds them.
+import { api } from "./api.js";
+import { mark, onMarksChanged, undo } from "./marks.js";
+import {
+  markCells,
+  MARKS_HEADER,
+  marksCaption,
+  myVerdictText,
+  NOTE_SAVING,
+  NOTE_WITHOUT_VERDICT,
+  noteEditedText,
+  noteStatusAfter,
+} from "./sample-text.js";
+import { h } from "./ui.js";
+import { choicesOfVerdict } from "./vocabulary.js";
+
+export const marksTable = ({ marks: all, marks_withheld: withheld }) =>
+  h(
+    "table",
+    { class: "marks", id: "marks" },
+    h("caption", {}, marksCaption(withheld)),
+    h(
+      "tr",
+      {},
+      MARKS_HEADER.map((t) => h("th", {}, t)),
+    ),
+    all.map((m) =>
+      h(
+        "tr",
+        {},
+        markCells(m).map((cell) => h("td", {}, cell)),
+      ),
+    ),
+  );
+
+// My verdict and the note box of `first`, kept up to date as my marks of it are saved:
+// `current` is the sample as my marks left it, `markAs` and `undo` mark it, `leave` saves
+// the note and stops.
+export function myMarking(first) {
+  let sample = first;
+  const note = h(
+    "textarea",
+    { name: "note", rows: 2, cols: 40, placeholder: "Note (optional)" },
+    sample.my_mark?.note ?? "",
+  );
+  // A note is saved with my verdict: edited after it, it is saved on leaving the box (or
+  // the screen), and the line beside it says whether it is saved.
+  const noteStatus = h("span", { class: "note-status", id: "note-status", "aria-live": "polite" });
+  const savedNote = () => sample.my_mark?.note ?? "";
+  const saveNote = () => {
+    if (note.value === savedNote()) return;
+    if (!sample.my_mark) {
+      noteStatus.textContent = NOTE_WITHOUT_VERDICT;
+      return;
+    }
+    mark(sample, sample.my_mark.verdict, sample.my_mark.typical, note.value);
+    noteStatus.textContent = NOTE_SAVING;
+  };
+  note.addEventListener("input", () => {
+    noteStatus.textContent = noteEditedText(note.value === savedNote());
+  });
+  note.addEventListener("change", saveNote);
+  const myMark = h("div", { class: "my-mark" });
+  const drawMine = () =>
+    myMark.replaceChildren(
+      h("strong", {}, "My verdict: "),
+      myVerdictText(sample.my_mark),
+      ...choicesOfVerdict().map(({ verdict, typical, label, key }) =>
+        h("button", { type: "button", onclick: () => mark(sample, verdict, typical, note.value) }, `${label} (${key})`),
+      ),
+    );
+  drawMine();
+  const stop = onMarksChanged((changed, how) => {
+    if (changed.id !== sample.id) return;
+    sample = changed;
+    drawMine();
+    const status = noteStatusAfter(how, note.value === savedNote(), noteStatus.textContent);
+    if (status !== null) noteStatus.textContent = status;
+    if (how === "saved" || how === "conflict") {
+      // Every expert's marks as the server now holds them, mine included.
+      api(`/api/samples/${sample.id}`)
+        .then((fresh) => {
+          document.getElementById("marks")?.replaceWith(marksTable(fresh));
+        })
+        .catch(() => {});
+    }
+  });
+  return {
+    current: () => sample,
+    myMark,
+    noteBox: () => h("p", { class: "note-box" }, note, " ", noteStatus),
+    markAs: (verdict, typical) => mark(sample, verdict, typical, note.value),
+    undo: () => undo(sample),
+    leave: () => {
+      saveNote();
+      stop();
+    },
+  };
+}

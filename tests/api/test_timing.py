@@ -117,3 +117,35 @@ def test_a_run_records_the_timing_it_was_launched_on(login, imported):
 
     assert before["timing_version"] == 0
     assert after["timing_version"] == change["current"]
+
+
+def test_the_motions_apexes_are_accepted_in_bulk_and_undone_in_one(login, imported):
+    curator = login("curator")
+    ids = [s["id"] for s in curator.get(f"/api/datasets/{imported}/samples").json()["items"]]
+    before = {i: timing_of(curator, i) for i in ids}
+    moved = {i for i, t in before.items() if t["estimate"]["apex"] != t["apex"]}
+
+    accepted = curator.post(
+        f"/api/datasets/{imported}/timing/estimates",
+        json={"sample_ids": ids, "reason": "the motion's peak"},
+    )
+
+    assert accepted.status_code == 200, accepted.text
+    out = accepted.json()
+    assert out["changed"] == len(out["version_ids"]) == len(moved)
+    for i in moved:
+        now = timing_of(curator, i)
+        assert now["apex"] == before[i]["estimate"]["apex"] and now["apex_source"] == "expert"
+    undone = curator.post(
+        f"/api/datasets/{imported}/timing/undo", json={"version_ids": out["version_ids"]}
+    )
+    assert undone.status_code == 200 and undone.json()["changed"] == len(moved)
+    assert all(timing_of(curator, i)["apex"] == before[i]["apex"] for i in ids)
+    refused = login("annotator").post(
+        f"/api/datasets/{imported}/timing/estimates", json={"sample_ids": ids, "reason": "x"}
+    )
+    assert refused.status_code == 403
+    foreign = curator.post(
+        f"/api/datasets/{imported}/timing/estimates", json={"sample_ids": [999999], "reason": "x"}
+    )
+    assert foreign.status_code == 404

@@ -3,6 +3,7 @@ author, time, reason and parent; undo; what changed in a dataset; the sheet's co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from meclean.data.feature_store import FeatureStore
 from meclean.data.readers.discovery import frame_number_of, index_frames
 from meclean.db.models import Sample, TimingVersion, User
+from meclean.db.session import take_write_lock
 from meclean.db.spreadsheets import csv_text
 from meclean.services.errors import Conflict, Invalid
+from meclean.services.timing import sample_timing
 
 MAX_REASON = 2000
 
@@ -213,3 +217,42 @@ def timing_csv(session: Session, dataset_id: int) -> str:
         ["Dataset", "Subject", "Filename", "OnsetFrame", "ApexFrame", "OffsetFrame", "ApexSource"],
         rows,
     )
+
+
+MAX_BULK = 2000
+"""Samples one bulk change of timing may hold."""
+
+
+def accept_estimates(
+    session: Session, store: FeatureStore, samples: Sequence[Sample], me: User, reason: str
+) -> list[TimingVersion]:
+    """For each sample, its apex moved to the motion's peak: all or nothing, each a new
+    version (a sample already at its estimate is left as it is)."""
+    take_write_lock(session)
+    versions = []
+    for sample in samples:
+        timing = sample_timing(store, sample)
+        estimated = timing.curve.frames[timing.estimate.apex]
+        if estimated == timing.apex or estimated <= timing.onset:
+            continue
+        wanted = Timing(timing.onset, estimated, timing.offset)
+        based_on = current_version_id(session, sample.id)
+        why = f"{reason} (the motion's apex, confidence {timing.estimate.confidence:.2f})"
+        versions.append(change_timing(session, sample, me, wanted, why, based_on))
+    return versions
+
+
+def undo_changes(
+    session: Session, dataset_id: int, me: User, version_ids: Sequence[int]
+) -> list[TimingVersion]:
+    """Take back several changes of the dataset's samples, each its sample's latest: all
+    or nothing."""
+    take_write_lock(session)
+    versions = session.scalars(
+        select(TimingVersion)
+        .join(Sample, Sample.id == TimingVersion.sample_id)
+        .where(TimingVersion.id.in_(version_ids), Sample.dataset_id == dataset_id)
+    ).all()
+    if len(versions) != len(set(version_ids)):
+        raise Invalid("no such changes of timing in this dataset", "version_ids")
+    return [undo_timing(session, session.get_one(Sample, v.sample_id), me, v.id) for v in versions]

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meclean.api.deps import (
@@ -21,18 +22,22 @@ from meclean.api.deps import (
     dataset_or_404,
     sample_or_404,
 )
+from meclean.api.errors import ApiError
 from meclean.data.feature_store import FeatureStore
 from meclean.db.models import MAX_ID, DbId, Sample, User
 from meclean.jobs.features import latest_features_job, launch_features
 from meclean.jobs.queue import Outbox
 from meclean.services.timing import dataset_timing, sample_timing
 from meclean.services.timing_changes import (
+    MAX_BULK,
     Timing,
+    accept_estimates,
     change_timing,
     changed_timings,
     current_version_id,
     timing_csv,
     timing_history,
+    undo_changes,
     undo_timing,
 )
 
@@ -292,3 +297,60 @@ def export_timing(dataset_id: DbId, session: DbSession, _: Annotator) -> Respons
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}-timing.csv"'},
     )
+
+
+class EstimatesIn(BaseModel):
+    sample_ids: list[DbId] = Field(min_length=1, max_length=MAX_BULK)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class BulkTimingOut(BaseModel):
+    changed: int
+    version_ids: list[int]
+    """The new versions, for ``POST .../timing/undo``."""
+    features_job_id: int | None
+
+
+class BulkUndoIn(BaseModel):
+    version_ids: list[DbId] = Field(min_length=1, max_length=MAX_BULK)
+
+
+@router.post("/datasets/{dataset_id}/timing/estimates")
+def accept_timing_estimates(
+    dataset_id: DbId, body: EstimatesIn, jobs: Queue, settings: AppSettings, me: Curator
+) -> BulkTimingOut:
+    """Move each selected sample's apex to its motion's peak, all or nothing (a sample
+    already there is left as it is); undone with ``POST .../timing/undo``."""
+    store = FeatureStore(settings.feature_dir)
+    with jobs.committing() as (session, outbox):
+        dataset = dataset_or_404(session, dataset_id)
+        ids = list(dict.fromkeys(body.sample_ids))
+        samples = session.scalars(
+            select(Sample).where(Sample.id.in_(ids), Sample.dataset_id == dataset.id)
+        ).all()
+        if len(samples) != len(ids):
+            missing = sorted(set(ids) - {s.id for s in samples})
+            raise ApiError(404, f"no samples {missing[:10]} in this dataset", "sample_ids")
+        versions = accept_estimates(session, store, samples, me, body.reason)
+        job = _recompute(session, outbox, samples[0], me) if versions else None
+        out = BulkTimingOut(
+            changed=len(versions), version_ids=[v.id for v in versions], features_job_id=job
+        )
+    return out
+
+
+@router.post("/datasets/{dataset_id}/timing/undo")
+def undo_timing_changes(
+    dataset_id: DbId, body: BulkUndoIn, jobs: Queue, me: Curator
+) -> BulkTimingOut:
+    """Take back changes of timing (a bulk acceptance's), each its sample's latest: all or
+    nothing."""
+    with jobs.committing() as (session, outbox):
+        dataset = dataset_or_404(session, dataset_id)
+        undone = undo_changes(session, dataset.id, me, body.version_ids)
+        first = session.get_one(Sample, undone[0].sample_id)
+        job = _recompute(session, outbox, first, me)
+        out = BulkTimingOut(
+            changed=len(undone), version_ids=[v.id for v in undone], features_job_id=job
+        )
+    return out

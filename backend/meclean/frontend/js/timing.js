@@ -2,7 +2,8 @@
 // motion or their frames (GET /api/datasets/{id}/timing), each linking to its sample page,
 // where the curve shows why.
 import { api, ApiError } from "./api.js";
-import { plural } from "./format.js";
+import { canCurate, plural } from "./format.js";
+import { estimatesBulk } from "./timing-bulk.js";
 import { h } from "./ui.js";
 
 const KIND_NAMES = {
@@ -55,49 +56,61 @@ async function changesSection(state) {
 
 export async function showTiming(state) {
   const view = document.getElementById("view");
-  const changed = await changesSection(state);
-  let found;
-  try {
-    found = await api(`/api/datasets/${state.dataset.id}/timing`);
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 409) throw error;
-    view.replaceChildren(h("h1", {}, "Timing"), h("p", { class: "empty" }, error.message), changed);
-    return;
+  const bulk = canCurate(state.me) ? estimatesBulk(state.dataset.id, () => draw()) : null;
+  async function draw() {
+    const changed = await changesSection(state);
+    let found;
+    try {
+      found = await api(`/api/datasets/${state.dataset.id}/timing`);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 409) throw error;
+      view.replaceChildren(h("h1", {}, "Timing"), h("p", { class: "empty" }, error.message), changed);
+      return;
+    }
+    const counts = Object.entries(found.checked).map(([kind, n]) => `${KIND_NAMES[kind] ?? kind}: ${n}`);
+    view.replaceChildren(
+      h("h1", {}, "Timing"),
+      h(
+        "p",
+        {},
+        `${plural(found.doubtful.length, "sample")} of ${found.samples} with a doubtful timing`,
+        counts.length ? ` (${counts.join("; ")}).` : ".",
+      ),
+      bulk ? bulk.bar : "",
+      doubtfulTable(found.doubtful, bulk),
+      changed,
+    );
   }
-  const counts = Object.entries(found.checked).map(([kind, n]) => `${KIND_NAMES[kind] ?? kind}: ${n}`);
-  view.replaceChildren(
-    h("h1", {}, "Timing"),
+  await draw();
+}
+
+function doubtfulTable(doubtful, bulk) {
+  const headings = ["Sample", "Onset", "Apex", "Offset", "Apex from", "Doubts"];
+  return h(
+    "table",
+    { class: "timing" },
     h(
-      "p",
+      "tr",
       {},
-      `${plural(found.doubtful.length, "sample")} of ${found.samples} with a doubtful timing`,
-      counts.length ? ` (${counts.join("; ")}).` : ".",
+      bulk ? h("th", {}, "") : "",
+      headings.map((t) => h("th", {}, t)),
     ),
-    h(
-      "table",
-      { class: "timing" },
+    doubtful.map((s) =>
       h(
         "tr",
         {},
-        ["Sample", "Onset", "Apex", "Offset", "Apex from", "Doubts"].map((t) => h("th", {}, t)),
-      ),
-      found.doubtful.map((s) =>
+        bulk ? h("td", {}, bulk.box(s.sample_id)) : "",
+        h("td", {}, h("a", { href: `#/sample/${s.sample_id}` }, s.name)),
+        h("td", {}, s.onset ?? "–"),
+        h("td", {}, s.apex ?? "–"),
+        h("td", {}, s.offset ?? "–"),
+        h("td", {}, s.apex_source),
         h(
-          "tr",
+          "td",
           {},
-          h("td", {}, h("a", { href: `#/sample/${s.sample_id}` }, s.name)),
-          h("td", {}, s.onset ?? "–"),
-          h("td", {}, s.apex ?? "–"),
-          h("td", {}, s.offset ?? "–"),
-          h("td", {}, s.apex_source),
-          h(
-            "td",
-            {},
-            s.checks.map((c) => h("div", { dataset: { kind: c.kind } }, c.message)),
-          ),
+          s.checks.map((c) => h("div", { dataset: { kind: c.kind } }, c.message)),
         ),
       ),
     ),
-    changed,
   );
 }

@@ -73,7 +73,9 @@ export function myMarking(first) {
   drawMine();
   const stop = onMarksChanged((changed, how) => {
     if (changed.id !== sample.id) return;
-    sample = changed;
+    // Only my mark comes from the change: another screen's copy (the grid's, saved while
+    // this page loaded) lacks the page's history and runs.
+    sample = { ...sample, my_mark: changed.my_mark, my_mark_id: changed.my_mark_id };
     drawMine();
     const status = noteStatusAfter(how, note.value === savedNote(), noteStatus.textContent);
     if (status !== null) noteStatus.textContent = status;

@@ -85,6 +85,7 @@ def synthetic(epochs: int, data_seed: int, device: str | None) -> None:
     )
     print_orders(scores, flipped, list(data.subjects))
 
+
 def real_sheets(folder: Path) -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score

@@ -119,5 +119,6 @@ def main() -> None:
     )
     print_orders(scores, flipped, list(data.subjects))
 
+
 if __name__ == "__main__":
     main()

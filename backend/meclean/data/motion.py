@@ -161,9 +161,12 @@ def check_timing(
     inside = sorted(n for n in present if onset <= n <= end)
     gaps = [(a, b) for a, b in pairwise(inside) if b - a > 1]
     if gaps:
-        said = ", ".join(f"{a + 1}-{b - 1}" for a, b in gaps[:5])
+        said = ", ".join(f"{a + 1}" if b - a == 2 else f"{a + 1}-{b - 1}" for a, b in gaps[:5])
         checks.append(
-            TimingCheck("numbering_gaps", f"{len(gaps)} gaps in the frame numbers ({said})")
+            TimingCheck(
+                "numbering_gaps",
+                f"{len(gaps)} gap{'s' if len(gaps) > 1 else ''} in the frame numbers ({said})",
+            )
         )
     if curve is not None and len(curve) and len(curve_frames) == len(curve):
         estimate = estimate_timing(curve)

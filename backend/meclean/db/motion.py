@@ -13,8 +13,9 @@ import numpy as np
 
 from meclean.data.faces import FaceCrop
 from meclean.data.feature_store import FeatureStore
-from meclean.data.motion import motion_curve
-from meclean.data.readers.discovery import clip_frames, frame_number_of
+from meclean.data.frame_rates import frame_rate
+from meclean.data.motion import MICRO_SECONDS, motion_curve
+from meclean.data.readers.discovery import clip_frames, frame_number_of, index_frames
 from meclean.db.features import FeatureError
 from meclean.db.models import Sample
 
@@ -31,13 +32,31 @@ class ClipSource:
     name: str
     onset: str
     last: str
-    """The offset frame, or the apex where the offset is unknown."""
+    """The offset frame; where the offset is unknown, the last frame within a
+    micro-expression's length of the onset (so that an apex set too early shows)."""
     face: FaceCrop | None
 
     @classmethod
     def of(cls, sample: Sample) -> ClipSource:
-        last = sample.offset_path or sample.apex_path
+        last = sample.offset_path or _longest_end(sample)
         return cls(sample.name, sample.onset_path, last, FaceCrop.from_dict(sample.face_crop))
+
+
+def _longest_end(sample: Sample) -> str:
+    """The last frame of the sample's folder within 500 ms of its onset (all of them at an
+    unknown frame rate), never before its apex."""
+    onset, apex = Path(sample.onset_path), Path(sample.apex_path)
+    start, peak = frame_number_of(onset), frame_number_of(apex)
+    fps = frame_rate(sample.source)
+    try:
+        frames = index_frames(onset.parent)
+    except OSError:
+        return sample.apex_path
+    if start is None or peak is None or not frames:
+        return sample.apex_path
+    limit = start + round(MICRO_SECONDS * fps) if fps else max(frames)
+    inside = [n for n in frames if peak <= n <= max(limit, peak)]
+    return str(frames[max(inside)]) if inside else sample.apex_path
 
 
 @dataclass(frozen=True)

@@ -147,9 +147,9 @@ class _Counts:
         """The AU that best tells the likeliest class from the label, in words."""
         au = self.aus
         if likeliest == label:
-            if not len(own):
-                return "its AUs support its label"
-            j = int(own[np.argmax(self.share(label)[own])])
+            j = int(own[np.argmax(self.share(label)[own])]) if len(own) else -1
+            if j < 0 or self.carrying[label][j] == 0:
+                return "its AUs, taken together, make its label the likeliest"
             return (
                 f"its AUs support its label: AU{au[j]} appears in {self.said(j, label)} "
                 "samples of other subjects"

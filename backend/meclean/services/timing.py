@@ -32,6 +32,8 @@ class SampleTiming:
     estimate: TimingEstimate
     """Indexes into ``curve.frames``."""
     checks: list[TimingCheck]
+    on_disk: list[int]
+    """The frame numbers of the sample's folder."""
 
 
 def sample_timing(store: FeatureStore, sample: Sample) -> SampleTiming:
@@ -58,6 +60,7 @@ def sample_timing(store: FeatureStore, sample: Sample) -> SampleTiming:
         curve=curve,
         estimate=estimate_timing(curve.motion),
         checks=check_timing(onset, apex, offset, on_disk, fps, curve.motion, curve.frames),
+        on_disk=on_disk,
     )
 
 

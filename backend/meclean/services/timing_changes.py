@@ -227,13 +227,15 @@ def accept_estimates(
     session: Session, store: FeatureStore, samples: Sequence[Sample], me: User, reason: str
 ) -> list[TimingVersion]:
     """For each sample, its apex moved to the motion's peak: all or nothing, each a new
-    version (a sample already at its estimate is left as it is)."""
+    version. Left as they are: a sample already at its estimate, and one whose motion
+    peaks on the last frame measured (still rising: the peak is not seen)."""
     take_write_lock(session)
     versions = []
     for sample in samples:
         timing = sample_timing(store, sample)
         estimated = timing.curve.frames[timing.estimate.apex]
-        if estimated == timing.apex or estimated <= timing.onset:
+        rising = timing.estimate.apex == len(timing.curve.frames) - 1
+        if estimated == timing.apex or estimated <= timing.onset or rising:
             continue
         wanted = Timing(timing.onset, estimated, timing.offset)
         based_on = current_version_id(session, sample.id)

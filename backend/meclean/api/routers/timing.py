@@ -77,6 +77,9 @@ class MotionOut(BaseModel):
     (the face's 90th percentile, the head's drift taken out)."""
     estimate: EstimateOut
     checks: list[CheckOut]
+    frames_on_disk: tuple[int, int]
+    """The first and last frame numbers of the sample's folder: the range a correction may
+    move onset, apex and offset in."""
 
 
 @router.get("/samples/{sample_id}/motion")
@@ -103,6 +106,7 @@ def sample_motion(
             confidence=round(estimate.confidence, 3),
         ),
         checks=[CheckOut(kind=c.kind, message=c.message) for c in timing.checks],
+        frames_on_disk=(timing.on_disk[0], timing.on_disk[-1]),
     )
 
 
@@ -163,7 +167,9 @@ def dataset_timing_checks(
 class TimingChangeIn(BaseModel):
     onset: int = Field(ge=0, le=MAX_FRAME)
     apex: int = Field(ge=0, le=MAX_FRAME)
-    offset: int | None = Field(default=None, ge=0, le=MAX_FRAME)
+    offset: int | None = Field(
+        ge=0, le=MAX_FRAME, description="required: null for an unknown offset, never implied"
+    )
     reason: str = Field(min_length=1, max_length=2000)
     based_on: int = Field(
         ge=0, le=MAX_ID, description="the timing version this page read (0: the imported one)"
@@ -320,7 +326,8 @@ def accept_timing_estimates(
     dataset_id: DbId, body: EstimatesIn, jobs: Queue, settings: AppSettings, me: Curator
 ) -> BulkTimingOut:
     """Move each selected sample's apex to its motion's peak, all or nothing (a sample
-    already there is left as it is); undone with ``POST .../timing/undo``."""
+    already there, or whose motion still rises at the last frame measured, is left as it
+    is: ``changed`` says how many moved); undone with ``POST .../timing/undo``."""
     store = FeatureStore(settings.feature_dir)
     with jobs.committing() as (session, outbox):
         dataset = dataset_or_404(session, dataset_id)

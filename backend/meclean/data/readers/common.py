@@ -14,7 +14,7 @@ import numpy as np
 from meclean.data.faces import FaceMode
 from meclean.data.flow import read_gray
 from meclean.data.labels import Label, UnknownEmotion, emotion_to_class
-from meclean.data.motion import estimate_timing, motion_curve
+from meclean.data.motion import NO_MOTION, estimate_timing, motion_curve
 from meclean.data.readers.discovery import index_frames
 from meclean.data.records import ImportIssue, SheetError
 from meclean.data.sheets import frame_number, read_sheet, text
@@ -291,6 +291,6 @@ def estimated_apex(
     except ValueError as exc:
         raise SampleProblem(f"apex {what}; it cannot be estimated: {exc}", "apex") from None
     estimate = estimate_timing(curve)
-    if estimate.apex == 0:
+    if estimate.apex == 0 or float(curve.max()) < NO_MOTION:
         raise SampleProblem(f"apex {what}; no motion after the onset to estimate it by", "apex")
     return ApexEstimate(inside[estimate.apex], estimate.confidence, onset, offset, given)

@@ -9,6 +9,11 @@ import { h, toast } from "./ui.js";
 export function estimatesBulk(datasetId, redraw) {
   const ticked = new Set();
   const count = h("span", { class: "ticked" }, "0 ticked");
+  // The screen draws new, unticked boxes after a change: the selection goes with them.
+  const clear = () => {
+    ticked.clear();
+    count.textContent = "0 ticked";
+  };
   const undoBar = h("span", { class: "undo-bulk" });
   const box = (sampleId) =>
     h("input", {
@@ -29,6 +34,7 @@ export function estimatesBulk(datasetId, redraw) {
         method: "POST",
         body: { sample_ids: [...ticked], reason: "the motion's apex, accepted in bulk" },
       });
+      clear();
       await redraw();
       toast(`${out.changed} ${out.changed === 1 ? "apex" : "apexes"} moved to the motion's peak`);
       if (out.version_ids.length) showUndo(out.version_ids);
@@ -48,6 +54,8 @@ export function estimatesBulk(datasetId, redraw) {
                 method: "POST",
                 body: { version_ids: versionIds },
               });
+              clear();
+              undoBar.replaceChildren();
               await redraw();
               toast("Bulk change undone");
             } catch (error) {

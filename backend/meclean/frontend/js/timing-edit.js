@@ -19,8 +19,8 @@ export async function timingEditor(sampleId, timing, reload) {
       h("input", {
         type: "number",
         name: field,
-        min: timing.frames[0],
-        max: timing.frames.at(-1),
+        min: timing.frames_on_disk[0],
+        max: timing.frames_on_disk[1],
         value: timing[field] ?? "",
         onfocus: () => (chosen.field = field),
       }),

@@ -42,16 +42,8 @@ class AuEvidence:
 
     @property
     def any(self) -> bool:
-        """Whether any sample's AUs were coded (and so the review queue can rank by them)."""
+        """Whether the AUs judged any label (and so can rank the review queue)."""
         return bool(self.judgements)
-
-    def disputed(self) -> dict[str, int]:
-        """Per source dataset, how many labels its AUs dispute."""
-        counts = dict.fromkeys(self.samples_per_source, 0)
-        for sample_id, judgement in self.judgements.items():
-            if judgement.disputed:
-                counts[self.sources[sample_id]] += 1
-        return counts
 
 
 _cache: OrderedDict[tuple[str, int, str, int], AuEvidence] = OrderedDict()

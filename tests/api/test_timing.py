@@ -154,3 +154,30 @@ def test_the_motions_apexes_are_accepted_in_bulk_and_undone_in_one(login, import
         f"/api/datasets/{imported}/timing/estimates", json={"sample_ids": [999999], "reason": "x"}
     )
     assert foreign.status_code == 404
+
+
+def test_an_apex_estimated_at_import_is_listed_for_an_expert_to_confirm(serving, login, settings):
+    from openpyxl import load_workbook
+
+    from tests.api.helpers import import_demo, wait_until_finished
+
+    sheet = next((settings.data_dir / "composite" / "CASME2").glob("*.xlsx"))
+    book = load_workbook(sheet)
+    first = next(book.active.iter_rows(min_row=2))
+    name = first[1].value
+    first[3].value = None  # the sheet gives no apex
+    book.save(sheet)
+    curator = login("curator")
+    summary = import_demo(curator, settings).json()
+    assert wait_until_finished(curator, summary["dataset_id"])["status"] == "succeeded"
+
+    found = curator.get(f"/api/datasets/{summary['dataset_id']}/timing").json()
+
+    (estimated,) = [s for s in found["doubtful"] if s["name"].endswith(f"/{name}")]
+    assert estimated["apex_source"] == "estimate"
+    assert "estimated_at_import" in {c["kind"] for c in estimated["checks"]}
+    assert found["checked"]["estimated_at_import"] == 1
+    foreign = curator.post(
+        f"/api/datasets/{summary['dataset_id']}/timing/undo", json={"version_ids": [424242]}
+    )
+    assert foreign.status_code == 404

@@ -120,7 +120,7 @@ class TimingCheck:
 
     kind: str
     """'apex_far_from_peak', 'onset_is_apex', 'too_long', 'too_short', 'numbering_gaps',
-    'missing_frames' or 'no_motion'."""
+    'missing_frames' or 'no_motion' (and, from the store, 'estimated_at_import')."""
     message: str
 
 

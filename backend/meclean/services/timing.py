@@ -52,6 +52,15 @@ def sample_timing(store: FeatureStore, sample: Sample) -> SampleTiming:
     except (FeatureError, OSError) as exc:
         raise Conflict(str(exc)) from None
     fps = frame_rate(sample.source)
+    checks = check_timing(onset, apex, offset, on_disk, fps, curve.motion, curve.frames)
+    if sample.apex_source == "estimate":  # no coder chose it: an expert should confirm it
+        checks.append(
+            TimingCheck(
+                "estimated_at_import",
+                f"the sheet gave no usable apex: frame {apex} was estimated from the motion "
+                "at import",
+            )
+        )
     return SampleTiming(
         onset=onset,
         apex=apex,
@@ -59,7 +68,7 @@ def sample_timing(store: FeatureStore, sample: Sample) -> SampleTiming:
         fps=fps,
         curve=curve,
         estimate=estimate_timing(curve.motion),
-        checks=check_timing(onset, apex, offset, on_disk, fps, curve.motion, curve.frames),
+        checks=checks,
         on_disk=on_disk,
     )
 

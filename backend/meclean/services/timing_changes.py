@@ -17,7 +17,7 @@ from meclean.data.readers.discovery import frame_number_of, index_frames
 from meclean.db.models import Sample, TimingVersion, User
 from meclean.db.session import take_write_lock
 from meclean.db.spreadsheets import csv_text
-from meclean.services.errors import Conflict, Invalid
+from meclean.services.errors import Conflict, Invalid, NotFound
 from meclean.services.timing import sample_timing
 
 MAX_REASON = 2000
@@ -256,5 +256,5 @@ def undo_changes(
         .where(TimingVersion.id.in_(version_ids), Sample.dataset_id == dataset_id)
     ).all()
     if len(versions) != len(set(version_ids)):
-        raise Invalid("no such changes of timing in this dataset", "version_ids")
+        raise NotFound("no such changes of timing in this dataset", "version_ids")
     return [undo_timing(session, session.get_one(Sample, v.sample_id), me, v.id) for v in versions]

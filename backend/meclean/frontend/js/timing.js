@@ -15,6 +15,7 @@ const KIND_NAMES = {
   missing_frames: "frames missing on disk",
   no_motion: "no motion",
   unmeasured: "motion not measurable",
+  estimated_at_import: "apex estimated at import",
 };
 
 // The samples whose timing experts changed: imported -> now, and the sheet's CSV.

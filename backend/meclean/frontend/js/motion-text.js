@@ -3,7 +3,7 @@
 // Unit-tested with node --test (tests/js/).
 import { fixed } from "./format.js";
 
-export const MOTION_BOX = { width: 520, height: 170, left: 44, right: 12, top: 12, bottom: 26 };
+export const MOTION_BOX = { width: 520, height: 170, left: 58, right: 12, top: 12, bottom: 26 };
 
 /** `x(frame)` and `y(motion)` of the curve measured at `frames` (frame numbers). */
 export function motionScale(frames, motion, box = MOTION_BOX) {

@@ -15,7 +15,7 @@ from meclean.data.frame_rates import frame_rate
 from meclean.data.motion import TimingCheck, TimingEstimate, check_timing, estimate_timing
 from meclean.data.readers.discovery import frame_number_of, index_frames
 from meclean.db.features import FeatureError
-from meclean.db.models import ACTIVE, Dataset, Sample
+from meclean.db.models import ACTIVE, Dataset, FeatureJob, Sample, Status
 from meclean.db.motion import ClipSource, MotionCurve, motion_stored, stored_motion
 from meclean.jobs.features import latest_features_job
 from meclean.services.errors import Conflict
@@ -111,15 +111,21 @@ _doubts_lock = threading.Lock()
 def timing_doubts(
     session: Session, store: FeatureStore, dataset_id: int
 ) -> dict[int, list[TimingCheck]] | None:
-    """Sample id -> what is doubtful in its timing, for the review queue; None until the
-    dataset's features job has measured every curve. Kept per finished features job (only
-    a job measures them anew), so the queue does not list frames on every step."""
-    job = latest_features_job(session, dataset_id)
-    if job is None or job.status in ACTIVE:
+    """Sample id -> what is doubtful in its timing, for the review queue; None until a
+    features job has measured every curve. Kept per finished features job (only a job
+    measures them anew), so the queue does not list frames on every step; while a new job
+    runs (after a correction), the last finished job's doubts stand."""
+    finished = session.scalar(
+        select(FeatureJob.id)
+        .where(FeatureJob.dataset_id == dataset_id, FeatureJob.status == Status.SUCCEEDED)
+        .order_by(FeatureJob.id.desc())
+        .limit(1)
+    )
+    if finished is None:
         return None
     bind = session.get_bind()
     created = session.get_one(Dataset, dataset_id).created_at.isoformat()
-    key = (str(bind.engine.url), dataset_id, created, job.id)
+    key = (str(bind.engine.url), dataset_id, created, finished)
     with _doubts_lock:
         if key in _doubts:
             return _doubts[key]

@@ -1,12 +1,14 @@
 """The shapes of answers that several routes give, and the functions that fill them: a
-sample with the marks its reader may see, a run with its progress."""
+sample with the marks its reader may see, a run with its progress, a CSV to download."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal, overload
 
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
@@ -275,3 +277,13 @@ def run_out(run: Run, names: dict[int | None, str], detail: bool = False) -> Run
         return RunOut(**fields)
     parts = [PartOut.model_validate(p, from_attributes=True) for p in run.parts]
     return RunDetail(**fields, parts=parts, metrics=run.metrics, traceback=run.traceback)
+
+
+def csv_download(content: str, *parts: str) -> Response:
+    """A CSV the browser saves as a file named after the dataset and what it holds."""
+    name = "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", p).strip("_") or "_" for p in parts)
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )

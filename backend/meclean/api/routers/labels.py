@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from sqlalchemy import select
 
 from meclean.api.deps import Annotator, CommittingRoute, Curator, DbSession, dataset_or_404
 from meclean.api.errors import ApiError
+from meclean.api.schemas import csv_download
 from meclean.data.labels import Label
 from meclean.db.labels import (
     LabelError,
@@ -134,16 +134,6 @@ def new_version(
     )
 
 
-def _download(content: str, *parts: str) -> Response:
-    """A CSV the browser saves as a file named after the dataset and what it holds."""
-    name = "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", p).strip("_") or "_" for p in parts)
-    return Response(
-        content,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
-
-
 @router.get("/label-versions/{version_id}/csv", response_class=Response)
 def export_version(
     dataset_id: DbId, version_id: DbId, session: DbSession, _: Annotator
@@ -151,7 +141,7 @@ def export_version(
     """A label version in the roster's format (dataset, subject, filename, label)."""
     dataset = dataset_or_404(session, dataset_id)
     _version(session, dataset, version_id, "version_id")
-    return _download(roster_csv(session, version_id), dataset.name, f"labels-v{version_id}")
+    return csv_download(roster_csv(session, version_id), dataset.name, f"labels-v{version_id}")
 
 
 @router.get("/marks.csv", response_class=Response)
@@ -176,4 +166,4 @@ def export_marks(
             raise ApiError(404, f"no user {user!r}", "user")
     content = grades_csv(session, dataset_id, grades(session, dataset_id, user_id, rule))
     who = user if user is not None else f"all-{rule}"
-    return _download(content, dataset.name, "idc-grades", who)
+    return csv_download(content, dataset.name, "idc-grades", who)

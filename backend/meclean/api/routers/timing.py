@@ -3,7 +3,6 @@ apex (and onset and offset), and what is doubtful in the annotated frames."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict
 from datetime import datetime
 
@@ -23,6 +22,7 @@ from meclean.api.deps import (
     sample_or_404,
 )
 from meclean.api.errors import ApiError
+from meclean.api.schemas import csv_download
 from meclean.data.feature_store import FeatureStore
 from meclean.db.models import MAX_ID, DbId, Sample, User
 from meclean.jobs.features import latest_features_job, launch_features
@@ -297,12 +297,7 @@ def timing_changes(dataset_id: DbId, session: DbSession, _: Annotator) -> list[C
 def export_timing(dataset_id: DbId, session: DbSession, _: Annotator) -> Response:
     """Every sample's current onset, apex and offset in a coding sheet's columns."""
     dataset = dataset_or_404(session, dataset_id)
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", dataset.name).strip("_") or "dataset"
-    return Response(
-        timing_csv(session, dataset.id),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}-timing.csv"'},
-    )
+    return csv_download(timing_csv(session, dataset.id), dataset.name, "timing")
 
 
 class EstimatesIn(BaseModel):

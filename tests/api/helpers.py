@@ -6,6 +6,7 @@ import time
 
 from fastapi.testclient import TestClient
 
+from meclean.jobs.imports import execute_import
 from meclean.settings import Settings
 
 PASSWORD = "correct horse battery"
@@ -13,18 +14,37 @@ PASSWORD = "correct horse battery"
 FAST_RUN = {"method": "ilc", "alpha": 0.0, "epochs": 4, "tasks_per_seed": 2}
 
 
-def import_demo(client: TestClient, settings: Settings):
-    """Ask the API to import the tiny composite as 'demo'."""
+def import_demo(client: TestClient, settings: Settings) -> dict:
+    """Import the tiny composite as 'demo' through the API; the finished import."""
     composite = settings.data_dir / "composite"
-    return client.post(
-        "/api/datasets/import",
-        json={
-            "name": "demo",
-            "layout": "megc2019",
-            "path": str(composite),
-            "roster": str(composite / "roster.csv"),
-        },
+    body = {
+        "name": "demo",
+        "layout": "megc2019",
+        "path": str(composite),
+        "roster": str(composite / "roster.csv"),
+    }
+    return import_through_api(client, body)
+
+
+def import_through_api(client: TestClient, body: dict, status: str = "succeeded") -> dict:
+    """Ask for an import, work it off as a queue worker would, and return the finished
+    import, checking it ended as ``status``.
+
+    The app's own consumer may be the one that runs it (then this waits for it); without
+    one (a client with no lifespan) the queued task runs here, in the test's thread.
+    """
+    response = client.post("/api/datasets/import", json=body)
+    assert response.status_code == 202, response.text
+    job_id = response.json()["id"]
+    execute_import(client.app.state.jobs, job_id)  # type: ignore[attr-defined]
+    job = poll(
+        client,
+        f"/api/imports/{job_id}",
+        lambda j: not j["active"],
+        work=lambda j: (j["phase"], j["done"]),
     )
+    assert job["status"] == status, job
+    return job
 
 
 def signed_in(app, name: str) -> TestClient:

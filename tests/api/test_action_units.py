@@ -5,23 +5,24 @@ import shutil
 
 import pytest
 
+from tests.api.helpers import import_through_api
+
 
 @pytest.fixture
 def coded(login, settings, clean_composite) -> int:
     """Twelve subjects without label noise, whose sheets code AUs (with coding errors)."""
     root = settings.data_dir / "clean"
     shutil.copytree(clean_composite, root)
-    response = login("curator").post(
-        "/api/datasets/import",
-        json={
+    job = import_through_api(
+        login("curator"),
+        {
             "name": "clean",
             "layout": "megc2019",
             "path": str(root),
             "roster": str(root / "roster.csv"),
         },
     )
-    assert response.status_code == 201, response.text
-    summary = response.json()
+    summary = job["report"]
     assert summary["action_units"]["smic"] == {
         "coded": 0,
         "samples": summary["action_units"]["smic"]["samples"],
@@ -29,7 +30,7 @@ def coded(login, settings, clean_composite) -> int:
     assert (
         summary["action_units"]["casme2"]["coded"] == summary["action_units"]["casme2"]["samples"]
     )
-    return summary["dataset_id"]
+    return job["dataset_id"]
 
 
 def samples(client, dataset_id, **params):

@@ -1,6 +1,6 @@
 import os
 
-from tests.api.helpers import import_demo
+from tests.api.helpers import import_through_api
 from tests.data.helpers import in_a_room, make_manifest, portrait
 from tests.data.readers.official import build_official_tree
 from tests.helpers import write_csv, write_frames
@@ -55,12 +55,11 @@ def test_frames_a_manifest_points_outside_the_import_roots_are_refused_alike(
         ],
     )
 
-    response = login("curator").post(
-        "/api/datasets/import", json={"name": "lab", "layout": "manifest", "path": str(manifest)}
+    job = import_through_api(
+        login("curator"), {"name": "lab", "layout": "manifest", "path": str(manifest)}
     )
 
-    assert response.status_code == 201, response.text
-    summary = response.json()
+    summary = job["report"]
     assert summary["imported"] == 1
     reasons = {s["sample"].split("/")[0]: s["message"] for s in summary["skipped"]}
     assert set(reasons) == {"p2", "p3", "p4", "p5"}
@@ -75,12 +74,11 @@ def test_a_sheet_linked_from_outside_the_import_roots_is_not_read(login, setting
     sheet.rename(outside)
     sheet.symlink_to(outside)
 
-    response = login("curator").post(
-        "/api/datasets/import", json={"name": "x", "layout": "casme2", "path": str(casme2)}
+    job = import_through_api(
+        login("curator"), {"name": "x", "layout": "casme2", "path": str(casme2)}, "failed"
     )
 
-    assert response.status_code == 422
-    assert "no annotation sheet" in response.json()["detail"]["message"]
+    assert "no annotation sheet" in job["error"] and job["error_field"] == "path"
 
 
 def test_pipes_folders_and_unusable_names_are_refused_and_never_block(login, settings):
@@ -115,12 +113,11 @@ def test_a_frame_that_is_a_pipe_skips_its_sample_instead_of_blocking(login, sett
         ],
     )
 
-    response = login("curator").post(
-        "/api/datasets/import", json={"name": "lab", "layout": "manifest", "path": str(manifest)}
+    job = import_through_api(
+        login("curator"), {"name": "lab", "layout": "manifest", "path": str(manifest)}
     )
 
-    assert response.status_code == 201, response.text
-    (skipped,) = response.json()["skipped"]
+    (skipped,) = job["report"]["skipped"]
     assert "not a regular file" in skipped["message"]
 
 
@@ -131,9 +128,9 @@ def test_a_roster_in_the_windows_code_page_is_read(login, settings):
     roster.write_bytes(("Notes: négatif\n" + text).encode("cp1252"))
     body = {"name": "x", "layout": "megc2019", "path": str(composite), "roster": str(roster)}
 
-    response = login("curator").post("/api/datasets/import", json=body)
+    job = import_through_api(login("curator"), body)
 
-    assert response.status_code == 201, response.text
+    assert job["report"]["imported"] > 0
 
 
 def test_a_broken_import_leaves_no_dataset_and_says_why(login, settings):
@@ -141,17 +138,18 @@ def test_a_broken_import_leaves_no_dataset_and_says_why(login, settings):
     folder.mkdir()
     client = login("curator")
 
-    response = client.post(
-        "/api/datasets/import", json={"name": "x", "layout": "casme2", "path": str(folder)}
+    job = import_through_api(
+        client, {"name": "x", "layout": "casme2", "path": str(folder)}, "failed"
     )
 
-    assert response.status_code == 422
-    assert "no annotation sheet" in response.json()["detail"]["message"]
+    assert "no annotation sheet" in job["error"] and job["report"] is None
     assert client.get("/api/datasets").json() == []
 
 
 def test_importing_the_same_name_twice_is_a_conflict(login, settings, imported):
-    response = import_demo(login("curator"), settings)
+    composite = settings.data_dir / "composite"
+    body = {"name": "demo", "layout": "megc2019", "path": str(composite)}
+    response = login("curator").post("/api/datasets/import", json=body)
     assert response.status_code == 409
     assert response.json()["detail"]["field"] == "name"
 
@@ -166,12 +164,9 @@ def test_an_import_of_the_official_releases_lists_corrections_warnings_and_frame
     root = build_official_tree(settings.data_dir / "releases")
     client = login("curator")
 
-    response = client.post(
-        "/api/datasets/import", json={"name": "megc", "layout": "megc2019", "path": str(root)}
-    )
+    job = import_through_api(client, {"name": "megc", "layout": "megc2019", "path": str(root)})
 
-    assert response.status_code == 201, response.text
-    summary = response.json()
+    summary = job["report"]
     assert summary["imported"] == 442 and summary["skipped"] == []
     assert len(summary["corrections"]) == 16
     assert {"sample": "028/028_4_1", "field": "Apex Frame"}.items() <= next(
@@ -193,12 +188,11 @@ def test_an_import_that_would_import_nothing_stores_nothing_and_says_why(login, 
     )
     client = login("curator")
 
-    response = client.post(
-        "/api/datasets/import", json={"name": "x", "layout": "casme2", "path": str(folder)}
+    job = import_through_api(
+        client, {"name": "x", "layout": "casme2", "path": str(folder)}, "failed"
     )
 
-    assert response.status_code == 422
-    assert "nothing to import" in response.json()["detail"]["message"]
+    assert "nothing to import" in job["error"]
     assert client.get("/api/datasets").json() == []
 
 
@@ -211,14 +205,12 @@ def test_the_composites_dataset_folders_may_be_given_and_unknown_options_are_ref
     body = {"name": "megc", "layout": "megc2019", "path": str(root)}
 
     misspelt = client.post("/api/datasets/import", json={**body, "part": {"samm": "x"}})
-    response = client.post(
-        "/api/datasets/import",
-        json={**body, "parts": {"samm": str(settings.data_dir / "samm-elsewhere")}},
+    job = import_through_api(
+        client, {**body, "parts": {"samm": str(settings.data_dir / "samm-elsewhere")}}
     )
 
     assert misspelt.status_code == 422
-    assert response.status_code == 201, response.text
-    assert response.json()["imported"] == 442
+    assert job["report"]["imported"] == 442
 
 
 def test_an_import_of_raw_frames_crops_each_face_and_says_how(login, settings):
@@ -226,16 +218,14 @@ def test_an_import_of_raw_frames_crops_each_face_and_says_how(login, settings):
     manifest = make_manifest(settings.data_dir / "lab", {"raw": raw, "empty": raw * 0 + 90})
     client = login("curator")
 
-    response = client.post(
-        "/api/datasets/import", json={"name": "lab", "layout": "manifest", "path": str(manifest)}
-    )
+    job = import_through_api(client, {"name": "lab", "layout": "manifest", "path": str(manifest)})
 
-    assert response.status_code == 201, response.text
-    summary = response.json()
+    summary = job["report"]
+    assert job["phase"] == "imported" and job["done"] == job["total"] == 2
     (cropped,) = summary["faces"]
     assert cropped["sample"] == "custom/p1/raw" and "level the eyes" in cropped["message"]
     assert summary["face_counts"] == {"cropped to the face": 1, "no face found (kept whole)": 1}
-    samples = client.get(f"/api/datasets/{summary['dataset_id']}/samples").json()["items"]
+    samples = client.get(f"/api/datasets/{job['dataset_id']}/samples").json()["items"]
     ids = {s["name"]: s["id"] for s in samples}
     assert client.get(f"/api/samples/{ids['raw']}").json()["face"] == cropped["message"]
     assert client.get(f"/api/samples/{ids['empty']}").json()["face"] is None

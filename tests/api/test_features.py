@@ -4,7 +4,7 @@ from tests.api.helpers import import_demo, wait_until_finished
 
 
 def test_an_import_queues_its_flow_and_the_worker_computes_every_sample(serving, login, settings):
-    summary = import_demo(login("curator"), settings).json()
+    summary = import_demo(login("curator"), settings)
 
     job = wait_until_finished(login("annotator"), summary["dataset_id"])
 

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from meclean.api.app import create_app
 from meclean.api.headers import CONTENT_SECURITY_POLICY
+from tests.api.helpers import import_through_api
 from tests.api.test_agreement import mark, sample_ids, set_blind
 from tests.helpers import write_csv, write_frames
 
@@ -89,13 +90,11 @@ def test_long_file_names_in_a_manifest_skip_their_rows_and_the_others_import(
     )
 
     with caplog.at_level(logging.INFO):
-        response = login("curator").post(
-            "/api/datasets/import",
-            json={"name": "lab", "layout": "manifest", "path": str(manifest)},
+        job = import_through_api(
+            login("curator"), {"name": "lab", "layout": "manifest", "path": str(manifest)}
         )
 
-    assert response.status_code == 201, response.text
-    summary = response.json()
+    summary = job["report"]
     assert summary["imported"] == 2
     skipped = {s["row"]: s for s in summary["skipped"]}
     assert set(skipped) == {3, 4, 5, 6, 7, 8, 9, 10, 11}

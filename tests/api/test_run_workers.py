@@ -21,7 +21,7 @@ from meclean.db.models import FeatureJob, Run, Sample
 from meclean.db.session import make_engine, session_factory
 from meclean.jobs.inputs import run_method, run_training_set, train_config
 from meclean.ml.run import run_experiment
-from tests.api.helpers import FAST_RUN, poll, signed_in, wait_for
+from tests.api.helpers import FAST_RUN, import_through_api, poll, signed_in, wait_for
 
 MECLEAN = str(Path(sys.executable).with_name("meclean"))
 
@@ -129,7 +129,7 @@ def test_a_features_job_survives_its_worker_being_killed(settings, clean_composi
         first = start_worker(settings, log, **single)
         try:
             body = {"name": "clean", "layout": "megc2019", "path": str(settings.data_dir / "clean")}
-            dataset_id = curator.post("/api/datasets/import", json=body).json()["dataset_id"]
+            dataset_id = import_through_api(curator, body)["dataset_id"]
             killed_at = features_job(
                 curator, dataset_id, lambda j: j["status"] == "running" and j["done"] > 0
             )

@@ -168,7 +168,7 @@ def test_an_apex_estimated_at_import_is_listed_for_an_expert_to_confirm(serving,
     first[3].value = None  # the sheet gives no apex
     book.save(sheet)
     curator = login("curator")
-    summary = import_demo(curator, settings).json()
+    summary = import_demo(curator, settings)
     assert wait_until_finished(curator, summary["dataset_id"])["status"] == "succeeded"
 
     found = curator.get(f"/api/datasets/{summary['dataset_id']}/timing").json()

@@ -27,6 +27,7 @@ from meclean.api.routers import (
     comparisons,
     datasets,
     flags,
+    imports,
     labels,
     marks,
     methods,
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         vocabulary,
         action_units,
         timing,
+        imports,
     )
     for module in routers:
         app.include_router(module.router)

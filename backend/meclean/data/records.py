@@ -52,6 +52,15 @@ class ImportIssue:
     field: str | None = None
     sample: str | None = None
 
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "sample": self.sample,
+            "file": str(self.file),
+            "row": self.row,
+            "field": self.field,
+            "message": self.message,
+        }
+
     def __str__(self) -> str:
         where = str(self.file)
         if self.row is not None:
@@ -124,6 +133,29 @@ class ImportReport:
         coded: Counter[str] = Counter(s.dataset for s in self.samples if s.action_units)
         every = Counter(s.dataset for s in self.samples)
         return {dataset: (coded[dataset], n) for dataset, n in sorted(every.items())}
+
+    def summary(self) -> dict[str, object]:
+        """The report in plain JSON types (without the sample records themselves)."""
+
+        def issues(found: list[ImportIssue]) -> list[dict[str, object]]:
+            return [issue.as_dict() for issue in found]
+
+        return {
+            "imported": len(self.samples),
+            "skipped": issues(self.skipped),
+            "excluded": dict(self.excluded),
+            "corrections": issues(self.corrections),
+            "overrides": issues(self.overrides),
+            "estimates": issues(self.estimates),
+            "warnings": issues(self.warnings),
+            "frames": {dataset: str(folder) for dataset, folder in self.frames.items()},
+            "faces": issues(self.faces),
+            "face_counts": dict(self.face_counts),
+            "action_units": {
+                d: {"coded": c, "samples": n} for d, (c, n) in self.with_action_units().items()
+            },
+            "ambiguous_action_units": issues(self.ambiguous_action_units),
+        }
 
     def counts(self) -> Counter[tuple[str, str]]:
         """Imported samples per (dataset, label)."""

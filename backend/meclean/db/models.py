@@ -361,6 +361,39 @@ class FeatureJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class ImportJob(Base):
+    """Reading a dataset folder on the queue: its sheets, then its faces; the dataset is
+    stored (and its features job queued) only once everything was read."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    """The dataset's name to be."""
+    layout: Mapped[str] = mapped_column(String(20))
+    request: Mapped[dict[str, Any]] = mapped_column()
+    """The import's folder and options, its paths already confined to the import roots."""
+    status: Mapped[str] = mapped_column(String(20), default=Status.QUEUED)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column()
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(default=0)
+    phase: Mapped[str] = mapped_column(String(40), default="waiting for a worker")
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    """Onset frames looked at for a face so far, of all of them (0 until the sheets are read)."""
+    error: Mapped[str | None] = mapped_column(Text)
+    error_field: Mapped[str | None] = mapped_column(String(40))
+    """The request field the error concerns (path, name...)."""
+    report: Mapped[dict[str, Any] | None] = mapped_column()
+    """What the import read, corrected, estimated, cropped and skipped."""
+    dataset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("datasets.id", ondelete="SET NULL"), index=True
+    )
+
+
 class RunSampleResult(Base):
     __tablename__ = "run_sample_results"
 

@@ -1,4 +1,4 @@
-"""What run parts and features jobs share: a row that one worker holds while it runs it.
+"""What run parts, features jobs and imports share: a row that one worker holds while it runs it.
 
 A worker takes a queued row by raising its attempt count; each of its later writes names
 that attempt, so it stops applying once the row was cancelled, finished or handed to
@@ -14,9 +14,9 @@ from typing import TypeVar
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
-from meclean.db.models import FeatureJob, RunPart, Status
+from meclean.db.models import FeatureJob, ImportJob, RunPart, Status
 
-Leased = TypeVar("Leased", RunPart, FeatureJob)
+Leased = TypeVar("Leased", RunPart, FeatureJob, ImportJob)
 
 
 def take(model: type[Leased], row_id: int, now: datetime, **values: object) -> Update:

@@ -16,11 +16,15 @@ from meclean.db.session import make_engine, session_factory, transaction
 from meclean.files import create_owner_only
 from meclean.jobs.execute import execute_part
 from meclean.jobs.features import execute_features
+from meclean.jobs.imports import execute_import
 from meclean.settings import Settings
 
 FEATURES_PRIORITY = 10
 """Features jobs go ahead of queued training parts (priority 0): experts wait on them in the
 browser, and a run needs them anyway."""
+
+IMPORT_PRIORITY = 20
+"""Imports go first of all: a curator watches one, and its features job follows it."""
 
 POLL_SECONDS = 0.25
 """Longest wait of an idle consumer on the SQLite queue (Redis consumers block instead)."""
@@ -41,11 +45,12 @@ class Outbox:
 
     parts: list[int] = field(default_factory=list)
     features_jobs: list[int] = field(default_factory=list)
+    imports: list[int] = field(default_factory=list)
 
 
 class Jobs:
-    """What a process needs to launch and execute runs and features jobs: settings,
-    database, queue.
+    """What a process needs to launch and execute runs, features jobs and imports:
+    settings, database, queue.
 
     Every process (the API, each worker) builds one; the queue's tasks are registered by
     name, so any process can execute a part or a job that another enqueued.
@@ -80,7 +85,12 @@ class Jobs:
         def dataset_features(job_id: int) -> None:
             execute_features(self, job_id)
 
+        @self.huey.task(name="meclean.import_dataset", priority=IMPORT_PRIORITY)
+        def import_dataset(job_id: int) -> None:
+            execute_import(self, job_id)
+
         self._run_part, self._dataset_features = run_part, dataset_features
+        self._import_dataset = import_dataset
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -101,6 +111,8 @@ class Jobs:
         self.enqueue(outbox.parts)
         for job_id in outbox.features_jobs:
             self.enqueue_features(job_id)
+        for job_id in outbox.imports:
+            self.enqueue_import(job_id)
 
     def enqueue(self, part_ids: list[int]) -> None:
         for part_id in part_ids:
@@ -108,6 +120,9 @@ class Jobs:
 
     def enqueue_features(self, job_id: int) -> None:
         self._dataset_features(job_id)
+
+    def enqueue_import(self, job_id: int) -> None:
+        self._import_dataset(job_id)
 
     def consumer(
         self, workers: int = 1, processes: bool = False, embedded: bool = False

@@ -1,5 +1,5 @@
-"""The watchdog: hands the parts and features jobs of silent workers to others, queues
-ready aggregations."""
+"""The watchdog: hands the parts, features jobs and imports of silent workers to others,
+queues ready aggregations."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import threading
 
 from meclean.db.session import transaction
 from meclean.jobs.features import recover_stalled_features
+from meclean.jobs.imports import recover_stalled_imports
 from meclean.jobs.queue import Jobs
 from meclean.jobs.runs import recover_stalled
 
@@ -36,9 +37,12 @@ class Watchdog(threading.Thread):
         with transaction(self.jobs.sessions) as session:
             requeue = recover_stalled(session, timeout, attempts)
             features = recover_stalled_features(session, timeout, attempts)
+            imports = recover_stalled_imports(session, timeout, attempts)
         self.jobs.enqueue(requeue)
         for job_id in features:
             self.jobs.enqueue_features(job_id)
+        for job_id in imports:
+            self.jobs.enqueue_import(job_id)
         return requeue
 
     def stop(self) -> None:

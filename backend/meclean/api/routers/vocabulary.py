@@ -6,8 +6,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from meclean.api.deps import Annotator
+from meclean.data.faces import FACE_MODES
 from meclean.data.labels import CLASSES
 from meclean.data.marks import DECIDED, JUDGEMENTS, Verdict
+from meclean.data.readers import LAYOUTS
 
 router = APIRouter(prefix="/api", tags=["vocabulary"])
 
@@ -21,14 +23,20 @@ class VocabularyOut(BaseModel):
     """The verdicts that take a side: experts disagree when both are given."""
     retraction: str
     """The verdict that withdraws an expert's earlier one."""
+    layouts: list[str]
+    """The dataset layouts an import reads."""
+    face_modes: list[str]
+    """What an import does with faces: auto, crop, keep."""
 
 
 @router.get("/vocabulary")
 def vocabulary(_: Annotator) -> VocabularyOut:
-    """The classes and verdicts, as the API reads and writes them."""
+    """The classes, verdicts, layouts and face modes, as the API reads and writes them."""
     return VocabularyOut(
         classes=list(CLASSES),
         verdicts=list(JUDGEMENTS),
         decided=list(DECIDED),
         retraction=Verdict.RETRACTED,
+        layouts=list(LAYOUTS),
+        face_modes=list(FACE_MODES),
     )

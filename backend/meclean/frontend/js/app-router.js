@@ -6,6 +6,7 @@ import { routeOf } from "./app-state.js";
 import { showClassMeans } from "./classmeans.js";
 import { showSample } from "./detail.js";
 import { showGrid } from "./grid.js";
+import { showImports } from "./imports.js";
 import { showLabels } from "./labels.js";
 import { showProjection } from "./projection.js";
 import { showRun } from "./runs-page.js";
@@ -37,6 +38,7 @@ const screens = {
   // Another expert signing in on this tab after an admin lands on their own screens.
   users: () => (state.me.role === "admin" ? showUsers(state) : (location.hash = "#/samples")),
   account: () => showAccount(state),
+  import: () => showImports(state),
   sample: (m) => showSample(state, Number(m[1])),
   "class-means": () => showClassMeans(state),
   "action-units": () => showActionUnits(state),
@@ -60,7 +62,9 @@ export async function route() {
   }
   const found = routeOf(location.hash, Boolean(state.dataset));
   if (!found && !state.dataset) {
-    view.append(h("p", { class: "empty" }, "No dataset yet: run `meclean demo` or import one."));
+    const importOne =
+      state.me.role === "annotator" ? "ask a curator to import one" : h("a", { href: "#/import" }, "import one");
+    view.append(h("p", { class: "empty" }, "No dataset yet: run `meclean demo` or ", importOne, "."));
     return;
   }
   if (!found) {

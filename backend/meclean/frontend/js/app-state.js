@@ -5,6 +5,7 @@
 export const ACCOUNT_ROUTES = [
   [/^#\/users$/, "users"],
   [/^#\/account$/, "account"],
+  [/^#\/import$/, "import"],
 ];
 
 // Screens of the dataset chosen, in the order they are tried.

@@ -35,11 +35,9 @@ async function start() {
   document.getElementById("whoami").textContent = `${state.me.name} (${state.me.role})`;
   document.getElementById("users-link").hidden = state.me.role !== "admin";
   document.getElementById("agreement-link").hidden = !canCurate(state.me);
+  document.getElementById("import-link").hidden = !canCurate(state.me);
   const picker = document.getElementById("dataset-picker");
-  state.dataset = chosenDataset(state.datasets, Number(localStorage.getItem("meclean.dataset")));
-  picker.replaceChildren(
-    ...state.datasets.map((d) => h("option", { value: d.id, selected: d.id === state.dataset?.id }, d.name)),
-  );
+  fillPicker(Number(localStorage.getItem("meclean.dataset")));
   picker.onchange = () => {
     state.dataset = state.datasets.find((d) => d.id === Number(picker.value));
     localStorage.setItem("meclean.dataset", picker.value);
@@ -53,7 +51,25 @@ async function start() {
   else route();
 }
 
+// The datasets in the top bar's picker, `wanted` (an id) chosen where it is among them.
+function fillPicker(wanted) {
+  state.dataset = chosenDataset(state.datasets, wanted);
+  document
+    .getElementById("dataset-picker")
+    .replaceChildren(
+      ...state.datasets.map((d) => h("option", { value: d.id, selected: d.id === state.dataset?.id }, d.name)),
+    );
+}
+
 window.addEventListener("hashchange", route);
+// An import finished: its dataset joins the picker, chosen, without leaving the screen.
+window.addEventListener("meclean:datasets-changed", async (event) => {
+  state.datasets = await api("/api/datasets");
+  localStorage.setItem("meclean.dataset", String(event.detail));
+  fillPicker(event.detail);
+  refreshCounter();
+  followFeatures(state).catch(() => {});
+});
 // Requests still out when the expert logged out answer 401 too: the sign-in form they are
 // typing in stays as it is.
 window.addEventListener("meclean:signed-out", () => {

@@ -29,6 +29,7 @@ OPENCV_TVL1_DEFAULTS = FlowSettings(tvl1_scales=5, tvl1_warps=5, tvl1_epsilon=0.
 CASES: list[tuple[str, FlowSettings]] = [
     ("tvl1 (OpenCV defaults)", OPENCV_TVL1_DEFAULTS),
     ("tvl1 (meclean default)", FlowSettings()),
+    ("tvl1 (no border padding)", FlowSettings(border_padding=0)),
     ("farneback", FlowSettings(method="farneback")),
     ("dis", FlowSettings(method="dis")),
 ]
@@ -65,6 +66,8 @@ def endpoint_error(features: list[np.ndarray], truth: list[np.ndarray]) -> float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=1, help="runs per case (median taken)")
+    parser.add_argument("--cases", default="", help="only the methods whose name holds this")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
 
     config = SynthConfig(seed=0)
@@ -79,9 +82,9 @@ def main() -> None:
             f"{'method':24s} {'procs':>5s} {'seconds':>8s} {'ms/pair':>8s} {'speed-up':>9s} "
             f"{'EPE px':>7s}"
         )
-        for name, settings in CASES:
+        for name, settings in [c for c in CASES if args.cases in c[0]]:
             one_process = None
-            for workers in (1, 2):
+            for workers in args.processes:
                 times = []
                 for repeat in range(args.repeats):
                     store = FeatureStore(Path(tmp) / f"f-{name}-{workers}-{repeat}")

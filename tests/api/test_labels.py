@@ -109,3 +109,31 @@ def test_marks_export_as_idc_grades(login, imported):
     assert rows[0] == "dataset,subject,filename,grade,action_units"
     assert sorted(r.split(",")[3] for r in rows[1:]) == ["0", "2"]
     assert all(r.split(",")[4] for r in rows[1:])  # each with its AUs
+
+
+def test_a_curator_lists_the_experts_who_marked_a_dataset_to_train_idc_on_one(login, imported):
+    annotator, other = login("annotator"), login("annotator2")
+    annotator.put("/api/samples/1/mark", json={"verdict": "clean"})
+    annotator.put("/api/samples/2/mark", json={"verdict": "noisy"})
+    first = other.put("/api/samples/1/mark", json={"verdict": "noisy"}).json()["id"]
+    other.put("/api/samples/1/mark", json={"verdict": "retracted", "based_on": first})
+    curator = login("curator")
+
+    experts = curator.get(f"/api/datasets/{imported}/experts")
+    chosen = curator.get(f"/api/datasets/{imported}/marks.csv", params={"user": "annotator"})
+
+    assert experts.json() == [{"name": "annotator", "samples": 2}]  # a retraction is no verdict
+    assert chosen.status_code == 200 and len(chosen.text.strip().splitlines()) == 3
+    assert annotator.get(f"/api/datasets/{imported}/experts").status_code == 403
+    # IDC on that expert's marks alone: one clean sample, so the plan says what is missing.
+    plan = curator.post(
+        f"/api/datasets/{imported}/runs/plan",
+        json={"method": "idc", "epochs": 2, "marks_user": "annotator"},
+    )
+    assert plan.status_code == 422 and plan.json()["detail"]["field"] == "marks_user"
+    assert "clean set: negative 1, positive 0, surprise 0" in plan.json()["detail"]["message"]
+    paper = curator.post(
+        f"/api/datasets/{imported}/runs/plan",
+        json={"method": "ltm", "epochs": 2, "protocol": "paper"},
+    )
+    assert paper.json()["protocol"] == "paper"

@@ -1,7 +1,9 @@
+import cv2
 import numpy as np
 import pytest
 
 from meclean.data.flow import FlowSettings, flow_features, optical_flow, optical_strain
+from tests.data.helpers import portrait
 from tests.helpers import textured_frame
 
 
@@ -36,6 +38,43 @@ def test_noise_in_the_flow_makes_no_brighter_strain_along_the_border():
     interior = strain[2:-2, 2:-2].mean()
     for border in (strain[0], strain[-1], strain[:, 0], strain[:, -1]):
         assert border.mean() / interior < 1.1
+
+
+def _face_moving_in_its_middle(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A face (as a release crops it, 280x340) whose middle moves by up to 1.5 px between
+    two frames that each carry their own sensor noise; its border does not move."""
+    rng = np.random.default_rng(seed)
+    face = cv2.resize(portrait()[20:300, 130:360], (280, 340), interpolation=cv2.INTER_AREA)
+    ys, xs = np.mgrid[0:340, 0:280].astype(np.float32)
+    bump = np.exp(-(((ys - 170) / 42) ** 2 + ((xs - 140) / 35) ** 2))
+    apex = cv2.remap(face, xs - 1.5 * bump, ys - 0.75 * bump, cv2.INTER_LINEAR)
+    noisy = [np.clip(f + rng.normal(0, 2, f.shape), 0, 255).astype(np.uint8) for f in (face, apex)]
+    return noisy[0], noisy[1]
+
+
+def test_a_face_moving_only_in_its_middle_has_no_bright_frame_in_its_strain():
+    settings = FlowSettings()
+    ratios, moved = [], []
+    for seed in range(3):
+        onset, apex = _face_moving_in_its_middle(seed)
+        vx, vy, strain = flow_features(onset, apex, settings)
+        # The features' strain along each edge against the band a few pixels inside it.
+        for edge, inside in ((strain[0], strain[4]), (strain[-1], strain[-5])):
+            ratios.append(edge.mean() / inside.mean())
+        for edge, inside in ((strain[:, 0], strain[:, 4]), (strain[:, -1], strain[:, -5])):
+            ratios.append(edge.mean() / inside.mean())
+        moved.append(np.hypot(vx, vy)[25:35, 25:35].mean() / np.hypot(vx, vy)[:5].mean())
+
+    assert max(ratios) < 1.5, ratios
+    assert min(moved) > 5  # the middle's motion is still there, far above the border's
+
+
+def test_without_padding_the_strain_would_frame_the_face():
+    onset, apex = _face_moving_in_its_middle(0)
+
+    strain = flow_features(onset, apex, FlowSettings(border_padding=0))[2]
+
+    assert strain[0].mean() / strain[4].mean() > 2  # what the padding removes
 
 
 def test_rigid_translation_has_no_strain():

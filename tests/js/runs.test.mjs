@@ -8,6 +8,7 @@ import {
   inFormOrder,
   launchBody,
   launchRefusal,
+  marksAddress,
   placeholders,
   planRefusal,
   planText,
@@ -109,6 +110,8 @@ test("only the parameters the method takes are sent, as numbers", () => {
 test("the plan reads the effective parameters, the folds, the clean set and the estimate", () => {
   const plan = {
     method: { method: "idc", q: 30, warmup_epochs: 5 },
+    protocol: "paper",
+    label_version_id: 4,
     folds: 26,
     seeds: 1,
     epochs: 2,
@@ -118,18 +121,18 @@ test("the plan reads the effective parameters, the folds, the clean set and the 
   };
   assert.equal(
     planText(plan),
-    "Runs idc (q 30, warmup 5): 26 LOSO folds × 1 seed × 2 epochs; IDC clean set negative 10, positive 4 " +
+    "Runs idc (q 30, warmup 5) under the paper protocol on label version 4: 26 LOSO folds × 1 seed × 2 epochs; IDC clean set negative 10, positive 4 " +
       "(experts weighed by cleanlab against run 7); about 2 min 5 s at the pace of this dataset's last runs.",
   );
   assert.equal(
     planText({ ...plan, method: { method: "ce" }, clean_per_class: null, estimate_s: null, seeds: 3 }),
-    "Runs ce: 26 LOSO folds × 3 seeds × 2 epochs; no finished run yet to estimate its duration from.",
+    "Runs ce under the paper protocol on label version 4: 26 LOSO folds × 3 seeds × 2 epochs; no finished run yet to estimate its duration from.",
   );
 });
 
 test("refusals name the field the server refused", () => {
   const error = { message: "no marks", detail: { field: "marks_user" } };
-  assert.equal(planRefusal(error), "Cannot run: no marks (marks user)");
+  assert.equal(planRefusal(error), "Cannot run: no marks (IDC marks from)");
   assert.equal(launchRefusal(error), "no marks (marks_user)");
   assert.equal(planRefusal({ message: "busy" }), "Cannot run: busy");
   assert.equal(launchRefusal({ message: "busy", detail: {} }), "busy");
@@ -265,4 +268,9 @@ test("a confusion heatmap puts true classes down and predicted across, with coun
   assert.equal(layout.yaxis.autorange, "reversed");
   assert.equal(layout.title.text, "CASME II (seed 0)");
   assert.equal(config.displayModeBar, false);
+});
+
+test("the marks IDC would read are one expert's, or all experts' by the consensus rule", () => {
+  assert.equal(marksAddress(3, "ana lee", "majority"), "/api/datasets/3/marks.csv?user=ana%20lee");
+  assert.equal(marksAddress(3, "", "any-noisy"), "/api/datasets/3/marks.csv?rule=any-noisy");
 });

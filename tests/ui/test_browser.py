@@ -150,7 +150,8 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
     form.get_by_label(re.compile("LTM/ILC")).fill("0")
     form.get_by_label("Epochs", exact=True).fill("4")
     expect(form.locator("#run-plan")).to_contain_text(
-        "Runs ilc (alpha 0): 6 LOSO folds \N{MULTIPLICATION SIGN} 1 seed "
+        "Runs ilc (alpha 0) under the meclean protocol on label version 1: "
+        "6 LOSO folds \N{MULTIPLICATION SIGN} 1 seed "
         "\N{MULTIPLICATION SIGN} 4 epochs"
     )
     form.get_by_role("button", name="Launch").click()

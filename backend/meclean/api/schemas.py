@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal, overload
 
+import numpy as np
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from meclean.data.labels import CLASSES
 from meclean.data.marks import Verdict, experts_agree
 from meclean.db.action_units import codings_of
 from meclean.db.marks import latest_marks
@@ -21,6 +23,7 @@ from meclean.db.run_record import RunConfigRecord
 from meclean.db.users import user_names
 from meclean.jobs.runs import ProgressSummary, run_progress
 from meclean.ml.au_evidence import AuJudgement
+from meclean.ml.metrics import one_class
 from meclean.services.au_evidence import au_evidence
 from meclean.services.marking import hidden_from
 
@@ -206,6 +209,9 @@ class RunOut(BaseModel):
     finished_at: datetime | None
     progress: ProgressSummary
     summary: dict[str, dict[str, float | None]] | None
+    one_class: str | None = None
+    """Set when the run predicts one class for nearly every sample (90% or more of its
+    out-of-fold predictions, over its seeds): its UF1 then says little of its method."""
 
 
 class RunDetail(RunOut):
@@ -236,6 +242,17 @@ def _clean_set_from(config: RunConfigRecord, names: dict[int | None, str]) -> st
     if config.consensus == "cleanlab":
         return f"all experts weighed by cleanlab against run {config.consensus_run_id}"
     return f"all experts by {config.consensus}"
+
+
+def _one_class(metrics: dict[str, Any] | None) -> str | None:
+    """What a finished run predicts almost always, from its composite confusion matrices
+    (their columns count its predictions per class)."""
+    seeds = (metrics or {}).get("scores") or []
+    if metrics is None or not seeds:
+        return None
+    predicted = sum(np.asarray(seed["composite"]["confusion"]).sum(0) for seed in seeds)
+    found = one_class(predicted)
+    return None if found is None else found.describe(metrics.get("classes") or CLASSES)
 
 
 @overload
@@ -272,6 +289,7 @@ def run_out(run: Run, names: dict[int | None, str], detail: bool = False) -> Run
         finished_at=run.finished_at,
         progress=run_progress(run),
         summary=(run.metrics or {}).get("summary"),
+        one_class=_one_class(run.metrics),
     )
     if not detail:
         return RunOut(**fields)

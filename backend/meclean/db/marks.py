@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from meclean.data.marks import Verdict
-from meclean.db.models import Mark, Sample
+from meclean.db.models import Mark, Sample, User
 from meclean.db.spreadsheets import csv_text
 
 
@@ -159,6 +159,23 @@ def verdict_counts(session: Session, dataset_id: int, user_id: int) -> VerdictCo
             mine[verdict] = n
     marked = session.scalar(select(func.count(func.distinct(Mark.sample_id))).where(current))
     return VerdictCounts(everyone, mine, marked or 0)
+
+
+def experts_marking(session: Session, dataset_id: int) -> list[tuple[str, int]]:
+    """Each expert with a standing verdict on the dataset and how many samples they
+    judged, by name."""
+    newest = _newest_ids().join(Sample, Sample.id == Mark.sample_id)
+    rows = session.execute(
+        select(User.name, func.count(func.distinct(Mark.sample_id)))
+        .join(User, User.id == Mark.user_id)
+        .where(
+            Mark.id.in_(newest.where(Sample.dataset_id == dataset_id)),
+            Mark.verdict != Verdict.RETRACTED,
+        )
+        .group_by(User.name)
+        .order_by(User.name)
+    )
+    return [(name, n) for name, n in rows]
 
 
 def verdicts_by_expert(session: Session, dataset_id: int) -> dict[int, dict[int, str]]:

@@ -50,3 +50,34 @@ def score(
         matrix = confusion_matrix(y_true[mask], y_pred[mask], classes)
         result[name] = Scores(uf1(matrix), uar(matrix), matrix.tolist(), int(mask.sum()))
     return result
+
+
+ONE_CLASS_SHARE = 0.9
+"""A run predicting one class for at least this share of the samples has collapsed onto it
+(the composite's largest class, negative, is 57% of it): its UF1 says little of a method."""
+
+
+@dataclass(frozen=True)
+class OneClass:
+    """Most predictions of a run fall in one class."""
+
+    label: int
+    count: int
+    samples: int
+
+    def describe(self, classes: Sequence[str] | None = None) -> str:
+        name = classes[self.label] if classes else f"class {self.label}"
+        return f"predicts {name} for {self.count} of its {self.samples} predictions"
+
+
+def one_class(predicted: np.ndarray) -> OneClass | None:
+    """The class a run almost always predicts (``ONE_CLASS_SHARE`` or more of its
+    predictions; ``predicted`` counts them per class), or None."""
+    counts = np.asarray(predicted).ravel()
+    total = int(counts.sum())
+    if total == 0:
+        return None
+    label = int(counts.argmax())
+    if counts[label] < ONE_CLASS_SHARE * total:
+        return None
+    return OneClass(label, int(counts[label]), total)

@@ -14,6 +14,7 @@ from meclean.db.labels import labels_of
 from meclean.db.models import Run, RunSampleResult, Status
 from meclean.jobs.inputs import run_samples
 from meclean.ml.comparison import SeedPredictions, UF1Difference, uf1_difference
+from meclean.ml.metrics import one_class
 
 FEW_SUBJECTS = 20
 """Below this many subjects a bootstrap over them says little (the composite has 68)."""
@@ -28,6 +29,18 @@ class Comparison:
     reason: str | None = None
     caveats: tuple[str, ...] = ()
     """What a reader should know about a difference that was computed."""
+    confounds: tuple[str, ...] = ()
+    """What the runs differ in besides their method: the difference cannot be put on the
+    method, so it is never called real."""
+
+    @property
+    def verdict(self) -> str:
+        """real, within noise, not comparable: differs in ..., or not computed."""
+        if self.difference is None:
+            return "not computed"
+        if self.confounds:
+            return f"not comparable: differs in {', '.join(self.confounds)}"
+        return "real" if self.difference.real else "within noise"
 
 
 def compare_runs(session: Session, reference: Run, run: Run) -> Comparison:
@@ -50,20 +63,7 @@ def compare_runs(session: Session, reference: Run, run: Run) -> Comparison:
             "to compare it"
         )
     caveats = []
-    if run.label_version_id != reference.label_version_id:
-        ours = labels_of(session, run.label_version_id)
-        theirs_labels = labels_of(session, reference.label_version_id)
-        differ = sum(ours[s] != theirs_labels.get(s) for s in ours)
-        if differ:  # versions holding the same labels score alike
-            caveats.append(
-                f"scored against label versions {run.label_version_id} and "
-                f"{reference.label_version_id}, which differ on {differ} samples: part of "
-                "the difference is the labels"
-            )
-    if run.config.protocol != reference.config.protocol:
-        caveats.append("trained under different protocols")
-    if run.config.epochs != reference.config.epochs:
-        caveats.append("trained for different numbers of epochs")
+    confounds = _confounds(session, reference, run)
     shared = set(run.config.seeds) & set(reference.config.seeds)
     if len(shared) < 2:
         caveats.append(
@@ -76,9 +76,33 @@ def compare_runs(session: Session, reference: Run, run: Run) -> Comparison:
     if difference.subjects < FEW_SUBJECTS:
         caveats.append(f"only {difference.subjects} subjects: the interval is coarse")
     for r, predictions in ((run, mine), (reference, theirs)):
-        if len(np.unique(predictions.predictions)) == 1:
-            caveats.append(f"run {r.id} predicts one class for every sample")
-    return Comparison(run.id, reference.id, difference, caveats=tuple(caveats))
+        collapse = one_class(np.bincount(predictions.predictions.ravel(), minlength=len(CLASSES)))
+        if collapse is not None:
+            caveats.append(f"run {r.id} {collapse.describe(CLASSES)}")
+    return Comparison(
+        run.id, reference.id, difference, caveats=tuple(caveats), confounds=tuple(confounds)
+    )
+
+
+def _confounds(session: Session, reference: Run, run: Run) -> list[str]:
+    """What two runs differ in besides their method and seeds."""
+    found = []
+    if run.config.protocol != reference.config.protocol:
+        found.append(f"protocol ({reference.config.protocol} vs {run.config.protocol})")
+    if run.config.epochs != reference.config.epochs:
+        found.append(f"epochs ({reference.config.epochs} vs {run.config.epochs})")
+    if run.label_version_id != reference.label_version_id:
+        ours = labels_of(session, run.label_version_id)
+        theirs = labels_of(session, reference.label_version_id)
+        differ = sum(ours[s] != theirs.get(s) for s in ours)
+        if differ:  # versions holding the same labels score alike
+            found.append(
+                f"label version ({reference.label_version_id} vs {run.label_version_id}, "
+                f"{differ} labels apart)"
+            )
+    if run.config.timing_version != reference.config.timing_version:
+        found.append(f"timing ({reference.config.timing_version} vs {run.config.timing_version})")
+    return found
 
 
 def _seed_predictions(session: Session, run: Run) -> tuple[SeedPredictions | None, list[str]]:

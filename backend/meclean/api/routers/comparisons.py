@@ -34,6 +34,11 @@ class DifferenceOut(BaseModel):
     reason: str | None = None
     """Why no difference was computed."""
     caveats: list[str]
+    confounds: list[str]
+    """What the runs differ in besides method and seeds (protocol, epochs, label version,
+    timing): then the difference is not the method's and never called real."""
+    verdict: str
+    """real, within noise, not comparable: differs in ..., or not computed."""
 
 
 class ComparisonOut(BaseModel):
@@ -55,12 +60,16 @@ def compare(
     for run in runs[1:]:
         comparison = compare_runs(session, runs[0], run)
         measured = comparison.difference.as_dict() if comparison.difference else {}
+        if comparison.confounds:
+            measured["real"] = False
         differences.append(
             DifferenceOut(
                 run_id=run.id,
                 reference_id=runs[0].id,
                 reason=comparison.reason,
                 caveats=list(comparison.caveats),
+                confounds=list(comparison.confounds),
+                verdict=comparison.verdict,
                 **measured,
             )
         )

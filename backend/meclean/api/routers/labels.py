@@ -21,7 +21,7 @@ from meclean.db.labels import (
     diff_versions,
     roster_csv,
 )
-from meclean.db.marks import Consensus, grades, grades_csv
+from meclean.db.marks import Consensus, experts_marking, grades, grades_csv
 from meclean.db.models import Dataset, DbId, LabelVersion, Sample
 from meclean.db.users import user_id_named, user_names
 from meclean.services.marking import blind_datasets
@@ -142,6 +142,19 @@ def export_version(
     dataset = dataset_or_404(session, dataset_id)
     _version(session, dataset, version_id, "version_id")
     return csv_download(roster_csv(session, version_id), dataset.name, f"labels-v{version_id}")
+
+
+class ExpertOut(BaseModel):
+    name: str
+    samples: int
+    """Samples on which the expert's latest verdict stands."""
+
+
+@router.get("/experts")
+def experts(dataset_id: DbId, session: DbSession, _: Curator) -> list[ExpertOut]:
+    """The experts who marked the dataset, for choosing one's marks (IDC, the grades CSV)."""
+    dataset = dataset_or_404(session, dataset_id)
+    return [ExpertOut(name=n, samples=k) for n, k in experts_marking(session, dataset.id)]
 
 
 @router.get("/marks.csv", response_class=Response)

@@ -71,6 +71,8 @@ class RunPlanOut(BaseModel):
 
     method: dict[str, Any]
     """The method's effective parameters (warm-up scaled to the epochs, alpha, q)."""
+    protocol: str
+    """meclean or paper: the training protocol it would train under."""
     label_version_id: int
     folds: int
     """LOSO folds per seed: one per subject."""
@@ -118,6 +120,7 @@ def plan(
         raise _refused(exc) from None
     return RunPlanOut(
         method=planned.method.describe(),
+        protocol=body.protocol,
         label_version_id=planned.label_version_id,
         folds=planned.subjects,
         seeds=body.seeds,

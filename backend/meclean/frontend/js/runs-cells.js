@@ -21,11 +21,18 @@ export function differenceCell(d) {
   if (d === "reference") return h("td", {}, "reference");
   if (!d) return h("td", { class: "difference" }, "…");
   if (d.difference === null) return h("td", { class: "difference" }, d.reason);
+  const kind = d.confounds.length ? "confounded" : d.real ? "real" : "noise";
   return h(
     "td",
-    { class: `difference ${d.real ? "real" : "noise"}`, title: d.caveats.join("; ") },
+    { class: `difference ${kind}`, title: d.caveats.join("; ") },
     differenceText(d),
-    h("strong", {}, d.real ? "real" : "within noise"),
+    h("strong", {}, d.verdict),
     d.caveats.length ? h("span", { class: "caveats" }, ` (${d.caveats.join("; ")})`) : "",
   );
+}
+
+/** A score cell with a warning added when the run predicts nearly one class only. */
+export function oneClassFlagged(cell, run) {
+  if (run.one_class) cell.append(h("span", { class: "warning one-class", title: run.one_class }, " ⚠ one class"));
+  return cell;
 }

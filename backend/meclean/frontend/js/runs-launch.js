@@ -1,25 +1,27 @@
 // The launch form (curators): only the fields the chosen method takes, the server's plan
 // of the run as it would launch it, and the launch.
 import { api } from "./api.js";
-import { referenceName } from "./format.js";
+import { plural, referenceName } from "./format.js";
 import {
   fieldsTaken,
   inFormOrder,
   launchBody,
   launchRefusal,
+  marksAddress,
   placeholders,
   planRefusal,
   planText,
 } from "./runs-plans.js";
 import { h, toast } from "./ui.js";
 
-export function launchForm(state, versions, users, catalogue, finished, onLaunched) {
+export function launchForm(state, versions, experts, catalogue, finished, onLaunched) {
   const field = (label, input, attributes = {}) => h("label", attributes, label, input);
   const { methods, defaults } = catalogue;
   const byName = new Map(methods.map((m) => [m.name, m]));
   const form = h(
     "form",
-    { class: "launch", id: "launch-form", "aria-label": "Launch a run" },
+    // The form starts from the defaults on every visit: no browser-restored choices.
+    { class: "launch", id: "launch-form", "aria-label": "Launch a run", autocomplete: "off" },
     h("h2", {}, "Launch a run"),
     field(
       "Method ",
@@ -55,7 +57,7 @@ export function launchForm(state, versions, users, catalogue, finished, onLaunch
           title:
             "meclean: logits, SSSNet24, scaled inputs. paper: as the published code (double softmax, SSSNet 28, unscaled inputs, its LTM and IDC batches)",
         },
-        h("option", { value: "meclean" }, "meclean"),
+        h("option", { value: "meclean", selected: true }, "meclean"),
         h("option", { value: "paper" }, "paper (as published)"),
       ),
     ),
@@ -69,15 +71,20 @@ export function launchForm(state, versions, users, catalogue, finished, onLaunch
         ),
       ),
     ),
-    field(
-      "IDC marks from ",
-      h(
-        "select",
-        { name: "marks_user" },
-        h("option", { value: "" }, "all experts"),
-        users.map((u) => h("option", { value: u }, u)),
+    h(
+      "p",
+      { "data-needs": "marks", class: "marks-choice" },
+      field(
+        "IDC marks from ",
+        h(
+          "select",
+          { name: "marks_user" },
+          h("option", { value: "" }, "all experts"),
+          experts.map((e) => h("option", { value: e.name }, `${e.name} (${plural(e.samples, "sample")})`)),
+        ),
       ),
-      { "data-needs": "marks" },
+      " ",
+      h("a", { id: "marks-download", download: "" }, "download these marks (CSV)"),
     ),
     field(
       "Consensus ",
@@ -121,6 +128,11 @@ export function launchForm(state, versions, users, catalogue, finished, onLaunch
     form.elements.q.placeholder = shown.q;
     form.elements.warmup_epochs.placeholder = shown.warmup;
     form.querySelector("#method-summary").textContent = method.summary;
+    form.querySelector("#marks-download").href = marksAddress(
+      state.dataset.id,
+      form.elements.marks_user.value,
+      form.elements.consensus.value,
+    );
     if (takes.cleanlab) offerRunsToWeighAgainst();
   }
 

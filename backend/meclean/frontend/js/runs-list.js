@@ -2,7 +2,7 @@
 // cancel, and the comparison of the runs picked.
 import { api } from "./api.js";
 import { canCurate, groupsOf } from "./format.js";
-import { progressCell, scoreCell } from "./runs-cells.js";
+import { oneClassFlagged, progressCell, scoreCell } from "./runs-cells.js";
 import { comparison } from "./runs-compare.js";
 import { launchForm } from "./runs-launch.js";
 import { cancelQuestion, methodText, newestFirst } from "./runs-text.js";
@@ -19,7 +19,8 @@ export async function showRuns(state) {
   ]);
   // Which methods train by alpha is the server's to say (MethodSpec.alpha_trains).
   const trainsByAlpha = new Set(catalogue.methods.filter((m) => m.alpha_trains).map((m) => m.name));
-  const users = curator && state.me.role === "admin" ? (await api("/api/users")).map((u) => u.name) : [state.me.name];
+  // Any expert who marked this dataset: IDC may train on one expert's marks.
+  const experts = curator ? await api(`/api/datasets/${state.dataset.id}/experts`) : [];
   const byId = new Map(runs.map((r) => [r.id, r]));
   const finishedRuns = () => newestFirst([...byId.values()].filter((r) => r.has_results));
   const chosen = new Set();
@@ -49,7 +50,7 @@ export async function showRuns(state) {
       h("td", {}, `${run.epochs} × ${run.seeds.length}`),
       h("td", { class: `status ${run.status}` }, run.status),
       progressCell(run),
-      scoreCell(run.summary, "composite"),
+      oneClassFlagged(scoreCell(run.summary, "composite"), run),
       h(
         "td",
         {},
@@ -76,7 +77,7 @@ export async function showRuns(state) {
   view.replaceChildren(
     h("h1", {}, "Runs"),
     curator
-      ? launchForm(state, versions, users, catalogue, finishedRuns, (run) => {
+      ? launchForm(state, versions, experts, catalogue, finishedRuns, (run) => {
           byId.set(run.id, run);
           draw();
         })

@@ -2,9 +2,17 @@
 // flags against the experts, its scores and confusion matrices once it has results.
 import { api } from "./api.js";
 import { flagsSection } from "./flags.js";
-import { groupsOf, sourceName } from "./format.js";
+import { canCurate, groupsOf, sourceName } from "./format.js";
 import { scoreCell } from "./runs-cells.js";
-import { heatmapFigure, liveText, parametersText, partFolds, partProgress, runTitle } from "./runs-text.js";
+import {
+  cancelQuestion,
+  heatmapFigure,
+  liveText,
+  parametersText,
+  partFolds,
+  partProgress,
+  runTitle,
+} from "./runs-text.js";
 import { h, loadPlotly, toast } from "./ui.js";
 
 async function heatmap(element, matrix, classes, title) {
@@ -42,12 +50,27 @@ function partsTable(run) {
   );
 }
 
-function liveStatus(run) {
+// While it is queued or running, a curator may cancel it (asking first).
+function cancelButton(run, canCancel) {
+  if (!run.active || !canCancel) return "";
+  const cancel = async () => {
+    if (!confirm(cancelQuestion(run.id, run))) return;
+    try {
+      await api(`/api/runs/${run.id}/cancel`, { method: "POST" });
+      toast(`Run ${run.id} cancelled`);
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  };
+  return h("button", { type: "button", class: "cancel-run", onclick: cancel }, "Cancel the run");
+}
+
+function liveStatus(run, canCancel) {
   const live = liveText(run);
   return h(
     "div",
     { id: "run-live", "aria-live": "polite" },
-    h("p", { class: `status ${run.status}` }, live.status),
+    h("p", { class: `status ${run.status}` }, live.status, " ", cancelButton(run, canCancel)),
     h(
       "p",
       { class: "progress-cell" },
@@ -61,6 +84,7 @@ export async function showRun(state, runId) {
   const view = document.getElementById("view");
   let run = await api(`/api/runs/${runId}`);
   const groups = groupsOf(state.dataset);
+  const canCancel = canCurate(state.me);
 
   async function draw() {
     const heatmaps = h("div", { class: "heatmaps" });
@@ -87,7 +111,10 @@ export async function showRun(state, runId) {
             ),
           )
         : "",
-      liveStatus(run),
+      liveStatus(run, canCancel),
+      run.one_class
+        ? h("p", { class: "warning one-class" }, `This run ${run.one_class}: its UF1 says little of its method.`)
+        : "",
       run.has_results ? h("p", {}, h("a", { href: `#/runs/${run.id}/projection` }, "Open the projection review")) : "",
       run.has_results ? flagsSection(run) : "",
       h(
@@ -125,7 +152,7 @@ export async function showRun(state, runId) {
     try {
       run = await api(`/api/runs/${run.id}`);
       if (whole) return await draw();
-      document.getElementById("run-live")?.replaceWith(liveStatus(run));
+      document.getElementById("run-live")?.replaceWith(liveStatus(run, canCancel));
       document.getElementById("run-parts")?.replaceWith(partsTable(run));
     } finally {
       fetching = false;

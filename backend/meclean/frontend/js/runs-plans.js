@@ -49,6 +49,12 @@ export function launchBody(data, method) {
   return body;
 }
 
+/** The grades CSV IDC would read: one expert's marks, or all experts' by the consensus rule. */
+export function marksAddress(datasetId, expert, rule) {
+  const query = expert ? `user=${encodeURIComponent(expert)}` : `rule=${encodeURIComponent(rule || "majority")}`;
+  return `/api/datasets/${datasetId}/marks.csv?${query}`;
+}
+
 /** The run as the server would launch it: effective parameters, folds, clean set, duration. */
 export function planText(plan) {
   const { method, ...parameters } = plan.method;
@@ -66,12 +72,21 @@ export function planText(plan) {
     plan.estimate_s !== null
       ? `; about ${duration(plan.estimate_s)} at the pace of this dataset's last runs`
       : "; no finished run yet to estimate its duration from";
-  return `Runs ${method}${effective ? ` (${effective})` : ""}: ${plan.folds} LOSO folds × ${plural(plan.seeds, "seed")} × ${plural(plan.epochs, "epoch")}${clean}${estimate}.`;
+  return `Runs ${method}${effective ? ` (${effective})` : ""} under the ${plan.protocol} protocol on label version ${plan.label_version_id}: ${plan.folds} LOSO folds × ${plural(plan.seeds, "seed")} × ${plural(plan.epochs, "epoch")}${clean}${estimate}.`;
 }
 
-/** Why the plan says the run cannot run, naming the field the server refused. */
+// The form's words for the fields the server may refuse.
+const FIELD_WORDS = {
+  marks_user: "IDC marks from",
+  consensus_run_id: "weighed against run",
+  label_version_id: "label version",
+  warmup_epochs: "warm-up epochs",
+};
+
+/** Why the plan says the run cannot run, naming the form's field the server refused. */
 export function planRefusal(error) {
-  const field = error.detail?.field ? ` (${error.detail.field.replaceAll("_", " ")})` : "";
+  const name = error.detail?.field;
+  const field = name ? ` (${FIELD_WORDS[name] ?? name.replaceAll("_", " ")})` : "";
   return `Cannot run: ${error.message}${field}`;
 }
 

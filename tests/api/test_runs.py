@@ -116,18 +116,17 @@ def test_a_run_streams_progress_succeeds_and_its_relabels_can_be_accepted(servin
     ).json()
     assert replaced["label_version_id"] is not None
 
-    # Decisions taken back: the labels the acceptances replaced return in a new version
-    # (the expert's label included), and the proposals are pending again.
+    # Decisions taken back: the labels the acceptances replaced return (the expert's label
+    # included), in the version of this sitting, and the proposals are pending again.
     undone = curator.post(f"/api/runs/{run_id}/relabels/undo", json={"sample_ids": proposed[:2]})
     assert undone.status_code == 200, undone.text
-    restored = curator.get(
-        f"/api/datasets/{imported}/label-versions/diff",
-        params={"old": replaced["label_version_id"], "new": undone.json()["label_version_id"]},
+    assert undone.json()["label_version_id"] == replaced["label_version_id"]
+    restored = {s: curator.get(f"/api/samples/{s}").json()["label"] for s in proposed[:2]}
+    assert restored == {proposed[0]: expert_label, proposed[1]: results[1]["label"]}
+    decisions = curator.get(
+        f"/api/datasets/{imported}/label-versions/{replaced['label_version_id']}/changes"
     ).json()
-    assert {c["sample_id"]: c["after"] for c in restored} == {
-        proposed[0]: expert_label,
-        proposed[1]: results[1]["label"],
-    }
+    assert [c["run_id"] for c in decisions] == [run_id] * len(decisions)
     review = dict(
         zip(
             after["sample_id"],

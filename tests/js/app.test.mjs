@@ -56,7 +56,7 @@ test("the counter counts my verdicts and everyone's, and says what is not saved 
   };
   assert.deepEqual(progressTexts(progress, 0), {
     mine: "Me: 3 / 10 marked (2 clean, 1 noisy, 0 unsure)",
-    all: "Everyone: 4 / 10 (2 clean, 1 noisy, 1 unsure)",
+    all: "Everyone: 4 / 10 samples marked; verdicts: 2 clean, 1 noisy, 1 unsure",
     unsaved: null,
   });
   assert.equal(

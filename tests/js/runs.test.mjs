@@ -24,6 +24,7 @@ import {
   parametersText,
   partFolds,
   partProgress,
+  protocolRows,
   progressText,
   runTitle,
   scoreText,
@@ -273,4 +274,14 @@ test("a confusion heatmap puts true classes down and predicted across, with coun
 test("the marks IDC would read are one expert's, or all experts' by the consensus rule", () => {
   assert.equal(marksAddress(3, "ana lee", "majority"), "/api/datasets/3/marks.csv?user=ana%20lee");
   assert.equal(marksAddress(3, "", "any-noisy"), "/api/datasets/3/marks.csv?rule=any-noisy");
+});
+
+test("a recorded protocol reads as rows of dotted fields", () => {
+  assert.deepEqual(protocolRows({ method: { name: "ilc", alpha: 1 }, epochs: 10, seeds: [0, 1], flow: null }), [
+    ["method.name", "ilc"],
+    ["method.alpha", "1"],
+    ["epochs", "10"],
+    ["seeds", "0, 1"],
+    ["flow", "null"],
+  ]);
 });

@@ -68,6 +68,7 @@ test("the stepper's position counts from one, out of the grid's total or the car
 test("the link back names the projection when the page came from a run", () => {
   assert.equal(backText("#/runs/3/projection"), "← Projection");
   assert.equal(backText("#/samples?label=positive"), "← Samples");
+  assert.equal(backText("#/triage?signals=loss"), "← Review next");
 });
 
 test("the heading, the line under it and the face crop in words", () => {
@@ -81,7 +82,7 @@ test("the heading, the line under it and the face crop in words", () => {
   assert.equal(faceText(null), "Frames used whole (no face crop).");
   assert.match(
     classMeansCaption("casme2", ["negative", "positive"]),
-    /\(rows: negative, positive; columns: Vx, Vy, strain\)$/,
+    /\(rows: negative, positive; columns: Vx, Vy, strain\), on their own colour scale, not the sample's$/,
   );
 });
 

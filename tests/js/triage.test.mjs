@@ -21,6 +21,7 @@ import {
   neighbourName,
   percent,
   predictionParts,
+  PROPOSAL_AGAINST_PROBABILITIES,
   queueStep,
   relabelledText,
   runChoiceText,
@@ -138,6 +139,12 @@ test("why a run flagged a sample, in words", () => {
     "; proposed relabel: negative",
     ".",
   ]);
+  // A proposal against the out-of-fold probabilities says where each comes from.
+  assert.equal(
+    predictionParts({ ...WHY, proposed_label: "surprise" }, ["negative", "positive", "surprise"])[2],
+    `; proposed relabel: surprise${PROPOSAL_AGAINST_PROBABILITIES}`,
+  );
+  assert.match(PROPOSAL_AGAINST_PROBABILITIES, /flags raised while the sample was trained on/);
   assert.deepEqual(predictionParts({ ...WHY, seed_predictions: ["negative"], proposed_label: null }, []).slice(1), [
     "",
     "",

@@ -209,14 +209,15 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
     expect(page.locator("#review-counts")).to_contain_text("1 accepted")
     expect(legend.nth(4)).to_have_text("relabel accepted (1)")
     item.get_by_role("button", name="Undo").click()
-    expect(page.locator("#toast")).to_contain_text("labels restored in version 3")
+    # Decisions of one sitting join one label version.
+    expect(page.locator("#toast")).to_contain_text("labels restored in version 2")
     expect(item.locator(".review")).to_have_text("pending")
     expect(page.locator("#review-counts")).to_contain_text("0 accepted")
 
     page.get_by_role("button", name=re.compile(r"Accept \d+ relabels?$")).click()
-    expect(page.locator("#toast")).to_contain_text("into label version 4")
+    expect(page.locator("#toast")).to_contain_text("into label version 2")
     versions = page.request.get("/api/datasets/1/label-versions").json()
-    assert len(versions) == 4 and versions[-1]["current"]
+    assert len(versions) == 2 and versions[-1]["current"] and versions[-1]["open"]
     assert "proposed by run 1" in versions[-1]["reason"]
     expect(page.locator("#selection .review.accepted").first).to_be_visible()
     screenshot(page, "projection-reviewed")
@@ -224,6 +225,7 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
     # A bulk mark that would replace the expert's own marks asks first, and can be undone.
     page.get_by_role("button", name="Mark clean").click()
     expect(page.locator("#toast")).to_have_text("Marked 18 samples clean")
+    expect(page.locator("#selection li .verdicts").first).to_contain_text("curator: clean")
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Mark noisy").click()
     expect(page.locator("#toast")).to_have_text("Nothing was marked")
@@ -234,6 +236,28 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
     expect(page.locator("#toast")).to_have_text("Undid the marks on 18 samples")
     marks = page.request.get("/api/datasets/1/samples", params={"limit": 50}).json()["items"]
     assert {s["my_mark"]["verdict"] for s in marks} == {"clean"}
+
+    # A curator relabels the selection directly: asked first, asked again over the clean
+    # verdicts just given; the decision joins the sitting's version, and is undone.
+    questions: list[str] = []
+
+    def answer_yes(dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer_yes)
+    relabel = page.locator("#selection form.relabel")
+    relabel.get_by_label("Relabel to").select_option("surprise")
+    relabel.locator("input[name=relabel-reason]").fill("the whole cluster moves like surprise")
+    relabel.get_by_role("button", name="Relabel", exact=True).click()
+    expect(page.locator("#toast")).to_contain_text(
+        re.compile(r"Relabelled \d+ samples? surprise in label version 2")
+    )
+    assert questions[0] == "Relabel 18 samples surprise?"
+    assert "clean by curator" in questions[1]
+    relabel.get_by_role("button", name="Undo relabel").click()
+    expect(page.locator("#toast")).to_contain_text("Undone:")
+    page.remove_listener("dialog", answer_yes)
     # The conflicts asked about, and the plan refused while IDC had no clean set.
     page.errors[:] = [e for e in page.errors if "409" not in e and "422" not in e]
 

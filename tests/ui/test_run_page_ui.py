@@ -3,7 +3,7 @@
 import httpx
 from playwright.sync_api import expect
 
-from tests.ui.helpers import PASSWORD, sign_in
+from tests.ui.helpers import PASSWORD, launch_and_finish_a_run, sign_in
 
 
 def test_a_curator_cancels_a_run_from_its_page_after_confirming(page):
@@ -62,3 +62,19 @@ def test_a_curator_picks_one_annotators_marks_for_idc_and_can_download_them(page
     expect(form.locator("#run-plan")).to_contain_text("Cannot run: idc needs samples marked clean")
     expect(form.locator("#run-plan")).to_contain_text("(IDC marks from)")
     page.errors[:] = [e for e in page.errors if "422" not in e]  # the plan's refusal
+
+
+def test_a_finished_runs_page_gives_its_protocol_as_a_table_and_scores_per_subject(page):
+    sign_in(page, "curator")
+    launch_and_finish_a_run(page)
+    page.goto("/#/runs/1")
+
+    protocol = page.locator("details.protocol")
+    protocol.locator("summary").click()
+    expect(protocol.locator("table.protocol-table th", has_text="method.name")).to_have_count(1)
+    expect(protocol.locator("tr", has_text="epochs")).to_contain_text("3")
+    subjects = page.locator("#run-subjects")
+    subjects.locator("summary").click()
+
+    expect(subjects.locator("table.subjects tr")).to_have_count(7)  # 6 subjects and a header
+    expect(subjects.locator("a[download]")).to_have_attribute("href", "/api/runs/1/results.csv")

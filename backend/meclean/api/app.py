@@ -28,11 +28,13 @@ from meclean.api.routers import (
     datasets,
     flags,
     imports,
+    label_decisions,
     labels,
     marks,
     methods,
     renders,
     reviews,
+    run_outputs,
     runs,
     samples,
     timing,
@@ -108,6 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         action_units,
         timing,
         imports,
+        label_decisions,
+        run_outputs,
     )
     for module in routers:
         app.include_router(module.router)

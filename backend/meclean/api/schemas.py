@@ -38,6 +38,12 @@ class MarkOut(BaseModel):
     typical: bool
     note: str
     created_at: datetime
+    judged_label: str | None
+    """The label the verdict judged (None for marks recorded before labels were kept)."""
+    on_another_label: bool
+    """The sample was relabelled since: the verdict judged a label it no longer has."""
+    should_be: str | None
+    """With a noisy or unsure verdict: the class the expert says it should be."""
 
 
 class SampleOut(BaseModel):
@@ -90,7 +96,9 @@ SAMPLE_COLUMNS = (
 """What a page shows of each sample: read as plain rows, not ORM objects."""
 
 
-def mark_out(mark: Row, names: dict[int | None, str]) -> MarkOut:
+def mark_out(mark: Row, names: dict[int | None, str], label: str | None = None) -> MarkOut:
+    """``label``: the sample's current label, against which the mark's is compared."""
+    judged = mark.judged_label
     return MarkOut(
         id=mark.id,
         user=names[mark.user_id],
@@ -98,6 +106,9 @@ def mark_out(mark: Row, names: dict[int | None, str]) -> MarkOut:
         typical=mark.typical,
         note=mark.note,
         created_at=mark.created_at,
+        judged_label=judged,
+        on_another_label=judged is not None and label is not None and judged != label,
+        should_be=mark.should_be,
     )
 
 
@@ -125,6 +136,7 @@ def describe_samples(
         my_latest = next((m for m in with_retracted if m.user_id == me.id), None)
         if s.id in hidden:
             marks = []
+        label = labels.get(s.id, s.original_label)
         out.append(
             SampleOut(
                 id=s.id,
@@ -133,14 +145,14 @@ def describe_samples(
                 subject=s.subject,
                 name=s.name,
                 emotion=s.emotion,
-                label=labels.get(s.id, s.original_label),
-                marks=[mark_out(m, names) for m in marks],
-                my_mark=mark_out(mine, names) if mine else None,
+                label=label,
+                marks=[mark_out(m, names, label) for m in marks],
+                my_mark=mark_out(mine, names, label) if mine else None,
                 my_mark_id=my_latest.id if my_latest else None,
                 agreement=experts_agree(m.verdict for m in marks),
                 action_units=codings[s.id].code() if s.id in codings else None,
                 objective_class=s.objective_class,
-                **_au_fields(judgements.get(s.id), labels.get(s.id, s.original_label)),
+                **_au_fields(judgements.get(s.id), label),
             )
         )
     return out
@@ -297,11 +309,15 @@ def run_out(run: Run, names: dict[int | None, str], detail: bool = False) -> Run
     return RunDetail(**fields, parts=parts, metrics=run.metrics, traceback=run.traceback)
 
 
+def attachment(*parts: str, suffix: str) -> dict[str, str]:
+    """The header that has the browser save a download as a file named after its parts
+    (the dataset's name, what it holds), reduced to characters safe in any header."""
+    name = "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", p).strip("_") or "_" for p in parts)
+    return {"Content-Disposition": f'attachment; filename="{name}{suffix}"'}
+
+
 def csv_download(content: str, *parts: str) -> Response:
     """A CSV the browser saves as a file named after the dataset and what it holds."""
-    name = "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", p).strip("_") or "_" for p in parts)
     return Response(
-        content,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        content, media_type="text/csv; charset=utf-8", headers=attachment(*parts, suffix=".csv")
     )

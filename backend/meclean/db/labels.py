@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from meclean.data.labels import CLASSES
 from meclean.data.readers.common import sample_key
-from meclean.db.models import Dataset, LabelVersion, Sample, SampleLabel
+from meclean.db.models import (
+    Dataset,
+    LabelChange,
+    LabelVersion,
+    Sample,
+    SampleLabel,
+    as_utc,
+    utcnow,
+)
 from meclean.db.session import lock_for_update
 from meclean.db.spreadsheets import csv_text, unquoted_cell
 
@@ -46,51 +55,163 @@ def lock_labels(session: Session, dataset: Dataset) -> dict[int, str]:
     return labels_of(session, current_version_id(dataset))
 
 
+SITTING = timedelta(minutes=30)
+"""How long after an expert's last label decision their next one still joins its version."""
+
+MAX_REASON = 2000
+"""A version's reason (the sitting's reasons joined) is cut to this many characters."""
+
+
 def create_version(
     session: Session,
     dataset: Dataset,
     changes: Mapping[int, str],
     reason: str,
     user_id: int | None = None,
+    run_id: int | None = None,
 ) -> LabelVersion:
     """A new current version: the current one with ``changes`` (sample id -> label) applied,
-    built on the current version atomically (see ``lock_labels``)."""
+    built on the current version atomically (see ``lock_labels``); each change is recorded."""
     lock_for_update(session, dataset)
     parent_id = dataset.current_label_version_id
     labels = labels_of(session, parent_id) if parent_id else {}
-    for sample_id, label in changes.items():
-        if sample_id not in labels:
-            raise LabelError(f"sample {sample_id} is not in dataset {dataset.name!r}")
-        if label not in CLASSES:
-            raise LabelError(f"label {label!r} for sample {sample_id} is not one of {CLASSES}")
-    if all(labels[s] == label for s, label in changes.items()):
-        raise LabelError("no label changes: the current version already holds these labels")
-    labels.update(changes)
+    effective = _effective(dataset, labels, changes)
     version = LabelVersion(
         dataset_id=dataset.id, parent_id=parent_id, created_by=user_id, reason=reason
     )
     session.add(version)
     session.flush()
     session.add_all(
-        SampleLabel(version_id=version.id, sample_id=s, label=lab) for s, lab in labels.items()
+        SampleLabel(version_id=version.id, sample_id=s, label=effective.get(s, lab))
+        for s, lab in labels.items()
     )
+    _record(session, version, labels, effective, reason, user_id, run_id)
     dataset.current_label_version_id = version.id
     session.flush()
     return version
 
 
+def record_decision(
+    session: Session,
+    dataset: Dataset,
+    changes: Mapping[int, str],
+    reason: str,
+    user_id: int,
+    run_id: int | None = None,
+) -> tuple[LabelVersion, list[LabelChange]]:
+    """Apply an expert's label decision: into the version they opened within the last
+    ``SITTING`` while it is still current and untrained on (one sitting, one version), else
+    into a new version, which stays open to them for the next ``SITTING``. Returns the
+    version and the changes recorded."""
+    lock_for_update(session, dataset)
+    now = utcnow()
+    current = session.get(LabelVersion, current_version_id(dataset))
+    assert current is not None
+    still_open = (
+        current.created_by == user_id
+        and current.open_until is not None
+        and as_utc(current.open_until) > now
+    )
+    if still_open:
+        labels = labels_of(session, current.id)
+        effective = _effective(dataset, labels, changes)
+        for sample_id, label in effective.items():
+            session.execute(
+                update(SampleLabel)
+                .where(SampleLabel.version_id == current.id, SampleLabel.sample_id == sample_id)
+                .values(label=label)
+            )
+        if reason not in current.reason.split("; "):
+            joined = f"{current.reason}; {reason}"
+            current.reason = joined if len(joined) <= MAX_REASON else joined[: MAX_REASON - 1] + "…"
+        version = current
+        recorded = _record(session, version, labels, effective, reason, user_id, run_id)
+    else:
+        version = create_version(session, dataset, changes, reason, user_id, run_id)
+        recorded = list(
+            session.scalars(select(LabelChange).where(LabelChange.version_id == version.id))
+        )
+        if current.open_until is not None:
+            current.open_until = None  # another expert's decision (or a late one) closes it
+    version.open_until = now + SITTING
+    session.flush()
+    return version, recorded
+
+
+def close_version(session: Session, version_id: int) -> None:
+    """No later decision joins the version: a run trained on it, or its author saved it."""
+    session.execute(
+        update(LabelVersion).where(LabelVersion.id == version_id).values(open_until=None)
+    )
+
+
+def _effective(
+    dataset: Dataset, labels: Mapping[int, str], changes: Mapping[int, str]
+) -> dict[int, str]:
+    """The changes that change something, after checking every sample and class."""
+    for sample_id, label in changes.items():
+        if sample_id not in labels:
+            raise LabelError(f"sample {sample_id} is not in dataset {dataset.name!r}")
+        if label not in CLASSES:
+            raise LabelError(f"label {label!r} for sample {sample_id} is not one of {CLASSES}")
+    effective = {s: label for s, label in changes.items() if labels[s] != label}
+    if not effective:
+        raise LabelError("no label changes: the current version already holds these labels")
+    return effective
+
+
+def _record(
+    session: Session,
+    version: LabelVersion,
+    before: Mapping[int, str],
+    effective: Mapping[int, str],
+    reason: str,
+    user_id: int | None,
+    run_id: int | None,
+) -> list[LabelChange]:
+    recorded = [
+        LabelChange(
+            version_id=version.id,
+            sample_id=s,
+            before=before[s],
+            after=label,
+            reason=reason,
+            user_id=user_id,
+            run_id=run_id,
+        )
+        for s, label in effective.items()
+    ]
+    session.add_all(recorded)
+    session.flush()
+    return recorded
+
+
+def current_labels(session: Session, sample_ids: Sequence[int]) -> dict[int, str]:
+    """Sample id -> its label in its dataset's current version."""
+    rows = session.execute(
+        select(SampleLabel.sample_id, SampleLabel.label)
+        .join(Sample, Sample.id == SampleLabel.sample_id)
+        .join(Dataset, Dataset.id == Sample.dataset_id)
+        .where(
+            SampleLabel.sample_id.in_(sample_ids),
+            SampleLabel.version_id == Dataset.current_label_version_id,
+        )
+    )
+    return {sample_id: label for sample_id, label in rows}
+
+
 @dataclass(frozen=True)
-class LabelChange:
+class LabelDifference:
     sample_id: int
     before: str
     after: str
 
 
-def diff_versions(session: Session, old: int, new: int) -> list[LabelChange]:
+def diff_versions(session: Session, old: int, new: int) -> list[LabelDifference]:
     """Samples whose label differs between two versions."""
     before, after = labels_of(session, old), labels_of(session, new)
     return [
-        LabelChange(s, before[s], after[s])
+        LabelDifference(s, before[s], after[s])
         for s in sorted(before)
         if s in after and before[s] != after[s]
     ]

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from meclean.data.marks import Verdict
+from meclean.db.labels import current_labels
 from meclean.db.models import Mark, Sample, User
 from meclean.db.spreadsheets import csv_text
 
@@ -65,9 +66,11 @@ def set_mark(
     typical: bool = False,
     note: str = "",
     based_on: int | None = None,
+    should_be: str | None = None,
 ) -> Mark:
-    """Record a new verdict; ``based_on`` is the id of the mark the expert last saw
-    (None if they saw none), and a mismatch raises ``StaleMark``."""
+    """Record a new verdict on the sample's current label (kept with it); ``based_on`` is
+    the id of the mark the expert last saw (None if they saw none), and a mismatch raises
+    ``StaleMark``."""
     if verdict not in set(Verdict):
         raise ValueError(f"verdict must be one of {', '.join(Verdict)}, got {verdict!r}")
     current = latest_mark(session, sample_id, user_id)
@@ -82,6 +85,8 @@ def set_mark(
         verdict=verdict,
         typical=typical,
         note=note,
+        judged_label=current_labels(session, [sample_id]).get(sample_id),
+        should_be=should_be,
     )
     try:
         with session.begin_nested():
@@ -101,6 +106,8 @@ MARK_COLUMNS = (
     Mark.typical,
     Mark.note,
     Mark.created_at,
+    Mark.judged_label,
+    Mark.should_be,
 )
 
 

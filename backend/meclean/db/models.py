@@ -233,6 +233,11 @@ class Mark(Base):
     typical: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    judged_label: Mapped[str | None] = mapped_column(String(20))
+    """The sample's label when the verdict was given (None for marks older than this
+    record): a verdict judges that label, not one given since."""
+    should_be: Mapped[str | None] = mapped_column(String(20))
+    """With a noisy or unsure verdict: the class the expert says the sample should have."""
 
 
 class LabelVersion(Base):
@@ -250,6 +255,31 @@ class LabelVersion(Base):
         ForeignKey("runs.id", ondelete="SET NULL", use_alter=True, name="fk_label_versions_run")
     )
     """The run whose relabels this version accepted, if any."""
+    open_until: Mapped[datetime | None] = mapped_column()
+    """Until when its author's next label decisions join it rather than start a version:
+    one sitting, one version. None once closed (a run trained on it, or another
+    expert's decision made a newer one)."""
+
+
+class LabelChange(Base):
+    """One sample's label changed in a label version: by whom, when, why, and from what."""
+
+    __tablename__ = "label_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("label_versions.id", ondelete="CASCADE"), index=True
+    )
+    sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id", ondelete="CASCADE"))
+    before: Mapped[str] = mapped_column(String(20))
+    after: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="SET NULL", use_alter=True, name="fk_label_changes_run")
+    )
+    """The run whose proposal it accepted (or whose acceptance it undid), if any."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SampleLabel(Base):

@@ -58,6 +58,8 @@ class RunConfigRecord(BaseModel):
     consensus_run_id: int | None = None
     folds: int | None = None
     """LOSO folds per seed (one per subject); runs before it was recorded count their parts'."""
+    estimate_s: float | None = None
+    """How long the launch form said it would take (None without earlier runs to go by)."""
     timing_version: int = 0
     """The dataset's latest change of timing when the run was launched (0: the imported
     timing, and runs launched before timing could change)."""

@@ -102,15 +102,25 @@ class ProgressSummary:
     """LOSO folds trained, over every seed (one per subject and seed)."""
 
 
+def remaining_s(elapsed: float, fraction: float, planned: float | None) -> float | None:
+    """Seconds left: the launch's estimate at first, the pace so far as work gets done (the
+    pace alone jumps while parts queue, start and finish at different speeds)."""
+    paced = elapsed * (1 - fraction) / fraction if fraction > 0 else None
+    left = None if planned is None else max(0.0, planned - elapsed)
+    if paced is None or left is None:
+        return paced if left is None else left
+    return fraction * paced + (1 - fraction) * left
+
+
 def run_progress(run: Run) -> ProgressSummary:
     """Work done over all parts, and a finish-time estimate from the pace so far."""
     done = sum(p.done for p in run.parts)
     total = max(1, sum(p.total for p in run.parts))
     fraction = done / total
     eta = None
-    if run.status == Status.RUNNING and run.started_at and 0 < fraction < 1:
+    if run.status == Status.RUNNING and run.started_at and fraction < 1:
         elapsed = (datetime.now(UTC) - as_utc(run.started_at)).total_seconds()
-        eta = elapsed * (1 - fraction) / fraction
+        eta = remaining_s(elapsed, fraction, run.config.estimate_s)
     running = [p for p in run.parts if p.status == Status.RUNNING]
     latest = max(running or run.parts, key=lambda p: as_utc(p.heartbeat_at or run.created_at))
     fold_parts = [p for p in run.parts if p.kind == PartKind.FOLDS]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from meclean.data.flow import FlowSettings
+from meclean.db.labels import close_version
 from meclean.db.models import ACTIVE, FINISHED, Dataset, PartKind, Run, RunPart, Status
 from meclean.db.run_record import RunConfigRecord, RunMethodRecord
 from meclean.services.run_plans import RunRequest, plan_run
@@ -17,6 +18,7 @@ from meclean.services.timing_changes import latest_timing_change
 def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id: int | None) -> Run:
     """Record a queued run and its parts; the caller enqueues them after committing."""
     plan = plan_run(session, dataset, request)
+    close_version(session, plan.label_version_id)  # what it trains on changes no more
     run = Run(
         dataset_id=dataset.id,
         label_version_id=plan.label_version_id,
@@ -41,6 +43,7 @@ def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id:
             clean_sample_ids=plan.clean_ids,
             consensus_run_id=plan.consensus_run_id,
             folds=plan.subjects,
+            estimate_s=plan.estimate_s,
             timing_version=latest_timing_change(session, dataset.id),
         ),
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meclean.data.marks import Verdict
+from meclean.db.labels import current_labels
 from meclean.db.marks import NothingToRetract, StaleMark, judged_by, latest_mark, set_mark
 from meclean.db.models import Dataset, Mark, Sample, User
 from meclean.db.session import take_write_lock
@@ -49,12 +50,21 @@ def mark_sample(
     typical: bool,
     note: str,
     based_on: int | None,
+    should_be: str | None = None,
 ) -> Mark:
     """Record ``me``'s verdict on one sample, after the mark they last saw (``based_on``):
     ``Conflict`` with the current mark if another tab marked it first, ``Invalid`` for a
-    retraction with no verdict to retract."""
+    retraction with no verdict to retract, or a ``should_be`` that is no other class or
+    comes with a clean verdict."""
+    if should_be is not None:
+        if verdict not in (Verdict.NOISY, Verdict.UNSURE):
+            raise Invalid(
+                "only a noisy or unsure verdict says what the label should be", "should_be"
+            )
+        if should_be == current_labels(session, [sample_id]).get(sample_id):
+            raise Invalid(f"{should_be} is already the sample's label", "should_be")
     try:
-        return set_mark(session, sample_id, me.id, verdict, typical, note, based_on)
+        return set_mark(session, sample_id, me.id, verdict, typical, note, based_on, should_be)
     except NothingToRetract as exc:
         raise Invalid(str(exc), "verdict") from None
     except StaleMark as stale:

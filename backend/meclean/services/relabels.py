@@ -11,9 +11,10 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from meclean.db.labels import create_version, labels_of, lock_labels
+from meclean.db.labels import labels_of, lock_labels, record_decision
 from meclean.db.models import Dataset, RelabelReview, Run, RunSampleResult
 from meclean.services.errors import Conflict, Invalid
+from meclean.services.labelling import refuse_over_clean
 from meclean.services.runs import succeeded
 
 ReviewState = Literal["accepted", "rejected"]
@@ -61,11 +62,13 @@ def decide(
     accept: bool,
     user_id: int,
     replace_changed: bool = False,
+    override_clean: bool = False,
 ) -> Decided:
-    """Accept or reject the run's proposals for ``sample_ids``; accepted ones become a new
-    label version, built on the current one under the labels' lock. A sample an expert
-    relabelled after the run's label version is a ``Conflict`` naming it, unless
-    ``replace_changed``; accepting again changes nothing and makes no version."""
+    """Accept or reject the run's proposals for ``sample_ids``; accepted ones join the
+    curator's label version of this sitting (or start one), built on the current labels
+    under their lock. A sample an expert relabelled after the run's label version is a
+    ``Conflict`` naming it, unless ``replace_changed``; so is one an expert judged clean on
+    its label, unless ``override_clean``. Accepting again changes nothing."""
     proposed = {s: p for s, p in proposals(session, run).items() if p is not None}
     unknown = [s for s in sample_ids if s not in proposed]
     if unknown:
@@ -87,15 +90,17 @@ def decide(
             )
         changes = {s: proposed[s] for s in ids if current[s] != proposed[s]}
         unchanged = [s for s in ids if s not in changes]
+        refuse_over_clean(session, current, list(changes), override_clean)
         if changes:
-            version = create_version(
+            version, _ = record_decision(
                 session,
                 dataset,
                 changes,
-                f"accepted {len(changes)} relabels proposed by run {run.id} ({run.method.name})",
+                f"accepted relabels proposed by run {run.id} ({run.method.name})",
                 user_id,
+                run.id,
             )
-            version.source_run_id = run.id
+            version.source_run_id = version.source_run_id or run.id
             version_id = version.id
     earlier = latest_reviews(session, run.id)
 
@@ -155,14 +160,15 @@ def withdraw(session: Session, run: Run, sample_ids: Sequence[int], user_id: int
     restore = {s: label for s, label in replaced.items() if label != current[s]}
     version_id = None
     if restore:
-        version = create_version(
+        version, _ = record_decision(
             session,
             dataset,
             restore,
-            f"undid the acceptance of {len(restore)} relabels proposed by run {run.id}",
+            f"undid acceptances of relabels proposed by run {run.id}",
             user_id,
+            run.id,
         )
-        version.source_run_id = run.id
+        version.source_run_id = version.source_run_id or run.id
         version_id = version.id
     session.add_all(
         RelabelReview(run_id=run.id, sample_id=s, user_id=user_id, accepted=None) for s in ids

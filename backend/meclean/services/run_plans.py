@@ -4,10 +4,11 @@ the clean set, the folds, and how long it should take. Checked before anything i
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import median
 from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ from meclean.ml.protocols import Protocol, TrainConfig, protocol_config
 from meclean.services.consensus import experts_weighed, weighing_run
 from meclean.services.errors import Invalid
 
-ESTIMATE_FROM_RUNS = 5
+ESTIMATE_FROM_RUNS = 8
 """The finished runs of a dataset whose pace estimates the next one's duration."""
 
 
@@ -168,7 +169,7 @@ def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan
         clean_ids,
         clean_per_class,
         consensus_run.id if consensus_run else None,
-        _estimate_s(session, dataset.id, request.epochs * request.seeds),
+        _estimate_s(session, dataset.id, work_units(request.epochs, request.seeds, subjects)),
     )
 
 
@@ -217,8 +218,30 @@ def _counts(per_class: dict[str, int]) -> str:
     return ", ".join(f"{c} {n}" for c, n in per_class.items())
 
 
-def _estimate_s(session: Session, dataset_id: int, epoch_seeds: int) -> float | None:
-    """Seconds for ``epoch_seeds`` epochs x seeds at the median pace of the last runs."""
+def work_units(epochs: int, seeds: int, folds: int) -> int:
+    """What a run's duration grows with: every epoch of every fold of every seed, and of
+    the final model trained on all samples."""
+    return epochs * seeds * (folds + 1)
+
+
+def duration_estimate(history: Sequence[tuple[float, float]], work: float) -> float | None:
+    """Seconds for ``work`` units from earlier runs' (units, seconds): a fixed part (loading,
+    the projection, scoring) plus a pace per unit, fitted by least squares once the runs
+    differ in size; from the pace alone before. None without history."""
+    if not history:
+        return None
+    units = np.array([u for u, _ in history], float)
+    seconds = np.array([t for _, t in history], float)
+    if len(set(units.tolist())) >= 2:
+        pace, fixed = np.polyfit(units, seconds, 1)
+        if pace > 0 and fixed >= 0:
+            return float(fixed + pace * work)
+    # One size only (or a fit without sense): the median pace, all of it per unit.
+    return float(np.median(seconds / units) * work)
+
+
+def _estimate_s(session: Session, dataset_id: int, work: int) -> float | None:
+    """Seconds for ``work`` units, from the dataset's last finished runs on this server."""
     runs = session.execute(
         select(Run.started_at, Run.finished_at, Run.config)
         .where(
@@ -229,9 +252,12 @@ def _estimate_s(session: Session, dataset_id: int, epoch_seeds: int) -> float | 
         .order_by(Run.id.desc())
         .limit(ESTIMATE_FROM_RUNS)
     ).all()
-    paces = [
-        (as_utc(finished) - as_utc(started)).total_seconds() / (config.epochs * len(config.seeds))
+    history = [
+        (
+            work_units(config.epochs, len(config.seeds), config.folds or 1),
+            (as_utc(finished) - as_utc(started)).total_seconds(),
+        )
         for started, finished, config in runs
         if started is not None and finished is not None
     ]
-    return median(paces) * epoch_seeds if paces else None
+    return duration_estimate(history, work)

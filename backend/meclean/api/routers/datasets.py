@@ -92,6 +92,8 @@ class DatasetOut(MarkProgress):
     """Samples per source dataset (casme2, samm, ... or a manifest's names)."""
     subjects: list[str]
     """Every subject name, sorted, for filters to suggest."""
+    subjects_by_source: dict[str, list[str]]
+    """The subjects of each source dataset, sorted: a bare "6" is SAMM's 006, not CASME II's."""
 
 
 def progress(session: DbSession, dataset: Dataset, me: User) -> MarkProgress:
@@ -112,6 +114,15 @@ def describe(session: DbSession, dataset: Dataset, me: User) -> DatasetOut:
         .where(SampleLabel.version_id == dataset.current_label_version_id)
         .group_by(SampleLabel.label)
     )
+    pairs = session.execute(
+        select(Sample.source, Sample.subject)
+        .where(Sample.dataset_id == dataset.id)
+        .distinct()
+        .order_by(Sample.source, Sample.subject)
+    ).all()
+    by_source: dict[str, list[str]] = {}
+    for source, subject in pairs:
+        by_source.setdefault(source, []).append(subject)
     sources = session.execute(
         select(Sample.source, func.count())
         .where(Sample.dataset_id == dataset.id)
@@ -128,14 +139,8 @@ def describe(session: DbSession, dataset: Dataset, me: User) -> DatasetOut:
         labels={label: n for label, n in labels},
         classes=list(CLASSES),
         sources={source: n for source, n in sources},
-        subjects=list(
-            session.scalars(
-                select(Sample.subject)
-                .where(Sample.dataset_id == dataset.id)
-                .distinct()
-                .order_by(Sample.subject)
-            )
-        ),
+        subjects=sorted({subject for _, subject in pairs}),
+        subjects_by_source=by_source,
     )
 
 

@@ -22,7 +22,7 @@ from meclean.db.labels import (
     roster_csv,
 )
 from meclean.db.marks import Consensus, experts_marking, grades, grades_csv
-from meclean.db.models import Dataset, DbId, LabelVersion, Sample
+from meclean.db.models import Dataset, DbId, LabelVersion, Sample, as_utc, utcnow
 from meclean.db.users import user_id_named, user_names
 from meclean.services.marking import blind_datasets
 
@@ -40,6 +40,8 @@ class VersionOut(BaseModel):
     current: bool
     source_run_id: int | None = None
     """The run whose relabels this version accepted (or whose acceptance it undid)."""
+    open: bool = False
+    """Its author's next label decisions still join it (one sitting, one version)."""
 
 
 class ChangeOut(BaseModel):
@@ -68,6 +70,7 @@ def list_versions(dataset_id: DbId, session: DbSession, _: Annotator) -> list[Ve
     """A dataset's label versions, oldest first, with parent, author, reason and run."""
     dataset = dataset_or_404(session, dataset_id)
     names = user_names(session)
+    now = utcnow()
     versions = session.scalars(
         select(LabelVersion).where(LabelVersion.dataset_id == dataset_id).order_by(LabelVersion.id)
     )
@@ -80,6 +83,7 @@ def list_versions(dataset_id: DbId, session: DbSession, _: Annotator) -> list[Ve
             reason=v.reason,
             current=v.id == dataset.current_label_version_id,
             source_run_id=v.source_run_id,
+            open=v.open_until is not None and as_utc(v.open_until) > now,
         )
         for v in versions
     ]

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from meclean.api.deps import Annotator, CommittingRoute, DbSession, sample_or_404
+from meclean.data.labels import Label
 from meclean.data.marks import Verdict
 from meclean.db.models import DbId
 from meclean.services.marking import mark_sample, mark_selection, undo_marks
@@ -20,6 +21,9 @@ class MarkIn(BaseModel):
     based_on: int | None = Field(
         None, description="id of my latest mark as I saw it (null if I saw none)"
     )
+    should_be: Label | None = Field(
+        None, description="with a noisy or unsure verdict: the class the sample should have"
+    )
 
 
 class MarkState(BaseModel):
@@ -27,6 +31,9 @@ class MarkState(BaseModel):
     verdict: str
     typical: bool
     note: str
+    judged_label: str | None
+    """The label the verdict judged: the sample's label when it was given."""
+    should_be: str | None
 
 
 class BulkMarkIn(BaseModel):
@@ -55,8 +62,17 @@ def put_mark(sample_id: DbId, body: MarkIn, session: DbSession, me: Annotator) -
     """Mark a sample clean, noisy or unsure (with a note), or retract my verdict; 409 if
     another tab marked it first, 422 for a retraction with no verdict of mine to retract."""
     sample_or_404(session, sample_id)
-    mark = mark_sample(session, sample_id, me, body.verdict, body.typical, body.note, body.based_on)
-    return MarkState(id=mark.id, verdict=mark.verdict, typical=mark.typical, note=mark.note)
+    mark = mark_sample(
+        session, sample_id, me, body.verdict, body.typical, body.note, body.based_on, body.should_be
+    )
+    return MarkState(
+        id=mark.id,
+        verdict=mark.verdict,
+        typical=mark.typical,
+        note=mark.note,
+        judged_label=mark.judged_label,
+        should_be=mark.should_be,
+    )
 
 
 @router.post("/marks/bulk")

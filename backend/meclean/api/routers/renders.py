@@ -155,6 +155,8 @@ class Clip(BaseModel):
     frames: int
     """Fetch each as ``clip/{index}``, 0 for the onset."""
     until: Literal["apex", "offset"]
+    apex: int | None = None
+    """The apex frame's index among them (None where a long clip's sampling skips it)."""
 
 
 def _clip(sample: Sample) -> tuple[list[Path], Literal["apex", "offset"]]:
@@ -169,8 +171,12 @@ def _clip(sample: Sample) -> tuple[list[Path], Literal["apex", "offset"]]:
 @router.get("/samples/{sample_id}/clip")
 def clip(sample_id: DbId, session: DbSession, _: Annotator) -> Clip:
     """The movement as it happened: onset to offset (to apex where the offset is unknown)."""
-    frames, until = _clip(sample_or_404(session, sample_id))
-    return Clip(frames=len(frames), until=until)
+    sample = sample_or_404(session, sample_id)
+    frames, until = _clip(sample)
+    apex = Path(sample.apex_path)
+    return Clip(
+        frames=len(frames), until=until, apex=frames.index(apex) if apex in frames else None
+    )
 
 
 @router.get("/samples/{sample_id}/clip/{index}", response_class=Response)

@@ -12,17 +12,29 @@ from sqlalchemy.orm import aliased
 
 from meclean.api.deps import Annotator, CommittingRoute, Curator, DbSession, run_or_404
 from meclean.data.labels import CLASSES
+from meclean.db.marks import latest_marks
 from meclean.db.models import (
     Dataset,
     DbId,
     RunSampleResult,
     Sample,
     SampleLabel,
+    User,
 )
+from meclean.db.users import user_names
+from meclean.services.marking import hidden_from
 from meclean.services.relabels import ReviewState, decide, latest_reviews, review_state, withdraw
 from meclean.services.runs import succeeded
 
 router = APIRouter(prefix="/api", tags=["runs"], route_class=CommittingRoute)
+
+
+class ExpertVerdict(BaseModel):
+    user: str
+    verdict: str
+    judged_label: str | None
+    """The label the verdict judged; the sample may have another now."""
+    should_be: str | None
 
 
 class Projection(BaseModel):
@@ -59,13 +71,18 @@ class RelabelReviewIn(BaseModel):
         description="Also accept where an expert changed the label after the run's label "
         "version, replacing their label; without it such samples are a 409 that names them.",
     )
+    override_clean: bool = Field(
+        False,
+        description="Also accept where an expert's latest verdict calls the sample's label "
+        "clean; without it such samples are a 409 that names them and the experts.",
+    )
 
 
 class RelabelReviewOut(BaseModel):
     reviewed: int
     label_version_id: int | None
-    """The new label version holding the accepted relabels; None when every accepted
-    sample already had its proposed label (nothing to change, no new version)."""
+    """The label version holding the accepted relabels (the curator's version of this
+    sitting, or a new one); None when every accepted sample already had its proposal."""
     unchanged: list[int]
     """Accepted samples whose current label already is the proposal."""
 
@@ -83,7 +100,7 @@ class RelabelUndoOut(BaseModel):
 
 
 @router.get("/runs/{run_id}/projection")
-def projection(run_id: DbId, session: DbSession, _: Annotator) -> Projection:
+def projection(run_id: DbId, session: DbSession, me: Annotator) -> Projection:
     """The final model's UMAP of every sample, with flags, proposals and their reviews."""
     run = succeeded(run_or_404(session, run_id))
     dataset = session.get_one(Dataset, run.dataset_id)
@@ -138,16 +155,45 @@ def projection(run_id: DbId, session: DbSession, _: Annotator) -> Projection:
         ],
         source=columns[13],
         review=[review_state(reviews.get(i)) for i in ids],
+        verdicts=_verdicts(session, dataset, ids, me),
     )
+
+
+def _verdicts(
+    session: DbSession, dataset: Dataset, ids: list[int], me: User
+) -> list[list[ExpertVerdict]]:
+    hidden = hidden_from(session, me, ((i, dataset.id) for i in ids))
+    names = user_names(session)
+    found: dict[int, list[ExpertVerdict]] = {}
+    for mark in latest_marks(session, ids):
+        if mark.sample_id not in hidden:
+            found.setdefault(mark.sample_id, []).append(
+                ExpertVerdict(
+                    user=names[mark.user_id],
+                    verdict=mark.verdict,
+                    judged_label=mark.judged_label,
+                    should_be=mark.should_be,
+                )
+            )
+    return [found.get(i, []) for i in ids]
 
 
 @router.post("/runs/{run_id}/relabels")
 def review_relabels(
     run_id: DbId, body: RelabelReviewIn, session: DbSession, user: Curator
 ) -> RelabelReviewOut:
-    """Accept or reject the run's proposed relabels; accepted ones become a new label version."""
+    """Accept or reject the run's proposed relabels; accepted ones join the curator's label
+    version of this sitting (decisions within 30 minutes of the last), or start one."""
     run = run_or_404(session, run_id)
-    decided = decide(session, run, body.sample_ids, body.accept, user.id, body.replace_changed)
+    decided = decide(
+        session,
+        run,
+        body.sample_ids,
+        body.accept,
+        user.id,
+        body.replace_changed,
+        body.override_clean,
+    )
     return RelabelReviewOut(**asdict(decided))
 
 

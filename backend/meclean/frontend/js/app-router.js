@@ -6,6 +6,7 @@ import { routeOf } from "./app-state.js";
 import { showClassMeans } from "./classmeans.js";
 import { showSample } from "./detail.js";
 import { showGrid } from "./grid.js";
+import { showHelp } from "./help.js";
 import { showImports } from "./imports.js";
 import { showLabels } from "./labels.js";
 import { showProjection } from "./projection.js";
@@ -39,6 +40,7 @@ const screens = {
   users: () => (state.me.role === "admin" ? showUsers(state) : (location.hash = "#/samples")),
   account: () => showAccount(state),
   import: () => showImports(state),
+  help: () => showHelp(),
   sample: (m) => showSample(state, Number(m[1])),
   "class-means": () => showClassMeans(state),
   "action-units": () => showActionUnits(state),

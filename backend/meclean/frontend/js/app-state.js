@@ -6,6 +6,7 @@ export const ACCOUNT_ROUTES = [
   [/^#\/users$/, "users"],
   [/^#\/account$/, "account"],
   [/^#\/import$/, "import"],
+  [/^#\/help$/, "help"],
 ];
 
 // Screens of the dataset chosen, in the order they are tried.
@@ -42,7 +43,8 @@ export function progressTexts(progress, unsaved) {
   const all = progress.verdicts;
   return {
     mine: `Me: ${myMarked} / ${progress.samples} marked (${mine.clean ?? 0} clean, ${mine.noisy ?? 0} noisy, ${mine.unsure ?? 0} unsure)`,
-    all: `Everyone: ${progress.marked} / ${progress.samples} (${all.clean ?? 0} clean, ${all.noisy ?? 0} noisy, ${all.unsure ?? 0} unsure)`,
+    // Samples and verdicts apart: several experts' verdicts can fall on one sample.
+    all: `Everyone: ${progress.marked} / ${progress.samples} samples marked; verdicts: ${all.clean ?? 0} clean, ${all.noisy ?? 0} noisy, ${all.unsure ?? 0} unsure`,
     unsaved: unsaved ? `${unsaved} unsaved` : null,
   };
 }

@@ -80,6 +80,10 @@ document.getElementById("logout").addEventListener("click", async () => {
   showLogin(start);
 });
 document.getElementById("help-button").addEventListener("click", () => document.getElementById("help").showModal());
+// Its link to the Help screen closes it.
+document.getElementById("help").addEventListener("click", (event) => {
+  if (event.target.closest("a")) document.getElementById("help").close();
+});
 // Closed, the help must not keep the focus: the screen's keys would go to its button.
 document.getElementById("help").addEventListener("close", () => {
   if (document.activeElement?.closest("#help")) document.activeElement.blur();

@@ -13,7 +13,7 @@ export async function showClassMeans(state) {
   const versions = await api(`/api/datasets/${state.dataset.id}/label-versions`);
   const current = versions.find((v) => v.current) ?? versions.at(-1);
   const choice = { left: versions[0].id, right: current.id, group: "composite", au: "" };
-  const figures = h("div", { class: "side-by-side" });
+  const figures = h("div", { class: "side-by-side means-pair" });
   const options = versions.map((v) => [v.id, `v${v.id}${v.current ? " (current)" : ""}: ${v.reason}`.slice(0, 80)]);
   // 409: the dataset's flow is still being computed; the top bar follows the job, and the
   // figures are asked for again until they come. Where no job ever ran (a dataset stored

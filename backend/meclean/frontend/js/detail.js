@@ -4,6 +4,7 @@ import { api, render } from "./api.js";
 import { canCurate } from "./format.js";
 import { actionUnitsSection } from "./sample-aus.js";
 import { clipPlayer } from "./sample-clip.js";
+import { relabelForm } from "./relabel.js";
 import { marksTable, myMarking } from "./sample-marks.js";
 import { motionSection } from "./sample-motion.js";
 import { historyTable, runsTable } from "./sample-runs.js";
@@ -60,7 +61,6 @@ export async function showSample(state, sampleId) {
   const steps = stepper(near);
   const stopKeys = screenKeys(view, sampleKeys(Boolean(near)), onKey);
   const marks = marksTable(sample);
-  const history = historyTable(sample);
   const runs = runsTable(sample, state.dataset.classes);
   const player = await clipPlayer(sample).catch((error) => ({
     figure: h("p", { class: "error" }, `No clip: ${error.message}`),
@@ -70,13 +70,29 @@ export async function showSample(state, sampleId) {
   sample = mine.current();
   const timing = await motionSection(sample, canCurate(state.me));
   sample = mine.current();
+  const heading = h("h1", {}, sampleHeading(sample));
+  let history = historyTable(sample);
+  // After a relabel (or its undo): the label, the marks against it and the history anew.
+  const relabelled = async () => {
+    const fresh = await api(`/api/samples/${sample.id}`);
+    sample = { ...mine.current(), label: fresh.label, marks: fresh.marks, label_history: fresh.label_history };
+    heading.textContent = sampleHeading(fresh);
+    document.getElementById("marks")?.replaceWith(marksTable(fresh));
+    const drawn = historyTable(fresh);
+    history.replaceWith(drawn);
+    history = drawn;
+  };
+  const relabel = canCurate(state.me)
+    ? relabelForm(sample.dataset_id, { ids: () => [sample.id], label: () => sample.label, onDone: relabelled })
+    : "";
   view.replaceChildren(
     h("p", {}, h("a", { href: back }, backText(back)), " ", steps),
-    h("h1", {}, sampleHeading(sample)),
+    heading,
     h("p", {}, sampleIntro(sample)),
     h("p", { class: "face" }, faceText(sample.face)),
     mine.myMark,
     mine.noteBox(),
+    relabel,
     h("div", { class: "detail" }, frames, means),
     actionUnitsSection(sample),
     timing,

@@ -11,14 +11,23 @@ import {
   samplesAddress,
   SORTS,
   sourceChoices,
+  subjectChoices,
   verdictFilterChoices,
 } from "./grid-state.js";
+import { sourceName } from "./format.js";
 import { auField, h, select } from "./ui.js";
 import { verdicts } from "./vocabulary.js";
 
 // Filters live in the address (#/samples?label=positive&...), so a view can be bookmarked
 // or shared; without any there, the last ones used on this browser.
 export const loadFilters = () => filtersFrom(location.hash, () => localStorage.getItem(FILTERS_KEY));
+
+// Every filter back to its default, here and in what this browser remembers.
+function resetFilters() {
+  localStorage.removeItem(FILTERS_KEY);
+  if (location.hash === "#/samples") window.dispatchEvent(new HashChangeEvent("hashchange"));
+  else location.hash = "#/samples";
+}
 
 export function saveFilters(filters) {
   localStorage.setItem(FILTERS_KEY, JSON.stringify(filters));
@@ -48,10 +57,24 @@ export function filterBar(dataset, runs, filters, { setFilter, redrawRenders }) 
         : []),
     );
   drawRunFilters();
+  // The chosen source's subjects, each named with its source, follow the source chosen.
+  const subjects = h("datalist", { id: "subjects" });
+  const suggestSubjects = () =>
+    subjects.replaceChildren(
+      ...subjectChoices(dataset.subjects_by_source ?? {}, filters.source).map(([subject, source]) =>
+        h("option", { value: subject, label: sourceName(source) }),
+      ),
+    );
+  suggestSubjects();
+  const chooseSource = (value) => {
+    setFilter("source")(value);
+    suggestSubjects();
+  };
   return h(
     "form",
     { class: "filters", "aria-label": "Filters", onsubmit: (e) => e.preventDefault() },
-    select("source", sourceChoices(dataset.sources), filters.source, setFilter("source")),
+    h("button", { type: "button", class: "reset-filters", onclick: resetFilters }, "Reset filters"),
+    select("source", sourceChoices(dataset.sources), filters.source, chooseSource),
     select("label", labelChoices(dataset.classes), filters.label, setFilter("label")),
     h(
       "label",
@@ -65,11 +88,7 @@ export function filterBar(dataset, runs, filters, { setFilter, redrawRenders }) 
         onchange: (e) => setFilter("subject")(e.target.value.trim()),
       }),
     ),
-    h(
-      "datalist",
-      { id: "subjects" },
-      (dataset.subjects ?? []).map((s) => h("option", { value: s })),
-    ),
+    subjects,
     select("verdict", verdictFilterChoices(verdicts()), filters.verdict, setFilter("verdict")),
     checkbox("disagreement", filters.disagreement, setFilter("disagreement"), " experts disagree"),
     auField(filters.au, setFilter("au"), "Only samples whose sheet codes this action unit"),

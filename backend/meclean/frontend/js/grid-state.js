@@ -91,6 +91,11 @@ export const sourceChoices = (sources) => [
   ["", "All datasets"],
   ...Object.keys(sources).map((s) => [s, sourceName(s)]),
 ];
+/** The subjects to suggest, as [subject, source]: the chosen source's, or every source's. */
+export const subjectChoices = (bySource, source) =>
+  Object.entries(bySource)
+    .filter(([name]) => !source || name === source)
+    .flatMap(([name, subjects]) => subjects.map((subject) => [subject, name]));
 export const labelChoices = (classes) => [["", "All labels"], ...classes.map((c) => [c, c])];
 export const verdictFilterChoices = (verdicts) => [
   ["", "Any verdict of mine"],
@@ -145,7 +150,7 @@ export const isMyVerdict = (myMark, verdict, typical) =>
   myMark?.verdict === verdict && Boolean(myMark?.typical) === typical;
 
 export const shownText = (shown, total) => `${shown} of ${total} samples shown`;
-export const NONE_MATCH = "No sample matches these filters.";
+export const NONE_MATCH = "No sample matches these filters. “Reset filters” shows them all.";
 
 /** How far a key moves the focus (`columns` cards a row), or undefined for other keys. */
 export function keyMove(key, columns) {

@@ -1,6 +1,8 @@
 // Label versions: who made each, why, from which run; what changed between two; and the
 // downloads (a version in the roster's CSV format, the experts' marks as IDC grades).
 import { api, render } from "./api.js";
+import { canCurate } from "./format.js";
+import { changesSection } from "./labels-changes.js";
 import { h } from "./ui.js";
 
 const when = (iso) => new Date(iso).toLocaleString();
@@ -34,7 +36,13 @@ export async function showLabels(state) {
           h(
             "tr",
             { dataset: { version: v.id } },
-            h("td", {}, `v${v.id}`, v.current ? h("strong", {}, " (current)") : ""),
+            h(
+              "td",
+              {},
+              `v${v.id}`,
+              v.current ? h("strong", {}, " (current)") : "",
+              v.open ? h("span", { class: "open", title: "its author's next decisions join it" }, " open") : "",
+            ),
             h("td", {}, v.parent_id ? `v${v.parent_id}` : "–"),
             h("td", {}, v.created_by ?? "import"),
             h("td", {}, when(v.created_at)),
@@ -59,9 +67,12 @@ export async function showLabels(state) {
   const older = choose("old", current.parent_id ?? versions[0].id);
   const newer = choose("new", current.id);
   const changes = h("section", { id: "version-diff", "aria-live": "polite" });
+  const decisions = h("div");
 
   async function compare() {
     const [old, fresh] = [Number(older.value), Number(newer.value)];
+    const undone = () => showLabels(state);
+    decisions.replaceChildren(await changesSection(base, dataset.id, fresh, canCurate(state.me), undone));
     const diff = await api(`${base}/label-versions/diff`, { query: { old, new: fresh } });
     const made = byId.get(fresh);
     changes.replaceChildren(
@@ -94,11 +105,14 @@ export async function showLabels(state) {
   newer.addEventListener("change", compare);
 
   // The IDC grades of one expert or of all by a consensus rule, as IDC reads them.
+  // Curators may take any expert's marks; an annotator, their own.
+  const others = canCurate(state.me) ? (await api(`${base}/experts`)).filter((e) => e.name !== state.me.name) : [];
   const expert = h(
     "select",
     { name: "expert", "aria-label": "whose marks" },
     h("option", { value: "" }, "all experts"),
     h("option", { value: state.me.name }, `mine (${state.me.name})`),
+    others.map((e) => h("option", { value: e.name }, `${e.name} (${e.samples})`)),
   );
   const rule = h(
     "select",
@@ -128,6 +142,8 @@ export async function showLabels(state) {
       h("label", {}, "by ", rule),
       " ",
       grades,
+      " · ",
+      h("a", { href: `${base}/features.npz`, download: "", id: "features-download" }, "Download the features (NPZ)"),
     ),
     h(
       "section",
@@ -136,6 +152,7 @@ export async function showLabels(state) {
       h("div", { class: "compare-pick" }, h("label", {}, "From ", older), h("label", {}, " to ", newer)),
     ),
     changes,
+    decisions,
   );
   await compare();
 }

@@ -30,9 +30,9 @@ export function isUnsaved(sampleId) {
 }
 
 /** Mark a sample (an object from the samples API, updated in place). */
-export function mark(sample, verdict, typical = false, note) {
+export function mark(sample, verdict, typical = false, note, shouldBe = null) {
   undoStack.push({ sample, previous: sample.my_mark ? { ...sample.my_mark } : null });
-  apply(sample, verdict, typical, note);
+  apply(sample, verdict, typical, note, shouldBe);
 }
 
 /** Undo my last mark; with `only`, only if that mark was on this sample (a sample page
@@ -45,17 +45,22 @@ export function undo(only) {
   }
   const last = undoStack.pop();
   const { sample, previous } = last;
-  if (previous) apply(sample, previous.verdict, previous.typical, previous.note);
+  if (previous) apply(sample, previous.verdict, previous.typical, previous.note, previous.should_be);
   else apply(sample, retraction(), false);
+  toast(`Undid my mark on ${sample.name}: ${previous ? `back to ${previous.verdict}` : "unmarked again"}`);
   return sample;
 }
 
-function apply(sample, verdict, typical, note) {
+// Only a noisy or unsure verdict says what the label should be.
+const SAYS_WHAT_IT_SHOULD_BE = new Set(["noisy", "unsure"]);
+
+function apply(sample, verdict, typical, note, shouldBe = null) {
+  const should_be = SAYS_WHAT_IT_SHOULD_BE.has(verdict) ? shouldBe || null : null;
   sample.my_mark =
     verdict === retraction()
       ? null
-      : { ...(sample.my_mark ?? {}), verdict, typical, note: note ?? sample.my_mark?.note ?? "" };
-  pending.set(sample.id, { sample, verdict, typical, note: sample.my_mark?.note ?? "" });
+      : { ...(sample.my_mark ?? {}), verdict, typical, should_be, note: note ?? sample.my_mark?.note ?? "" };
+  pending.set(sample.id, { sample, verdict, typical, should_be, note: sample.my_mark?.note ?? "" });
   changed(sample, "pending");
   flush();
 }
@@ -73,6 +78,7 @@ async function flush() {
             verdict: job.verdict,
             typical: job.typical,
             note: job.note,
+            should_be: job.should_be ?? null,
             based_on: job.sample.my_mark_id,
           },
         });

@@ -3,31 +3,37 @@
 // back, samples marked clean or noisy in bulk and those marks undone.
 import { api } from "./api.js";
 import { decisionText, replaceMarksQuestion, withdrawnText } from "./projection-review.js";
+import { overrideCleanQuestion } from "./relabel-text.js";
 import { toast } from "./ui.js";
 
 /** The actions on `screen`'s samples (point indices). `screen.lastDecision` and
  * `screen.lastMarks` keep the last ones for a one-step undo; `refresh()` fetches the
- * projection again and redraws it, `showSelection()` redraws the panel alone. */
-export function reviewActions(screen, refresh, showSelection) {
-  async function decide(indices, accept, replaceChanged = false) {
+ * projection again and redraws it. */
+export function reviewActions(screen, refresh) {
+  const nameOf = (id) => screen.data.name[screen.data.sample_id.indexOf(id)] ?? `sample ${id}`;
+
+  async function decide(indices, accept, replaceChanged = false, overrideClean = false) {
     const sampleIds = indices.map((i) => screen.data.sample_id[i]);
     try {
       const result = await api(`/api/runs/${screen.run.id}/relabels`, {
         method: "POST",
-        body: { sample_ids: sampleIds, accept, replace_changed: replaceChanged },
+        body: { sample_ids: sampleIds, accept, replace_changed: replaceChanged, override_clean: overrideClean },
       });
       toast(decisionText(result, accept));
       screen.lastDecision = indices;
       await refresh();
     } catch (error) {
-      const changed = error.detail?.changed;
+      const { changed, clean } = error.detail ?? {};
+      if (error.status === 409 && clean && !overrideClean && confirm(overrideCleanQuestion(clean, nameOf))) {
+        return decide(indices, accept, replaceChanged, true);
+      }
       if (
         error.status === 409 &&
         changed &&
         !replaceChanged &&
         confirm(`${error.message}.\n\nReplace the experts' labels of ${Object.keys(changed).length} samples?`)
       ) {
-        return decide(indices, accept, true);
+        return decide(indices, accept, true, overrideClean);
       }
       toast(error.message, "error");
     }
@@ -53,7 +59,7 @@ export function reviewActions(screen, refresh, showSelection) {
       screen.lastMarks = result.mark_ids;
       window.dispatchEvent(new CustomEvent("meclean:marks-saved"));
       toast(`Marked ${result.marked} samples ${verdict}`);
-      showSelection();
+      await refresh(); // the list shows the experts' verdicts, mine now among them
     } catch (error) {
       const changed = error.detail?.changed;
       if (error.status === 409 && changed && !overwrite) {
@@ -70,11 +76,11 @@ export function reviewActions(screen, refresh, showSelection) {
       window.dispatchEvent(new CustomEvent("meclean:marks-saved"));
       toast(`Undid the marks on ${result.marked} samples`);
       screen.lastMarks = null;
-      showSelection();
+      await refresh();
     } catch (error) {
       toast(error.message, "error");
     }
   }
 
-  return { decide, undoDecisions, bulkMark, undoMarks };
+  return { decide, undoDecisions, bulkMark, undoMarks, nameOf };
 }

@@ -13,6 +13,8 @@ import {
   reviewOf,
   tallyText,
 } from "./projection-review.js";
+import { relabelForm } from "./relabel.js";
+import { expertVerdictsText } from "./relabel-text.js";
 import { h } from "./ui.js";
 
 /** The panel (`list`) and the proposals' counts (`tally`) of `screen`, with `show()` to redraw
@@ -20,7 +22,17 @@ import { h } from "./ui.js";
 export function selectionPanel(screen, refresh) {
   const list = h("aside", { class: "selection", id: "selection" });
   const tally = h("span", { id: "review-counts", class: "counts" }, "");
-  const { decide, undoDecisions, bulkMark, undoMarks } = reviewActions(screen, refresh, show);
+  const { decide, undoDecisions, bulkMark, undoMarks, nameOf } = reviewActions(screen, refresh);
+  // Curators relabel the selection directly, asking first; `refresh` redraws the labels.
+  const relabel = screen.curator
+    ? relabelForm(screen.run.dataset_id, {
+        ids: () => screen.selected.map((i) => screen.data.sample_id[i]),
+        label: () => "",
+        onDone: refresh,
+        ask: true,
+        nameOf,
+      })
+    : null;
   const stateOf = (i) => reviewOf(screen.data, i);
 
   function item(i) {
@@ -56,6 +68,7 @@ export function selectionPanel(screen, refresh) {
           `out of fold ${probabilitiesText(data, i)}; flag rate ${fixed(data.flag_rate[i], 2)}`,
         ),
         screen.high[i] ? h("span", { class: "flag", title: "high loss of the final model" }, " ✕ high loss") : "",
+        h("span", { class: "verdicts" }, expertVerdictsText(data.verdicts?.[i] ?? [], data.current_label[i])),
       ),
       h("span", { class: "decisions" }, decisions),
     );
@@ -80,6 +93,7 @@ export function selectionPanel(screen, refresh) {
             ]
           : "",
         screen.lastMarks ? h("button", { type: "button", id: "undo-marks", onclick: undoMarks }, "Undo marks") : "",
+        relabel && selected.length ? relabel : "",
         curator && pending.length
           ? [
               h(

@@ -11,8 +11,10 @@ import {
   parametersText,
   partFolds,
   partProgress,
+  protocolRows,
   runTitle,
 } from "./runs-text.js";
+import { subjectsSection } from "./runs-subjects.js";
 import { h, loadPlotly, toast } from "./ui.js";
 
 async function heatmap(element, matrix, classes, title) {
@@ -105,9 +107,11 @@ export async function showRun(state, runId) {
             { class: "protocol" },
             h("summary", {}, "Training protocol"),
             h(
-              "pre",
-              {},
-              JSON.stringify({ method: run.method.resolved ?? run.method, ...run.training, flow: run.flow }, null, 2),
+              "table",
+              { class: "protocol-table" },
+              protocolRows({ method: run.method.resolved ?? run.method, ...run.training, flow: run.flow }).map(
+                ([field, value]) => h("tr", {}, h("th", {}, field), h("td", {}, value)),
+              ),
             ),
           )
         : "",
@@ -117,6 +121,7 @@ export async function showRun(state, runId) {
         : "",
       run.has_results ? h("p", {}, h("a", { href: `#/runs/${run.id}/projection` }, "Open the projection review")) : "",
       run.has_results ? flagsSection(run) : "",
+      run.has_results ? subjectsSection(run) : "",
       h(
         "table",
         { class: "compare" },

@@ -9,7 +9,20 @@ export async function clipPlayer(sample) {
   const frames = clipFrames(sample.id, clip.frames);
   for (const src of frames) new Image().src = src; // fetched once, then played from cache
   const image = h("img", { src: frames[0], alt: clipFrameAlt(0, sample.name), height: 200 });
-  const slider = h("input", { type: "range", min: 0, max: frames.length - 1, value: 0, "aria-label": "clip frame" });
+  // The apex is a tick on the slider, and a button away.
+  const ticks = h(
+    "datalist",
+    { id: "clip-apex" },
+    clip.apex === null ? "" : h("option", { value: clip.apex, label: "apex" }),
+  );
+  const slider = h("input", {
+    type: "range",
+    min: 0,
+    max: frames.length - 1,
+    value: 0,
+    list: "clip-apex",
+    "aria-label": "clip frame",
+  });
   const caption = h("figcaption", {}, clipCaption(clip.until, frames.length));
   let timer = null;
   const show = (i) => {
@@ -36,6 +49,20 @@ export async function clipPlayer(sample) {
     "Play",
   );
   slider.addEventListener("input", () => show(Number(slider.value)));
-  const figure = h("figure", { class: "clip", id: "clip" }, image, h("div", {}, button, slider), caption);
+  const toApex =
+    clip.apex === null
+      ? ""
+      : h(
+          "button",
+          { type: "button", class: "small", onclick: () => show(clip.apex) },
+          `Apex (frame ${clip.apex + 1})`,
+        );
+  const figure = h(
+    "figure",
+    { class: "clip", id: "clip" },
+    image,
+    h("div", {}, button, slider, ticks, toApex),
+    caption,
+  );
   return { figure, stop: () => clearInterval(timer) };
 }

@@ -13,7 +13,7 @@ import {
   noteStatusAfter,
 } from "./sample-text.js";
 import { h } from "./ui.js";
-import { choicesOfVerdict } from "./vocabulary.js";
+import { choicesOfVerdict, classes } from "./vocabulary.js";
 
 export const marksTable = ({ marks: all, marks_withheld: withheld }) =>
   h(
@@ -61,14 +61,30 @@ export function myMarking(first) {
     noteStatus.textContent = noteEditedText(note.value === savedNote());
   });
   note.addEventListener("change", saveNote);
+  // With a noisy or unsure verdict, the class I say the sample should have.
+  const shouldBe = h(
+    "select",
+    { name: "should-be", "aria-label": "Should be" },
+    h("option", { value: "" }, "–"),
+    classes()
+      .filter((c) => c !== sample.label)
+      .map((c) => h("option", { value: c, selected: sample.my_mark?.should_be === c }, c)),
+  );
+  const markAs = (verdict, typical) => mark(sample, verdict, typical, note.value, shouldBe.value);
+  shouldBe.addEventListener("change", () => {
+    const mine = sample.my_mark;
+    if (mine && ["noisy", "unsure"].includes(mine.verdict)) markAs(mine.verdict, mine.typical);
+  });
   const myMark = h("div", { class: "my-mark" });
   const drawMine = () =>
     myMark.replaceChildren(
       h("strong", {}, "My verdict: "),
       myVerdictText(sample.my_mark),
+      sample.my_mark?.should_be ? `, should be ${sample.my_mark.should_be}` : "",
       ...choicesOfVerdict().map(({ verdict, typical, label, key }) =>
-        h("button", { type: "button", onclick: () => mark(sample, verdict, typical, note.value) }, `${label} (${key})`),
+        h("button", { type: "button", onclick: () => markAs(verdict, typical) }, `${label} (${key})`),
       ),
+      h("label", { class: "should-be", title: "With a noisy or unsure verdict" }, " should be ", shouldBe),
     );
   drawMine();
   const stop = onMarksChanged((changed, how) => {
@@ -92,7 +108,7 @@ export function myMarking(first) {
     current: () => sample,
     myMark,
     noteBox: () => h("p", { class: "note-box" }, note, " ", noteStatus),
-    markAs: (verdict, typical) => mark(sample, verdict, typical, note.value),
+    markAs,
     undo: () => undo(sample),
     leave: () => {
       saveNote();

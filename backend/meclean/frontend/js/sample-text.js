@@ -38,7 +38,8 @@ export function sampleKeys(withNeighbours) {
 export const positionText = (at, from) => ` ${at + 1} of ${from.total ?? from.ids.length} `;
 
 // The link back: to the projection when the page was opened from a run's, else the grid.
-export const backText = (back) => (back.startsWith("#/runs") ? "← Projection" : "← Samples");
+export const backText = (back) =>
+  back.startsWith("#/runs") ? "← Projection" : back.startsWith("#/triage") ? "← Review next" : "← Samples";
 
 export const sampleHeading = (sample) => `${sample.label} | ${sample.subject} | ${sample.name}`;
 
@@ -48,8 +49,11 @@ export const sampleIntro = (sample) =>
 export const faceText = (face) =>
   face ? `Frames ${face} (face found on the onset frame).` : "Frames used whole (no face crop).";
 
+// The means are drawn on their own colour scale: a mean is smoother and weaker than any
+// one sample, so on the sample's scale it would look empty.
 export const classMeansCaption = (source, classes) =>
-  `Class means of ${sourceName(source)} (rows: ${classes.join(", ")}; columns: Vx, Vy, strain)`;
+  `Class means of ${sourceName(source)} (rows: ${classes.join(", ")}; columns: Vx, Vy, strain), ` +
+  "on their own colour scale, not the sample's";
 
 // The clip's frames as addresses, and the words of one frame.
 export const CLIP_FPS = 12;
@@ -62,6 +66,14 @@ export const clipCaption = (until, count) => `Onset to ${until}, ${count} frames
 export const verdictText = (mark) => `${mark.verdict}${mark.typical ? " (typical)" : ""}`;
 
 export const myVerdictText = (mine) => (mine ? verdictText(mine) : "unmarked");
+
+/** A verdict with what it says the label should be, and the label it judged if the
+ * sample was relabelled since. */
+export function markVerdictText(mark) {
+  const should = mark.should_be ? `, should be ${mark.should_be}` : "";
+  const since = mark.on_another_label ? ` (judged ${mark.judged_label}; relabelled since)` : "";
+  return `${verdictText(mark)}${should}${since}`;
+}
 
 export const NOTE_WITHOUT_VERDICT = "Not saved: a note is saved with a verdict (c, n, u or t).";
 export const NOTE_SAVING = "Saving the note…";
@@ -81,7 +93,7 @@ export const marksCaption = (withheld) =>
 export const MARKS_HEADER = ["Expert", "Verdict", "Note", "When"];
 export const markCells = (mark) => [
   mark.user,
-  verdictText(mark),
+  markVerdictText(mark),
   mark.note,
   new Date(mark.created_at).toLocaleString(),
 ];

@@ -109,13 +109,22 @@ export const relabelledText = (why) =>
 /** The run's prediction, in parts (one text each); `classes` name the probabilities. */
 export function predictionParts(why, classes) {
   const probabilities = why.probabilities.map((p, k) => `${classes[k]} ${fixed(p, 2)}`);
+  const likeliest = classes[why.probabilities.indexOf(Math.max(...why.probabilities))];
+  const proposal = why.proposed_label
+    ? `; proposed relabel: ${why.proposed_label}${why.proposed_label !== likeliest ? PROPOSAL_AGAINST_PROBABILITIES : ""}`
+    : "";
   return [
     `Given ${why.given}, predicted ${why.prediction} (${probabilities.join(", ")})`,
     why.seed_predictions?.length > 1 ? `; per seed: ${why.seed_predictions.join(", ")}` : "",
-    why.proposed_label ? `; proposed relabel: ${why.proposed_label}` : "",
+    proposal,
     ".",
   ];
 }
+
+// Why a proposal may name another class than the likeliest one out of fold.
+export const PROPOSAL_AGAINST_PROBABILITIES =
+  " (not the likeliest class above: the proposal comes from the flags raised while the " +
+  "sample was trained on, the probabilities from the fold that held it out)";
 
 /** How the sample's loss stands in its class and its subject, and its flags, in parts. */
 export function lossParts(why) {

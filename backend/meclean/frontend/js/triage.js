@@ -3,6 +3,7 @@
 // coded action units say; before any run, by the last two), with why a run flagged it. Marking by keyboard moves on to the next sample. The sample shown is drawn
 // by triage-sample.js and triage-why.js; this is the queue: runs picked, position, keys.
 import { api, ApiError } from "./api.js";
+import { canCurate } from "./format.js";
 import { mark, onMarksChanged, undo } from "./marks.js";
 import { sampleShown } from "./triage-sample.js";
 import { signalPicker } from "./triage-signals.js";
@@ -139,7 +140,7 @@ export async function showTriage(state) {
       return;
     }
     if (touched.has(item.sample.id)) item.sample = touched.get(item.sample.id);
-    body.replaceChildren(...sampleShown(item, why, chosen[0], decide));
+    body.replaceChildren(...sampleShown(item, why, chosen[0], decide, canCurate(state.me)));
   }
 
   function decide(verdict, typical) {

@@ -1,0 +1,49 @@
+// Labels: the changes a version holds, each with who decided it, when, why and from which
+// run; curators undo one (the sample gets back its label from before, as a new decision).
+import { api } from "./api.js";
+import { undoDecision } from "./relabel.js";
+import { h } from "./ui.js";
+
+const when = (iso) => new Date(iso).toLocaleString();
+
+/** The section listing version `versionId`'s changes; `onUndone()` after an undo. */
+export async function changesSection(base, datasetId, versionId, curator, onUndone) {
+  const changes = await api(`${base}/label-versions/${versionId}/changes`);
+  const undo = (change) => async () => {
+    const undone = await undoDecision(datasetId, { changes: [change] });
+    if (undone) onUndone();
+  };
+  return h(
+    "section",
+    { id: "version-changes", "aria-label": `Changes in v${versionId}` },
+    h("h2", {}, `Decisions in v${versionId} (${changes.length})`),
+    changes.length
+      ? h(
+          "table",
+          { class: "label-changes" },
+          h(
+            "tr",
+            {},
+            ["Sample", "Change", "Why", "By", "When", "Run", ""].map((t) => h("th", {}, t)),
+          ),
+          changes.map((c) =>
+            h(
+              "tr",
+              { dataset: { change: c.id } },
+              h("td", {}, h("a", { href: `#/sample/${c.sample_id}` }, c.name)),
+              h("td", {}, `${c.before} → `, h("strong", {}, c.after)),
+              h("td", {}, c.reason),
+              h("td", {}, c.user ?? "–"),
+              h("td", {}, when(c.created_at)),
+              h("td", {}, c.run_id ? h("a", { href: `#/runs/${c.run_id}` }, `run ${c.run_id}`) : "–"),
+              h("td", {}, curator ? h("button", { type: "button", class: "small", onclick: undo(c) }, "Undo") : ""),
+            ),
+          ),
+        )
+      : h(
+          "p",
+          { class: "note" },
+          "No decision recorded in this version (an import, or a version made before decisions were kept).",
+        ),
+  );
+}

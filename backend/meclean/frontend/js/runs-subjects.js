@@ -1,0 +1,48 @@
+// A run's page: its scores per subject (coarse: a subject has few samples) and the download
+// of its per-sample results.
+import { api } from "./api.js";
+import { fixed } from "./format.js";
+import { h } from "./ui.js";
+
+/** A section filled once the run's per-subject scores arrive. */
+export function subjectsSection(run) {
+  const table = h("table", { class: "subjects" });
+  const section = h(
+    "details",
+    { class: "per-subject", id: "run-subjects" },
+    h("summary", {}, "Per subject (UF1, UAR)"),
+    h(
+      "p",
+      {},
+      h("a", { href: `/api/runs/${run.id}/results.csv`, download: "" }, "Download every sample's result (CSV)"),
+      ": label, out-of-fold prediction and probabilities, flag rate, loss, proposal.",
+    ),
+    table,
+  );
+  section.addEventListener(
+    "toggle",
+    async () => {
+      const subjects = await api(`/api/runs/${run.id}/subjects`);
+      table.replaceChildren(
+        h(
+          "tr",
+          {},
+          ["Subject", "Samples", "Classes", "UF1", "UAR"].map((t) => h("th", {}, t)),
+        ),
+        subjects.map((s) =>
+          h(
+            "tr",
+            {},
+            h("td", {}, s.subject),
+            h("td", {}, s.samples),
+            h("td", {}, s.classes),
+            h("td", {}, fixed(s.uf1, 3)),
+            h("td", {}, fixed(s.uar, 3)),
+          ),
+        ),
+      );
+    },
+    { once: true },
+  );
+  return section;
+}

@@ -141,3 +141,22 @@ def test_annotators_cannot_relabel_and_bad_requests_name_their_field(login, impo
     assert unknown.status_code == 404 and unknown.json()["detail"]["field"] == "sample_ids"
     assert no_reason.status_code == 422
     assert curator.get(f"/api/datasets/{imported}/label-versions").json()[-1]["id"] == 1
+
+
+def test_the_projection_lists_each_samples_expert_verdicts_with_the_label_judged(
+    finished_run, serving
+):
+    from tests.api.helpers import signed_in
+
+    annotator, curator = signed_in(serving, "annotator"), signed_in(serving, "curator")
+    label = curator.get("/api/samples/1").json()["label"]
+    should_be = next(c for c in ("negative", "positive", "surprise") if c != label)
+    annotator.put("/api/samples/1/mark", json={"verdict": "noisy", "should_be": should_be})
+
+    projection = curator.get(f"/api/runs/{finished_run}/projection").json()
+
+    verdicts = dict(zip(projection["sample_id"], projection["verdicts"], strict=True))
+    assert verdicts[1] == [
+        {"user": "annotator", "verdict": "noisy", "judged_label": label, "should_be": should_be}
+    ]
+    assert verdicts[2] == []

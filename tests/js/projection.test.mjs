@@ -22,6 +22,9 @@ import {
 import {
   colourClass,
   colourGroups,
+  MAX_LEGEND_GROUPS,
+  verdictGroup,
+  VERDICT_GROUPS,
   plotConfig,
   projectionLayout,
   projectionTraces,
@@ -213,4 +216,35 @@ test("the layout and the toggle say before or after, and which relabels", () => 
   assert.equal(toggleText(true, "ltm"), "Show before the relabels");
   assert.equal(plotConfig().displaylogo, false);
   assert.notEqual(plotConfig(), plotConfig());
+});
+
+test("colouring by the experts' verdicts groups agreement, disagreement and none", () => {
+  const v = (verdict) => ({ user: "a", verdict });
+  assert.equal(verdictGroup([v("clean"), v("clean")]), "marked clean");
+  assert.equal(verdictGroup([v("clean"), v("noisy")]), "experts disagree");
+  assert.equal(verdictGroup([v("unsure")]), "marked unsure");
+  assert.equal(verdictGroup([]), "no verdict");
+  const data = { ...DATA, verdicts: [[v("noisy")], [], [v("clean"), v("noisy")], [v("clean")]] };
+  const traces = projectionTraces({ ...SCREEN, data, colourBy: "verdict" });
+  const noisy = traces.find((t) => t.name === "marked noisy");
+  assert.deepEqual(noisy.customdata, [0]);
+  assert.deepEqual(colourGroups({ ...SCREEN, colourBy: "verdict" }), VERDICT_GROUPS);
+});
+
+test("colouring by loss draws one trace on a colour scale; by subject, no legend but a pick", () => {
+  const [, byLoss] = projectionTraces({ ...SCREEN, colourBy: "loss" });
+  assert.deepEqual(byLoss.marker.color, [1, 2, 3, 0]);
+  assert.equal(byLoss.marker.showscale, true);
+  const traces = projectionTraces({ ...SCREEN, colourBy: "subject", subject: "sub1" });
+  const [sub1, sub2] = ["sub1", "sub2"].map((s) => traces.find((t) => t.name === s));
+  assert.equal(sub1.showlegend, true); // two subjects: a legend still reads
+  assert.equal(sub1.marker.opacity, 0.85);
+  assert.equal(sub2.marker.opacity, 0.12);
+  // One sample per subject, more subjects than a legend holds: each column as sample 0's.
+  const subjects = Array.from({ length: MAX_LEGEND_GROUPS + 1 }, (_, i) => `s${i}`);
+  const column = (values) => (Array.isArray(values) && values.length === 4 ? subjects.map(() => values[0]) : values);
+  const crowd = Object.fromEntries(Object.entries(DATA).map(([key, values]) => [key, column(values)]));
+  const data = { ...crowd, subject: subjects, sample_id: subjects.map((_, i) => i) };
+  const wall = projectionTraces({ ...SCREEN, data, high: data.high_loss, colourBy: "subject" });
+  assert.ok(wall.filter((t) => subjects.includes(t.name)).every((t) => t.showlegend === false));
 });

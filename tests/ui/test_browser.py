@@ -330,6 +330,10 @@ def test_a_curator_compares_two_runs_and_reads_whether_their_difference_is_real(
     changes = page.locator("#sample-changes")
     expect(changes).to_contain_text("Run 1 → run 2, sample by sample")
     expect(changes).to_contain_text(re.compile(r"Of 18 samples: \d+ changed prediction"))
+    subjects = page.locator("#compare-subjects")
+    subjects.locator("summary").click()
+    expect(subjects.locator("tr")).to_have_count(7)  # 6 subjects and a header
+    expect(subjects.locator("th").nth(2)).to_have_text("Run 2")
     screenshot(page, "comparison")
 
     # A run's page sets its flags against the experts' verdicts (none yet) and by group.

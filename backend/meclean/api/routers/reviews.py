@@ -61,6 +61,9 @@ class Projection(BaseModel):
     """Out-of-fold class probabilities in ``classes`` order, averaged over seeds."""
     review: list[ReviewState | None]
     """The latest decision on each proposal; None while pending (or taken back)."""
+    verdicts: list[list[ExpertVerdict]]
+    """Every expert's latest verdict on each sample, with the label it judged (none where
+    the dataset marks blind to me and I have not judged the sample)."""
 
 
 class RelabelReviewIn(BaseModel):

@@ -8,8 +8,8 @@ import { toast } from "./ui.js";
 
 /** The actions on `screen`'s samples (point indices). `screen.lastDecision` and
  * `screen.lastMarks` keep the last ones for a one-step undo; `refresh()` fetches the
- * projection again and redraws it. */
-export function reviewActions(screen, refresh) {
+ * projection again and redraws the plot, `showSelection()` redraws the panel. */
+export function reviewActions(screen, refresh, showSelection) {
   const nameOf = (id) => screen.data.name[screen.data.sample_id.indexOf(id)] ?? `sample ${id}`;
 
   async function decide(indices, accept, replaceChanged = false, overrideClean = false) {
@@ -60,6 +60,7 @@ export function reviewActions(screen, refresh) {
       window.dispatchEvent(new CustomEvent("meclean:marks-saved"));
       toast(`Marked ${result.marked} samples ${verdict}`);
       await refresh(); // the list shows the experts' verdicts, mine now among them
+      showSelection();
     } catch (error) {
       const changed = error.detail?.changed;
       if (error.status === 409 && changed && !overwrite) {
@@ -77,6 +78,7 @@ export function reviewActions(screen, refresh) {
       toast(`Undid the marks on ${result.marked} samples`);
       screen.lastMarks = null;
       await refresh();
+      showSelection();
     } catch (error) {
       toast(error.message, "error");
     }

@@ -22,13 +22,16 @@ import { h } from "./ui.js";
 export function selectionPanel(screen, refresh) {
   const list = h("aside", { class: "selection", id: "selection" });
   const tally = h("span", { id: "review-counts", class: "counts" }, "");
-  const { decide, undoDecisions, bulkMark, undoMarks, nameOf } = reviewActions(screen, refresh);
+  const { decide, undoDecisions, bulkMark, undoMarks, nameOf } = reviewActions(screen, refresh, show);
   // Curators relabel the selection directly, asking first; `refresh` redraws the labels.
   const relabel = screen.curator
     ? relabelForm(screen.run.dataset_id, {
         ids: () => screen.selected.map((i) => screen.data.sample_id[i]),
         label: () => "",
-        onDone: refresh,
+        onDone: async () => {
+          await refresh();
+          show();
+        },
         ask: true,
         nameOf,
       })

@@ -2,8 +2,9 @@
 // class, subject or source dataset, proposals drawn by their review state, the high-loss
 // crosses under them. Unit-tested with node --test (tests/js/).
 //
-// `screen` is the projection's state: { run, data, after, colourBy ("label", "subject" or
-// "source"), scatter ("scattergl" or "scatter"), selected (point indices), high, alpha, runAlpha }.
+// `screen` is the projection's state: { run, data, after, colourBy ("label", "subject",
+// "source", "verdict" or "loss"), subject (the one picked, colouring by subject), scatter
+// ("scattergl" or "scatter"), selected (point indices), high, alpha, runAlpha }.
 import { classColour, fixed, FLAG_COLOUR, plotlyText } from "./format.js";
 import { isIlc, probabilitiesText, proposalText, reviewCounts, reviewOf } from "./projection-review.js";
 
@@ -21,14 +22,49 @@ export function colourClass(data, i, after) {
     : data.current_label[i];
 }
 
-export const groupOf = ({ data, colourBy, after }, i) =>
-  colourBy === "subject" ? data.subject[i] : colourBy === "source" ? data.source[i] : colourClass(data, i, after);
+/** What the experts' verdicts on a sample add up to, for colouring by verdict. */
+export function verdictGroup(verdicts) {
+  const decided = new Set(verdicts.map((v) => v.verdict).filter((v) => v === "clean" || v === "noisy"));
+  if (decided.size === 2) return "experts disagree";
+  if (decided.size === 1) return `marked ${[...decided][0]}`;
+  return verdicts.length ? "marked unsure" : "no verdict";
+}
 
-/** The legend's groups: the classes in the server's order, else subjects or sources sorted. */
+/** Beyond this many subjects a legend is a wall (the composite has 68): the subject picker
+ * highlights one instead. */
+export const MAX_LEGEND_GROUPS = 20;
+
+export const VERDICT_GROUPS = ["marked clean", "marked noisy", "experts disagree", "marked unsure", "no verdict"];
+const VERDICT_COLOURS = ["#2e7d32", "#c62828", "#ef6c00", "#8e8e8e", "#cfd8dc"];
+
+export const groupOf = ({ data, colourBy, after }, i) =>
+  colourBy === "subject"
+    ? data.subject[i]
+    : colourBy === "source"
+      ? data.source[i]
+      : colourBy === "verdict"
+        ? verdictGroup(data.verdicts?.[i] ?? [])
+        : colourClass(data, i, after);
+
+/** The legend's groups: the classes in the server's order, the verdicts in theirs, else
+ * subjects or sources sorted (colouring by loss has one group, coloured by its scale). */
 export const colourGroups = (screen) =>
   screen.colourBy === "label"
     ? screen.data.classes
-    : [...new Set(screen.data.sample_id.map((_, i) => groupOf(screen, i)))].sort((a, b) => a.localeCompare(b));
+    : screen.colourBy === "verdict"
+      ? VERDICT_GROUPS
+      : screen.colourBy === "loss"
+        ? ["final loss"]
+        : [...new Set(screen.data.sample_id.map((_, i) => groupOf(screen, i)))].sort((a, b) => a.localeCompare(b));
+
+// The points' colour: by class, verdict or loss; subjects and sources outnumber any palette,
+// so their hues are spread by the golden angle.
+function markerColour(screen, group, k, points) {
+  if (screen.colourBy === "label") return classColour(group, k);
+  if (screen.colourBy === "verdict") return VERDICT_COLOURS[k];
+  if (screen.colourBy === "loss") return points.map((i) => screen.data.final_loss[i] ?? 0);
+  return `hsl(${(k * 137.508) % 360}, 65%, 45%)`;
+}
 
 export function projectionTraces(screen) {
   const { data, scatter, colourBy, high, alpha, runAlpha } = screen;
@@ -39,13 +75,17 @@ export function projectionTraces(screen) {
   const chosen = new Set(screen.selected);
   const selection = (points) =>
     chosen.size ? { selectedpoints: points.flatMap((i, k) => (chosen.has(i) ? [k] : [])) } : {};
-  const byClass = colourGroups(screen).map((c, k) => {
-    const points = index.filter((i) => groupOf(screen, i) === c);
+  const groups = colourGroups(screen);
+  const byClass = groups.map((c, k) => {
+    const points = colourBy === "loss" ? index : index.filter((i) => groupOf(screen, i) === c);
+    // 68 subjects make no legend: the subject picked stands out, the others fade.
+    const faded = colourBy === "subject" && screen.subject && c !== screen.subject;
     return {
       type: scatter,
       mode: "markers",
       name: plotlyText(c),
       legendrank: k + 1,
+      showlegend: colourBy !== "subject" || groups.length <= MAX_LEGEND_GROUPS,
       ...selection(points),
       x: points.map((i) => data.x[i]),
       y: points.map((i) => data.y[i]),
@@ -58,10 +98,12 @@ export function projectionTraces(screen) {
       ),
       hovertemplate: "%{text}<extra></extra>",
       marker: {
-        // Subjects outnumber any palette: hues spread by the golden angle stay apart.
-        color: colourBy === "label" ? classColour(c, k) : `hsl(${(k * 137.508) % 360}, 65%, 45%)`,
+        color: markerColour(screen, c, k, points),
+        ...(colourBy === "loss"
+          ? { colorscale: "Viridis", showscale: true, colorbar: { title: { text: "final loss" }, x: 1.12 } }
+          : {}),
         size: 8,
-        opacity: 0.85,
+        opacity: faded ? 0.12 : 0.85,
         symbol: points.map((i) => style(i)?.symbol ?? "circle"),
         line: {
           width: points.map((i) => style(i)?.width ?? 0),
@@ -108,7 +150,7 @@ export function projectionTraces(screen) {
   return byClass;
 }
 
-const LEGEND_TITLES = { label: "class", subject: "subject", source: "dataset" };
+const LEGEND_TITLES = { label: "class", subject: "subject", source: "dataset", verdict: "experts", loss: "" };
 
 export function projectionLayout({ run, after, colourBy }) {
   return {

@@ -45,6 +45,7 @@ export async function showProjection(state, runId) {
     lastMarks: null, // the marks of the last bulk mark, for one-step undo
     scatter: "scattergl",
     colourBy: "label",
+    subject: "",
     runAlpha,
     alpha: runAlpha,
     high: data.high_loss,
@@ -97,17 +98,36 @@ export async function showProjection(state, runId) {
     },
     [
       ["label", "label"],
+      ["verdict", "experts' verdicts"],
+      ["loss", "final loss"],
       ["subject", "subject"],
       ["source", "source dataset"],
     ].map(([value, text]) => h("option", { value }, text)),
   );
+  // Colouring by subject: no 68-entry legend, one subject picked stands out instead.
+  const subjects = [...new Set(data.subject)].sort((a, b) => a.localeCompare(b));
+  const subjectPick = h(
+    "select",
+    {
+      id: "subject-pick",
+      "aria-label": "Subject to pick out",
+      hidden: true,
+      onchange: (e) => {
+        screen.subject = e.target.value;
+        draw();
+      },
+    },
+    h("option", { value: "" }, "every subject"),
+    subjects.map((s) => h("option", { value: s }, s)),
+  );
+  colouring.addEventListener("change", () => (subjectPick.hidden = screen.colourBy !== "subject"));
 
   view.replaceChildren(
     h("p", {}, h("a", { href: `#/runs/${run.id}` }, `← Run ${run.id}`)),
     h(
       "div",
       { class: "projection-tools" },
-      h("label", {}, "Colour by ", colouring),
+      h("label", {}, "Colour by ", colouring, " ", subjectPick),
       h("label", {}, "High loss at α ", slider),
       alphaCount,
       noLosses ? h("span", { class: "note" }, "This run kept no final-model losses to re-threshold.") : "",

@@ -5,6 +5,7 @@ import { api } from "./api.js";
 import { sampleChanges } from "./flags.js";
 import { sourceName } from "./format.js";
 import { differenceCell, scoreCell } from "./runs-cells.js";
+import { subjectsComparison } from "./runs-subjects.js";
 import { comparisonKey } from "./runs-text.js";
 import { h, toast } from "./ui.js";
 
@@ -51,6 +52,16 @@ export function comparison(groups, byId, chosen) {
     return changes.section;
   }
 
+  // The finished runs' scores per subject, side by side (fetched once per set of runs).
+  let perSubject = { key: null, section: null };
+  function subjectsOf(picked) {
+    const finished = picked.filter((r) => r.has_results);
+    if (finished.length < 2) return "";
+    const key = finished.map((r) => r.id).join(",");
+    if (perSubject.key !== key) perSubject = { key, section: subjectsComparison(finished) };
+    return perSubject.section;
+  }
+
   function draw(picked) {
     const reference = picked[0];
     section.replaceChildren(
@@ -80,6 +91,7 @@ export function comparison(groups, byId, chosen) {
               ),
             ),
             picked.length > 1 ? h("p", { class: "hint" }, DIFFERENCES) : "",
+            subjectsOf(picked),
             changesOf(picked),
           ]
         : []),

@@ -109,7 +109,7 @@ export async function showRun(state, runId) {
             h(
               "table",
               { class: "protocol-table" },
-              protocolRows({ method: run.method.resolved ?? run.method, ...run.training, flow: run.flow }).map(
+              protocolRows({ ...(run.method.resolved ?? run.method), ...run.training, flow: run.flow }).map(
                 ([field, value]) => h("tr", {}, h("th", {}, field), h("td", {}, value)),
               ),
             ),

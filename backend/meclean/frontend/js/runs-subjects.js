@@ -29,7 +29,7 @@ export function subjectsSection(run) {
           {},
           ["Subject", "Samples", "Classes", "UF1", "UAR"].map((t) => h("th", {}, t)),
         ),
-        subjects.map((s) =>
+        ...subjects.map((s) =>
           h(
             "tr",
             {},
@@ -38,6 +38,44 @@ export function subjectsSection(run) {
             h("td", {}, s.classes),
             h("td", {}, fixed(s.uf1, 3)),
             h("td", {}, fixed(s.uar, 3)),
+          ),
+        ),
+      );
+    },
+    { once: true },
+  );
+  return section;
+}
+
+/** Finished `runs` side by side per subject (UF1 / UAR), opened on demand. */
+export function subjectsComparison(runs) {
+  const table = h("table", { class: "subjects" });
+  const section = h(
+    "details",
+    { class: "per-subject", id: "compare-subjects" },
+    h("summary", {}, "Per subject (UF1 / UAR of each run)"),
+    table,
+  );
+  section.addEventListener(
+    "toggle",
+    async () => {
+      const scores = await Promise.all(runs.map((r) => api(`/api/runs/${r.id}/subjects`)));
+      const byRun = scores.map((list) => new Map(list.map((s) => [s.subject, s])));
+      const subjects = [...new Set(scores.flat().map((s) => s.subject))].sort((a, b) => a.localeCompare(b));
+      const cell = (found) => h("td", {}, found ? `${fixed(found.uf1, 3)} / ${fixed(found.uar, 3)}` : "–");
+      table.replaceChildren(
+        h(
+          "tr",
+          {},
+          h("th", {}, "Subject"),
+          runs.map((r) => h("th", {}, `Run ${r.id}`)),
+        ),
+        ...subjects.map((subject) =>
+          h(
+            "tr",
+            {},
+            h("td", {}, subject),
+            byRun.map((m) => cell(m.get(subject))),
           ),
         ),
       );

@@ -108,3 +108,29 @@ def test_the_help_screen_is_reachable_from_every_screen_and_explains_the_numbers
     page.locator("#help").get_by_role("link", name=re.compile("More help")).click()
     expect(page.locator("h1")).to_have_text("Help")
     expect(page.locator("#help")).not_to_be_visible()
+
+
+def test_a_curator_relabels_the_samples_the_grid_shows_asking_first_and_undoes_it(page):
+    sign_in(page, "curator", "/#/samples?source=casme2")
+    cards = page.locator("article.card")
+    expect(cards.first).to_be_visible()
+    shown = cards.count()
+    questions: list[str] = []
+
+    def answer_yes(dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer_yes)
+    form = page.locator("form.relabel")
+    form.get_by_label("Relabel to").select_option("surprise")
+    form.locator("input[name=relabel-reason]").fill("every CASME II sample here is a surprise")
+    form.get_by_role("button", name="Relabel", exact=True).click()
+
+    expect(page.locator("#toast")).to_contain_text("surprise in label version 2")
+    assert questions[0].startswith(f"Relabel the {shown} samples shown to surprise?")
+    expect(cards.first).to_contain_text("surprise")
+    form.get_by_role("button", name="Undo relabel").click()
+    expect(page.locator("#toast")).to_contain_text("Undone:")
+    casme2 = page.request.get("/api/datasets/1/samples", params={"source": "casme2"}).json()
+    assert {s["label"] for s in casme2["items"]} != {"surprise"}

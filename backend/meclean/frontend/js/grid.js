@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { redrawImages, sampleCard } from "./grid-cards.js";
 import { filterBar, loadFilters, saveFilters } from "./grid-filters.js";
+import { shownRelabel } from "./relabel.js";
 import {
   changeFilter,
   clampFocus,
@@ -50,7 +51,18 @@ export async function showGrid(state) {
     redrawImages(grid, filters);
   }
   const bar = filterBar(state.dataset, runs, filters, { setFilter, redrawRenders });
-  view.replaceChildren(bar, status, grid, sentinel);
+  view.replaceChildren(
+    bar,
+    shownRelabel(
+      state,
+      () => samples.map((s) => s.id),
+      reload,
+      () => total,
+    ),
+    status,
+    grid,
+    sentinel,
+  );
 
   // What a card needs of the grid.
   const around = {

@@ -2,6 +2,7 @@
 // curator's label version of this sitting; labels experts judged clean are replaced only
 // after asking, and the last decision can be undone from where it was made.
 import { api } from "./api.js";
+import { canCurate } from "./format.js";
 import { decisionText, otherClasses, overrideCleanQuestion } from "./relabel-text.js";
 import { h, toast } from "./ui.js";
 import { classes } from "./vocabulary.js";
@@ -45,7 +46,8 @@ export async function undoDecision(datasetId, result) {
 }
 
 /** The form relabelling `ids()` (a sample, or a selection) currently labelled `label()`;
- * `onDone(result)` after a decision or its undo. `ask`: a count to confirm first. */
+ * `onDone(result)` after a decision or its undo. `ask`: confirm first (true, or a function
+ * of the count and class giving the question). */
 export function relabelForm(datasetId, { ids, label, onDone = () => {}, ask = false, nameOf }) {
   const choice = h("select", { name: "relabel-to", "aria-label": "Relabel to" });
   // The choices are every class but the current one, which a decision changes.
@@ -73,7 +75,11 @@ export function relabelForm(datasetId, { ids, label, onDone = () => {}, ask = fa
       reason.focus();
       return;
     }
-    if (ask && !confirm(`Relabel ${chosen.length} samples ${choice.value}?`)) return;
+    const question =
+      typeof ask === "function"
+        ? ask(chosen.length, choice.value)
+        : `Relabel ${chosen.length} samples ${choice.value}?`;
+    if (ask && !confirm(question)) return;
     const result = await relabelSamples(datasetId, chosen, choice.value, reason.value.trim(), nameOf);
     if (!result) return;
     reason.value = "";
@@ -99,3 +105,17 @@ export function relabelForm(datasetId, { ids, label, onDone = () => {}, ask = fa
   });
   return form;
 }
+
+/** For curators: the grid's form relabelling the samples it shows (`ids()`: those matching
+ * its filters, loaded so far), asking first with their count; "" for annotators. */
+export const shownRelabel = (state, ids, onDone, matching) =>
+  canCurate(state.me)
+    ? relabelForm(state.dataset.id, {
+        ids,
+        label: () => "",
+        onDone,
+        ask: (count, label) =>
+          `Relabel the ${count} samples shown to ${label}?` +
+          (matching() > count ? ` (${matching()} match the filters; only those loaded are relabelled)` : ""),
+      })
+    : "";

@@ -1,6 +1,8 @@
 """Helpers for the browser tests: the test users' password, signing in, screenshots, a
 finished run."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -49,3 +51,19 @@ def measure_the_motion(page) -> None:
             break
         page.wait_for_timeout(500)
     assert job["status"] == "succeeded", job
+
+
+@contextmanager
+def every_dialog_accepted(page) -> Iterator[list[str]]:
+    """Accept every question the page asks inside the block; yields their texts."""
+    questions: list[str] = []
+
+    def answer_yes(dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer_yes)
+    try:
+        yield questions
+    finally:
+        page.remove_listener("dialog", answer_yes)

@@ -12,7 +12,7 @@ from meclean.data.readers import read_dataset
 from meclean.db.datasets import store_import
 from meclean.db.session import make_engine, session_factory, transaction
 from tests.helpers import write_csv
-from tests.ui.helpers import screenshot, sign_in
+from tests.ui.helpers import every_dialog_accepted, screenshot, sign_in
 
 FIRST_POINT = Path(__file__).with_name("first_point.js")
 
@@ -239,25 +239,18 @@ def test_a_curator_runs_ilc_watches_it_finish_and_accepts_its_relabels(page):
 
     # A curator relabels the selection directly: asked first, asked again over the clean
     # verdicts just given; the decision joins the sitting's version, and is undone.
-    questions: list[str] = []
-
-    def answer_yes(dialog) -> None:
-        questions.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", answer_yes)
-    relabel = page.locator("#selection form.relabel")
-    relabel.get_by_label("Relabel to").select_option("surprise")
-    relabel.locator("input[name=relabel-reason]").fill("the whole cluster moves like surprise")
-    relabel.get_by_role("button", name="Relabel", exact=True).click()
-    expect(page.locator("#toast")).to_contain_text(
-        re.compile(r"Relabelled \d+ samples? surprise in label version 2")
-    )
-    assert questions[0] == "Relabel 18 samples surprise?"
-    assert "clean by curator" in questions[1]
-    relabel.get_by_role("button", name="Undo relabel").click()
-    expect(page.locator("#toast")).to_contain_text("Undone:")
-    page.remove_listener("dialog", answer_yes)
+    with every_dialog_accepted(page) as questions:
+        relabel = page.locator("#selection form.relabel")
+        relabel.get_by_label("Relabel to").select_option("surprise")
+        relabel.locator("input[name=relabel-reason]").fill("the whole cluster moves like surprise")
+        relabel.get_by_role("button", name="Relabel", exact=True).click()
+        expect(page.locator("#toast")).to_contain_text(
+            re.compile(r"Relabelled \d+ samples? surprise in label version 2")
+        )
+        assert questions[0] == "Relabel 18 samples surprise?"
+        assert "clean by curator" in questions[1]
+        relabel.get_by_role("button", name="Undo relabel").click()
+        expect(page.locator("#toast")).to_contain_text("Undone:")
     # The conflicts asked about, and the plan refused while IDC had no clean set.
     page.errors[:] = [e for e in page.errors if "409" not in e and "422" not in e]
 

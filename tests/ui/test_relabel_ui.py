@@ -7,7 +7,7 @@ import re
 import httpx
 from playwright.sync_api import expect
 
-from tests.ui.helpers import PASSWORD, measure_the_motion, sign_in
+from tests.ui.helpers import PASSWORD, every_dialog_accepted, measure_the_motion, sign_in
 
 
 def signed_in_client(server: str, name: str) -> httpx.Client:
@@ -115,22 +115,16 @@ def test_a_curator_relabels_the_samples_the_grid_shows_asking_first_and_undoes_i
     cards = page.locator("article.card")
     expect(cards.first).to_be_visible()
     shown = cards.count()
-    questions: list[str] = []
+    with every_dialog_accepted(page) as questions:
+        form = page.locator("form.relabel")
+        form.get_by_label("Relabel to").select_option("surprise")
+        form.locator("input[name=relabel-reason]").fill("every CASME II sample here is a surprise")
+        form.get_by_role("button", name="Relabel", exact=True).click()
 
-    def answer_yes(dialog) -> None:
-        questions.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", answer_yes)
-    form = page.locator("form.relabel")
-    form.get_by_label("Relabel to").select_option("surprise")
-    form.locator("input[name=relabel-reason]").fill("every CASME II sample here is a surprise")
-    form.get_by_role("button", name="Relabel", exact=True).click()
-
-    expect(page.locator("#toast")).to_contain_text("surprise in label version 2")
-    assert questions[0].startswith(f"Relabel the {shown} samples shown to surprise?")
-    expect(cards.first).to_contain_text("surprise")
-    form.get_by_role("button", name="Undo relabel").click()
-    expect(page.locator("#toast")).to_contain_text("Undone:")
-    casme2 = page.request.get("/api/datasets/1/samples", params={"source": "casme2"}).json()
-    assert {s["label"] for s in casme2["items"]} != {"surprise"}
+        expect(page.locator("#toast")).to_contain_text("surprise in label version 2")
+        assert questions[0].startswith(f"Relabel the {shown} samples shown to surprise?")
+        expect(cards.first).to_contain_text("surprise")
+        form.get_by_role("button", name="Undo relabel").click()
+        expect(page.locator("#toast")).to_contain_text("Undone:")
+        casme2 = page.request.get("/api/datasets/1/samples", params={"source": "casme2"}).json()
+        assert {s["label"] for s in casme2["items"]} != {"surprise"}

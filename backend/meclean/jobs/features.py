@@ -23,7 +23,7 @@ from meclean.db.features import FeatureError, FrameSource, store_flow
 from meclean.db.models import ACTIVE, FeatureJob, Sample, Status
 from meclean.db.motion import ClipSource, stored_motion
 from meclean.db.session import rows_changed, transaction
-from meclean.jobs.lease import held, silent, take
+from meclean.jobs.lease import held, recover_silent, take
 
 if TYPE_CHECKING:
     from meclean.jobs.queue import Jobs
@@ -123,18 +123,7 @@ def execute_features(jobs: Jobs, job_id: int) -> None:
 def recover_stalled_features(session: Session, timeout_s: float, max_attempts: int) -> list[int]:
     """Jobs whose worker fell silent go back to the queue, or fail after ``max_attempts``.
     Returns the jobs to enqueue."""
-    requeue = []
-    for job in silent(session, FeatureJob, timeout_s):
-        mine = held(FeatureJob, job.id, job.attempts)
-        if job.attempts < max_attempts:
-            if rows_changed(session, mine.values(status=Status.QUEUED)):
-                requeue.append(job.id)
-        else:
-            message = f"its worker stopped responding on the last of {max_attempts} attempts"
-            session.execute(
-                mine.values(status=Status.FAILED, error=message, finished_at=datetime.now(UTC))
-            )
-    return requeue
+    return recover_silent(session, FeatureJob, timeout_s, max_attempts)
 
 
 def _flow_and_motion(

@@ -26,7 +26,7 @@ from meclean.db.datasets import DatasetExists, store_import
 from meclean.db.models import ACTIVE, Dataset, ImportJob, Status
 from meclean.db.session import rows_changed, transaction
 from meclean.jobs.features import launch_features
-from meclean.jobs.lease import held, silent, take
+from meclean.jobs.lease import held, recover_silent, take
 
 if TYPE_CHECKING:
     from meclean.jobs.queue import Jobs
@@ -150,20 +150,9 @@ def execute_import(jobs: Jobs, job_id: int) -> None:
 
 
 def recover_stalled_imports(session: Session, timeout_s: float, max_attempts: int) -> list[int]:
-    """Imports whose worker fell silent go back to the queue, or fail after
-    ``max_attempts``. Returns the jobs to enqueue."""
-    requeue = []
-    for job in silent(session, ImportJob, timeout_s):
-        mine = held(ImportJob, job.id, job.attempts)
-        if job.attempts < max_attempts:
-            if rows_changed(session, mine.values(status=Status.QUEUED)):
-                requeue.append(job.id)
-        else:
-            message = f"its worker stopped responding on the last of {max_attempts} attempts"
-            session.execute(
-                mine.values(status=Status.FAILED, error=message, finished_at=datetime.now(UTC))
-            )
-    return requeue
+    """Jobs whose worker fell silent go back to the queue, or fail after ``max_attempts``.
+    Returns the jobs to enqueue."""
+    return recover_silent(session, ImportJob, timeout_s, max_attempts)
 
 
 def _report(jobs: Jobs, job_id: int, attempt: int, **values: object) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
 from meclean.db.models import FeatureJob, ImportJob, RunPart, Status
+from meclean.db.session import rows_changed
 
 Leased = TypeVar("Leased", RunPart, FeatureJob, ImportJob)
 
@@ -42,3 +43,22 @@ def silent(session: Session, model: type[Leased], timeout_s: float) -> Sequence[
     return session.scalars(
         select(model).where(model.status == Status.RUNNING, model.heartbeat_at < cutoff)
     ).all()
+
+
+def recover_silent(
+    session: Session, model: type[Leased], timeout_s: float, max_attempts: int
+) -> list[int]:
+    """Jobs whose worker fell silent go back to the queue, or fail after ``max_attempts``.
+    Returns the jobs to enqueue."""
+    requeue = []
+    for job in silent(session, model, timeout_s):
+        mine = held(model, job.id, job.attempts)
+        if job.attempts < max_attempts:
+            if rows_changed(session, mine.values(status=Status.QUEUED)):
+                requeue.append(job.id)
+        else:
+            message = f"its worker stopped responding on the last of {max_attempts} attempts"
+            session.execute(
+                mine.values(status=Status.FAILED, error=message, finished_at=datetime.now(UTC))
+            )
+    return requeue

@@ -160,3 +160,44 @@ def test_the_projection_lists_each_samples_expert_verdicts_with_the_label_judged
         {"user": "annotator", "verdict": "noisy", "judged_label": label, "should_be": should_be}
     ]
     assert verdicts[2] == []
+
+
+def test_a_verdict_on_a_replaced_label_no_longer_grades_the_sample_for_idc(login, imported):
+    annotator, curator = login("annotator"), login("curator")
+    annotator.put("/api/samples/1/mark", json={"verdict": "clean"})
+    annotator.put("/api/samples/2/mark", json={"verdict": "clean"})
+    label, _ = other_label(curator, 1)
+    assert relabel(curator, imported, [1], label, override_clean=True).status_code == 200
+
+    grades = curator.get(f"/api/datasets/{imported}/marks.csv", params={"user": "annotator"})
+
+    graded = [row.split(",") for row in grades.text.strip().splitlines()[1:]]
+    names = {curator.get(f"/api/samples/{i}").json()["name"]: i for i in (1, 2)}
+    assert [names.get(row[2]) for row in graded] == [2]  # sample 1's clean judged another label
+
+
+def test_a_runs_decisions_are_taken_back_on_its_projection_not_as_label_changes(
+    finished_run, serving
+):
+    from tests.api.helpers import signed_in
+
+    curator = signed_in(serving, "curator")
+    results = curator.get(f"/api/runs/{finished_run}/results").json()
+    proposed = [r["sample_id"] for r in results if r["proposed_label"]][:1]
+    accepted = curator.post(
+        f"/api/runs/{finished_run}/relabels", json={"sample_ids": proposed, "accept": True}
+    ).json()
+    version = accepted["label_version_id"]
+    (change,) = curator.get(f"/api/datasets/1/label-versions/{version}/changes").json()
+
+    undone = curator.post("/api/datasets/1/label-changes/undo", json={"change_ids": [change["id"]]})
+    rejected = curator.post(
+        f"/api/runs/{finished_run}/relabels", json={"sample_ids": proposed, "accept": False}
+    )
+
+    assert change["run_id"] == finished_run and change["undoable"] is False
+    assert undone.status_code == 409 and f"run {finished_run}" in undone.json()["detail"]["message"]
+    assert rejected.status_code == 409  # the acceptance is taken back first
+    review = curator.get(f"/api/runs/{finished_run}/projection").json()
+    by_sample = dict(zip(review["sample_id"], review["review"], strict=True))
+    assert by_sample[proposed[0]] == "accepted"

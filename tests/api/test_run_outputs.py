@@ -47,7 +47,7 @@ def test_a_datasets_features_download_as_npz_with_their_samples(serving, importe
         assert npz["features"].shape == (18, 3, 60, 60)
         assert npz["features"].dtype == np.float32
         assert len(npz["sample_id"]) == len(npz["label"]) == 18
-        assert npz["missing"].shape == (0,)
+        assert npz["missing"].shape == (0,) and int(npz["label_version"]) == 1
         assert set(npz["label"]) <= {"negative", "positive", "surprise"}
     assert zipfile.is_zipfile(io.BytesIO(download.content))
 

@@ -185,11 +185,14 @@ def experts_marking(session: Session, dataset_id: int) -> list[tuple[str, int]]:
     return [(name, n) for name, n in rows]
 
 
-def verdicts_by_expert(session: Session, dataset_id: int) -> dict[int, dict[int, str]]:
+def verdicts_by_expert(
+    session: Session, dataset_id: int, labels: Mapping[int, str] | None = None
+) -> dict[int, dict[int, str]]:
     """User id -> sample id -> that expert's latest verdict, over a dataset's samples they
-    marked (a retraction leaves the sample unmarked)."""
+    marked (a retraction leaves the sample unmarked). With ``labels``, a verdict given on
+    another label of the sample is left out, as in ``grades``."""
     rows = session.execute(
-        select(Mark.user_id, Mark.sample_id, Mark.verdict)
+        select(Mark.user_id, Mark.sample_id, Mark.verdict, Mark.judged_label)
         .join(Sample, Sample.id == Mark.sample_id)
         .where(
             Sample.dataset_id == dataset_id,
@@ -198,8 +201,9 @@ def verdicts_by_expert(session: Session, dataset_id: int) -> dict[int, dict[int,
         )
     )
     verdicts: dict[int, dict[int, str]] = {}
-    for user_id, sample_id, verdict in rows:
-        verdicts.setdefault(user_id, {})[sample_id] = verdict
+    for user_id, sample_id, verdict, judged in rows:
+        if labels is None or judged is None or judged == labels.get(sample_id):
+            verdicts.setdefault(user_id, {})[sample_id] = verdict
     return verdicts
 
 
@@ -207,11 +211,17 @@ Consensus = Literal["majority", "any-noisy"]
 
 
 def grades(
-    session: Session, dataset_id: int, user_id: int | None = None, rule: Consensus = "majority"
+    session: Session,
+    dataset_id: int,
+    user_id: int | None = None,
+    rule: Consensus = "majority",
+    labels: Mapping[int, str] | None = None,
 ) -> dict[int, int]:
     """Sample id -> IDC grade (0 noisy, 1 clean, 2 clean and typical), from one expert's
     latest marks or, without ``user_id``, from all experts by ``rule``. Samples with only
-    'unsure' marks, no marks or a tie get no grade."""
+    'unsure' marks, no marks or a tie get no grade. With ``labels`` (those graded: a label
+    version's), a verdict given on another label of the sample does not count: it judged
+    that label, not this one (marks older than the record of their label count)."""
     query = (
         select(Mark)
         .join(Sample, Sample.id == Mark.sample_id)
@@ -225,7 +235,12 @@ def grades(
         query = query.where(Mark.user_id == user_id)
     votes: dict[int, list[Mark]] = {}
     for mark in session.scalars(query):
-        if mark.verdict != Verdict.UNSURE:
+        judged_another = (
+            labels is not None
+            and mark.judged_label is not None
+            and mark.judged_label != labels.get(mark.sample_id)
+        )
+        if mark.verdict != Verdict.UNSURE and not judged_another:
             votes.setdefault(mark.sample_id, []).append(mark)
     result = {}
     for sample_id, marks in votes.items():

@@ -23,7 +23,7 @@ from meclean.db.features import FeatureError, FrameSource, store_flow
 from meclean.db.models import ACTIVE, FeatureJob, Sample, Status
 from meclean.db.motion import ClipSource, stored_motion
 from meclean.db.session import rows_changed, transaction
-from meclean.jobs.lease import held, recover_silent, take
+from meclean.jobs.lease import cancel_active, held, recover_silent, take
 
 if TYPE_CHECKING:
     from meclean.jobs.queue import Jobs
@@ -60,12 +60,10 @@ def latest_features_job(session: Session, dataset_id: int) -> FeatureJob | None:
     )
 
 
-def cancel_features(job: FeatureJob) -> bool:
-    """Stop a queued or running job; its worker notices within ``REPORT_SECONDS``."""
-    if job.status not in ACTIVE:
-        return False
-    job.status, job.finished_at = Status.CANCELLED, datetime.now(UTC)
-    return True
+def cancel_features(session: Session, job: FeatureJob) -> bool:
+    """Stop a queued or running job; its worker notices within ``REPORT_SECONDS``. False if
+    it had finished meanwhile."""
+    return cancel_active(session, FeatureJob, job.id)
 
 
 def execute_features(jobs: Jobs, job_id: int) -> None:

@@ -26,7 +26,7 @@ from meclean.db.datasets import DatasetExists, store_import
 from meclean.db.models import ACTIVE, Dataset, ImportJob, Status
 from meclean.db.session import rows_changed, transaction
 from meclean.jobs.features import launch_features
-from meclean.jobs.lease import held, recover_silent, take
+from meclean.jobs.lease import cancel_active, held, recover_silent, take
 
 if TYPE_CHECKING:
     from meclean.jobs.queue import Jobs
@@ -64,12 +64,10 @@ def import_named(session: Session, name: str) -> bool:
     return session.scalar(found) is not None
 
 
-def cancel_import(job: ImportJob) -> bool:
-    """Stop a queued or running import; its worker notices within ``REPORT_SECONDS``."""
-    if job.status not in ACTIVE:
-        return False
-    job.status, job.finished_at = Status.CANCELLED, datetime.now(UTC)
-    return True
+def cancel_import(session: Session, job: ImportJob) -> bool:
+    """Stop a queued or running import; its worker notices within ``REPORT_SECONDS`` and
+    stores nothing. False if it had finished, storing its dataset, meanwhile."""
+    return cancel_active(session, ImportJob, job.id)
 
 
 def options_of(request: dict[str, Any], roots: tuple[Path, ...]) -> ImportOptions:

@@ -14,7 +14,7 @@ from typing import TypeVar
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
-from meclean.db.models import FeatureJob, ImportJob, RunPart, Status
+from meclean.db.models import ACTIVE, FeatureJob, ImportJob, RunPart, Status
 from meclean.db.session import rows_changed
 
 Leased = TypeVar("Leased", RunPart, FeatureJob, ImportJob)
@@ -62,3 +62,18 @@ def recover_silent(
                 mine.values(status=Status.FAILED, error=message, finished_at=datetime.now(UTC))
             )
     return requeue
+
+
+def cancel_active(session: Session, model: type[Leased], row_id: int) -> bool:
+    """Cancel a queued or running row; False if it finished meanwhile, whatever the caller
+    read of it (its worker may have committed its end since). The row is read again."""
+    cancelled = rows_changed(
+        session,
+        update(model)
+        .where(model.id == row_id, model.status.in_(ACTIVE))
+        .values(status=Status.CANCELLED, finished_at=datetime.now(UTC)),
+    )
+    row = session.get(model, row_id)
+    if row is not None:
+        session.refresh(row)
+    return bool(cancelled)

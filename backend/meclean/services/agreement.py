@@ -45,10 +45,12 @@ def experts_agreement(session: Session, dataset: Dataset, run_id: int | None) ->
     if it is not a finished run of the dataset) or by default the reference run."""
     run = weighing_run(session, dataset.id, run_id)
     names = user_names(session)
+    current = labels_of(session, current_version_id(dataset))
     by_expert = sorted(
         (
             (names[user], verdicts)
-            for user, verdicts in verdicts_by_expert(session, dataset.id).items()
+            # Agreement on the labels as they are: a verdict on a replaced label is left out.
+            for user, verdicts in verdicts_by_expert(session, dataset.id, current).items()
         ),
         key=lambda named: named[0],
     )

@@ -39,4 +39,4 @@ def experts_weighed(
         )
         if sample_id in labels
     }
-    return weighted_consensus(verdicts_by_expert(session, dataset_id), p_noisy)
+    return weighted_consensus(verdicts_by_expert(session, dataset_id, labels), p_noisy)

@@ -98,6 +98,14 @@ def undo_changes(
     ).all()
     if len(changes) != len(ids):
         raise NotFound("no such label changes in this dataset", "change_ids")
+    from_runs = sorted({c.run_id for c in changes if c.run_id is not None})
+    if from_runs:
+        # Its review must follow the label: taken back where it was decided.
+        raise Conflict(
+            "these changes decided a run's proposals; take them back on the projection of "
+            f"run {', '.join(map(str, from_runs))}",
+            "change_ids",
+        )
     labels = lock_labels(session, dataset)
     if len({c.sample_id for c in changes}) != len(changes):
         raise Invalid("two of these changes concern one sample: undo them one by one", "change_ids")
@@ -109,7 +117,15 @@ def undo_changes(
             changed={str(s): label for s, label in moved.items()},
         )
     restore = {c.sample_id: c.before for c in changes}
-    reason = "undid " + ", ".join(f"change {c.id}" for c in changes[:5])
+    names = dict(
+        session.execute(
+            select(Sample.id, Sample.source + "/" + Sample.subject + "/" + Sample.name).where(
+                Sample.id.in_(list(restore))
+            )
+        ).all()
+    )
+    undone = [f"{names[c.sample_id]} back to {c.before}" for c in changes[:5]]
+    reason = "undid: " + ", ".join(undone)
     reason += f" and {len(changes) - 5} more" if len(changes) > 5 else ""
     version, recorded = record_decision(session, dataset, restore, reason, user_id)
     return Decision(version, recorded, [])

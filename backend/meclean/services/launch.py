@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import UTC, datetime
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from meclean.data.flow import FlowSettings
 from meclean.db.labels import close_version
 from meclean.db.models import ACTIVE, FINISHED, Dataset, PartKind, Run, RunPart, Status
 from meclean.db.run_record import RunConfigRecord, RunMethodRecord
+from meclean.db.session import rows_changed
 from meclean.services.run_plans import RunRequest, plan_run
 from meclean.services.timing_changes import latest_timing_change
 
@@ -69,14 +71,22 @@ def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id:
     return run
 
 
-def cancel_run(run: Run) -> bool:
+def cancel_run(session: Session, run: Run) -> bool:
     """Stop a queued or running run; its workers notice within a heartbeat. False if it had
-    already finished."""
-    if run.status not in ACTIVE:
-        return False
+    finished meanwhile, whatever the caller read of it (its aggregation may have committed
+    the results since)."""
     now = datetime.now(UTC)
-    run.status, run.finished_at = Status.CANCELLED, now
-    for part in run.parts:
-        if part.status not in FINISHED:
-            part.status, part.finished_at = Status.CANCELLED, now
-    return True
+    cancelled = rows_changed(
+        session,
+        update(Run)
+        .where(Run.id == run.id, Run.status.in_(ACTIVE))
+        .values(status=Status.CANCELLED, finished_at=now),
+    )
+    if cancelled:
+        session.execute(
+            update(RunPart)
+            .where(RunPart.run_id == run.id, RunPart.status.not_in(FINISHED))
+            .values(status=Status.CANCELLED, finished_at=now)
+        )
+    session.expire(run)
+    return bool(cancelled)

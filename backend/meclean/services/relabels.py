@@ -77,6 +77,17 @@ def decide(
     dataset = session.get_one(Dataset, run.dataset_id)
     current = lock_labels(session, dataset)
     version_id, unchanged = None, []
+    earlier = latest_reviews(session, run.id)
+    if not accept:
+        accepted = [s for s in ids if review_state(earlier.get(s)) == "accepted"]
+        if accepted:
+            # A rejection would leave the accepted label standing under a "rejected" review.
+            raise Conflict(
+                f"{len(accepted)} of these proposals were accepted; take the acceptance back "
+                "before rejecting them",
+                "sample_ids",
+                changed={str(s): current[s] for s in accepted},
+            )
     if accept:
         trained_on = labels_of(session, run.label_version_id)
         changed = {s: current[s] for s in ids if current[s] not in (trained_on[s], proposed[s])}
@@ -102,7 +113,6 @@ def decide(
             )
             version.source_run_id = version.source_run_id or run.id
             version_id = version.id
-    earlier = latest_reviews(session, run.id)
 
     def replaced(sample_id: int) -> str:
         # Accepted again: what the first acceptance replaced is what an undo restores.

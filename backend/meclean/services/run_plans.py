@@ -169,7 +169,12 @@ def plan_run(session: Session, dataset: Dataset, request: RunRequest) -> RunPlan
         clean_ids,
         clean_per_class,
         consensus_run.id if consensus_run else None,
-        _estimate_s(session, dataset.id, work_units(request.epochs, request.seeds, subjects)),
+        _estimate_s(
+            session,
+            dataset.id,
+            work_units(request.epochs, request.seeds, subjects),
+            request.protocol,
+        ),
     )
 
 
@@ -208,7 +213,7 @@ def _clean_set(
         clean_ids = sorted(s for s, v in weighed.verdicts.items() if v == Verdict.CLEAN)
     else:
         rule: Consensus = "majority" if request.consensus == "cleanlab" else request.consensus
-        graded = grades(session, dataset.id, request.marks_user_id, rule)
+        graded = grades(session, dataset.id, request.marks_user_id, rule, labels)
         clean_ids = sorted(s for s, grade in graded.items() if grade >= 1)
     counts = Counter(labels[s] for s in clean_ids if s in labels)
     return clean_ids, {c: counts[c] for c in CLASSES}
@@ -240,8 +245,9 @@ def duration_estimate(history: Sequence[tuple[float, float]], work: float) -> fl
     return float(np.median(seconds / units) * work)
 
 
-def _estimate_s(session: Session, dataset_id: int, work: int) -> float | None:
-    """Seconds for ``work`` units, from the dataset's last finished runs on this server."""
+def _estimate_s(session: Session, dataset_id: int, work: int, protocol: str) -> float | None:
+    """Seconds for ``work`` units, from the dataset's last finished runs on this server: those
+    of the same protocol (its network differs in size) once there are two, else all."""
     runs = session.execute(
         select(Run.started_at, Run.finished_at, Run.config)
         .where(
@@ -252,12 +258,14 @@ def _estimate_s(session: Session, dataset_id: int, work: int) -> float | None:
         .order_by(Run.id.desc())
         .limit(ESTIMATE_FROM_RUNS)
     ).all()
-    history = [
+    timed = [
         (
+            config.protocol,
             work_units(config.epochs, len(config.seeds), config.folds or 1),
             (as_utc(finished) - as_utc(started)).total_seconds(),
         )
         for started, finished, config in runs
         if started is not None and finished is not None
     ]
-    return duration_estimate(history, work)
+    alike = [(units, s) for p, units, s in timed if p == protocol]
+    return duration_estimate(alike if len(alike) >= 2 else [(u, s) for _, u, s in timed], work)

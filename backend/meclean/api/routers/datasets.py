@@ -202,7 +202,7 @@ def compute_features(dataset_id: DbId, jobs: Queue, user: Curator) -> FeaturesJo
 def cancel_features_job(dataset_id: DbId, session: DbSession, _: Curator) -> FeaturesJobOut:
     """Stop the running job; the features computed so far are kept."""
     job = latest_features_job(session, dataset_or_404(session, dataset_id).id)
-    if job is None or not cancel_features(job):
+    if job is None or not cancel_features(session, job):
         raise ApiError(409, "no features job of this dataset is queued or running")
     session.flush()
     return FeaturesJobOut.of(job)

@@ -153,7 +153,7 @@ def run_flags(
     run = succeeded(run_or_404(session, run_id))
     rows = _results(session, run)
     labels = labels_of(session, run.label_version_id)
-    graded = grades(session, run.dataset_id, None, consensus)
+    graded = grades(session, run.dataset_id, None, consensus, labels)
     hidden = hidden_from(session, me, ((s, run.dataset_id) for s in graded))
     graded = {s: g for s, g in graded.items() if s not in hidden}
     flagged = _flags(rows)

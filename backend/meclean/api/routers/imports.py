@@ -234,7 +234,7 @@ def cancel(import_id: DbId, session: DbSession, _: Curator) -> ImportJobOut:
     job = session.get(ImportJob, import_id)
     if job is None:
         raise ApiError(404, "no such import")
-    if not cancel_import(job):
+    if not cancel_import(session, job):
         raise ApiError(409, f"the import is {job.status}, not queued or running")
     session.flush()
     return ImportJobOut.of(job)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from meclean.api.deps import Annotator, CommittingRoute, Curator, DbSession, dataset_or_404
 from meclean.api.errors import ApiError
 from meclean.data.labels import Label
-from meclean.db.labels import close_version
+from meclean.db.labels import close_version, current_version_id, labels_of
 from meclean.db.models import DbId, LabelChange, LabelVersion, Sample
 from meclean.db.users import user_names
 from meclean.services.labelling import Decision, relabel, undo_changes
@@ -74,6 +74,9 @@ class ChangeOut(ChangeMade):
     run_id: int | None
     """The run whose proposal it accepted (or whose acceptance it undid)."""
     created_at: datetime
+    undoable: bool
+    """Its sample still has the label it gave, and no run's review depends on it (those
+    are taken back on the run's projection)."""
 
 
 @router.post("/relabel")
@@ -109,6 +112,7 @@ def version_changes(
     if version is None or version.dataset_id != dataset.id:
         raise ApiError(404, f"no label version {version_id} in this dataset", "version_id")
     names = user_names(session)
+    current = labels_of(session, current_version_id(dataset))
     rows = session.execute(
         select(LabelChange, Sample.source + "/" + Sample.subject + "/" + Sample.name)
         .join(Sample, Sample.id == LabelChange.sample_id)
@@ -126,6 +130,7 @@ def version_changes(
             user=names.get(c.user_id),
             run_id=c.run_id,
             created_at=c.created_at,
+            undoable=c.run_id is None and current.get(c.sample_id) == c.after,
         )
         for c, name in rows
     ]

@@ -18,7 +18,9 @@ from meclean.db.labels import (
     LabelError,
     changes_from_csv,
     create_version,
+    current_version_id,
     diff_versions,
+    labels_of,
     roster_csv,
 )
 from meclean.db.marks import Consensus, experts_marking, grades, grades_csv
@@ -181,6 +183,7 @@ def export_marks(
         user_id = user_id_named(session, user)
         if user_id is None:
             raise ApiError(404, f"no user {user!r}", "user")
-    content = grades_csv(session, dataset_id, grades(session, dataset_id, user_id, rule))
+    current = labels_of(session, current_version_id(dataset))
+    content = grades_csv(session, dataset_id, grades(session, dataset_id, user_id, rule, current))
     who = user if user is not None else f"all-{rule}"
     return csv_download(content, dataset.name, "idc-grades", who)

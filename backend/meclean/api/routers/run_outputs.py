@@ -129,7 +129,8 @@ def features_npz(
     dataset_id: DbId, session: DbSession, settings: AppSettings, _: Annotator
 ) -> StreamingResponse:
     """Every sample's (Vx, Vy, strain) as one float32 array ``features`` (N, 3, H, W), with
-    ``sample_id``, ``dataset``, ``subject``, ``filename`` and ``label`` (current version);
+    ``sample_id``, ``dataset``, ``subject``, ``filename`` and ``label`` (in the current
+    version, ``label_version``);
     samples whose flow is not computed yet are left out (``missing`` names them)."""
     dataset = dataset_or_404(session, dataset_id)
     count = session.scalar(select(func.count()).where(Sample.dataset_id == dataset.id)) or 0
@@ -137,7 +138,8 @@ def features_npz(
         raise ApiError(
             413, f"{count} samples: more than {MAX_FEATURE_SAMPLES} in one download", None
         )
-    labels = labels_of(session, current_version_id(dataset))
+    version_id = current_version_id(dataset)
+    labels = labels_of(session, version_id)
     samples = session.execute(
         select(Sample.id, Sample.source, Sample.subject, Sample.name, Sample.feature_key)
         .where(Sample.dataset_id == dataset.id)
@@ -150,7 +152,7 @@ def features_npz(
     # Closed by the response's generator once sent, or here if writing fails.
     archive = tempfile.SpooledTemporaryFile(max_size=32 * 2**20)  # noqa: SIM115
     try:
-        _write_npz(archive, store, ready, missing, labels)
+        _write_npz(archive, store, ready, missing, labels, version_id)
     except BaseException:
         archive.close()
         raise
@@ -174,6 +176,7 @@ def _write_npz(
     ready: list[Row],
     missing: list[str],
     labels: dict[int, str],
+    version_id: int,
 ) -> None:
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED, allowZip64=True) as npz:
         _write_stacked(npz, "features", store, [s.feature_key for s in ready])
@@ -184,6 +187,7 @@ def _write_npz(
             "filename": np.array([s.name for s in ready], str),
             "label": np.array([labels[s.id] for s in ready], str),
             "missing": np.array(missing, str),
+            "label_version": np.array(version_id, np.int64),
         }
         for name, values in columns.items():
             with npz.open(f"{name}.npy", "w") as entry:

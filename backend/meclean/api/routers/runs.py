@@ -233,7 +233,7 @@ def get_run(run_id: DbId, session: DbSession, me: Annotator) -> RunDetail:
 def cancel(run_id: DbId, session: DbSession, _: Curator) -> RunOut:
     """Cancel a queued or running run; its workers stop at their next batch."""
     run = run_or_404(session, run_id)
-    if not cancel_run(run):
+    if not cancel_run(session, run):
         raise ApiError(409, f"run {run_id} has already {run.status}", "run_id")
     return run_out(run, user_names(session))
 

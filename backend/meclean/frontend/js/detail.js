@@ -77,13 +77,18 @@ export async function showSample(state, sampleId) {
     const fresh = await api(`/api/samples/${sample.id}`);
     sample = { ...mine.current(), label: fresh.label, marks: fresh.marks, label_history: fresh.label_history };
     heading.textContent = sampleHeading(fresh);
-    document.getElementById("marks")?.replaceWith(marksTable(fresh));
+    view.querySelector("#marks")?.replaceWith(marksTable(fresh));
     const drawn = historyTable(fresh);
     history.replaceWith(drawn);
     history = drawn;
   };
   const relabel = canCurate(state.me)
-    ? relabelForm(sample.dataset_id, { ids: () => [sample.id], label: () => sample.label, onDone: relabelled })
+    ? relabelForm(sample.dataset_id, {
+        ids: () => [sample.id],
+        label: () => sample.label,
+        onDone: relabelled,
+        nameOf: () => sample.name,
+      })
     : "";
   view.replaceChildren(
     h("p", {}, h("a", { href: back }, backText(back)), " ", steps),

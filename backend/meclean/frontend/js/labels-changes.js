@@ -6,6 +6,15 @@ import { h } from "./ui.js";
 
 const when = (iso) => new Date(iso).toLocaleString();
 
+// Undo where it can apply; a run's proposal is taken back on its projection.
+function undoCell(change, curator, undo) {
+  if (!curator) return "";
+  if (change.run_id) return h("a", { href: `#/runs/${change.run_id}/projection` }, "take back on the projection");
+  return change.undoable
+    ? h("button", { type: "button", class: "small", onclick: undo(change) }, "Undo")
+    : h("span", { class: "note" }, "relabelled since");
+}
+
 /** The section listing version `versionId`'s changes; `onUndone()` after an undo. */
 export async function changesSection(base, datasetId, versionId, curator, onUndone) {
   const changes = await api(`${base}/label-versions/${versionId}/changes`);
@@ -36,7 +45,7 @@ export async function changesSection(base, datasetId, versionId, curator, onUndo
               h("td", {}, c.user ?? "–"),
               h("td", {}, when(c.created_at)),
               h("td", {}, c.run_id ? h("a", { href: `#/runs/${c.run_id}` }, `run ${c.run_id}`) : "–"),
-              h("td", {}, curator ? h("button", { type: "button", class: "small", onclick: undo(c) }, "Undo") : ""),
+              h("td", {}, undoCell(c, curator, undo)),
             ),
           ),
         )

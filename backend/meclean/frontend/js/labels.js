@@ -3,7 +3,7 @@
 import { api, render } from "./api.js";
 import { canCurate } from "./format.js";
 import { changesSection } from "./labels-changes.js";
-import { h } from "./ui.js";
+import { h, toast } from "./ui.js";
 
 const when = (iso) => new Date(iso).toLocaleString();
 
@@ -52,11 +52,30 @@ export async function showLabels(state) {
               {},
               v.source_run_id ? h("a", { href: `#/runs/${v.source_run_id}` }, `run ${v.source_run_id}`) : "–",
             ),
-            h("td", {}, h("a", { href: `${base}/label-versions/${v.id}/csv`, download: "" }, "Download CSV")),
+            h(
+              "td",
+              {},
+              h("a", { href: `${base}/label-versions/${v.id}/csv`, download: "" }, "Download CSV"),
+              v.open && canCurate(state.me) ? [" ", closeButton(v)] : "",
+            ),
           ),
         ),
     ),
   );
+
+  // An open version takes its author's next decisions; closed, the next starts a new one.
+  function closeButton(version) {
+    const close = async () => {
+      try {
+        await api(`${base}/label-versions/${version.id}/close`, { method: "POST" });
+        toast(`Version ${version.id} closed: the next decision starts a new version`);
+      } catch (error) {
+        toast(error.message, "error");
+      }
+      showLabels(state);
+    };
+    return h("button", { type: "button", class: "small", onclick: close }, "Close");
+  }
 
   const choose = (name, selected) =>
     h(

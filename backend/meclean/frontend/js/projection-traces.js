@@ -43,7 +43,9 @@ export const groupOf = ({ data, colourBy, after }, i) =>
     : colourBy === "source"
       ? data.source[i]
       : colourBy === "verdict"
-        ? verdictGroup(data.verdicts?.[i] ?? [])
+        ? verdictGroup(
+            (data.verdicts?.[i] ?? []).filter((v) => !v.judged_label || v.judged_label === data.current_label[i]),
+          )
         : colourClass(data, i, after);
 
 /** The legend's groups: the classes in the server's order, the verdicts in theirs, else
@@ -100,7 +102,7 @@ export function projectionTraces(screen) {
       marker: {
         color: markerColour(screen, c, k, points),
         ...(colourBy === "loss"
-          ? { colorscale: "Viridis", showscale: true, colorbar: { title: { text: "final loss" }, x: 1.12 } }
+          ? { colorscale: "Viridis", showscale: true, colorbar: { title: { text: "final loss" }, x: -0.15 } }
           : {}),
         size: 8,
         opacity: faded ? 0.12 : 0.85,
@@ -160,7 +162,7 @@ export function projectionLayout({ run, after, colourBy }) {
     dragmode: "lasso",
     hovermode: "closest",
     height: 560,
-    legend: { title: { text: `${LEGEND_TITLES[colourBy]} / flag` } },
+    legend: { title: { text: LEGEND_TITLES[colourBy] ? `${LEGEND_TITLES[colourBy]} / flag` : "flag" } },
     xaxis: { title: { text: "UMAP 1" }, zeroline: false },
     yaxis: { title: { text: "UMAP 2" }, zeroline: false },
     margin: { l: 50, r: 10, t: 50, b: 50 },

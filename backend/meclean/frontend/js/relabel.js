@@ -2,7 +2,7 @@
 // curator's label version of this sitting; labels experts judged clean are replaced only
 // after asking, and the last decision can be undone from where it was made.
 import { api } from "./api.js";
-import { canCurate } from "./format.js";
+import { canCurate, plural } from "./format.js";
 import { decisionText, otherClasses, overrideCleanQuestion } from "./relabel-text.js";
 import { h, toast } from "./ui.js";
 import { classes } from "./vocabulary.js";
@@ -19,7 +19,11 @@ export async function relabelSamples(datasetId, ids, label, reason, nameOf) {
       return result;
     } catch (error) {
       const clean = error.detail?.clean;
-      if (error.status === 409 && clean && !body.override_clean && confirm(overrideCleanQuestion(clean, nameOf))) {
+      if (error.status === 409 && clean && !body.override_clean) {
+        if (!confirm(overrideCleanQuestion(clean, nameOf))) {
+          toast("Nothing was relabelled: the experts' clean verdicts stand");
+          return null;
+        }
         body.override_clean = true;
         continue;
       }
@@ -36,7 +40,7 @@ export async function undoDecision(datasetId, result) {
       method: "POST",
       body: { change_ids: result.changes.map((c) => c.id) },
     });
-    toast(`Undone: ${undone.changes.length} labels restored in label version ${undone.label_version_id}`);
+    toast(`Undone: ${plural(undone.changes.length, "label")} restored in label version ${undone.label_version_id}`);
     window.dispatchEvent(new CustomEvent("meclean:labels-changed", { detail: undone }));
     return undone;
   } catch (error) {

@@ -157,8 +157,9 @@ export async function showRun(state, runId) {
     try {
       run = await api(`/api/runs/${run.id}`);
       if (whole) return await draw();
-      document.getElementById("run-live")?.replaceWith(liveStatus(run, canCancel));
-      document.getElementById("run-parts")?.replaceWith(partsTable(run));
+      // This page's own elements: a reply landing after the expert moved on changes nothing.
+      view.querySelector("#run-live")?.replaceWith(liveStatus(run, canCancel));
+      view.querySelector("#run-parts")?.replaceWith(partsTable(run));
     } finally {
       fetching = false;
     }

@@ -11,12 +11,7 @@ export function subjectsSection(run) {
     "details",
     { class: "per-subject", id: "run-subjects" },
     h("summary", {}, "Per subject (UF1, UAR)"),
-    h(
-      "p",
-      {},
-      h("a", { href: `/api/runs/${run.id}/results.csv`, download: "" }, "Download every sample's result (CSV)"),
-      ": label, out-of-fold prediction and probabilities, flag rate, loss, proposal.",
-    ),
+    h("p", { class: "hint" }, "A subject's few samples make these coarse; one with a single class scores at most 1/3."),
     table,
   );
   section.addEventListener(
@@ -44,7 +39,13 @@ export function subjectsSection(run) {
     },
     { once: true },
   );
-  return section;
+  const download = h(
+    "p",
+    {},
+    h("a", { href: `/api/runs/${run.id}/results.csv`, download: "" }, "Download every sample's result (CSV)"),
+    ": label, out-of-fold prediction and probabilities, flag rate, loss, proposal.",
+  );
+  return h("div", {}, download, section);
 }
 
 /** Finished `runs` side by side per subject (UF1 / UAR), opened on demand. */

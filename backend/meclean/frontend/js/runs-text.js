@@ -119,10 +119,11 @@ export function heatmapFigure(matrix, classes, title) {
 }
 
 /** A recorded protocol (nested objects) as [field, value] rows: nested fields joined by
- * dots, lists by commas, in the order recorded. */
+ * dots, lists by commas, unset ones left out, in the order recorded. */
 export function protocolRows(record, prefix = "") {
   return Object.entries(record ?? {}).flatMap(([key, value]) => {
     const name = prefix ? `${prefix}.${key}` : key;
+    if (value === null || value === undefined) return []; // unset: the default applies
     if (value !== null && typeof value === "object" && !Array.isArray(value)) return protocolRows(value, name);
     return [[name, Array.isArray(value) ? value.join(", ") : String(value)]];
   });

@@ -99,7 +99,8 @@ export function myMarking(first) {
       // Every expert's marks as the server now holds them, mine included.
       api(`/api/samples/${sample.id}`)
         .then((fresh) => {
-          document.getElementById("marks")?.replaceWith(marksTable(fresh));
+          // Left meanwhile, the page's table is no longer on screen: another page's stays.
+          if (myMark.isConnected) myMark.closest("#view")?.querySelector("#marks")?.replaceWith(marksTable(fresh));
         })
         .catch(() => {});
     }

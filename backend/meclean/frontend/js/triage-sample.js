@@ -56,7 +56,12 @@ export function sampleShown(item, why, runId, decide, curator = false) {
           h("a", { href: `#/sample/${sample.id}`, onclick: () => cameFromQueue(sample.id) }, "Open the sample page"),
         ),
         curator
-          ? relabelForm(sample.dataset_id, { ids: () => [sample.id], label: () => sample.label, onDone: relabelled })
+          ? relabelForm(sample.dataset_id, {
+              ids: () => [sample.id],
+              label: () => sample.label,
+              onDone: relabelled,
+              nameOf: () => sample.name,
+            })
           : "",
       ),
       h("div", { class: "triage-why" }, signalsTable(item), why ? whyPanel(why, runId) : ""),

@@ -69,3 +69,11 @@ def test_a_name_being_imported_is_taken_until_its_import_ends(login, settings):
 def test_an_unknown_import_is_404(login):
     assert login("curator").get("/api/imports/4242").status_code == 404
     assert login("curator").post("/api/imports/4242/cancel").status_code == 404
+
+
+def test_curators_read_the_import_roots_their_paths_must_lie_under(login, settings):
+    roots = login("curator").get("/api/imports/roots")
+
+    assert roots.status_code == 200
+    assert roots.json() == [str(settings.data_dir.resolve())]
+    assert login("annotator").get("/api/imports/roots").status_code == 403

@@ -201,3 +201,15 @@ def test_a_runs_decisions_are_taken_back_on_its_projection_not_as_label_changes(
     review = curator.get(f"/api/runs/{finished_run}/projection").json()
     by_sample = dict(zip(review["sample_id"], review["review"], strict=True))
     assert by_sample[proposed[0]] == "accepted"
+
+
+def test_a_samples_history_gives_its_own_reason_in_a_version_of_many_decisions(login, imported):
+    curator = login("curator")
+    first, _ = other_label(curator, 1)
+    second, _ = other_label(curator, 2)
+    relabel(curator, imported, [1], first, "its AUs")
+    relabel(curator, imported, [2], second, "its flow")
+
+    history = curator.get("/api/samples/2").json()["label_history"]
+
+    assert (history[-1]["version_id"], history[-1]["reason"]) == (2, "its flow")

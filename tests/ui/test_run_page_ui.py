@@ -84,4 +84,6 @@ def test_a_finished_runs_page_gives_its_protocol_as_a_table_and_scores_per_subje
     subjects.locator("summary").click()
 
     expect(subjects.locator("table.subjects tr")).to_have_count(7)  # 6 subjects and a header
-    expect(subjects.locator("a[download]")).to_have_attribute("href", "/api/runs/1/results.csv")
+    expect(page.locator("a[download]", has_text="every sample's result")).to_have_attribute(
+        "href", "/api/runs/1/results.csv"
+    )

@@ -12,13 +12,14 @@ from meclean.data.flow import FlowSettings
 from meclean.db.labels import close_version
 from meclean.db.models import ACTIVE, FINISHED, Dataset, PartKind, Run, RunPart, Status
 from meclean.db.run_record import RunConfigRecord, RunMethodRecord
-from meclean.db.session import rows_changed
+from meclean.db.session import lock_for_update, rows_changed
 from meclean.services.run_plans import RunRequest, plan_run
 from meclean.services.timing_changes import latest_timing_change
 
 
 def launch_run(session: Session, dataset: Dataset, request: RunRequest, user_id: int | None) -> Run:
     """Record a queued run and its parts; the caller enqueues them after committing."""
+    lock_for_update(session, dataset)  # no decision joins the version while it closes
     plan = plan_run(session, dataset, request)
     close_version(session, plan.label_version_id)  # what it trains on changes no more
     run = Run(

@@ -219,6 +219,13 @@ def list_imports(
     return [ImportJobOut.of(job) for job in jobs]
 
 
+@router.get("/imports/roots")
+def import_roots(settings: AppSettings, _: Curator) -> list[str]:
+    """The server folders an import may read from (``MECLEAN_IMPORT_ROOTS``, else the data
+    folder): what a curator's paths must lie under."""
+    return [str(root) for root in settings.allowed_import_roots()]
+
+
 @router.get("/imports/{import_id}")
 def get_import(import_id: DbId, session: DbSession, _: Curator) -> ImportJobOut:
     """One import: its phase and progress, then its dataset and report, or its error."""

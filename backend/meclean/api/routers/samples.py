@@ -28,6 +28,7 @@ from meclean.db.models import (
     MAX_ID,
     Dataset,
     DbId,
+    LabelChange,
     LabelVersion,
     Run,
     RunSampleResult,
@@ -253,9 +254,22 @@ def get_sample(sample_id: DbId, session: DbSession, me: Annotator) -> SampleDeta
     )
     versions = history.all()
     label_in: dict[int | None, str] = {v.id: lab for v, lab in versions}
+    # A version of a sitting holds many decisions: this sample's own reason, where recorded.
+    own_reason = dict(
+        session.execute(
+            select(LabelChange.version_id, LabelChange.reason)
+            .where(LabelChange.sample_id == sample_id)
+            .order_by(LabelChange.id)
+        ).all()
+    )
     # Only the versions that gave this sample a label: the import, and each change.
     entries = [
-        LabelHistoryEntry(version_id=v.id, label=lab, reason=v.reason, created_at=v.created_at)
+        LabelHistoryEntry(
+            version_id=v.id,
+            label=lab,
+            reason=own_reason.get(v.id, v.reason),
+            created_at=v.created_at,
+        )
         for v, lab in versions
         if v.parent_id is None or label_in.get(v.parent_id) != lab
     ]

@@ -25,7 +25,7 @@ function field(name, label, hint, attributes = {}) {
   );
 }
 
-function form(onQueued) {
+function form(roots, onQueued) {
   const box = (name, text) => h("label", {}, h("input", { type: "checkbox", name, checked: true }), ` ${text}`);
   const element = h(
     "form",
@@ -38,7 +38,9 @@ function form(onQueued) {
       () => {},
       "Layout ",
     ),
-    field("path", "Folder (or manifest CSV) on the server", "under one of the import roots", { required: true }),
+    field("path", "Folder (or manifest CSV) on the server", `an absolute path under ${roots.join(" or ")}`, {
+      required: true,
+    }),
     field("sheet", "Annotation sheet", "optional: where it is not found in the folder"),
     field("roster", "Roster CSV", "optional: a MEGC2019 roster other than the shipped one"),
     field("overrides", "Overrides CSV", "optional: onset, apex, offset or emotion per sample"),
@@ -92,7 +94,9 @@ function progressLine(job) {
       ` ${job.done} / ${job.total}`,
     );
   }
-  return h("span", {}, job.phase);
+  // A worker busy training finishes its task first: an import can wait that long.
+  const waiting = job.phase === "waiting for a worker" ? " (a worker that is training takes it after its task)" : "";
+  return h("span", {}, job.phase, waiting);
 }
 
 function importRow(job, onCancel, onShow) {
@@ -150,7 +154,7 @@ export async function showImports(state) {
   }
   view.replaceChildren(
     h("h1", {}, "Import a dataset"),
-    form((job) => {
+    form(await api("/api/imports/roots"), (job) => {
       shown = job.id;
       delete report.dataset.shown;
       report.replaceChildren(h("p", {}, `Importing ${job.name}…`));

@@ -65,7 +65,10 @@ export const clipCaption = (until, count) => `Onset to ${until}, ${count} frames
 // A verdict in words: "clean (typical)", "noisy".
 export const verdictText = (mark) => `${mark.verdict}${mark.typical ? " (typical)" : ""}`;
 
-export const myVerdictText = (mine) => (mine ? verdictText(mine) : "unmarked");
+export const myVerdictText = (mine) =>
+  mine
+    ? `${verdictText(mine)}${mine.on_another_label ? ` (on ${mine.judged_label}, the label before)` : ""}`
+    : "unmarked";
 
 /** A verdict with what it says the label should be, and the label it judged if the
  * sample was relabelled since. */

@@ -103,7 +103,7 @@ def test_the_help_screen_is_reachable_from_every_screen_and_explains_the_numbers
     expect(page.locator("#view")).to_contain_text("Unweighted F1")
     expect(page.locator("#view")).to_contain_text("out-of-fold loss")
     expect(page.locator("#view a[href='/docs']")).to_be_visible()
-    page.locator("#view a[href='#/triage']").click()
+    page.locator("#view a[href='#/samples']").click()
     page.keyboard.press("?")
     page.locator("#help").get_by_role("link", name=re.compile("More help")).click()
     expect(page.locator("h1")).to_have_text("Help")

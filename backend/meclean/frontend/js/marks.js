@@ -9,6 +9,9 @@ import { retraction } from "./vocabulary.js";
 const listeners = new Set();
 const pending = new Map(); // sample id -> {verdict, typical}, waiting to be saved
 const undoStack = [];
+// The id of my last mark saved per sample: a mark made while the one before was still on its
+// way follows it, whatever copy of the sample it was made on.
+const savedIds = new Map();
 let retryDelay = 1000;
 let saving = false;
 
@@ -79,10 +82,11 @@ async function flush() {
             typical: job.typical,
             note: job.note,
             should_be: job.should_be ?? null,
-            based_on: job.sample.my_mark_id,
+            based_on: savedIds.has(id) ? savedIds.get(id) : job.sample.my_mark_id,
           },
         });
         job.sample.my_mark_id = saved.id;
+        savedIds.set(id, saved.id);
         if (pending.get(id) === job) pending.delete(id);
         retryDelay = 1000;
         changed(job.sample, "saved");
@@ -91,6 +95,7 @@ async function flush() {
           // Another tab of mine marked it first: show theirs rather than overwrite it.
           const current = error.detail.current;
           job.sample.my_mark_id = current?.id ?? null;
+          savedIds.set(id, current?.id ?? null);
           job.sample.my_mark = current?.verdict === retraction() ? null : current;
           pending.delete(id);
           changed(job.sample, "conflict");

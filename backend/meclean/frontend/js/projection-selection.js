@@ -62,8 +62,8 @@ export function selectionPanel(screen, refresh) {
           "span",
           { class: "labels" },
           ` ${data.label[i]}`,
-          data.current_label[i] !== data.label[i] ? h("span", { class: "now" }, ` (now ${data.current_label[i]})`) : "",
           data.proposed_label[i] ? h("span", { class: "proposal" }, ` → ${data.proposed_label[i]}`) : "",
+          data.current_label[i] !== data.label[i] ? h("span", { class: "now" }, ` (now ${data.current_label[i]})`) : "",
           review ? h("span", { class: `review ${review}` }, ` ${review}`) : "",
         ),
         h(

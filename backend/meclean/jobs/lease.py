@@ -18,6 +18,7 @@ from meclean.db.models import ACTIVE, FeatureJob, ImportJob, RunPart, Status
 from meclean.db.session import rows_changed
 
 Leased = TypeVar("Leased", RunPart, FeatureJob, ImportJob)
+LeasedModel = type[RunPart] | type[FeatureJob] | type[ImportJob]
 
 
 def take(model: type[Leased], row_id: int, now: datetime, **values: object) -> Update:
@@ -43,6 +44,10 @@ def silent(session: Session, model: type[Leased], timeout_s: float) -> Sequence[
     return session.scalars(
         select(model).where(model.status == Status.RUNNING, model.heartbeat_at < cutoff)
     ).all()
+
+
+def queued(session: Session, model: LeasedModel) -> set[int]:
+    return set(session.scalars(select(model.id).where(model.status == Status.QUEUED)))
 
 
 def recover_silent(

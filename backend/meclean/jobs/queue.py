@@ -9,14 +9,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from huey import Huey, PriorityRedisHuey, SqliteHuey
+from huey.api import TaskWrapper
 from huey.consumer import Consumer
 from sqlalchemy.orm import Session, sessionmaker
 
+from meclean.db.models import FeatureJob, ImportJob, RunPart
 from meclean.db.session import make_engine, session_factory, transaction
 from meclean.files import create_owner_only
 from meclean.jobs.execute import execute_part
 from meclean.jobs.features import execute_features
 from meclean.jobs.imports import execute_import
+from meclean.jobs.lease import LeasedModel
 from meclean.settings import Settings
 
 FEATURES_PRIORITY = 10
@@ -91,6 +94,11 @@ class Jobs:
 
         self._run_part, self._dataset_features = run_part, dataset_features
         self._import_dataset = import_dataset
+        self._task_of: dict[LeasedModel, TaskWrapper] = {
+            RunPart: run_part,
+            FeatureJob: dataset_features,
+            ImportJob: import_dataset,
+        }
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -123,6 +131,18 @@ class Jobs:
 
     def enqueue_import(self, job_id: int) -> None:
         self._import_dataset(job_id)
+
+    def waiting(self) -> set[tuple[LeasedModel, int]]:
+        """The rows whose message waits in the queue (taken ones are no longer there)."""
+        model_of = {task.name: model for model, task in self._task_of.items()}
+        return {
+            (model_of[task.name], task.args[0])
+            for task in self.huey.pending()
+            if task.name in model_of and task.args
+        }
+
+    def enqueue_row(self, model: LeasedModel, row_id: int) -> None:
+        self._task_of[model](row_id)
 
     def consumer(
         self, workers: int = 1, processes: bool = False, embedded: bool = False

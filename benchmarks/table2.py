@@ -5,7 +5,9 @@ epochs and 3+ seeds; choose what the machine affords, the same for every method)
 `--protocols meclean,paper` runs each method under both protocols side by side. Every row
 is compared with the baseline of its protocol (and a `paper` row with the same method under
 `meclean`): the UF1 difference with a 95% bootstrap interval over subjects and a paired
-t-test over seeds, marked `real` only when both say so. Uses the
+t-test over seeds, marked `real` only when both say so. `--out` keeps each row's
+predictions; `--versus` compares each row with the same method and protocol in such a
+file (e.g. written by an earlier commit), the same way. Uses the
 synthetic roster's ground truth, which the app never reads, to score what the detectors
 flag (precision and recall against the flipped samples) and how often ILC's proposed
 relabels are right. IDC gets marks simulated as an expert would give them, with a share
@@ -84,7 +86,14 @@ def main() -> None:
     )
     parser.add_argument("--device", default=None)
     parser.add_argument("--out", type=Path, help="write every row and comparison as JSON here")
+    parser.add_argument(
+        "--versus", type=Path, help="an earlier --out file: compare each row with its own there"
+    )
     args = parser.parse_args()
+    earlier = {}
+    if args.versus:
+        for row in json.loads(args.versus.read_text())["rows"]:
+            earlier[row["method"], row["protocol"]] = row
 
     with tempfile.TemporaryDirectory() as tmp:
         data, truth = make_roster(Path(tmp), args.data_seed)
@@ -111,7 +120,8 @@ def main() -> None:
     )
     print(header + "   UAR composite   UF1 vs truth   flag P/R   relabel acc   minutes")
     done: dict[tuple[str, str], SeedPredictions] = {}
-    report: dict[str, object] = {"epochs": args.epochs, "seeds": seeds, "rows": []}
+    rows_out: list[dict[str, object]] = []
+    report = {"epochs": args.epochs, "seeds": seeds, "rows": rows_out}
     for name in args.methods.split(","):
         for protocol in protocols:
             start = time.perf_counter()
@@ -138,6 +148,11 @@ def main() -> None:
                 versus[f"baseline ({protocol})"] = done["baseline", protocol]
             if protocol != protocols[0]:
                 versus[f"{name} ({protocols[0]})"] = done[name, protocols[0]]
+            if (name, protocol) in earlier:
+                before = earlier[name, protocol]
+                versus[f"{label} in {args.versus.name}"] = SeedPredictions(
+                    before["seeds"], np.asarray(before["predictions"]), data.labels
+                )
             comparisons = {}
             for other, theirs in versus.items():
                 difference = uf1_difference(predictions, theirs, data.subjects)
@@ -150,13 +165,15 @@ def main() -> None:
                     "    + confident learning (cleanlab) on the out-of-fold probabilities: "
                     f"flag P/R {p:.2f}/{r:.2f} ({int(issues.sum())} flagged)"
                 )
-            report["rows"].append(
+            rows_out.append(
                 {
                     "method": name,
                     "protocol": protocol,
                     "summary": result.summary(),
                     "minutes": minutes,
                     "versus": comparisons,
+                    "seeds": seeds,
+                    "predictions": predictions.predictions.tolist(),
                 }
             )
             if args.out:

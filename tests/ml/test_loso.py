@@ -221,16 +221,18 @@ def test_epochs_of_an_idc_warmup_do_not_count_towards_flag_rates():
 
 
 def test_training_one_fold_at_a_time_on_the_cpu_follows_the_protocol_as_written():
-    assert protocol_deviations(TrainConfig(), torch.device("cpu"), 68) == []
+    assert protocol_deviations(TrainConfig(), torch.device("cpu"), 68, NoisyLabelMethod()) == []
 
 
 def test_folds_trained_side_by_side_record_that_shorter_folds_repeat_samples():
-    (side_by_side,) = protocol_deviations(TrainConfig(folds_per_step=4), torch.device("cpu"), 68)
+    (side_by_side,) = protocol_deviations(
+        TrainConfig(folds_per_step=4), torch.device("cpu"), 68, NoisyLabelMethod()
+    )
     assert side_by_side.startswith("4 folds trained side by side")
 
 
 def test_the_gpu_path_records_its_departures_from_the_protocol():
-    deviations = protocol_deviations(TrainConfig(), torch.device("cuda"), 17)
+    deviations = protocol_deviations(TrainConfig(), torch.device("cuda"), 17, NoisyLabelMethod())
     assert deviations[0].startswith("17 folds trained side by side")
     assert "cuDNN benchmark mode" in deviations[1]
 

@@ -66,3 +66,33 @@ def test_idcs_warmup_batches_hold_only_clean_samples_under_the_paper_protocol(
     train_loso(data.features, data.labels, data.subjects, method=idc, config=config, clean=clean)
 
     assert (idc.unclean_in_warmup > 0) == unclean_seen
+
+
+class BatchSizeIDC(InitialDataCleaning):
+    """IDC that notes the size of each warm-up batch it trains on."""
+
+    def __init__(self, warmup_epochs: int) -> None:
+        super().__init__(warmup_epochs)
+        self.warmup_batches: list[int] = []
+
+    def batch_loss(self, logits, labels, context):
+        if context.epoch < self.warmup_epochs:
+            self.warmup_batches.append(logits.shape[1])
+        return super().batch_loss(logits, labels, context)
+
+
+def test_the_paper_protocols_idc_warmup_draws_batches_from_all_samples_and_keeps_the_clean():
+    data = signed_samples(subjects=3, per_subject=6)  # each fold trains on 12 samples
+    clean = np.arange(len(data.labels)) % 3 != 0
+    idc = BatchSizeIDC(warmup_epochs=2)
+    config = protocol_config("paper", epochs=3, batch_size=8, device="cpu")
+
+    train_loso(data.features, data.labels, data.subjects, method=idc, config=config, clean=clean)
+
+    # As the published code: 2 batches of all samples (8 + 4) per epoch, each cut to its
+    # clean samples, so every clean sample trains once per epoch in smaller batches.
+    subjects = np.asarray(data.subjects)
+    clean_per_fold = [int(clean[subjects != s].sum()) for s in dict.fromkeys(data.subjects)]
+    assert len(idc.warmup_batches) == 3 * 2 * 2
+    assert sum(idc.warmup_batches) == 2 * sum(clean_per_fold)
+    assert max(idc.warmup_batches) < 8

@@ -83,15 +83,15 @@ def store_results(
         if should_stop():
             raise Cancelled
     final = FinalModel.load(parts_dir(settings, run.id) / "final.pt")
-    config = train_config(run)
+    config, method = train_config(run), run_method(run)
     # Each part trained its own folds on its own worker's device.
     deviations = dict.fromkeys(
         d
         for p in parts
         if p.kind == PartKind.FOLDS and p.device
-        for d in protocol_deviations(config, torch.device(p.device), len(p.folds))
+        for d in protocol_deviations(config, torch.device(p.device), len(p.folds), method)
     )
-    result = combine(data, run_method(run), config, seeds, outputs, final, None, list(deviations))
+    result = combine(data, method, config, seeds, outputs, final, None, list(deviations))
     _write_result(result, result_dir(settings, run.id))
     _store_rows(sessions, run, parts, result, final)
 

@@ -38,7 +38,8 @@ class TrainConfig:
     """Divide each channel by its standard deviation over the fold's training samples."""
     published_batches: bool = False
     """As the published code: LTM averages over the whole batch with flagged losses zeroed,
-    and IDC's warm-up batches hold only clean samples (batch norm sees no other)."""
+    and IDC's warm-up draws its batches from all samples, then trains on their clean ones
+    alone (batch norm sees no other; batches differ in size, so one fold per step)."""
     flag_window: int = 20
     """Flags of the last this-many epochs count towards a sample's flag rate."""
     folds_per_step: int | None = None
@@ -48,16 +49,29 @@ class TrainConfig:
     """'cuda', 'cuda:1', 'cpu'; default CUDA when available."""
 
 
-def folds_per_step(config: TrainConfig, device: torch.device, folds: int) -> int:
-    """How many folds train side by side: the config's choice, else all on CUDA, 1 on CPU."""
+def published_warmup(config: TrainConfig, method: NoisyLabelMethod) -> bool:
+    """Whether the run's warm-up keeps only the clean samples of each batch, as the
+    published IDC does: its batches then differ in size from fold to fold."""
+    return config.published_batches and method.clean_only(0)
+
+
+def folds_per_step(
+    config: TrainConfig, device: torch.device, folds: int, method: NoisyLabelMethod
+) -> int:
+    """How many folds train side by side: the config's choice, else all on CUDA, 1 on CPU;
+    always 1 in the published IDC warm-up."""
+    if published_warmup(config, method):
+        return 1
     return min(folds, config.folds_per_step or (folds if device.type == "cuda" else 1))
 
 
-def protocol_deviations(config: TrainConfig, device: torch.device, folds: int) -> list[str]:
+def protocol_deviations(
+    config: TrainConfig, device: torch.device, folds: int, method: NoisyLabelMethod
+) -> list[str]:
     """How training ``folds`` folds on ``device`` departs from the protocol as written;
     recorded with every run so a reader can weigh it."""
     deviations = []
-    side_by_side = folds_per_step(config, device, folds)
+    side_by_side = folds_per_step(config, device, folds, method)
     if side_by_side > 1:
         deviations.append(
             f"{side_by_side} folds trained side by side: each epoch, a fold with fewer training "
@@ -182,34 +196,44 @@ def train_group(
         )
     else:
         scales = torch.ones((g, 1, 3, 1, 1), device=device, dtype=features.dtype)
-    clean_np = None if clean is None else clean.cpu().numpy()
+    published = published_warmup(config, method)
+    if published:
+        if g > 1:
+            raise ValueError("the published IDC warm-up trains one fold per step")
+        if clean is None:
+            raise ValueError("IDC needs the experts' clean marks")
+        if not clean[torch.as_tensor(train_sets[0], device=device)].any():
+            raise ValueError(
+                "a fold's training set holds no sample marked clean, which the paper "
+                "protocol's warm-up trains on alone; mark more samples clean"
+            )
     rngs = [np.random.default_rng([seed, fold]) for fold in fold_ids]
     epoch_losses = None if history is None else EpochLosses(history, device)
+    longest = max(len(t) for t in train_sets)
     for epoch in range(config.epochs):
-        epoch_sets = train_sets
-        if config.published_batches and clean_np is not None and method.clean_only(epoch):
-            epoch_sets = [t[clean_np[t]] for t in train_sets]
-            if not all(len(t) for t in epoch_sets):
-                raise ValueError(
-                    "a fold's training set holds no sample marked clean, which the paper "
-                    "protocol's warm-up trains on alone; mark more samples clean"
-                )
-        longest = max(len(t) for t in epoch_sets)
         # Shorter training sets are topped up with a few of their own samples drawn again,
         # so every fold takes the same number of equal batches.
         order = np.stack(
             [
                 np.concatenate([rng.permutation(t), rng.choice(t, longest - len(t))])
-                for rng, t in zip(rngs, epoch_sets, strict=True)
+                for rng, t in zip(rngs, train_sets, strict=True)
             ]
         )
         order_t = torch.as_tensor(order, device=device)
+        clean_only = published and method.clean_only(epoch)
         epoch_flags = flags if epoch >= config.epochs - config.flag_window else None
         total = torch.zeros((), device=device)  # summed on the device: no sync per step
+        steps = 0
         for start in range(0, longest, config.batch_size):
             if should_stop and should_stop():
                 raise Cancelled
             index = order_t[:, start : start + config.batch_size]
+            if clean_only:
+                assert clean is not None  # checked above
+                # The published warm-up: a batch drawn from all samples, its clean ones kept.
+                index = index[clean[index]].unsqueeze(0)
+                if index.shape[1] == 0:
+                    continue
             context = BatchContext(
                 epoch,
                 None if clean is None else clean[index],
@@ -223,6 +247,7 @@ def train_group(
             step.loss.backward()
             optimiser.step()
             total += step.loss.detach()
+            steps += 1
             if epoch_flags is not None and step.judged:
                 _count(epoch_flags, index, step.flagged, logits.detach().argmax(-1))
             if epoch_losses is not None:
@@ -230,7 +255,7 @@ def train_group(
         if epoch_losses is not None:
             epoch_losses.record(epoch)
         if on_epoch:
-            on_epoch(epoch, float(total) / g / -(-longest // config.batch_size))
+            on_epoch(epoch, float(total) / g / max(steps, 1))
     return GroupResult(model.eval(), scales)
 
 
@@ -349,7 +374,7 @@ def train_loso(
     all_folds = loso_folds(subjects)
     numbers = list(range(len(all_folds))) if fold_numbers is None else list(fold_numbers)
     folds = [all_folds[n] for n in numbers]
-    per_step = folds_per_step(config, device, len(folds))
+    per_step = folds_per_step(config, device, len(folds), method)
     classes = config.model.classes
     probabilities = np.zeros((len(labels), classes), np.float32)
     flags = FlagCounts.empty(len(labels), classes)

@@ -18,7 +18,7 @@ def protocol_config(name: str, **changes: Any) -> TrainConfig:
     ``meclean``: cross-entropy on logits, SSSNet24, inputs scaled per fold.
     ``paper``: as the published code ran — cross-entropy on softmax outputs (a double
     softmax), SSSNet 28, unscaled inputs, LTM's flagged losses zeroed and averaged over the
-    whole batch, IDC's warm-up batches drawn from clean samples alone.
+    whole batch, IDC's warm-up batches drawn from all samples and cut to their clean ones.
     """
     if name == "meclean":
         base = TrainConfig()

@@ -285,7 +285,7 @@ def run_experiment(
         )
         timings["final_s"] = time.perf_counter() - start
     folds = len(set(data.subjects))
-    deviations = protocol_deviations(config, resolve_device(config.device), folds)
+    deviations = protocol_deviations(config, resolve_device(config.device), folds, method)
     return combine(data, method, config, seeds, outputs, final, timings, deviations)
 
 

@@ -7,9 +7,11 @@ a first implementation looks like (the published code's structure): a DataLoader
 TensorDataset, one fold after another, conv -> ReLU -> pool in NCHW. meclean's trainer
 keeps tensors on the device, pools before ReLU in channels-last, and trains
 ``--folds-per-step`` folds side by side; ``--processes N`` also times it with the folds
-split over N single-threaded processes (`meclean worker --concurrency N`). Prints ms per
-fold-epoch, the projected time of the full protocol (68 folds x 200 epochs), the ratios,
-and UF1/UAR of each per seed.
+split over N single-threaded processes (`meclean worker --concurrency N`). Each timing runs
+in a fresh process (started before the clock), so that no trainer inherits another's
+process state (meclean's trainer tunes the process's allocator). Prints ms per fold-epoch,
+the projected time of the full protocol (68 folds x 200 epochs), the ratios, and UF1/UAR
+of each per seed.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ import resource
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +90,42 @@ def _one_thread(*_: object) -> None:
     torch.set_num_threads(1)
 
 
+def _threads(n: int) -> None:
+    torch.set_num_threads(n)
+
+
+Timed = tuple[float, np.ndarray, float]
+"""Seconds, predictions, and peak GPU memory (MiB) of one trainer's run."""
+
+
+def _timed(run: Callable[..., np.ndarray], *args: object) -> Timed:
+    start = time.perf_counter()
+    predictions = run(*args)  # on the host: every GPU kernel has finished
+    seconds = time.perf_counter() - start
+    gpu = torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else 0.0
+    return seconds, predictions, gpu
+
+
+def meclean_loso(data: TrainingSet, config: TrainConfig, seed: int) -> np.ndarray:
+    output = train_loso(
+        data.features,
+        data.labels,
+        data.subjects,
+        method=NoisyLabelMethod(),
+        config=config,
+        seed=seed,
+    )
+    return output.probabilities.argmax(1)
+
+
+def in_fresh_process(threads: int, run: Callable[..., np.ndarray], *args: object) -> Timed:
+    """``run(*args)`` timed in a new process with ``threads`` threads."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, context, initializer=_threads, initargs=(threads,)) as pool:
+        pool.submit(_threads, threads).result()  # started before the clock
+        return pool.submit(_timed, run, *args).result()
+
+
 def _folds(data: TrainingSet, epochs: int, seed: int, numbers: list[int]) -> LosoOutput:
     config = TrainConfig(epochs=epochs, device="cpu")
     return train_loso(
@@ -99,14 +139,17 @@ def _folds(data: TrainingSet, epochs: int, seed: int, numbers: list[int]) -> Los
     )
 
 
-def split_loso(
-    pool: ProcessPoolExecutor, n: int, data: TrainingSet, epochs: int, seed: int
-) -> LosoOutput:
-    """The folds split over ``n`` single-threaded processes, as `meclean worker
-    --concurrency N` splits a run's parts."""
-    folds = list(range(len(loso_folds(data.subjects))))
-    parts = [pool.submit(_folds, data, epochs, seed, folds[k::n]) for k in range(n)]
-    return LosoOutput.merge([p.result() for p in parts])
+def split_loso(n: int, data: TrainingSet, epochs: int, seed: int) -> Timed:
+    """The folds split over ``n`` fresh single-threaded processes, timed, as `meclean worker
+    --concurrency N` splits a run's parts (CPU)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(n, context, initializer=_one_thread) as pool:
+        list(pool.map(_one_thread, range(n)))  # started before the clock, as workers are
+        folds = list(range(len(loso_folds(data.subjects))))
+        start = time.perf_counter()
+        parts = [pool.submit(_folds, data, epochs, seed, folds[k::n]) for k in range(n)]
+        output = LosoOutput.merge([p.result() for p in parts])
+        return time.perf_counter() - start, output.probabilities.argmax(1), 0.0
 
 
 def roster_training_set(tmp: Path) -> TrainingSet:
@@ -175,7 +218,6 @@ def main() -> None:
     parser.add_argument("--features", type=Path, help="precomputed training set (.npz)")
     parser.add_argument("--save-features", type=Path, help="write the training set here")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
     reference_seeds = args.seeds if args.reference_seeds is None else args.reference_seeds
 
     data = load_or_make(args.features, args.save_features)
@@ -191,52 +233,23 @@ def main() -> None:
         f"{'full run min':>12s} {'UF1':>7s} {'UAR':>7s}"
     )
     timings: dict[str, list[float]] = {"straightforward": [], "meclean": []}
-    pool = None
+    split = f"meclean x{args.processes}"
     if args.processes:
-        pool = ProcessPoolExecutor(
-            args.processes, multiprocessing.get_context("spawn"), initializer=_one_thread
-        )
-        # Started before the clock, as a long-lived worker is.
-        list(pool.map(_one_thread, range(args.processes)))
-        split = f"meclean x{args.processes}"
         timings[split] = []
+    gpu_peak = 0.0
     for seed in range(args.seeds):
-        runs = [
-            (
-                "meclean",
-                lambda s=seed: train_loso(
-                    data.features,
-                    data.labels,
-                    data.subjects,
-                    method=NoisyLabelMethod(),
-                    config=config,
-                    seed=s,
-                ).probabilities.argmax(1),
-            )
-        ]
-        if pool is not None:
-            runs.append(
-                (
-                    split,
-                    lambda s=seed: split_loso(
-                        pool, args.processes, data, args.epochs, s
-                    ).probabilities.argmax(1),
-                )
-            )
+        runs: list[tuple[str, Callable[[], Timed]]] = []
         if seed < reference_seeds:
-            runs.insert(
-                0,
-                (
-                    "straightforward",
-                    lambda s=seed: straightforward_loso(data, args.epochs, s, args.device),
-                ),
-            )
+            loop = (straightforward_loso, data, args.epochs, seed, args.device)
+            runs.append(("straightforward", partial(in_fresh_process, args.threads, *loop)))
+        runs.append(
+            ("meclean", partial(in_fresh_process, args.threads, meclean_loso, data, config, seed))
+        )
+        if args.processes:
+            runs.append((split, partial(split_loso, args.processes, data, args.epochs, seed)))
         for trainer, run in runs:
-            if args.device.startswith("cuda"):
-                torch.cuda.synchronize()
-            start = time.perf_counter()
-            predictions = run()
-            seconds = time.perf_counter() - start
+            seconds, predictions, gpu = run()
+            gpu_peak = max(gpu_peak, gpu)
             timings[trainer].append(seconds)
             composite = score(data.labels, predictions, data.datasets)["composite"]
             per = 1000 * seconds / fold_epochs
@@ -251,12 +264,10 @@ def main() -> None:
         for trainer in (t for t in timings if t != "straightforward"):
             ratio = reference / statistics.median(timings[trainer])
             print(f"speed-up of {trainer} over the straightforward loop (median): {ratio:.2f}x")
-    if pool is not None:
-        pool.shutdown()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak resident memory: {peak:.0f} MiB")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak resident memory of a trainer's process: {peak:.0f} MiB")
     if args.device.startswith("cuda"):
-        print(f"peak GPU memory: {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB")
+        print(f"peak GPU memory of a trainer: {gpu_peak:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from meclean.ml.allocator import keep_freed_memory
 from meclean.ml.loss_history import EpochLosses, LossHistory, summed_history
 from meclean.ml.methods import BatchContext, NoisyLabelMethod
 from meclean.ml.metrics import confusion_matrix, uf1
@@ -171,6 +172,8 @@ def train_group(
     """Train one SSSNet per training set, side by side; ``fold_ids`` seed each one.
     ``flags`` counts the method's flags, ``history`` each sample's loss per epoch."""
     device = features.device
+    if device.type == "cpu":
+        keep_freed_memory()
     g = len(train_sets)
     # Dropout and other torch randomness depend only on (seed, first fold of the group), so
     # a group trains the same whichever worker runs it and whatever ran before it.
@@ -196,6 +199,9 @@ def train_group(
         )
     else:
         scales = torch.ones((g, 1, 3, 1, 1), device=device, dtype=features.dtype)
+    # Each copy's inputs scaled once for all its epochs: (G, N, 3, H, W).
+    scaled = features / scales
+    copies = torch.arange(g, device=device)[:, None]
     published = published_warmup(config, method)
     if published:
         if g > 1:
@@ -240,9 +246,7 @@ def train_group(
                 config.double_softmax,
                 config.published_batches,
             )
-            step, logits = method.train_step(
-                model, features[index] / scales, labels[index], context
-            )
+            step, logits = method.train_step(model, scaled[copies, index], labels[index], context)
             optimiser.zero_grad(set_to_none=True)
             step.loss.backward()
             optimiser.step()

@@ -48,6 +48,11 @@ class SSSNet(nn.Module):
         self.bn2 = nn.BatchNorm2d(c2 * g)
         self.drop2d = nn.Dropout2d(config.dropout)
         self.drop = nn.Dropout(config.dropout)
+        side = (config.input_size - 4) // 3 * 3 + 4
+        self.used_side = side
+        """Input rows and columns that reach the first pooling: it drops the last
+        convolution outputs that do not fill a 3x3 window, so their inputs are not
+        convolved at all."""
         flat = config.flat_size()
         self.fc1_weight = nn.Parameter(torch.empty(g, flat, config.hidden_units))
         self.fc1_bias = nn.Parameter(torch.empty(g, 1, config.hidden_units))
@@ -60,9 +65,10 @@ class SSSNet(nn.Module):
             nn.init.uniform_(bias, -bound, bound)
 
     def stem(self, x: torch.Tensor) -> torch.Tensor:
-        """(G, B, 3, H, W) -> (B, G*3, H, W): each copy's inputs become its channel group."""
-        g, b = x.shape[:2]
-        x = x.transpose(0, 1).reshape(b, g * 3, *x.shape[-2:])
+        """(G, B, 3, H, W) -> (B, G*3, h, w), the part of the input the network uses: each
+        copy's inputs become its channel group."""
+        g, b, side = x.shape[0], x.shape[1], self.used_side
+        x = x[..., :side, :side].transpose(0, 1).reshape(b, g * 3, side, side)
         return x.contiguous(memory_format=torch.channels_last)
 
     def block1(self, x: torch.Tensor) -> torch.Tensor:

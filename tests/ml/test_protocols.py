@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from meclean.ml.loso import train_loso
+from meclean.ml.loso import folds_per_step, protocol_deviations, train_loso
 from meclean.ml.methods import BatchContext, InitialDataCleaning, LossThresholdingWithMoments
 from meclean.ml.protocols import protocol_config
 from tests.ml.helpers import signed_samples
@@ -96,3 +96,13 @@ def test_the_paper_protocols_idc_warmup_draws_batches_from_all_samples_and_keeps
     assert len(idc.warmup_batches) == 3 * 2 * 2
     assert sum(idc.warmup_batches) == 2 * sum(clean_per_fold)
     assert max(idc.warmup_batches) < 8
+
+
+def test_the_paper_protocols_idc_trains_one_fold_per_step_even_where_folds_could_share_one():
+    config = protocol_config("paper", folds_per_step=4, device="cuda")
+    device = torch.device("cuda")
+
+    assert folds_per_step(config, device, 68, InitialDataCleaning()) == 1
+    assert folds_per_step(config, device, 68, LossThresholdingWithMoments()) == 4
+    assert folds_per_step(protocol_config("meclean"), device, 68, InitialDataCleaning()) == 68
+    assert protocol_deviations(config, device, 68, InitialDataCleaning())[0].startswith("cuDNN")

@@ -9,9 +9,11 @@ keeps tensors on the device, pools before ReLU in channels-last, and trains
 ``--folds-per-step`` folds side by side; ``--processes N`` also times it with the folds
 split over N single-threaded processes (`meclean worker --concurrency N`). Each timing runs
 in a fresh process (started before the clock), so that no trainer inherits another's
-process state (meclean's trainer tunes the process's allocator). Prints ms per fold-epoch,
-the projected time of the full protocol (68 folds x 200 epochs), the ratios, and UF1/UAR
-of each per seed.
+process state (meclean's trainer tunes the process's allocator; the "straightforward,
+heap" row gives the plain loop the same setting, to tell it apart from the rest).
+``--bf16`` adds meclean's trainer in bfloat16 autocast. Prints ms per fold-epoch, the
+projected time of the full protocol (68 folds x 200 epochs), the ratios, and UF1/UAR of
+each per seed.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -32,6 +35,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from meclean.ml.allocator import keep_freed_memory
 from meclean.ml.loso import LosoOutput, TrainConfig, loso_folds, train_loso
 from meclean.ml.methods import NoisyLabelMethod
 from meclean.ml.metrics import score
@@ -106,6 +110,13 @@ def _timed(run: Callable[..., np.ndarray], *args: object) -> Timed:
     return seconds, predictions, gpu
 
 
+def straightforward_loso_heap(data: TrainingSet, epochs: int, seed: int, device: str) -> np.ndarray:
+    """The straightforward loop with meclean's allocator setting: what the setting alone
+    gives a plain loop."""
+    keep_freed_memory()
+    return straightforward_loso(data, epochs, seed, device)
+
+
 def meclean_loso(data: TrainingSet, config: TrainConfig, seed: int) -> np.ndarray:
     output = train_loso(
         data.features,
@@ -126,8 +137,7 @@ def in_fresh_process(threads: int, run: Callable[..., np.ndarray], *args: object
         return pool.submit(_timed, run, *args).result()
 
 
-def _folds(data: TrainingSet, epochs: int, seed: int, numbers: list[int]) -> LosoOutput:
-    config = TrainConfig(epochs=epochs, device="cpu")
+def _folds(data: TrainingSet, config: TrainConfig, seed: int, numbers: list[int]) -> LosoOutput:
     return train_loso(
         data.features,
         data.labels,
@@ -139,7 +149,7 @@ def _folds(data: TrainingSet, epochs: int, seed: int, numbers: list[int]) -> Los
     )
 
 
-def split_loso(n: int, data: TrainingSet, epochs: int, seed: int) -> Timed:
+def split_loso(n: int, data: TrainingSet, config: TrainConfig, seed: int) -> Timed:
     """The folds split over ``n`` fresh single-threaded processes, timed, as `meclean worker
     --concurrency N` splits a run's parts (CPU)."""
     context = multiprocessing.get_context("spawn")
@@ -147,7 +157,7 @@ def split_loso(n: int, data: TrainingSet, epochs: int, seed: int) -> Timed:
         list(pool.map(_one_thread, range(n)))  # started before the clock, as workers are
         folds = list(range(len(loso_folds(data.subjects))))
         start = time.perf_counter()
-        parts = [pool.submit(_folds, data, epochs, seed, folds[k::n]) for k in range(n)]
+        parts = [pool.submit(_folds, data, config, seed, folds[k::n]) for k in range(n)]
         output = LosoOutput.merge([p.result() for p in parts])
         return time.perf_counter() - start, output.probabilities.argmax(1), 0.0
 
@@ -215,6 +225,11 @@ def main() -> None:
         help="also time meclean's trainer with the folds split over this many single-threaded "
         "processes (CPU; what `meclean worker --concurrency N` does with a run's parts)",
     )
+    parser.add_argument(
+        "--bf16",
+        action="store_true",
+        help="also time meclean's trainer with bfloat16 autocast (TrainConfig.bf16)",
+    )
     parser.add_argument("--features", type=Path, help="precomputed training set (.npz)")
     parser.add_argument("--save-features", type=Path, help="write the training set here")
     args = parser.parse_args()
@@ -229,41 +244,52 @@ def main() -> None:
         f"{len(data.labels)} samples, {len(set(data.subjects))} folds\n"
     )
     print(
-        f"{'trainer':16s} {'seed':>4s} {'seconds':>8s} {'ms/fold-epoch':>14s} "
+        f"{'trainer':22s} {'seed':>4s} {'seconds':>8s} {'ms/fold-epoch':>14s} "
         f"{'full run min':>12s} {'UF1':>7s} {'UAR':>7s}"
     )
-    timings: dict[str, list[float]] = {"straightforward": [], "meclean": []}
-    split = f"meclean x{args.processes}"
-    if args.processes:
-        timings[split] = []
+    timings: dict[str, list[float]] = {}
+    configs = {"meclean": config}
+    if args.bf16:
+        configs["meclean bf16"] = replace(config, bf16=True)
     gpu_peak = 0.0
     for seed in range(args.seeds):
         runs: list[tuple[str, Callable[[], Timed]]] = []
         if seed < reference_seeds:
-            loop = (straightforward_loso, data, args.epochs, seed, args.device)
-            runs.append(("straightforward", partial(in_fresh_process, args.threads, *loop)))
-        runs.append(
-            ("meclean", partial(in_fresh_process, args.threads, meclean_loso, data, config, seed))
-        )
-        if args.processes:
-            runs.append((split, partial(split_loso, args.processes, data, args.epochs, seed)))
+            for trainer, loop in (
+                ("straightforward", straightforward_loso),
+                ("straightforward, heap", straightforward_loso_heap),
+            ):
+                timed = partial(
+                    in_fresh_process, args.threads, loop, data, args.epochs, seed, args.device
+                )
+                runs.append((trainer, timed))
+        for trainer, trainer_config in configs.items():
+            timed = partial(
+                in_fresh_process, args.threads, meclean_loso, data, trainer_config, seed
+            )
+            runs.append((trainer, timed))
+            if args.processes:
+                split = partial(split_loso, args.processes, data, trainer_config, seed)
+                runs.append((f"{trainer} x{args.processes}", split))
         for trainer, run in runs:
             seconds, predictions, gpu = run()
             gpu_peak = max(gpu_peak, gpu)
-            timings[trainer].append(seconds)
+            timings.setdefault(trainer, []).append(seconds)
             composite = score(data.labels, predictions, data.datasets)["composite"]
             per = 1000 * seconds / fold_epochs
             print(
-                f"{trainer:16s} {seed:4d} {seconds:8.1f} {per:14.1f} "
+                f"{trainer:22s} {seed:4d} {seconds:8.1f} {per:14.1f} "
                 f"{per * FULL_FOLD_EPOCHS / 60_000:12.2f} "
                 f"{composite.uf1:7.4f} {composite.uar:7.4f}",
                 flush=True,
             )
-    if timings["straightforward"]:
-        reference = statistics.median(timings["straightforward"])
-        for trainer in (t for t in timings if t != "straightforward"):
+    for baseline in ("straightforward", "straightforward, heap"):
+        if baseline not in timings:
+            continue
+        reference = statistics.median(timings[baseline])
+        for trainer in (t for t in timings if not t.startswith("straightforward")):
             ratio = reference / statistics.median(timings[trainer])
-            print(f"speed-up of {trainer} over the straightforward loop (median): {ratio:.2f}x")
+            print(f"speed-up of {trainer} over the {baseline} loop (median): {ratio:.2f}x")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak resident memory of a trainer's process: {peak:.0f} MiB")
     if args.device.startswith("cuda"):

@@ -92,7 +92,8 @@ def main() -> None:
     args = parser.parse_args()
     earlier = {}
     if args.versus:
-        for row in json.loads(args.versus.read_text())["rows"]:
+        before = json.loads(args.versus.read_text())
+        for row in before["rows"]:
             earlier[row["method"], row["protocol"]] = row
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,7 +122,18 @@ def main() -> None:
     print(header + "   UAR composite   UF1 vs truth   flag P/R   relabel acc   minutes")
     done: dict[tuple[str, str], SeedPredictions] = {}
     rows_out: list[dict[str, object]] = []
-    report = {"epochs": args.epochs, "seeds": seeds, "rows": rows_out}
+    report = {
+        "epochs": args.epochs,
+        "seeds": seeds,
+        "data_seed": args.data_seed,
+        "sample_ids": list(data.sample_ids),
+        "rows": rows_out,
+    }
+    if args.versus:
+        setup = ("epochs", "data_seed", "sample_ids")
+        differs = [k for k in setup if before.get(k) != report[k]]
+        if differs:
+            raise SystemExit(f"{args.versus} was run on another setup: {', '.join(differs)}")
     for name in args.methods.split(","):
         for protocol in protocols:
             start = time.perf_counter()

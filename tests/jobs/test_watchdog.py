@@ -1,9 +1,12 @@
 """The watchdog enqueues again a queued row whose message was lost, once, and leaves alone
-the rows whose message still waits."""
+the rows whose message still waits and the parts of runs that ended."""
 
+from meclean.db.models import Dataset, Status
 from meclean.db.session import transaction
 from meclean.jobs.imports import launch_import
 from meclean.jobs.watchdog import Watchdog
+from meclean.services.launch import launch_run
+from meclean.services.run_plans import RunRequest
 
 
 def committed_import(jobs, name: str) -> int:
@@ -52,3 +55,34 @@ def test_a_message_enqueued_between_two_checks_is_not_doubled(jobs):
     watchdog.check()
 
     assert messages(jobs) == [("ImportJob", late)] and jobs.huey.pending_count() == 1
+
+
+def committed_run(jobs, dataset_id: int, status: Status | None = None) -> list[int]:
+    """A run's queued parts, committed without messages; the run set to ``status``."""
+    with transaction(jobs.sessions) as session:
+        run = launch_run(
+            session, session.get_one(Dataset, dataset_id), RunRequest(method="baseline"), None
+        )
+        if status is not None:
+            run.status = status
+        return sorted(p.id for p in run.parts if p.status == Status.QUEUED)
+
+
+def test_the_lost_parts_of_an_active_run_are_enqueued_again(jobs, dataset_id):
+    parts = committed_run(jobs, dataset_id)
+    watchdog = Watchdog(jobs)
+
+    watchdog.check()
+    watchdog.check()
+
+    assert parts and messages(jobs) == [("RunPart", p) for p in parts]
+
+
+def test_queued_parts_of_a_run_that_ended_are_not_enqueued_again(jobs, dataset_id):
+    committed_run(jobs, dataset_id, status=Status.CANCELLED)  # an inconsistent row
+    watchdog = Watchdog(jobs)
+
+    for _ in range(3):
+        watchdog.check()
+
+    assert messages(jobs) == []

@@ -172,10 +172,11 @@ def test_progress_reports_every_epoch_and_cancellation_stops_the_run():
         )
 
 
-def test_a_short_run_on_a_tiny_synthetic_set_beats_chance(synthetic_training_set):
+@pytest.mark.parametrize("bf16", [False, True], ids=["float32", "bf16 autocast"])
+def test_a_short_run_on_a_tiny_synthetic_set_beats_chance(synthetic_training_set, bf16):
     data = synthetic_training_set
     torch.set_num_threads(1)
-    config = TrainConfig(epochs=40, batch_size=32, device="cpu", folds_per_step=1)
+    config = TrainConfig(epochs=40, batch_size=32, device="cpu", folds_per_step=1, bf16=bf16)
 
     out = train_loso(
         data.features, data.labels, data.subjects, method=NoisyLabelMethod(), config=config
@@ -183,6 +184,8 @@ def test_a_short_run_on_a_tiny_synthetic_set_beats_chance(synthetic_training_set
 
     composite = score(data.labels, out.probabilities.argmax(1), data.datasets)["composite"]
     assert composite.uf1 > 0.55, composite
+    assert out.probabilities.dtype == np.float32 and out.history is not None
+    assert np.isfinite(out.history.total).all() and out.history.count.sum() > 0
 
 
 @pytest.mark.parametrize("name", METHOD_NAMES)
@@ -252,6 +255,8 @@ def _broken(what: str):
         features[7, 0, 1, 1] = np.nan
     elif what == "one subject":
         subjects = ["s1"] * len(subjects)
+    elif what == "size":
+        features = np.pad(features, ((0, 0), (0, 0), (0, 4), (0, 4)))
     return features, labels, subjects
 
 
@@ -264,6 +269,7 @@ def _broken(what: str):
         ("float labels", "class indices; got float32"),
         ("nan", "features of 1 samples hold NaN or infinity, first at index 7"),
         ("one subject", "at least two subjects"),
+        ("size", "must be 60x60, the network's input size; got 64x64"),
     ],
 )
 def test_training_refuses_inputs_that_would_train_silently_wrong(what, message):

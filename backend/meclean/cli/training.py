@@ -72,6 +72,13 @@ def train(
     device: Annotated[
         str | None, typer.Option(help="cuda, cuda:1 or cpu (default: CUDA if any).")
     ] = None,
+    bf16: Annotated[
+        bool,
+        typer.Option(
+            help="Forward passes in bfloat16 autocast: faster on CPUs with AVX-512 BF16 or "
+            "AMX, slower elsewhere; changes the arithmetic (recorded with the run)."
+        ),
+    ] = False,
     folds_per_step: Annotated[
         int | None, typer.Option(min=1, help="Folds trained side by side.")
     ] = None,
@@ -97,6 +104,7 @@ def train(
                 hidden_channels=hidden_channels or config.model.hidden_channels,
             ),
             double_softmax=config.double_softmax if double_softmax is None else double_softmax,
+            bf16=bf16,
         )
         clean = read_clean_marks(marks) if marks else None
         if chosen.needs_marks and clean is None:

@@ -14,7 +14,7 @@ from typing import TypeVar
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
-from meclean.db.models import ACTIVE, FeatureJob, ImportJob, RunPart, Status
+from meclean.db.models import ACTIVE, FeatureJob, ImportJob, Run, RunPart, Status
 from meclean.db.session import rows_changed
 
 Leased = TypeVar("Leased", RunPart, FeatureJob, ImportJob)
@@ -47,7 +47,11 @@ def silent(session: Session, model: type[Leased], timeout_s: float) -> Sequence[
 
 
 def queued(session: Session, model: LeasedModel) -> set[int]:
-    return set(session.scalars(select(model.id).where(model.status == Status.QUEUED)))
+    """Queued rows a worker would take: a run's part only while its run is active."""
+    found = select(model.id).where(model.status == Status.QUEUED)
+    if model is RunPart:
+        found = found.join(Run, Run.id == RunPart.run_id).where(Run.status.in_(ACTIVE))
+    return set(session.scalars(found))
 
 
 def recover_silent(

@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 
 class Watchdog(threading.Thread):
-    """Runs in every API and worker process; concurrent watchdogs never re-queue a part twice."""
+    """Runs in every API and worker process. Concurrent watchdogs never hand a silent task
+    on twice; each may enqueue a lost message again, so a task may get one message per
+    process, of which its conditional take lets one run it."""
 
     def __init__(self, jobs: Jobs) -> None:
         super().__init__(name="meclean-watchdog", daemon=True)

@@ -250,7 +250,12 @@ def run_experiment(
 ) -> RunResult:
     """LOSO for each seed, scored the MEGC way; then the final model with the first seed."""
     check_training_inputs(
-        data.features, data.labels, data.subjects, config.model.classes, data.clean
+        data.features,
+        data.labels,
+        data.subjects,
+        config.model.classes,
+        config.model.input_size,
+        data.clean,
     )
     if not seeds:
         raise ValueError("a run needs at least one seed")

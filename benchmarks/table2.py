@@ -75,6 +75,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument(
+        "--first-seed", type=int, default=0, help="seeds run: first-seed, first-seed + 1, ..."
+    )
     parser.add_argument("--methods", default=DEFAULT_METHODS)
     parser.add_argument("--protocols", default="meclean", help="comma-separated: meclean,paper")
     parser.add_argument("--data-seed", type=int, default=0)
@@ -104,7 +107,7 @@ def main() -> None:
     flipped = noise == "flipped"
     marks = simulated_expert_marks(noise, args.data_seed)
     protocols = args.protocols.split(",")
-    seeds = list(range(args.seeds))
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     print(
         f"{len(data.labels)} samples; noise: "
         + ", ".join(f"{k} {int((noise == k).sum())}" for k in EXPERT_MARKS_NOISY)

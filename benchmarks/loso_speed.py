@@ -118,15 +118,7 @@ def straightforward_loso_heap(data: TrainingSet, epochs: int, seed: int, device:
 
 
 def meclean_loso(data: TrainingSet, config: TrainConfig, seed: int) -> np.ndarray:
-    output = train_loso(
-        data.features,
-        data.labels,
-        data.subjects,
-        method=NoisyLabelMethod(),
-        config=config,
-        seed=seed,
-    )
-    return output.probabilities.argmax(1)
+    return _folds(data, config, seed, None).probabilities.argmax(1)
 
 
 def in_fresh_process(threads: int, run: Callable[..., np.ndarray], *args: object) -> Timed:
@@ -137,7 +129,10 @@ def in_fresh_process(threads: int, run: Callable[..., np.ndarray], *args: object
         return pool.submit(_timed, run, *args).result()
 
 
-def _folds(data: TrainingSet, config: TrainConfig, seed: int, numbers: list[int]) -> LosoOutput:
+def _folds(
+    data: TrainingSet, config: TrainConfig, seed: int, numbers: list[int] | None
+) -> LosoOutput:
+    """meclean's trainer on the folds ``numbers`` (None: all of them)."""
     return train_loso(
         data.features,
         data.labels,

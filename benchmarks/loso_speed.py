@@ -19,6 +19,7 @@ each per seed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import resource
 import statistics
@@ -29,16 +30,19 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from meclean.ml import conv_max_pool
 from meclean.ml.allocator import keep_freed_memory
 from meclean.ml.loso import LosoOutput, TrainConfig, loso_folds, train_loso
 from meclean.ml.methods import NoisyLabelMethod
 from meclean.ml.metrics import score
+from meclean.ml.model import fused_first_layer
 from meclean.ml.run import TrainingSet
 
 FULL_FOLD_EPOCHS = 68 * 200
@@ -117,8 +121,10 @@ def straightforward_loso_heap(data: TrainingSet, epochs: int, seed: int, device:
     return straightforward_loso(data, epochs, seed, device)
 
 
-def meclean_loso(data: TrainingSet, config: TrainConfig, seed: int) -> np.ndarray:
-    return _folds(data, config, seed, None).probabilities.argmax(1)
+def meclean_loso(
+    data: TrainingSet, config: TrainConfig, seed: int, pytorch_layers: bool = False
+) -> np.ndarray:
+    return _folds(data, config, seed, None, pytorch_layers).probabilities.argmax(1)
 
 
 def in_fresh_process(threads: int, run: Callable[..., np.ndarray], *args: object) -> Timed:
@@ -130,21 +136,30 @@ def in_fresh_process(threads: int, run: Callable[..., np.ndarray], *args: object
 
 
 def _folds(
-    data: TrainingSet, config: TrainConfig, seed: int, numbers: list[int] | None
+    data: TrainingSet,
+    config: TrainConfig,
+    seed: int,
+    numbers: list[int] | None,
+    pytorch_layers: bool = False,
 ) -> LosoOutput:
-    """meclean's trainer on the folds ``numbers`` (None: all of them)."""
-    return train_loso(
-        data.features,
-        data.labels,
-        data.subjects,
-        method=NoisyLabelMethod(),
-        config=config,
-        seed=seed,
-        fold_numbers=numbers,
-    )
+    """meclean's trainer on the folds ``numbers`` (None: all of them); ``pytorch_layers``:
+    with PyTorch's first layer in place of the fused kernel, as before it."""
+    no_kernel = mock.patch.object(conv_max_pool, "library", return_value=None)
+    with no_kernel if pytorch_layers else contextlib.nullcontext():
+        return train_loso(
+            data.features,
+            data.labels,
+            data.subjects,
+            method=NoisyLabelMethod(),
+            config=config,
+            seed=seed,
+            fold_numbers=numbers,
+        )
 
 
-def split_loso(n: int, data: TrainingSet, config: TrainConfig, seed: int) -> Timed:
+def split_loso(
+    n: int, data: TrainingSet, config: TrainConfig, seed: int, pytorch_layers: bool = False
+) -> Timed:
     """The folds split over ``n`` fresh single-threaded processes, timed, as `meclean worker
     --concurrency N` splits a run's parts (CPU)."""
     context = multiprocessing.get_context("spawn")
@@ -152,7 +167,9 @@ def split_loso(n: int, data: TrainingSet, config: TrainConfig, seed: int) -> Tim
         list(pool.map(_one_thread, range(n)))  # started before the clock, as workers are
         folds = list(range(len(loso_folds(data.subjects))))
         start = time.perf_counter()
-        parts = [pool.submit(_folds, data, config, seed, folds[k::n]) for k in range(n)]
+        parts = [
+            pool.submit(_folds, data, config, seed, folds[k::n], pytorch_layers) for k in range(n)
+        ]
         output = LosoOutput.merge([p.result() for p in parts])
         return time.perf_counter() - start, output.probabilities.argmax(1), 0.0
 
@@ -225,6 +242,11 @@ def main() -> None:
         action="store_true",
         help="also time meclean's trainer with bfloat16 autocast (TrainConfig.bf16)",
     )
+    parser.add_argument(
+        "--pytorch-layers",
+        action="store_true",
+        help="also time meclean's trainer with PyTorch's first layer instead of the fused kernel",
+    )
     parser.add_argument("--features", type=Path, help="precomputed training set (.npz)")
     parser.add_argument("--save-features", type=Path, help="write the training set here")
     args = parser.parse_args()
@@ -234,18 +256,23 @@ def main() -> None:
     fold_epochs = len(set(data.subjects)) * args.epochs
     config = TrainConfig(epochs=args.epochs, device=args.device, folds_per_step=args.folds_per_step)
     name = torch.cuda.get_device_name() if args.device.startswith("cuda") else "cpu"
+    # Compiled here if it is not yet, before any clock starts.
+    fused = fused_first_layer(config.model, torch.device(args.device), config.folds_per_step or 1)
     print(
         f"device {args.device} ({name}), {args.threads} threads, {args.epochs} epochs, "
-        f"{len(data.labels)} samples, {len(set(data.subjects))} folds\n"
+        f"{len(data.labels)} samples, {len(set(data.subjects))} folds; first layer: "
+        f"{'fused C kernel' if fused else 'PyTorch'}\n"
     )
     print(
-        f"{'trainer':22s} {'seed':>4s} {'seconds':>8s} {'ms/fold-epoch':>14s} "
+        f"{'trainer':26s} {'seed':>4s} {'seconds':>8s} {'ms/fold-epoch':>14s} "
         f"{'full run min':>12s} {'UF1':>7s} {'UAR':>7s}"
     )
     timings: dict[str, list[float]] = {}
-    configs = {"meclean": config}
+    configs = {"meclean": (config, False)}
+    if args.pytorch_layers:
+        configs["meclean, PyTorch layers"] = (config, True)
     if args.bf16:
-        configs["meclean bf16"] = replace(config, bf16=True)
+        configs["meclean bf16"] = (replace(config, bf16=True), False)
     gpu_peak = 0.0
     for seed in range(args.seeds):
         runs: list[tuple[str, Callable[[], Timed]]] = []
@@ -258,13 +285,13 @@ def main() -> None:
                     in_fresh_process, args.threads, loop, data, args.epochs, seed, args.device
                 )
                 runs.append((trainer, timed))
-        for trainer, trainer_config in configs.items():
+        for trainer, (trainer_config, layers) in configs.items():
             timed = partial(
-                in_fresh_process, args.threads, meclean_loso, data, trainer_config, seed
+                in_fresh_process, args.threads, meclean_loso, data, trainer_config, seed, layers
             )
             runs.append((trainer, timed))
             if args.processes:
-                split = partial(split_loso, args.processes, data, trainer_config, seed)
+                split = partial(split_loso, args.processes, data, trainer_config, seed, layers)
                 runs.append((f"{trainer} x{args.processes}", split))
         for trainer, run in runs:
             seconds, predictions, gpu = run()
@@ -273,7 +300,7 @@ def main() -> None:
             composite = score(data.labels, predictions, data.datasets)["composite"]
             per = 1000 * seconds / fold_epochs
             print(
-                f"{trainer:22s} {seed:4d} {seconds:8.1f} {per:14.1f} "
+                f"{trainer:26s} {seed:4d} {seconds:8.1f} {per:14.1f} "
                 f"{per * FULL_FOLD_EPOCHS / 60_000:12.2f} "
                 f"{composite.uf1:7.4f} {composite.uar:7.4f}",
                 flush=True,

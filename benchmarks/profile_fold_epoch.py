@@ -67,6 +67,12 @@ def convolution_flops(shapes: list[list[int]]) -> float:
     return 2.0 * inputs[0] * weight[0] * out_h * out_w * math.prod(weight[1:])
 
 
+def fused_layer_flops(batch: int, channels: int, pooled: int, pool: int = 3) -> float:
+    """The first layer's convolution over the outputs its max-pool reads (5x5 over 3
+    channels), forward or weight gradient: what PyTorch's layers compute for it."""
+    return 2.0 * batch * channels * (pooled * pool) ** 2 * 5 * 5 * STEM_CHANNELS
+
+
 def profile_epochs(threads: int, epochs: int) -> tuple[dict[tuple[str, str], OperatorCost], float]:
     torch.set_num_threads(threads)
     rng = np.random.default_rng(0)
@@ -95,6 +101,13 @@ def profile_epochs(threads: int, epochs: int) -> tuple[dict[tuple[str, str], Ope
             cost.flops += convolution_backward_flops(shapes) / epochs
         elif event.name == "aten::mkldnn_convolution":
             cost.flops += convolution_flops(shapes) / epochs
+        elif event.name == "_ConvMaxPool":
+            batch, weight = shapes[0][0], shapes[1]
+            pooled = (shapes[0][2] - weight[2] + 1) // 3
+            cost.flops += fused_layer_flops(batch, weight[0], pooled) / epochs
+        elif event.name == "_ConvMaxPoolBackward":
+            batch, channels, pooled, _ = shapes[0]
+            cost.flops += fused_layer_flops(batch, channels, pooled) / epochs
         elif event.flops:
             cost.flops += event.flops / epochs
         cost.bytes_read += tensor_bytes(shapes) / epochs

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from meclean.ml.allocator import keep_freed_memory
+from meclean.ml.input_scale import channel_moments, fold_scales
 from meclean.ml.loss_history import EpochLosses, LossHistory, summed_history
 from meclean.ml.methods import BatchContext, NoisyLabelMethod
 from meclean.ml.metrics import confusion_matrix, uf1
@@ -173,9 +174,11 @@ def train_group(
     history: LossHistory | None = None,
     on_epoch: Callable[[int, float], None] | None = None,
     should_stop: ShouldStop | None = None,
+    moments: torch.Tensor | None = None,
 ) -> GroupResult:
     """Train one SSSNet per training set, side by side; ``fold_ids`` seed each one.
-    ``flags`` counts the method's flags, ``history`` each sample's loss per epoch."""
+    ``flags`` counts the method's flags, ``history`` each sample's loss per epoch;
+    ``moments``, ``channel_moments(features)`` when the caller trains several groups."""
     device = features.device
     if device.type == "cpu":
         keep_freed_memory()
@@ -195,15 +198,23 @@ def train_group(
         weight_decay=config.weight_decay,
     )
     if config.scale_inputs:
-        scales = (
-            torch.stack(
-                [features[torch.as_tensor(t, device=device)].std(dim=(0, 2, 3)) for t in train_sets]
-            )
-            .clamp_min(1e-6)
-            .reshape(g, 1, 3, 1, 1)
-        )
+        if moments is None:
+            moments = channel_moments(features)
+        scales = fold_scales(moments, train_sets, features.shape[2] * features.shape[3])
     else:
         scales = torch.ones((g, 1, 3, 1, 1), device=device, dtype=features.dtype)
+    if g == 1:
+        # One fold: its inputs scaled, cropped and laid out for the network once rather
+        # than at every step; a step's batch is a selection of the same values.
+        prepared = model.stem((features / scales[0]).unsqueeze(0))
+
+        def batch_inputs(index: torch.Tensor) -> torch.Tensor:
+            return prepared[index[0]].unsqueeze(0)
+    else:
+
+        def batch_inputs(index: torch.Tensor) -> torch.Tensor:
+            return features[index] / scales
+
     published = published_warmup(config, method)
     if published:
         if g > 1:
@@ -249,9 +260,7 @@ def train_group(
                 config.published_batches,
             )
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
-                step, logits = method.train_step(
-                    model, features[index] / scales, labels[index], context
-                )
+                step, logits = method.train_step(model, batch_inputs(index), labels[index], context)
             logits = logits.float()
             optimiser.zero_grad(set_to_none=True)
             step.loss.backward()
@@ -399,6 +408,7 @@ def train_loso(
     history = LossHistory.empty(len(labels), config.epochs) if method.own_logits else None
     predicted = np.zeros(len(labels), bool)
     running_uf1: float | None = None
+    moments = channel_moments(x) if config.scale_inputs else None
     for first in range(0, len(folds), per_step):
         group = folds[first : first + per_step]
         ids = numbers[first : first + per_step]
@@ -424,6 +434,7 @@ def train_loso(
             history=history,
             on_epoch=on_epoch,
             should_stop=should_stop,
+            moments=moments,
         )
         for fold, probs in zip(group, predict(result, x, [f.test for f in group]), strict=True):
             probabilities[fold.test] = probs

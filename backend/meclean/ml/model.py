@@ -15,6 +15,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from meclean.ml.conv_max_pool import LayerShape, conv_max_pool, library
+
 
 @dataclass(frozen=True)
 class SSSNetConfig:
@@ -33,6 +35,17 @@ class SSSNetConfig:
         if side < 1:
             raise ValueError(f"input size {self.input_size} is too small for SSSNet")
         return side * side * self.hidden_channels
+
+
+def fused_first_layer(config: SSSNetConfig, device: torch.device, copies: int) -> bool:
+    """Whether the first convolution and max-pool train as one compiled kernel: on the CPU,
+    one copy at a time, in float32, where a C compiler built it."""
+    return (
+        device.type == "cpu"
+        and copies == 1
+        and config.first_channels <= 16
+        and library(LayerShape(3, 5, 3, config.first_channels)) is not None
+    )
 
 
 class SSSNet(nn.Module):
@@ -66,14 +79,15 @@ class SSSNet(nn.Module):
 
     def stem(self, x: torch.Tensor) -> torch.Tensor:
         """(G, B, 3, H, W) -> (B, G*3, h, w), the part of the input the network uses: each
-        copy's inputs become its channel group."""
+        copy's inputs become its channel group. One copy's stem output, or a selection of
+        its samples, passes through again without a copy."""
         g, b, side = x.shape[0], x.shape[1], self.used_side
         x = x[..., :side, :side].transpose(0, 1).reshape(b, g * 3, side, side)
         return x.contiguous(memory_format=torch.channels_last)
 
     def block1(self, x: torch.Tensor) -> torch.Tensor:
         # Max-pool before ReLU equals ReLU before max-pool (ReLU is monotone) and is cheaper.
-        return self.drop2d(self.bn1(F.relu(F.max_pool2d(self.conv1(x), 3, 3))))
+        return self.drop2d(self.bn1(F.relu(conv_max_pool(x, self.conv1, 3))))
 
     def block2(self, x: torch.Tensor) -> torch.Tensor:
         return self.drop2d(self.bn2(F.relu(F.max_pool2d(self.conv2(x), 2, 2))))

@@ -174,3 +174,15 @@ def test_a_gradient_differentiated_again_is_exact_as_meta_weight_net_needs(built
 
     assert fused.library(LayerShape(3, 5, 3, 14)) is not None
     torch.testing.assert_close(meta_gradient(conv_max_pool), meta_gradient(reference))
+
+
+@needs_compiler
+def test_a_cached_kernel_that_does_not_load_is_built_again(kernel_dir, caplog):
+    shape = LayerShape(3, 5, 3, 13)
+    cached = fused.kernel_file(fused.find_compiler(), fused.compile_flags(shape))
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"truncated by a full disk")
+
+    with caplog.at_level(logging.WARNING, logger="meclean.ml.conv_max_pool"):
+        assert fused.library(shape) is not None
+    assert cached.stat().st_size > 1000 and not caplog.text

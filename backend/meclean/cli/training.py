@@ -75,8 +75,8 @@ def train(
     bf16: Annotated[
         bool,
         typer.Option(
-            help="Forward passes in bfloat16 autocast: 1.1-1.2x faster on CPUs with AVX-512 "
-            "BF16, far slower elsewhere; changes the arithmetic (recorded with the run)."
+            help="Forward passes in bfloat16 autocast (with PyTorch's layers: slower than the "
+            "default on the CPU); changes the arithmetic (recorded with the run)."
         ),
     ] = False,
     folds_per_step: Annotated[

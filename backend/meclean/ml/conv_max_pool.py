@@ -54,7 +54,7 @@ def kernel_dir() -> Path:
     return Path(cache) / "meclean" / "kernels"
 
 
-def _compiler() -> str | None:
+def find_compiler() -> str | None:
     for name in (os.environ.get("CC"), "cc", "gcc", "clang"):
         if name and (path := shutil.which(name)):
             return path
@@ -72,7 +72,7 @@ def _cpu_flags() -> str:
     return platform.processor()
 
 
-def _flags(shape: LayerShape) -> list[str]:
+def compile_flags(shape: LayerShape) -> list[str]:
     # -fopenmp: in a process that has imported torch, the kernel's OpenMP loops run on
     # torch's own OpenMP runtime and threads (same soname), not on a second pool of them.
     flags = ["-O3", "-march=native", "-ffp-contract=fast", "-fopenmp", "-shared", "-fPIC"]
@@ -87,33 +87,48 @@ def _flags(shape: LayerShape) -> list[str]:
     ]
 
 
-@functools.cache
-def library(shape: LayerShape) -> ctypes.CDLL | None:
-    """The compiled kernel for ``shape``, built once per machine; None where it cannot be."""
-    compiler = _compiler()
-    if compiler is None:
-        log.warning("no C compiler found: the first layer trains with PyTorch's layers")
-        return None
-    flags = _flags(shape)
+def kernel_file(compiler: str, flags: list[str]) -> Path:
+    """Where the kernel built by ``compiler`` with ``flags`` for this CPU is cached."""
     key = hashlib.sha256(
         "\0".join([SOURCE.read_text(), compiler, *flags, _cpu_flags()]).encode()
     ).hexdigest()[:20]
-    target = kernel_dir() / f"conv_max_pool-{key}.so"
+    return kernel_dir() / f"conv_max_pool-{key}.so"
+
+
+def _built(target: Path, compiler: str, flags: list[str]) -> Path:
+    """``target``, compiled unless it is there already."""
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Built beside its final name and moved there whole: another process may load it.
+        with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+            built = Path(scratch) / target.name
+            subprocess.run(
+                [compiler, *flags, str(SOURCE), "-o", str(built)],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            os.replace(built, target)
+    return target
+
+
+@functools.cache
+def library(shape: LayerShape) -> ctypes.CDLL | None:
+    """The compiled kernel for ``shape``, built once per machine; None where it cannot be."""
+    compiler = find_compiler()
+    if compiler is None:
+        log.warning("no C compiler found: the first layer trains with PyTorch's layers")
+        return None
+    flags = compile_flags(shape)
+    target = kernel_file(compiler, flags)
     try:
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # Built beside its final name and moved there whole: another process may load it.
-            with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
-                built = Path(scratch) / target.name
-                subprocess.run(
-                    [compiler, *flags, str(SOURCE), "-o", str(built)],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                    timeout=120,
-                )
-                os.replace(built, target)
-        lib = ctypes.CDLL(str(target))
+        try:
+            lib = ctypes.CDLL(str(_built(target, compiler, flags)))
+        except OSError:
+            # A cached file that does not load (truncated by a full disk, say) is rebuilt once.
+            target.unlink(missing_ok=True)
+            lib = ctypes.CDLL(str(_built(target, compiler, flags)))
     except (OSError, subprocess.SubprocessError) as error:
         detail = getattr(error, "stderr", "") or error
         log.warning("the first-layer kernel could not be built (%s): PyTorch's layers run", detail)
@@ -212,7 +227,8 @@ def _fused_library(x: torch.Tensor, conv: nn.Conv2d, pool: int) -> ctypes.CDLL |
         and conv.padding == (0, 0)
         and conv.dilation == (1, 1)
         and conv.out_channels <= PADDED_CHANNELS
-        and 1 < pool < 256
+        and conv.in_channels * kernel <= PADDED_CHANNELS  # a kernel row's inputs: one vector
+        and 1 < pool <= 15  # a window's positions fit a byte
         and not torch.is_autocast_enabled("cpu")
     )
     if not applies:

@@ -46,9 +46,10 @@ class TrainConfig:
     """Flags of the last this-many epochs count towards a sample's flag rate."""
     bf16: bool = False
     """Training forward passes in bfloat16 autocast; weights, gradients, losses and the
-    held-out predictions stay float32. 1.1-1.2x faster on a CPU with AVX-512 BF16, far
-    slower on CPUs without (benchmarks/README.md). It changes the arithmetic, so no
-    protocol turns it on; the run records it."""
+    held-out predictions stay float32. On the CPU it runs PyTorch's layers in place of the
+    fused float32 first layer and is slower than the default, even on CPUs with AVX-512
+    BF16 (benchmarks/README.md). It changes the arithmetic, so no protocol turns it on;
+    the run records it."""
     folds_per_step: int | None = None
     """Folds trained side by side; default all of them on CUDA. On the CPU grouped
     convolutions run slower than one fold at a time (benchmarks/README.md), so 1."""

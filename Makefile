@@ -28,7 +28,7 @@ test: $(STAMP)
 # Lint, type-check and run the whole suite with the tools in CHECK_BIN. The database tests
 # run on SQLite and on a local PostgreSQL that .ci/postgres.sh installs (apt-get) and
 # starts; .ci/packages.sh installs Redis, Chromium, Firefox ESR, Xvfb and npm for the queue
-# and browser tests; npm installs ESLint and Prettier (package.json), which check the
+# and browser tests, and gcc for the CPU trainer's fused first layer; npm installs ESLint and Prettier (package.json), which check the
 # browser app's JavaScript, and the Puppeteer that drives Firefox; node --test runs the
 # unit tests of the browser's pure helpers (tests/js).
 CHECK_BIN ?= $(BIN)

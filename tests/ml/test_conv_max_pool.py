@@ -186,3 +186,40 @@ def test_a_cached_kernel_that_does_not_load_is_built_again(kernel_dir, caplog):
     with caplog.at_level(logging.WARNING, logger="meclean.ml.conv_max_pool"):
         assert fused.library(shape) is not None
     assert cached.stat().st_size > 1000 and not caplog.text
+
+
+@needs_compiler
+def test_a_nan_in_a_window_wins_its_maximum_as_in_torch(built_kernels):
+    torch.manual_seed(0)
+    conv = nn.Conv2d(3, 14, 5)
+    x = layer_input(2, 20)
+    x[0, :, 0, 0] = float("nan")
+    x[1, 1, 9, 11] = float("nan")
+    out = conv_max_pool(x, conv, 3)
+    expected = reference(x, conv, 3)
+
+    assert torch.equal(out.isnan(), expected.isnan()) and expected.isnan().any()
+    torch.testing.assert_close(out, expected, equal_nan=True)
+
+
+@needs_compiler
+def test_a_layer_without_bias_is_differentiated_twice(built_kernels):
+    torch.manual_seed(0)
+    conv = nn.Conv2d(3, 14, 5, bias=False)
+    x = layer_input(2, 20)
+
+    def second_order(layer):
+        (weight_grad,) = torch.autograd.grad(
+            layer(x, conv, 3).square().sum(), conv.weight, create_graph=True
+        )
+        return torch.autograd.grad(weight_grad.square().sum(), conv.weight)[0]
+
+    torch.testing.assert_close(
+        second_order(conv_max_pool), second_order(reference), rtol=1e-4, atol=1e-2
+    )
+
+
+def test_an_input_of_the_wrong_channel_count_is_refused_as_by_torch(built_kernels):
+    conv = nn.Conv2d(3, 14, 5)
+    with pytest.raises(RuntimeError, match="channels"):
+        conv_max_pool(layer_input(2, 20, channels=1), conv, 3)

@@ -118,7 +118,10 @@ def library(shape: LayerShape) -> ctypes.CDLL | None:
     """The compiled kernel for ``shape``, built once per machine; None where it cannot be."""
     compiler = find_compiler()
     if compiler is None:
-        log.warning("no C compiler found: the first layer trains with PyTorch's layers")
+        log.warning(
+            "no C compiler found, so CPU training runs PyTorch's slower layers for its first "
+            "layer; install gcc (Debian: apt-get install gcc) to compile the fused kernel"
+        )
         return None
     flags = compile_flags(shape)
     target = kernel_file(compiler, flags)
@@ -129,15 +132,20 @@ def library(shape: LayerShape) -> ctypes.CDLL | None:
             # A cached file that does not load (truncated by a full disk, say) is rebuilt once.
             target.unlink(missing_ok=True)
             lib = ctypes.CDLL(str(_built(target, compiler, flags)))
-    except (OSError, subprocess.SubprocessError) as error:
-        detail = getattr(error, "stderr", "") or error
-        log.warning("the first-layer kernel could not be built (%s): PyTorch's layers run", detail)
+        pointer, size = ctypes.c_void_p, ctypes.c_int64
+        lib.conv_max_pool_forward.argtypes = [pointer] * 5 + [size, size, ctypes.c_int]
+        lib.conv_max_pool_forward.restype = None
+        lib.conv_max_pool_backward.argtypes = [pointer] * 4 + [size, size, ctypes.c_int]
+        lib.conv_max_pool_backward.restype = None
+    except (OSError, subprocess.SubprocessError, AttributeError) as error:
+        stderr = getattr(error, "stderr", None)
+        detail = stderr.strip()[-500:] if stderr else str(error)
+        log.warning(
+            "the first-layer kernel could not be built, so CPU training runs PyTorch's slower "
+            "layers: %s",
+            detail,
+        )
         return None
-    pointer, size = ctypes.c_void_p, ctypes.c_int64
-    lib.conv_max_pool_forward.argtypes = [pointer] * 5 + [size, size, ctypes.c_int]
-    lib.conv_max_pool_forward.restype = None
-    lib.conv_max_pool_backward.argtypes = [pointer] * 4 + [size, size, ctypes.c_int]
-    lib.conv_max_pool_backward.restype = None
     return lib
 
 
@@ -156,8 +164,15 @@ class _ConvMaxPool(torch.autograd.Function):
         pooled = (side - kernel + 1) // pool
         packed = x.new_zeros((kernel, kernel, in_channels, PADDED_CHANNELS))
         packed[..., :out_channels] = weight.detach().permute(2, 3, 1, 0)
-        out = torch.empty((batch, out_channels, pooled, pooled), memory_format=torch.channels_last)
-        where = torch.empty((batch, pooled, pooled, PADDED_CHANNELS), dtype=torch.uint8)
+        out = torch.empty(
+            (batch, out_channels, pooled, pooled),
+            dtype=torch.float32,
+            device="cpu",
+            memory_format=torch.channels_last,
+        )
+        where = torch.empty(
+            (batch, pooled, pooled, PADDED_CHANNELS), dtype=torch.uint8, device="cpu"
+        )
         bias_values = bias.detach().contiguous()
         lib.conv_max_pool_forward(
             x.data_ptr(),
@@ -181,8 +196,10 @@ class _ConvMaxPool(torch.autograd.Function):
             # step): PyTorch's layers, recomputed, whose backward is itself differentiable.
             with torch.enable_grad():
                 out = F.max_pool2d(F.conv2d(x, weight, bias), ctx.pool, ctx.pool)
-            weight_grad, bias_grad = torch.autograd.grad(
-                out, (weight, bias), grad, create_graph=True
+            wanted = [t for t in (weight, bias) if t.requires_grad]
+            grads = iter(torch.autograd.grad(out, wanted, grad, create_graph=True))
+            weight_grad, bias_grad = (
+                next(grads) if t.requires_grad else None for t in (weight, bias)
             )
             return None, weight_grad, bias_grad, None, None
         out_channels, in_channels, kernel, _ = weight.shape
@@ -217,8 +234,14 @@ def _fused_library(x: torch.Tensor, conv: nn.Conv2d, pool: int) -> ctypes.CDLL |
     applies = (
         x.device.type == "cpu"
         and x.dtype == conv.weight.dtype == torch.float32
+        and conv.weight.device.type == "cpu"
+        and (
+            conv.bias is None
+            or (conv.bias.dtype == torch.float32 and conv.bias.device.type == "cpu")
+        )
         and not x.requires_grad
         and x.dim() == 4
+        and x.shape[1] == conv.in_channels
         and x.shape[-1] == x.shape[-2] >= kernel + pool - 1
         and x.is_contiguous(memory_format=torch.channels_last)
         and conv.groups == 1

@@ -30,7 +30,6 @@ from meclean.ml.loso import (
 from meclean.ml.loss_history import summed_history
 from meclean.ml.methods import NoisyLabelMethod, moment_threshold
 from meclean.ml.metrics import Scores, score
-from meclean.ml.model import fused_first_layer
 from meclean.progress import ShouldStop
 
 
@@ -340,9 +339,5 @@ def combine(
 
 def _describe(config: TrainConfig) -> dict[str, object]:
     described = asdict(config)
-    device = resolve_device(config.device)
-    described["device"] = str(device)
-    fused = not config.bf16 and fused_first_layer(config.model, device, config.folds_per_step or 1)
-    # The same arithmetic either way, in another summation order: recorded, not a deviation.
-    described["first_layer"] = "fused C kernel" if fused else "PyTorch"
+    described["device"] = str(resolve_device(config.device))
     return described

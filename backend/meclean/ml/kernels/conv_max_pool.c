@@ -56,11 +56,12 @@ void conv_max_pool_forward(const float *x, const float *w, const float *bias, fl
             for (int o = 0; o < WIN; o++)
               acc[o] += corner[((o / POOL + ky) * side + o % POOL) * CI + j] * wk;
           }
-        /* The first maximum in row-major order, NaN winning, as torch's max-pool. */
+        /* As torch's max-pool: the first maximum in row-major order, and a NaN replaces
+           whatever came before it (the window's last NaN wins). */
         vec best = acc[0];
         ivec at = {0};
         for (int o = 1; o < WIN; o++) {
-          const ivec later = ~(acc[o] <= best);
+          const ivec later = (acc[o] > best) | (acc[o] != acc[o]);
           best = blend(later, acc[o], best);
           at = (at & ~later) | (later & o);
         }

@@ -11,7 +11,7 @@
    Layouts: inputs (batch, side, side, CI) (channels-last); weights (K, K, CI, OCP), output
    channels padded to OCP with zeros; outputs and their gradients (batch, pooled, pooled,
    OC); positions in the window (batch, pooled, pooled, OCP), row-major in the window. The
-   caller compiles with -DCI, -DK, -DPOOL and -DOC (OC <= OCP). */
+   caller compiles with -DCI, -DK, -DPOOL and -DOC (OC and K * CI at most OCP). */
 #include <stdint.h>
 #ifdef _OPENMP
 #include <omp.h>

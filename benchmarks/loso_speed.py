@@ -42,7 +42,6 @@ from meclean.ml.allocator import keep_freed_memory
 from meclean.ml.loso import LosoOutput, TrainConfig, loso_folds, train_loso
 from meclean.ml.methods import NoisyLabelMethod
 from meclean.ml.metrics import score
-from meclean.ml.model import fused_first_layer
 from meclean.ml.run import TrainingSet
 
 FULL_FOLD_EPOCHS = 68 * 200
@@ -257,7 +256,8 @@ def main() -> None:
     config = TrainConfig(epochs=args.epochs, device=args.device, folds_per_step=args.folds_per_step)
     name = torch.cuda.get_device_name() if args.device.startswith("cuda") else "cpu"
     # Compiled here if it is not yet, before any clock starts.
-    fused = fused_first_layer(config.model, torch.device(args.device), config.folds_per_step or 1)
+    shape = conv_max_pool.LayerShape(3, 5, 3, config.model.first_channels)
+    fused = args.device == "cpu" and conv_max_pool.library(shape) is not None
     print(
         f"device {args.device} ({name}), {args.threads} threads, {args.epochs} epochs, "
         f"{len(data.labels)} samples, {len(set(data.subjects))} folds; first layer: "

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from meclean.ml.conv_max_pool import LayerShape, conv_max_pool, library
+from meclean.ml.conv_max_pool import conv_max_pool
 
 
 @dataclass(frozen=True)
@@ -35,17 +35,6 @@ class SSSNetConfig:
         if side < 1:
             raise ValueError(f"input size {self.input_size} is too small for SSSNet")
         return side * side * self.hidden_channels
-
-
-def fused_first_layer(config: SSSNetConfig, device: torch.device, copies: int) -> bool:
-    """Whether the first convolution and max-pool train as one compiled kernel: on the CPU,
-    one copy at a time, in float32, where a C compiler built it."""
-    return (
-        device.type == "cpu"
-        and copies == 1
-        and config.first_channels <= 16
-        and library(LayerShape(3, 5, 3, config.first_channels)) is not None
-    )
 
 
 class SSSNet(nn.Module):
